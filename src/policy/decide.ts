@@ -1,0 +1,185 @@
+import { createLookup, resourceAccountOf, type DecisionRequest } from './context.js';
+import { evaluateIdentity } from './evaluate-identity.js';
+import { evaluateOrganization, type OrganizationLevel } from './evaluate-organization.js';
+import { evaluateResource, requiresResourceAllow } from './evaluate-resource.js';
+import type { PolicyList, ScanInput, StatementTrace } from './policy-list.js';
+import { describePrincipal, type RequestPrincipal } from './principal.js';
+import type { PolicyType } from './types.js';
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** Policy types, plus the two cases AWS decides without any policy. */
+export type DecidingFactor = PolicyType | 'rootUser' | 'alwaysAllowed';
+
+export interface Explanation {
+  readonly summary: string;
+  readonly principal: { readonly arn: string; readonly kind: string; readonly account: string | null };
+  readonly resourceAccount: string | null;
+  readonly crossAccount: boolean;
+  /** Every statement whose Action covers the request, with what matched and the resolved condition values. */
+  readonly statements: readonly StatementTrace[];
+  /** The policy types that needed an Allow and had none. */
+  readonly missingAllow: readonly string[];
+}
+
+export interface DecisionResult {
+  readonly decision: Decision;
+  readonly decidedBy: readonly DecidingFactor[];
+  readonly explanation?: Explanation;
+}
+
+export interface CompiledLists {
+  readonly identity: PolicyList | undefined;
+  readonly boundary: PolicyList | undefined;
+  readonly session: PolicyList | undefined;
+  readonly resource: PolicyList | undefined;
+  readonly scp: readonly OrganizationLevel[];
+  readonly rcp: readonly OrganizationLevel[];
+  readonly managementAccountId: string | undefined;
+}
+
+// Principals that carry identity policies; the others are only ever granted by a resource policy.
+const HAS_IDENTITY = new Set<RequestPrincipal['kind']>(['user', 'role', 'assumedRole', 'federatedUser']);
+
+function principalArnHint(request: DecisionRequest): string | undefined {
+  const ctx = request.context;
+  if (ctx === undefined) return undefined;
+  for (const key in ctx) {
+    if (key.toLowerCase() === 'aws:principalarn') {
+      const value = ctx[key];
+      return typeof value === 'string' ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+interface Verdict {
+  readonly decision: Decision;
+  readonly decidedBy: readonly DecidingFactor[];
+  readonly missingAllow?: readonly string[];
+}
+
+const verdict = (decision: Decision, ...decidedBy: DecidingFactor[]): Verdict => ({ decision, decidedBy });
+
+export function decide(lists: CompiledLists, request: DecisionRequest, explain: boolean): DecisionResult {
+  const principal = describePrincipal(request.principal, principalArnHint(request));
+  const actionLower = request.action.toLowerCase();
+  const resource = request.resource ?? '*';
+  const resourceAccount = resourceAccountOf(request, principal);
+  const crossAccount = principal.account !== undefined && resourceAccount !== undefined && principal.account !== resourceAccount;
+  const input: ScanInput = { actionLower, resource, principal, lookup: createLookup(request, principal, resourceAccount) };
+  const trace: StatementTrace[] | undefined = explain ? [] : undefined;
+
+  const result = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);
+  if (!explain) return { decision: result.decision, decidedBy: result.decidedBy };
+  return {
+    decision: result.decision,
+    decidedBy: result.decidedBy,
+    explanation: {
+      summary: summarize(result, request),
+      principal: { arn: request.principal, kind: principal.kind, account: principal.account ?? null },
+      resourceAccount: resourceAccount ?? null,
+      crossAccount,
+      statements: trace ?? [],
+      missingAllow: result.missingAllow ?? [],
+    },
+  };
+}
+
+function evaluate(
+  lists: CompiledLists,
+  input: ScanInput,
+  principal: RequestPrincipal,
+  resourceAccount: string | undefined,
+  crossAccount: boolean,
+  trace: StatementTrace[] | undefined,
+): Verdict {
+  // AWS answers GetCallerIdentity whatever the policies say, even under an explicit deny.
+  if (input.actionLower === 'sts:getcalleridentity') return verdict('Allowed', 'alwaysAllowed');
+
+  const management = lists.managementAccountId;
+  const hasIdentity = HAS_IDENTITY.has(principal.kind);
+  // SCPs bind the principals of member accounts (their root users too), never service principals or outsiders.
+  const scpApplies = principal.account !== undefined && principal.account !== management && principal.kind !== 'service';
+  // RCPs bind requests to resources of member accounts, except those made by AWS service principals.
+  const rcpApplies = resourceAccount !== undefined && resourceAccount !== management && principal.kind !== 'service';
+
+  const rcp = rcpApplies ? evaluateOrganization(lists.rcp, input, trace) : undefined;
+  const scp = scpApplies ? evaluateOrganization(lists.scp, input, trace) : undefined;
+  const own = hasIdentity ? evaluateIdentity(lists, input, trace) : undefined;
+  const res = evaluateResource(lists.resource, input, trace);
+
+  const denied: DecidingFactor[] = [];
+  if (scp?.deny) denied.push('scp');
+  if (rcp?.deny) denied.push('rcp');
+  if (own?.identity.deny) denied.push('identity');
+  if (own?.boundary?.deny) denied.push('permissionsBoundary');
+  if (own?.session?.deny) denied.push('session');
+  if (res.deny) denied.push('resource');
+  if (denied.length > 0) return verdict('ExplicitlyDenied', ...denied);
+
+  if (rcp?.unallowedLevel !== undefined) return { ...verdict('ImplicitlyDenied', 'rcp'), missingAllow: [`rcp:${rcp.unallowedLevel}`] };
+  if (scp?.unallowedLevel !== undefined) return { ...verdict('ImplicitlyDenied', 'scp'), missingAllow: [`scp:${scp.unallowedLevel}`] };
+
+  const resourceAllows = res.allow !== undefined;
+  const missing = (factor: PolicyType): Verdict => ({ ...verdict('ImplicitlyDenied', factor), missingAllow: [factor] });
+
+  if (principal.kind === 'root') {
+    if (!crossAccount) return verdict('Allowed', 'rootUser');
+    return resourceAllows ? verdict('Allowed', 'resource') : missing('resource');
+  }
+  if (own === undefined) return resourceAllows ? verdict('Allowed', 'resource') : missing('resource');
+
+  const identitySide = (): Verdict | undefined => {
+    if (own.boundary !== undefined && own.boundary.allow === undefined) return missing('permissionsBoundary');
+    if (own.session !== undefined && own.session.allow === undefined) return missing('session');
+    return undefined;
+  };
+
+  if (crossAccount) {
+    // Across accounts both sides must allow: the caller's account and the resource's owner.
+    if (own.identity.allow === undefined) return missing('identity');
+    const limited = identitySide();
+    if (limited !== undefined) return limited;
+    return resourceAllows ? verdict('Allowed', 'identity', 'resource') : missing('resource');
+  }
+
+  const mustUseResource = requiresResourceAllow(input.actionLower, input.resource);
+  if (mustUseResource && !resourceAllows) return missing('resource');
+  // Naming the user, the session or everyone grants on its own; naming the role still meets the boundary and the
+  // session policy; naming the account only delegates to the account's identity policies.
+  if (res.allowLevel === 'direct' || res.allowLevel === 'any') return verdict('Allowed', 'resource');
+  const grant: DecidingFactor | undefined =
+    own.identity.allow !== undefined ? 'identity' : res.allowLevel === 'role' ? 'resource' : undefined;
+  if (grant === undefined) return missing('identity');
+  const limited = identitySide();
+  if (limited !== undefined) return limited;
+  return mustUseResource && grant === 'identity' ? verdict('Allowed', 'identity', 'resource') : verdict('Allowed', grant);
+}
+
+const TYPE_TEXT: Record<DecidingFactor, string> = {
+  identity: 'an identity-based policy',
+  permissionsBoundary: 'a permissions boundary',
+  session: 'a session policy',
+  resource: 'a resource-based policy',
+  scp: 'a service control policy',
+  rcp: 'a resource control policy',
+  rootUser: 'the root user of the account',
+  alwaysAllowed: 'AWS (this action is always allowed)',
+};
+
+const MISSING_TEXT: Partial<Record<DecidingFactor, string>> = {
+  identity: 'no identity-based policy allows',
+  permissionsBoundary: 'no permissions boundary allows',
+  session: 'no session policy allows',
+  resource: 'no resource-based policy allows',
+  scp: 'no service control policy allows',
+  rcp: 'no resource control policy allows',
+};
+
+function summarize(result: Verdict, request: DecisionRequest): string {
+  const first = result.decidedBy[0] ?? 'identity';
+  if (result.decision === 'Allowed') return `Allowed by ${result.decidedBy.map((f) => TYPE_TEXT[f]).join(' and ')}.`;
+  if (result.decision === 'ExplicitlyDenied') return `Denied with an explicit deny in ${TYPE_TEXT[first]}.`;
+  return `Denied because ${MISSING_TEXT[first] ?? 'nothing allows'} the ${request.action} action.`;
+}

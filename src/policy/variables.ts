@@ -1,0 +1,93 @@
+import type { PolicyVersion } from './types.js';
+
+/**
+ * A policy value split around `${...}` references. `text` parts come from the author and keep their wildcard
+ * meaning; `literal` parts (from `${*}`, `${?}`, `${$}`) never act as wildcards; `variable` parts are looked up in
+ * the request context at evaluation time and their value is literal too, so a user named `*` cannot widen a match.
+ */
+export type TemplatePart =
+  | { readonly kind: 'text'; readonly value: string }
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'variable'; readonly key: string; readonly keyLower: string; readonly fallback?: string };
+
+export interface Template {
+  readonly source: string;
+  readonly parts: readonly TemplatePart[];
+  /** True when at least one part needs the request context. */
+  readonly dynamic: boolean;
+}
+
+/** A resolved piece: `wild` tells whether `*`/`?` in it keep their wildcard meaning. */
+export interface ResolvedPart {
+  readonly value: string;
+  readonly wild: boolean;
+}
+
+/** Looks a context key up by its lower-cased name; undefined when absent. */
+export type ContextLookup = (keyLower: string) => readonly string[] | undefined;
+
+const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+const REFERENCE = /\$\{([^}]*)\}/g;
+const WITH_DEFAULT = /^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$/;
+
+export function parseTemplate(source: string, version: PolicyVersion | undefined): Template {
+  // Variables arrived with the 2012-10-17 grammar; earlier documents read `${...}` as plain text.
+  if (version !== '2012-10-17' || !source.includes('${')) {
+    return { source, parts: [{ kind: 'text', value: source }], dynamic: false };
+  }
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  let dynamic = false;
+  for (const match of source.matchAll(REFERENCE)) {
+    const at = match.index ?? 0;
+    if (at > last) parts.push({ kind: 'text', value: source.slice(last, at) });
+    last = at + match[0].length;
+    const body = (match[1] ?? '').trim();
+    const escaped = ESCAPES[body];
+    if (escaped !== undefined) {
+      parts.push({ kind: 'literal', value: escaped });
+      continue;
+    }
+    dynamic = true;
+    const withDefault = WITH_DEFAULT.exec(body);
+    if (withDefault) {
+      const key = withDefault[1] ?? '';
+      parts.push({ kind: 'variable', key, keyLower: key.toLowerCase(), fallback: withDefault[2] ?? '' });
+    } else {
+      parts.push({ kind: 'variable', key: body, keyLower: body.toLowerCase() });
+    }
+  }
+  if (last < source.length) parts.push({ kind: 'text', value: source.slice(last) });
+  return { source, parts, dynamic };
+}
+
+/**
+ * Substitutes the variables. Returns undefined when a variable's key is missing (or multi-valued) and it has no
+ * default: AWS then treats the value as not matching.
+ */
+export function resolveTemplate(template: Template, lookup: ContextLookup): ResolvedPart[] | undefined {
+  const out: ResolvedPart[] = [];
+  for (const part of template.parts) {
+    if (part.kind === 'text') out.push({ value: part.value, wild: true });
+    else if (part.kind === 'literal') out.push({ value: part.value, wild: false });
+    else {
+      const values = lookup(part.keyLower);
+      if (values !== undefined && values.length === 1) out.push({ value: values[0] as string, wild: false });
+      else if (part.fallback !== undefined) out.push({ value: part.fallback, wild: false });
+      else return undefined;
+    }
+  }
+  return out;
+}
+
+/** The plain text of a resolved value, wildcards and all, for operators that do not interpret wildcards. */
+export function joinParts(parts: readonly ResolvedPart[]): string {
+  return parts.length === 1 ? (parts[0] as ResolvedPart).value : parts.map((p) => p.value).join('');
+}
+
+/** Resolves a template to plain text (undefined when a variable is missing). */
+export function resolveText(template: Template, lookup: ContextLookup): string | undefined {
+  if (!template.dynamic) return joinParts(template.parts.map((p) => ({ value: (p as { value: string }).value, wild: true })));
+  const parts = resolveTemplate(template, lookup);
+  return parts === undefined ? undefined : joinParts(parts);
+}
