@@ -21,3 +21,15 @@ export function parseArn(text: string): Arn | undefined {
 export function isAccountId(text: string): boolean {
   return /^\d{12}$/.test(text);
 }
+
+/** The account segment of an ARN without splitting it (this runs on every decision). */
+export function arnAccount(text: string): string | undefined {
+  if (!text.startsWith('arn:')) return undefined;
+  let at = 3;
+  for (let i = 0; i < 3; i++) {
+    at = text.indexOf(':', at + 1);
+    if (at === -1) return undefined;
+  }
+  const end = text.indexOf(':', at + 1);
+  return end === -1 ? undefined : text.slice(at + 1, end);
+}

@@ -1,4 +1,4 @@
-import { parseArn } from './arn.js';
+import { arnAccount } from './arn.js';
 import type { RequestPrincipal } from './principal.js';
 import type { ContextInputValue } from './types.js';
 import type { ContextLookup } from './variables.js';
@@ -34,6 +34,72 @@ const PRINCIPAL_TYPES: Partial<Record<RequestPrincipal['kind'], string>> = {
   anonymous: 'Anonymous',
 };
 
+/** The account that owns the resource, when it can be known. */
+export function resourceAccountOf(request: DecisionRequest, principal: RequestPrincipal): string | undefined {
+  if (request.resourceAccount !== undefined) return request.resourceAccount;
+  const account = request.resource === undefined ? undefined : arnAccount(request.resource);
+  return account !== undefined && account !== '' && account !== 'aws' ? account : principal.account;
+}
+
+/**
+ * A case-insensitive view of the request context plus the keys AWS derives from the principal and the request.
+ * Both are computed on first use, key by key, so decisions whose statements read no context pay nothing.
+ */
+export class RequestContext {
+  private own: Map<string, string[] | undefined> | undefined;
+
+  constructor(
+    private readonly request: DecisionRequest,
+    private readonly principal: RequestPrincipal,
+    private readonly resourceAccount: string | undefined,
+  ) {}
+
+  readonly lookup: ContextLookup = (keyLower) => {
+    if (this.own === undefined) {
+      this.own = new Map();
+      const context = this.request.context;
+      if (context !== undefined) for (const key in context) this.own.set(key.toLowerCase(), toValues(context[key] as ContextInputValue));
+    }
+    const own = this.own.get(keyLower);
+    if (own !== undefined || this.own.has(keyLower)) return own;
+    // Remembered, absent ones too, so a policy that reads a key many times derives it once per request.
+    const derived = this.derived(keyLower);
+    this.own.set(keyLower, derived);
+    return derived;
+  };
+
+  private derived(keyLower: string): string[] | undefined {
+    const p = this.principal;
+    const one = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : [value]);
+    switch (keyLower) {
+      case 'aws:principalarn':
+        return one(p.principalArn);
+      case 'aws:principalaccount':
+        return one(p.account);
+      case 'aws:principaltype':
+        return one(PRINCIPAL_TYPES[p.kind]);
+      case 'aws:username':
+        return p.kind === 'user' ? one(p.userName) : undefined;
+      case 'aws:userid':
+        return one(userId(p, this.request.principalId));
+      case 'aws:principalisawsservice':
+        return [p.kind === 'service' ? 'true' : 'false'];
+      case 'aws:principalservicename':
+        return p.kind === 'service' ? [p.raw.toLowerCase()] : undefined;
+      case 'aws:resourceaccount':
+        return one(this.resourceAccount);
+      case 'aws:currenttime':
+      case 'aws:epochtime': {
+        const ms = this.request.time === undefined ? Number.NaN : Date.parse(this.request.time);
+        if (Number.isNaN(ms)) return undefined;
+        return keyLower === 'aws:epochtime' ? [String(Math.floor(ms / 1000))] : [new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')];
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
 function userId(principal: RequestPrincipal, principalId: string | undefined): string | undefined {
   switch (principal.kind) {
     case 'root':
@@ -47,50 +113,4 @@ function userId(principal: RequestPrincipal, principalId: string | undefined): s
     default:
       return principalId;
   }
-}
-
-/** The context keys AWS fills in from the principal and the request when the caller did not supply them. */
-function derivedKeys(request: DecisionRequest, principal: RequestPrincipal, resourceAccount: string | undefined): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const put = (key: string, value: string | undefined): void => {
-    if (value !== undefined) out.set(key, [value]);
-  };
-  put('aws:principalarn', principal.principalArn);
-  put('aws:principalaccount', principal.account);
-  put('aws:principaltype', PRINCIPAL_TYPES[principal.kind]);
-  if (principal.kind === 'user') put('aws:username', principal.userName);
-  put('aws:userid', userId(principal, request.principalId));
-  put('aws:principalisawsservice', principal.kind === 'service' ? 'true' : 'false');
-  if (principal.kind === 'service') put('aws:principalservicename', principal.raw.toLowerCase());
-  put('aws:resourceaccount', resourceAccount);
-  if (request.time !== undefined) {
-    const ms = Date.parse(request.time);
-    if (!Number.isNaN(ms)) {
-      put('aws:currenttime', new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-      put('aws:epochtime', String(Math.floor(ms / 1000)));
-    }
-  }
-  return out;
-}
-
-/** The account that owns the resource, when it can be known. */
-export function resourceAccountOf(request: DecisionRequest, principal: RequestPrincipal): string | undefined {
-  if (request.resourceAccount !== undefined) return request.resourceAccount;
-  const arn = request.resource === undefined ? undefined : parseArn(request.resource);
-  if (arn !== undefined && arn.account !== '' && arn.account !== 'aws') return arn.account;
-  return principal.account;
-}
-
-/** A case-insensitive view of the context, built on first use so that decisions without conditions pay nothing. */
-export function createLookup(request: DecisionRequest, principal: RequestPrincipal, resourceAccount: string | undefined): ContextLookup {
-  let keys: Map<string, string[]> | undefined;
-  return (keyLower) => {
-    if (keys === undefined) {
-      keys = derivedKeys(request, principal, resourceAccount);
-      if (request.context !== undefined) {
-        for (const [key, value] of Object.entries(request.context)) keys.set(key.toLowerCase(), toValues(value));
-      }
-    }
-    return keys.get(keyLower);
-  };
 }

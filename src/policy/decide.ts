@@ -1,4 +1,4 @@
-import { createLookup, resourceAccountOf, type DecisionRequest } from './context.js';
+import { RequestContext, resourceAccountOf, type DecisionRequest } from './context.js';
 import { evaluateIdentity } from './evaluate-identity.js';
 import { evaluateOrganization, type OrganizationLevel } from './evaluate-organization.js';
 import { evaluateResource, requiresResourceAllow } from './evaluate-resource.js';
@@ -61,13 +61,30 @@ interface Verdict {
 
 const verdict = (decision: Decision, ...decidedBy: DecidingFactor[]): Verdict => ({ decision, decidedBy });
 
-export function decide(lists: CompiledLists, request: DecisionRequest, explain: boolean): DecisionResult {
-  const principal = describePrincipal(request.principal, principalArnHint(request));
+const PRINCIPAL_CACHE_LIMIT = 1024;
+
+/** Principal descriptions per compiled set: a set serves one principal or a few, so parsing each once is enough. */
+export class PrincipalCache {
+  private readonly entries = new Map<string, RequestPrincipal>();
+  get(raw: string, hint: string | undefined): RequestPrincipal {
+    const key = hint === undefined ? raw : `${raw}\n${hint}`;
+    let principal = this.entries.get(key);
+    if (principal === undefined) {
+      if (this.entries.size >= PRINCIPAL_CACHE_LIMIT) this.entries.clear();
+      principal = describePrincipal(raw, hint);
+      this.entries.set(key, principal);
+    }
+    return principal;
+  }
+}
+
+export function decide(lists: CompiledLists, principals: PrincipalCache, request: DecisionRequest, explain: boolean): DecisionResult {
+  const principal = principals.get(request.principal, principalArnHint(request));
   const actionLower = request.action.toLowerCase();
   const resource = request.resource ?? '*';
   const resourceAccount = resourceAccountOf(request, principal);
   const crossAccount = principal.account !== undefined && resourceAccount !== undefined && principal.account !== resourceAccount;
-  const input: ScanInput = { actionLower, resource, principal, lookup: createLookup(request, principal, resourceAccount) };
+  const input: ScanInput = { actionLower, resource, principal, lookup: new RequestContext(request, principal, resourceAccount).lookup };
   const trace: StatementTrace[] | undefined = explain ? [] : undefined;
 
   const result = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);

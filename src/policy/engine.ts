@@ -1,5 +1,5 @@
 import type { DecisionRequest } from './context.js';
-import { decide, type CompiledLists, type DecisionResult } from './decide.js';
+import { decide, PrincipalCache, type CompiledLists, type DecisionResult } from './decide.js';
 import { MalformedPolicyError } from './errors.js';
 import type { OrganizationLevel } from './evaluate-organization.js';
 import { parsePolicy } from './parse.js';
@@ -84,8 +84,9 @@ export function compilePolicies(set: PolicySet): CompiledPolicySet {
   };
   const all = [lists.identity, lists.boundary, lists.session, lists.resource, ...lists.scp.map((l) => l.list), ...lists.rcp.map((l) => l.list)];
   const statementCount = all.reduce((n, l) => n + (l?.size ?? 0), 0);
+  const principals = new PrincipalCache();
   return {
     statementCount,
-    evaluate: (request, options) => decide(lists, request, options?.explain === true),
+    evaluate: (request, options) => decide(lists, principals, request, options?.explain === true),
   };
 }

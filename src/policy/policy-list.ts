@@ -43,6 +43,52 @@ export interface ScanResult {
   readonly allowLevel: NamingLevel | undefined;
 }
 
+/**
+ * Candidates of one action grouped by the literal beginning of their Resource patterns: a request visits only the
+ * statements whose prefix its resource starts with (one hash lookup per distinct prefix length), plus those that
+ * may match any resource. Worth it only for long candidate lists.
+ */
+class ResourceIndex {
+  private readonly always: StatementRef[] = [];
+  private readonly byLength = new Map<number, Map<string, StatementRef[]>>();
+  private readonly lengths: number[];
+
+  constructor(refs: readonly StatementRef[]) {
+    for (const ref of refs) {
+      const prefixes = ref.compiled.resourcePrefixes;
+      if (prefixes === undefined) {
+        this.always.push(ref);
+        continue;
+      }
+      for (const prefix of prefixes) {
+        let buckets = this.byLength.get(prefix.length);
+        if (buckets === undefined) this.byLength.set(prefix.length, (buckets = new Map()));
+        let bucket = buckets.get(prefix);
+        if (bucket === undefined) buckets.set(prefix, (bucket = []));
+        bucket.push(ref);
+      }
+    }
+    this.lengths = [...this.byLength.keys()].sort((a, b) => a - b);
+  }
+
+  /** Calls `visit` for each statement that may match; stops when it returns true. */
+  some(resource: string, visit: (ref: StatementRef) => boolean): void {
+    for (const ref of this.always) if (visit(ref)) return;
+    for (const length of this.lengths) {
+      if (length > resource.length) return;
+      const bucket = this.byLength.get(length)?.get(resource.slice(0, length));
+      if (bucket !== undefined) for (const ref of bucket) if (visit(ref)) return;
+    }
+  }
+}
+
+interface Candidates {
+  readonly all: readonly StatementRef[];
+  readonly index: ResourceIndex | undefined;
+}
+
+const INDEX_THRESHOLD = 16;
+
 const LEVEL_RANK: Record<NamingLevel, number> = { account: 1, role: 2, direct: 3, any: 3 };
 const CANDIDATE_CACHE_LIMIT = 4096;
 
@@ -53,7 +99,7 @@ const CANDIDATE_CACHE_LIMIT = 4096;
 export class PolicyList {
   private readonly byService = new Map<string, StatementRef[]>();
   private readonly anyService: StatementRef[] = [];
-  private readonly candidateCache = new Map<string, readonly StatementRef[]>();
+  private readonly candidateCache = new Map<string, Candidates>();
   readonly size: number;
 
   constructor(
@@ -80,6 +126,10 @@ export class PolicyList {
 
   /** Statements whose Action/NotAction covers the action, in document order. */
   candidates(actionLower: string): readonly StatementRef[] {
+    return this.candidatesOf(actionLower).all;
+  }
+
+  private candidatesOf(actionLower: string): Candidates {
     const cached = this.candidateCache.get(actionLower);
     if (cached !== undefined) return cached;
     const colon = actionLower.indexOf(':');
@@ -90,8 +140,9 @@ export class PolicyList {
       .filter((ref) => !seen.has(ref.order) && (seen.add(ref.order), ref.compiled.matchesAction(actionLower)))
       .sort((a, b) => a.order - b.order);
     if (this.candidateCache.size >= CANDIDATE_CACHE_LIMIT) this.candidateCache.clear();
-    this.candidateCache.set(actionLower, result);
-    return result;
+    const candidates: Candidates = { all: result, index: result.length > INDEX_THRESHOLD ? new ResourceIndex(result) : undefined };
+    this.candidateCache.set(actionLower, candidates);
+    return candidates;
   }
 
   /**
@@ -99,26 +150,44 @@ export class PolicyList {
    * cannot change; with one it visits every candidate so the explanation can name them all.
    */
   scan(input: ScanInput, trace?: StatementTrace[]): ScanResult {
+    const candidates = this.candidatesOf(input.actionLower);
+    if (trace !== undefined) return this.scanTraced(candidates.all, input, trace);
+    const state: { deny: StatementRef | undefined; allow: StatementRef | undefined; allowLevel: NamingLevel | undefined } = {
+      deny: undefined,
+      allow: undefined,
+      allowLevel: undefined,
+    };
+    // Stops at the first matching Deny; skips further Allows once one has named the caller as strongly as possible.
+    const visit = (ref: StatementRef): boolean => {
+      const effect = ref.compiled.statement.effect;
+      if (effect === 'Allow' && state.allowLevel !== undefined && LEVEL_RANK[state.allowLevel] === 3) return false;
+      const level = matchStatement(ref.compiled, input);
+      if (level === undefined) return false;
+      if (effect === 'Deny') {
+        state.deny = ref;
+        return true;
+      }
+      if (state.allowLevel === undefined || LEVEL_RANK[level] > LEVEL_RANK[state.allowLevel]) {
+        state.allow = ref;
+        state.allowLevel = level;
+      }
+      return false;
+    };
+    if (candidates.index !== undefined) candidates.index.some(input.resource, visit);
+    else for (const ref of candidates.all) if (visit(ref)) break;
+    return state;
+  }
+
+  /** Visits every candidate in document order so that the explanation can name them all. */
+  private scanTraced(refs: readonly StatementRef[], input: ScanInput, trace: StatementTrace[]): ScanResult {
     let deny: StatementRef | undefined;
     let allow: StatementRef | undefined;
     let allowLevel: NamingLevel | undefined;
-    for (const ref of this.candidates(input.actionLower)) {
-      const effect = ref.compiled.statement.effect;
-      if (trace === undefined) {
-        if (effect === 'Allow' && allowLevel !== undefined && LEVEL_RANK[allowLevel] === 3) continue;
-        const level = matchStatement(ref.compiled, input);
-        if (level === undefined) continue;
-        if (effect === 'Deny') return { deny: ref, allow, allowLevel };
-        if (allowLevel === undefined || LEVEL_RANK[level] > LEVEL_RANK[allowLevel]) {
-          allow = ref;
-          allowLevel = level;
-        }
-        continue;
-      }
+    for (const ref of refs) {
       const detail = traceStatement(ref, input, this.type);
       trace.push(detail.trace);
       if (detail.level === undefined) continue;
-      if (effect === 'Deny') deny ??= ref;
+      if (ref.compiled.statement.effect === 'Deny') deny ??= ref;
       else if (allowLevel === undefined || LEVEL_RANK[detail.level] > LEVEL_RANK[allowLevel]) {
         allow = ref;
         allowLevel = detail.level;

@@ -11,6 +11,11 @@ export interface CompiledStatement {
   readonly services: ReadonlySet<string> | undefined;
   matchesAction(actionLower: string): boolean;
   matchesResource(resource: string, lookup: ContextLookup): boolean;
+  /**
+   * Literal beginnings that every resource this statement matches starts with (one per Resource pattern), or
+   * undefined when it may match any resource. Lets large policy sets skip statements about other resources.
+   */
+  readonly resourcePrefixes: readonly string[] | undefined;
   readonly principal: CompiledPrincipal | undefined;
   readonly notPrincipal: CompiledPrincipal | undefined;
   readonly conditions: readonly CompiledCondition[];
@@ -60,6 +65,21 @@ function servicesOf(patterns: readonly string[]): ReadonlySet<string> | undefine
   return services;
 }
 
+function literalPrefix(pattern: string): string {
+  let end = pattern.length;
+  for (const stop of ['*', '?', '${']) {
+    const at = pattern.indexOf(stop);
+    if (at !== -1 && at < end) end = at;
+  }
+  return pattern.slice(0, end);
+}
+
+function prefixesOf(statement: Statement): readonly string[] | undefined {
+  if (statement.resource === undefined) return undefined;
+  const prefixes = statement.resource.map(literalPrefix);
+  return prefixes.includes('') ? undefined : [...new Set(prefixes)];
+}
+
 export function compileStatement(statement: Statement, document: PolicyDocument): CompiledStatement {
   const actionPatterns = (statement.action ?? statement.notAction ?? []).map((p) => compileTextGlob(p.toLowerCase()));
   const negateAction = statement.action === undefined;
@@ -89,6 +109,7 @@ export function compileStatement(statement: Statement, document: PolicyDocument)
     services: statement.action !== undefined ? servicesOf(statement.action) : undefined,
     matchesAction,
     matchesResource,
+    resourcePrefixes: prefixesOf(statement),
     principal: statement.principal === undefined ? undefined : compilePrincipal(statement.principal),
     notPrincipal: statement.notPrincipal === undefined ? undefined : compilePrincipal(statement.notPrincipal),
     conditions: statement.conditions.map((c) => compileCondition(c, document.version)),

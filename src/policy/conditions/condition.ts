@@ -37,7 +37,7 @@ function never(): boolean {
 export function compileCondition(clause: ConditionClause, version: PolicyVersion | undefined): CompiledCondition {
   const name = parseOperatorName(clause.operator);
   if (name === undefined) {
-    throw new MalformedPolicyError(`Invalid Condition type : ${clause.operator}`, `Condition.${clause.operator}`);
+    throw new MalformedPolicyError(IAM_MESSAGES.syntax, `Condition.${clause.operator}`);
   }
   if (name.family === 'Null') return compileNull(clause);
   const op = baseOperator(name.base);

@@ -1,0 +1,141 @@
+import type { DecisionRequest } from '../policy/context.js';
+import { compilePolicies, type CompiledPolicySet, type PolicySet } from '../policy/engine.js';
+import { MalformedPolicyError } from '../policy/errors.js';
+import type { CommandIo } from './io.js';
+
+export const SIMULATE_USAGE = `usage: gatehouse simulate [FILE|-] [--explain] [--batch]
+  Reads one JSON request (or, with --batch, JSON Lines: one request per line) and prints the decision as JSON.
+  Request fields: principal, action, resource, resourceAccount, context, time, principalId, identityPolicies,
+  permissionsBoundary, sessionPolicy, resourcePolicy, serviceControlPolicies, resourceControlPolicies,
+  managementAccountId.
+`;
+
+const POLICY_FIELDS = [
+  'identityPolicies',
+  'permissionsBoundary',
+  'sessionPolicy',
+  'resourcePolicy',
+  'serviceControlPolicies',
+  'resourceControlPolicies',
+  'managementAccountId',
+] as const;
+
+class InputError extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(input: Record<string, unknown>, field: string, optional = false): string | undefined {
+  const value = input[field];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'string' || value === '') throw new InputError(`"${field}" must be a non-empty string`);
+  return value;
+}
+
+function toRequest(input: Record<string, unknown>, now: Date): DecisionRequest {
+  const context = input['context'];
+  if (context !== undefined && !isObject(context)) throw new InputError('"context" must be an object of key to value(s)');
+  const time = requireString(input, 'time', true);
+  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new InputError('"time" must be an ISO 8601 date-time');
+  const request: DecisionRequest = {
+    principal: requireString(input, 'principal') as string,
+    action: requireString(input, 'action') as string,
+    resource: requireString(input, 'resource', true) ?? '*',
+    // The engine has no clock; the command line supplies "now" unless the request says when it happens.
+    time: time ?? now.toISOString(),
+  };
+  const resourceAccount = requireString(input, 'resourceAccount', true);
+  const principalId = requireString(input, 'principalId', true);
+  return {
+    ...request,
+    ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+    ...(principalId !== undefined ? { principalId } : {}),
+    ...(context !== undefined ? { context: context as DecisionRequest['context'] } : {}),
+  };
+}
+
+function toPolicySet(input: Record<string, unknown>): PolicySet {
+  const set: Record<string, unknown> = {};
+  for (const field of POLICY_FIELDS) if (input[field] !== undefined) set[field] = input[field];
+  for (const field of ['identityPolicies', 'serviceControlPolicies', 'resourceControlPolicies']) {
+    if (set[field] !== undefined && !Array.isArray(set[field])) throw new InputError(`"${field}" must be an array`);
+  }
+  for (const field of ['serviceControlPolicies', 'resourceControlPolicies']) {
+    for (const level of (set[field] as unknown[] | undefined) ?? []) {
+      if (!isObject(level) || typeof level['target'] !== 'string' || !Array.isArray(level['policies'])) {
+        throw new InputError(`each entry of "${field}" must be {"target": string, "policies": [documents]}`);
+      }
+    }
+  }
+  return set as PolicySet;
+}
+
+/** Compiles each distinct policy set once, so a batch of requests against the same policies parses them once. */
+class CompiledCache {
+  private readonly entries = new Map<string, CompiledPolicySet>();
+  get(set: PolicySet): CompiledPolicySet {
+    const key = JSON.stringify(set);
+    let compiled = this.entries.get(key);
+    if (compiled === undefined) {
+      if (this.entries.size >= 1024) this.entries.clear();
+      compiled = compilePolicies(set);
+      this.entries.set(key, compiled);
+    }
+    return compiled;
+  }
+}
+
+function errorResult(error: unknown): { error: { code: string; message: string } } {
+  if (error instanceof MalformedPolicyError) return { error: { code: 'MalformedPolicyDocument', message: error.message } };
+  if (error instanceof InputError) return { error: { code: 'InvalidInput', message: error.message } };
+  if (error instanceof SyntaxError) return { error: { code: 'InvalidInput', message: `not valid JSON: ${error.message}` } };
+  throw error;
+}
+
+function simulateOne(text: string, cache: CompiledCache, explain: boolean, now: Date): unknown {
+  try {
+    const input: unknown = JSON.parse(text);
+    if (!isObject(input)) throw new InputError('a request must be a JSON object');
+    const request = toRequest(input, now);
+    return cache.get(toPolicySet(input)).evaluate(request, { explain });
+  } catch (error) {
+    return errorResult(error);
+  }
+}
+
+export async function runSimulate(args: string[], io: CommandIo): Promise<number> {
+  let explain = false;
+  let batch = false;
+  let file: string | undefined;
+  for (const arg of args) {
+    if (arg === '--explain') explain = true;
+    else if (arg === '--batch') batch = true;
+    else if (arg === '--help' || arg === '-h') {
+      io.stdout(SIMULATE_USAGE);
+      return 0;
+    } else if (arg.startsWith('--') || file !== undefined) {
+      io.stderr(`gatehouse simulate: unexpected argument ${arg}\n${SIMULATE_USAGE}`);
+      return 64;
+    } else file = arg;
+  }
+  const cache = new CompiledCache();
+  if (batch) {
+    let out: string[] = [];
+    for await (const line of io.readLines(file)) {
+      if (line.trim() === '') continue;
+      out.push(JSON.stringify(simulateOne(line, cache, explain, io.now())));
+      // Written in chunks: one write per line would dominate the cost of a large batch.
+      if (out.length >= 256) {
+        io.stdout(`${out.join('\n')}\n`);
+        out = [];
+      }
+    }
+    if (out.length > 0) io.stdout(`${out.join('\n')}\n`);
+    return 0;
+  }
+  const text = file === undefined || file === '-' ? await io.readStdin() : await io.readFile(file);
+  const result = simulateOne(text, cache, explain, io.now());
+  io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  return isObject(result) && 'error' in result ? 2 : 0;
+}

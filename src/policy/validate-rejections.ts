@@ -1,0 +1,185 @@
+import { parseArn, PARTITIONS } from './arn.js';
+import { parseOperatorName } from './conditions/operator-name.js';
+import { IAM_MESSAGE_TEMPLATES, IAM_MESSAGES } from './errors.js';
+import type { Statement } from './types.js';
+import type { IamRejection, ValidationContext } from './validate-context.js';
+
+// The checks the storing service itself makes (IAM's MalformedPolicyDocument, Organizations'
+// MalformedPolicyDocumentException), beyond the grammar that parsePolicy already enforces. The first problem found
+// is the one reported, as the APIs report a single message.
+
+const SID = /^[0-9A-Za-z]*$/;
+const UNIQUE_ID = /^A[A-Z0-9]{15,}$/;
+const STS_PREFIX = 'sts';
+
+function reject(message: string, path: string): IamRejection {
+  return { message, path };
+}
+
+function hasWildcard(text: string): boolean {
+  return text.includes('*') || text.includes('?');
+}
+
+function checkSid(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  const iamStored = ctx.policyType === 'identity' || ctx.policyType === 'trust';
+  if (iamStored && statement.sid !== undefined && !SID.test(statement.sid)) {
+    return reject(IAM_MESSAGES.sidNotAlphanumeric, ctx.elementPath(statement, 'Sid'));
+  }
+  return undefined;
+}
+
+function checkPrincipal(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  const present = statement.principal !== undefined ? 'Principal' : statement.notPrincipal !== undefined ? 'NotPrincipal' : undefined;
+  const at = present !== undefined ? ctx.elementPath(statement, present) : ctx.statementPath(statement);
+  switch (ctx.policyType) {
+    case 'identity':
+      return present !== undefined ? reject(IAM_MESSAGES.principalNotAllowed, at) : undefined;
+    case 'scp':
+      return present !== undefined ? reject(IAM_MESSAGES.organizationsPolicyType, at) : undefined;
+    case 'rcp':
+      // RCPs name every principal and narrow them with conditions; NotPrincipal is not part of their grammar.
+      return statement.principal?.kind === 'any' ? undefined : reject(IAM_MESSAGES.organizationsPolicyType, at);
+    case 'trust':
+      if (present === undefined) return reject(IAM_MESSAGES.trustNoPrincipal, at);
+      if (present === 'NotPrincipal') return reject(IAM_MESSAGE_TEMPLATES.prohibitedField('NotPrincipal'), at);
+      return checkPrincipalValues(ctx, statement);
+    case 'resource':
+      if (present === undefined) return reject(IAM_MESSAGES.missingPrincipal, at);
+      return checkPrincipalValues(ctx, statement);
+  }
+}
+
+/** AWS principals must be `*`, an account, an ARN without wildcards, or a unique ID IAM stored for a deleted entity. */
+function checkPrincipalValues(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  const element = statement.principal !== undefined ? 'Principal' : 'NotPrincipal';
+  const principal = statement.principal ?? statement.notPrincipal;
+  if (principal === undefined || principal.kind === 'any') return undefined;
+  for (const [index, value] of principal.aws.entries()) {
+    if (value === '*') continue;
+    const valid = /^\d{12}$/.test(value) || UNIQUE_ID.test(value) || (parseArn(value) !== undefined && !hasWildcard(value));
+    if (!valid) {
+      return reject(IAM_MESSAGE_TEMPLATES.invalidPrincipal('AWS', value), ctx.principalPath(statement, element, 'AWS', index));
+    }
+  }
+  return undefined;
+}
+
+function checkResources(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  if (ctx.policyType === 'trust') {
+    if (statement.resource !== undefined) return reject(IAM_MESSAGE_TEMPLATES.prohibitedField('Resource'), ctx.elementPath(statement, 'Resource'));
+    if (statement.notResource !== undefined) {
+      return reject(IAM_MESSAGE_TEMPLATES.prohibitedField('NotResource'), ctx.elementPath(statement, 'NotResource'));
+    }
+    return undefined;
+  }
+  if (ctx.policyType === 'identity' && statement.resource === undefined && statement.notResource === undefined) {
+    return reject(IAM_MESSAGES.missingResources, ctx.statementPath(statement));
+  }
+  for (const element of ['Resource', 'NotResource'] as const) {
+    const values = element === 'Resource' ? statement.resource : statement.notResource;
+    for (const [index, value] of (values ?? []).entries()) {
+      const problem = resourceProblem(value);
+      if (problem !== undefined) return reject(problem, ctx.elementPath(statement, element, index));
+    }
+  }
+  return undefined;
+}
+
+function resourceProblem(value: string): string | undefined {
+  if (value === '*') return undefined;
+  const arn = parseArn(value);
+  if (arn === undefined) return IAM_MESSAGE_TEMPLATES.resourceNotArn(value);
+  if (!hasWildcard(arn.partition) && !PARTITIONS.includes(arn.partition)) {
+    return IAM_MESSAGE_TEMPLATES.invalidPartition(arn.partition, value);
+  }
+  // IAM is a global service: its ARNs have an empty region field.
+  if (arn.service === 'iam' && arn.region !== '' && !hasWildcard(arn.region)) {
+    return IAM_MESSAGE_TEMPLATES.iamResourceWithRegion(value);
+  }
+  return undefined;
+}
+
+function checkActions(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  for (const element of ['Action', 'NotAction'] as const) {
+    const values = element === 'Action' ? statement.action : statement.notAction;
+    for (const [index, action] of (values ?? []).entries()) {
+      if (action === '*') continue;
+      const at = ctx.elementPath(statement, element, index);
+      const colon = action.indexOf(':');
+      if (colon <= 0) return reject(IAM_MESSAGES.vendorPrefix, at);
+      if (action.indexOf(':', colon + 1) !== -1) return reject(IAM_MESSAGES.oneColon, at);
+      if (ctx.policyType === 'trust' && element === 'Action' && action.slice(0, colon).toLowerCase() !== STS_PREFIX) {
+        return reject(IAM_MESSAGES.trustActions, at);
+      }
+    }
+  }
+  if (ctx.policyType === 'rcp') return checkRcpShape(ctx, statement);
+  return undefined;
+}
+
+/** RCPs deny; the only Allow Organizations stores is the full-access statement of RCPFullAWSAccess. */
+function checkRcpShape(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  if (statement.notAction !== undefined) return reject(IAM_MESSAGES.organizationsPolicyType, ctx.elementPath(statement, 'NotAction'));
+  if (statement.effect !== 'Allow') return undefined;
+  const everything = (values: readonly string[] | undefined): boolean => values !== undefined && values.every((v) => v === '*');
+  const fullAccess =
+    everything(statement.action) && everything(statement.resource) && statement.conditions.length === 0;
+  return fullAccess ? undefined : reject(IAM_MESSAGES.organizationsPolicyType, ctx.elementPath(statement, 'Effect'));
+}
+
+function checkConditions(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  for (const clause of statement.conditions) {
+    const lower = clause.operator.toLowerCase();
+    // Null with a qualifier or IfExists is not an operator either, but Access Analyzer reports those as findings
+    // of their own (NULL_WITH_IF_EXISTS, NULL_WITH_QUALIFIER), so they are left to the findings pass.
+    const nullVariant = lower === 'nullifexists' || /^for(allvalues|anyvalue):null$/.test(lower);
+    if (parseOperatorName(clause.operator) === undefined && !nullVariant) {
+      return reject(IAM_MESSAGES.syntax, `${ctx.statementPath(statement)}.Condition.${clause.operator}`);
+    }
+    if (clause.key.indexOf(':') <= 0) return reject(IAM_MESSAGES.vendorPrefix, ctx.conditionPath(statement, clause));
+  }
+  return undefined;
+}
+
+function checkDuplicateSids(ctx: ValidationContext): IamRejection | undefined {
+  if (ctx.policyType !== 'identity' && ctx.policyType !== 'trust') return undefined;
+  const seen = new Set<string>();
+  for (const statement of ctx.doc.statements) {
+    if (statement.sid === undefined || statement.sid === '') continue;
+    if (seen.has(statement.sid)) return reject(IAM_MESSAGES.duplicateSid, ctx.elementPath(statement, 'Sid'));
+    seen.add(statement.sid);
+  }
+  return undefined;
+}
+
+function checkVersion(ctx: ValidationContext): IamRejection | undefined {
+  const at = ctx.doc.version === undefined ? '$' : '$.Version';
+  if (ctx.policyType === 'identity' && ctx.options.managedPolicy === true && ctx.doc.version !== '2012-10-17') {
+    return reject(IAM_MESSAGES.versionTooOld, at);
+  }
+  if (ctx.policyType === 'rcp' && ctx.doc.version !== '2012-10-17') return reject(IAM_MESSAGES.organizationsPolicyType, at);
+  return undefined;
+}
+
+/** The first reason the storing service would refuse the document, or undefined when it would store it. */
+export function findRejection(ctx: ValidationContext): IamRejection | undefined {
+  const versionProblem = checkVersion(ctx);
+  if (versionProblem !== undefined) return versionProblem;
+  for (const statement of ctx.doc.statements) {
+    const problem =
+      checkSid(ctx, statement) ??
+      checkPrincipal(ctx, statement) ??
+      checkActions(ctx, statement) ??
+      checkResources(ctx, statement) ??
+      checkConditions(ctx, statement);
+    if (problem !== undefined) return organizationsWording(ctx, problem);
+  }
+  const duplicate = checkDuplicateSids(ctx);
+  return duplicate === undefined ? undefined : organizationsWording(ctx, duplicate);
+}
+
+/** Organizations does not pass IAM's detailed texts through: every SCP/RCP content problem gets its one message. */
+function organizationsWording(ctx: ValidationContext, rejection: IamRejection): IamRejection {
+  if (ctx.policyType !== 'scp' && ctx.policyType !== 'rcp') return rejection;
+  return { message: IAM_MESSAGES.organizationsPolicyType, path: rejection.path };
+}
