@@ -25,13 +25,15 @@ const SERVICES: Record<string, string[]> = {
 };
 const SERVICE_NAMES = Object.keys(SERVICES);
 
+// Resources are drawn from a pool as large as a big organization's: large policy sets name many resources, not
+// the same few again and again.
 function resourceFor(service: string, rnd: () => number): string {
-  const n = Math.floor(rnd() * 50);
+  const n = Math.floor(rnd() * 1000);
   switch (service) {
     case 's3':
       return `arn:aws:s3:::bucket-${n}/*`;
     case 'iam':
-      return rnd() < 0.5 ? `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` : `arn:aws:iam::${ACCOUNT}:role/app-${n}`;
+      return rnd() < 0.1 ? `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` : `arn:aws:iam::${ACCOUNT}:role/app-${n}`;
     default:
       return `arn:aws:${service}:us-east-1:${ACCOUNT}:thing/item-${n}*`;
   }
@@ -57,7 +59,7 @@ function statement(rnd: () => number, i: number): object {
   return s;
 }
 
-function policies(count: number, statementsEach: number, seed: number): object[] {
+export function policies(count: number, statementsEach: number, seed: number): object[] {
   const rnd = prng(seed);
   let i = 0;
   return Array.from({ length: count }, () => ({
@@ -72,8 +74,22 @@ const readOnlyIam = {
   Statement: [{ Sid: 'SelfService', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: `arn:aws:iam::${ACCOUNT}:user/*/\${aws:username}` }],
 };
 
+/** The principal's own grants: each request of the mix below meets at least one of them. */
+const OWN_STATEMENTS = [
+  { Sid: 'Self', Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: `arn:aws:iam::${ACCOUNT}:user/*/\${aws:username}` },
+  { Sid: 'Reports', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket-7/*' },
+  { Sid: 'Ec2', Effect: 'Allow', Action: ['ec2:StartInstances', 'ec2:StopInstances'], Resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:thing/*`, Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } },
+  { Sid: 'Table', Effect: 'Allow', Action: 'dynamodb:*', Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:thing/item-1*` },
+  { Sid: 'NoUsers', Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' },
+  { Sid: 'Keys', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/engineering/*` } } },
+  { Sid: 'Functions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:thing/item-4?` },
+  { Sid: 'Queues', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:thing/item-9`, Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } } },
+  { Sid: 'Logs', Effect: 'Allow', Action: ['logs:PutLogEvents', 'logs:CreateLogStream'], Resource: '*' },
+  { Sid: 'NoLeaving', Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' },
+];
+
 /** Requests the benchmark cycles through: a mix of allowed and denied, several services. */
-function requests(): DecisionRequest[] {
+export function requests(): DecisionRequest[] {
   const ctx = { 'aws:RequestedRegion': 'us-east-1' };
   const time = '2026-11-25T12:00:00Z';
   return [
@@ -118,9 +134,13 @@ export function runEngineBench(): { rates: Rate[]; ok: boolean } {
   const a = rateOf(`(a) user, 3 groups, 10 managed policies, boundary, 2 SCP levels (${realistic.statementCount} statements)`, realistic, reqs);
 
   const rates: Rate[] = [baseline, a];
+  // (b) the same principal, so the same ten statements that decide its requests, among more and more others.
+  const own = { Version: '2012-10-17', Statement: OWN_STATEMENTS };
   const scaled: Rate[] = [];
   for (const count of [10, 100, 1000, 10000]) {
-    const set = compilePolicies({ identityPolicies: policies(Math.max(1, count / 10), Math.min(10, count), 100 + count) });
+    const others = count - OWN_STATEMENTS.length;
+    const extra = others === 0 ? [] : policies(Math.ceil(others / 10), Math.min(10, others), 100 + count);
+    const set = compilePolicies({ identityPolicies: [own, ...extra] });
     const rate = rateOf(`(b) ${set.statementCount} statements in scope`, set, reqs);
     scaled.push(rate);
     rates.push(rate);

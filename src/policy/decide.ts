@@ -1,5 +1,5 @@
 import { RequestContext, resourceAccountOf, type DecisionRequest } from './context.js';
-import { evaluateIdentity } from './evaluate-identity.js';
+import { evaluateIdentity, type IdentityOutcome } from './evaluate-identity.js';
 import { evaluateOrganization, type OrganizationLevel } from './evaluate-organization.js';
 import { evaluateResource, requiresResourceAllow } from './evaluate-resource.js';
 import type { PolicyList, ScanInput, StatementTrace } from './policy-list.js';
@@ -56,10 +56,32 @@ function principalArnHint(request: DecisionRequest): string | undefined {
 interface Verdict {
   readonly decision: Decision;
   readonly decidedBy: readonly DecidingFactor[];
-  readonly missingAllow?: readonly string[];
+  /** The organization level (root, OU, account) that had no Allow, for SCP and RCP denials. */
+  readonly level?: string;
 }
 
-const verdict = (decision: Decision, ...decidedBy: DecidingFactor[]): Verdict => ({ decision, decidedBy });
+function verdict(decision: Decision, ...decidedBy: DecidingFactor[]): Verdict {
+  return Object.freeze({ decision, decidedBy: Object.freeze(decidedBy) });
+}
+
+function missingAllow(factor: PolicyType): Verdict {
+  return verdict('ImplicitlyDenied', factor);
+}
+
+// Verdicts are shared, frozen constants: a decision that is not explained allocates none of them.
+const ALWAYS_ALLOWED = verdict('Allowed', 'alwaysAllowed');
+const ROOT_ALLOWED = verdict('Allowed', 'rootUser');
+const RESOURCE_ALLOWED = verdict('Allowed', 'resource');
+const IDENTITY_ALLOWED = verdict('Allowed', 'identity');
+const BOTH_ALLOWED = verdict('Allowed', 'identity', 'resource');
+const MISSING: Readonly<Record<PolicyType, Verdict>> = {
+  identity: missingAllow('identity'),
+  permissionsBoundary: missingAllow('permissionsBoundary'),
+  session: missingAllow('session'),
+  resource: missingAllow('resource'),
+  scp: missingAllow('scp'),
+  rcp: missingAllow('rcp'),
+};
 
 const PRINCIPAL_CACHE_LIMIT = 1024;
 
@@ -84,11 +106,17 @@ export function decide(lists: CompiledLists, principals: PrincipalCache, request
   const resource = request.resource ?? '*';
   const resourceAccount = resourceAccountOf(request, principal);
   const crossAccount = principal.account !== undefined && resourceAccount !== undefined && principal.account !== resourceAccount;
-  const input: ScanInput = { actionLower, resource, principal, lookup: new RequestContext(request, principal, resourceAccount).lookup };
+  const input: ScanInput = {
+    actionLower,
+    resource,
+    principal,
+    lookup: new RequestContext(request, principal, resourceAccount).lookup,
+    hasBoundary: lists.boundary !== undefined,
+  };
   const trace: StatementTrace[] | undefined = explain ? [] : undefined;
 
   const result = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);
-  if (!explain) return { decision: result.decision, decidedBy: result.decidedBy };
+  if (!explain) return result.level === undefined ? result : { decision: result.decision, decidedBy: result.decidedBy };
   return {
     decision: result.decision,
     decidedBy: result.decidedBy,
@@ -98,7 +126,10 @@ export function decide(lists: CompiledLists, principals: PrincipalCache, request
       resourceAccount: resourceAccount ?? null,
       crossAccount,
       statements: trace ?? [],
-      missingAllow: result.missingAllow ?? [],
+      missingAllow:
+        result.decision === 'ImplicitlyDenied'
+          ? [result.level === undefined ? `${result.decidedBy[0]}` : `${result.decidedBy[0]}:${result.level}`]
+          : [],
     },
   };
 }
@@ -112,7 +143,7 @@ function evaluate(
   trace: StatementTrace[] | undefined,
 ): Verdict {
   // AWS answers GetCallerIdentity whatever the policies say, even under an explicit deny.
-  if (input.actionLower === 'sts:getcalleridentity') return verdict('Allowed', 'alwaysAllowed');
+  if (input.actionLower === 'sts:getcalleridentity') return ALWAYS_ALLOWED;
 
   const management = lists.managementAccountId;
   const hasIdentity = HAS_IDENTITY.has(principal.kind);
@@ -135,43 +166,41 @@ function evaluate(
   if (res.deny) denied.push('resource');
   if (denied.length > 0) return verdict('ExplicitlyDenied', ...denied);
 
-  if (rcp?.unallowedLevel !== undefined) return { ...verdict('ImplicitlyDenied', 'rcp'), missingAllow: [`rcp:${rcp.unallowedLevel}`] };
-  if (scp?.unallowedLevel !== undefined) return { ...verdict('ImplicitlyDenied', 'scp'), missingAllow: [`scp:${scp.unallowedLevel}`] };
+  if (rcp?.unallowedLevel !== undefined) return { ...MISSING.rcp, level: rcp.unallowedLevel };
+  if (scp?.unallowedLevel !== undefined) return { ...MISSING.scp, level: scp.unallowedLevel };
 
   const resourceAllows = res.allow !== undefined;
-  const missing = (factor: PolicyType): Verdict => ({ ...verdict('ImplicitlyDenied', factor), missingAllow: [factor] });
-
   if (principal.kind === 'root') {
-    if (!crossAccount) return verdict('Allowed', 'rootUser');
-    return resourceAllows ? verdict('Allowed', 'resource') : missing('resource');
+    if (!crossAccount) return ROOT_ALLOWED;
+    return resourceAllows ? RESOURCE_ALLOWED : MISSING.resource;
   }
-  if (own === undefined) return resourceAllows ? verdict('Allowed', 'resource') : missing('resource');
-
-  const identitySide = (): Verdict | undefined => {
-    if (own.boundary !== undefined && own.boundary.allow === undefined) return missing('permissionsBoundary');
-    if (own.session !== undefined && own.session.allow === undefined) return missing('session');
-    return undefined;
-  };
+  if (own === undefined) return resourceAllows ? RESOURCE_ALLOWED : MISSING.resource;
 
   if (crossAccount) {
     // Across accounts both sides must allow: the caller's account and the resource's owner.
-    if (own.identity.allow === undefined) return missing('identity');
-    const limited = identitySide();
-    if (limited !== undefined) return limited;
-    return resourceAllows ? verdict('Allowed', 'identity', 'resource') : missing('resource');
+    if (own.identity.allow === undefined) return MISSING.identity;
+    return limitedBySession(own, principal) ?? (resourceAllows ? BOTH_ALLOWED : MISSING.resource);
   }
 
   const mustUseResource = requiresResourceAllow(input.actionLower, input.resource);
-  if (mustUseResource && !resourceAllows) return missing('resource');
+  if (mustUseResource && !resourceAllows) return MISSING.resource;
   // Naming the user, the session or everyone grants on its own; naming the role still meets the boundary and the
   // session policy; naming the account only delegates to the account's identity policies.
-  if (res.allowLevel === 'direct' || res.allowLevel === 'any') return verdict('Allowed', 'resource');
-  const grant: DecidingFactor | undefined =
-    own.identity.allow !== undefined ? 'identity' : res.allowLevel === 'role' ? 'resource' : undefined;
-  if (grant === undefined) return missing('identity');
-  const limited = identitySide();
-  if (limited !== undefined) return limited;
-  return mustUseResource && grant === 'identity' ? verdict('Allowed', 'identity', 'resource') : verdict('Allowed', grant);
+  if (res.allowLevel === 'direct' || res.allowLevel === 'any') return RESOURCE_ALLOWED;
+  const identityGrants = own.identity.allow !== undefined;
+  if (!identityGrants && res.allowLevel !== 'role') return MISSING.identity;
+  return limitedBySession(own, principal) ?? (!identityGrants ? RESOURCE_ALLOWED : mustUseResource ? BOTH_ALLOWED : IDENTITY_ALLOWED);
+}
+
+/**
+ * The permissions boundary and the session policy each need an Allow too, when the principal has them. A federated
+ * user session (GetFederationToken) without a session policy has no permissions at all: only role sessions keep
+ * their identity permissions when no session policy was passed.
+ */
+function limitedBySession(own: IdentityOutcome, principal: RequestPrincipal): Verdict | undefined {
+  if (own.boundary !== undefined && own.boundary.allow === undefined) return MISSING.permissionsBoundary;
+  if (own.session !== undefined ? own.session.allow === undefined : principal.kind === 'federatedUser') return MISSING.session;
+  return undefined;
 }
 
 const TYPE_TEXT: Record<DecidingFactor, string> = {

@@ -4,6 +4,7 @@ import { MalformedPolicyError } from './errors.js';
 import type { OrganizationLevel } from './evaluate-organization.js';
 import { parsePolicy } from './parse.js';
 import { PolicyList, type NamedDocument } from './policy-list.js';
+import { MatcherPool } from './statement.js';
 import type { PolicyType } from './types.js';
 
 /** A policy document (JSON text or decoded), or one wrapped with the name the explanation should use for it. */
@@ -53,18 +54,23 @@ function named(input: PolicyInput, fallback: string): NamedDocument {
   }
 }
 
-function list(type: PolicyType, inputs: readonly PolicyInput[], label: string): PolicyList | undefined {
-  return inputs.length === 0 ? undefined : new PolicyList(type, inputs.map((p, i) => named(p, `${label}[${i}]`)));
+function list(pool: MatcherPool, type: PolicyType, inputs: readonly PolicyInput[], label: string): PolicyList | undefined {
+  return inputs.length === 0 ? undefined : new PolicyList(type, inputs.map((p, i) => named(p, `${label}[${i}]`)), pool);
 }
 
-function single(type: PolicyType, input: PolicyInput | null | undefined, label: string): PolicyList | undefined {
-  return input === undefined || input === null ? undefined : new PolicyList(type, [named(input, label)]);
+function single(pool: MatcherPool, type: PolicyType, input: PolicyInput | null | undefined, label: string): PolicyList | undefined {
+  return input === undefined || input === null ? undefined : new PolicyList(type, [named(input, label)], pool);
 }
 
-function levels(type: 'scp' | 'rcp', input: readonly OrganizationPolicies[] | undefined, label: string): OrganizationLevel[] {
+function levels(
+  pool: MatcherPool,
+  type: 'scp' | 'rcp',
+  input: readonly OrganizationPolicies[] | undefined,
+  label: string,
+): OrganizationLevel[] {
   return (input ?? []).map((level, i) => ({
     target: level.target,
-    list: new PolicyList(type, level.policies.map((p, j) => named(p, `${label}[${i}].${level.target}[${j}]`))),
+    list: new PolicyList(type, level.policies.map((p, j) => named(p, `${label}[${i}].${level.target}[${j}]`)), pool),
   }));
 }
 
@@ -73,13 +79,14 @@ function levels(type: 'scp' | 'rcp', input: readonly OrganizationPolicies[] | un
  * message, prefixed by the policy's name) when a document is not valid policy grammar.
  */
 export function compilePolicies(set: PolicySet): CompiledPolicySet {
+  const pool = new MatcherPool();
   const lists: CompiledLists = {
-    identity: list('identity', set.identityPolicies ?? [], 'identityPolicies'),
-    boundary: single('permissionsBoundary', set.permissionsBoundary, 'permissionsBoundary'),
-    session: single('session', set.sessionPolicy, 'sessionPolicy'),
-    resource: single('resource', set.resourcePolicy, 'resourcePolicy'),
-    scp: levels('scp', set.serviceControlPolicies, 'serviceControlPolicies'),
-    rcp: levels('rcp', set.resourceControlPolicies, 'resourceControlPolicies'),
+    identity: list(pool, 'identity', set.identityPolicies ?? [], 'identityPolicies'),
+    boundary: single(pool, 'permissionsBoundary', set.permissionsBoundary, 'permissionsBoundary'),
+    session: single(pool, 'session', set.sessionPolicy, 'sessionPolicy'),
+    resource: single(pool, 'resource', set.resourcePolicy, 'resourcePolicy'),
+    scp: levels(pool, 'scp', set.serviceControlPolicies, 'serviceControlPolicies'),
+    rcp: levels(pool, 'rcp', set.resourceControlPolicies, 'resourceControlPolicies'),
     managementAccountId: set.managementAccountId,
   };
   const all = [lists.identity, lists.boundary, lists.session, lists.resource, ...lists.scp.map((l) => l.list), ...lists.rcp.map((l) => l.list)];

@@ -1,3 +1,4 @@
+import { parseOperatorName } from './conditions/operator-name.js';
 import { IAM_MESSAGES, MalformedPolicyError } from './errors.js';
 import type { ConditionClause, Effect, PolicyDocument, PolicyVersion, PrincipalElement, Statement } from './types.js';
 
@@ -57,7 +58,7 @@ function parseConditions(value: unknown, path: string): ConditionClause[] {
   if (!isObject(value)) return syntax(path);
   const clauses: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(value)) {
-    if (!isObject(block)) return syntax(`${path}.${operator}`);
+    if (!isObject(block) || parseOperatorName(operator) === undefined) return syntax(`${path}.${operator}`);
     for (const [key, raw] of Object.entries(block)) {
       const at = `${path}.${operator}.${key}`;
       const values = Array.isArray(raw) ? raw.map((v, i) => scalarText(v, `${at}[${i}]`)) : [scalarText(raw, at)];

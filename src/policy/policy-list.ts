@@ -1,6 +1,6 @@
 import type { ConditionOutcome } from './conditions/condition.js';
 import type { NamingLevel, RequestPrincipal } from './principal.js';
-import { compileStatement, type CompiledStatement } from './statement.js';
+import { compileStatement, type CompiledStatement, type MatcherPool } from './statement.js';
 import type { PolicyDocument, PolicyType } from './types.js';
 import type { ContextLookup } from './variables.js';
 
@@ -22,6 +22,8 @@ export interface ScanInput {
   readonly resource: string;
   readonly principal: RequestPrincipal;
   readonly lookup: ContextLookup;
+  /** Whether the principal has a permissions boundary (a Deny with NotPrincipal then exempts no one). */
+  readonly hasBoundary: boolean;
 }
 
 export interface StatementTrace {
@@ -71,19 +73,22 @@ class ResourceIndex {
     this.lengths = [...this.byLength.keys()].sort((a, b) => a - b);
   }
 
-  /** Calls `visit` for each statement that may match; stops when it returns true. */
-  some(resource: string, visit: (ref: StatementRef) => boolean): void {
-    for (const ref of this.always) if (visit(ref)) return;
+  /** Shows the state each statement that may match; stops when it reports the answer settled. */
+  some(resource: string, state: { visit(ref: StatementRef): boolean }): void {
+    for (const ref of this.always) if (state.visit(ref)) return;
     for (const length of this.lengths) {
       if (length > resource.length) return;
       const bucket = this.byLength.get(length)?.get(resource.slice(0, length));
-      if (bucket !== undefined) for (const ref of bucket) if (visit(ref)) return;
+      if (bucket !== undefined) for (const ref of bucket) if (state.visit(ref)) return;
     }
   }
 }
 
 interface Candidates {
+  /** Every candidate in document order, for explanations. */
   readonly all: readonly StatementRef[];
+  /** One candidate per signature, for decisions. */
+  readonly distinct: readonly StatementRef[];
   readonly index: ResourceIndex | undefined;
 }
 
@@ -105,11 +110,12 @@ export class PolicyList {
   constructor(
     readonly type: PolicyType,
     readonly policies: readonly NamedDocument[],
+    pool: MatcherPool,
   ) {
     let order = 0;
     for (const { name, document } of policies) {
       for (const statement of document.statements) {
-        const ref: StatementRef = { policyName: name, compiled: compileStatement(statement, document), order: order++ };
+        const ref: StatementRef = { policyName: name, compiled: compileStatement(statement, document, pool), order: order++ };
         const services = ref.compiled.services;
         if (services === undefined) this.anyService.push(ref);
         else {
@@ -140,7 +146,10 @@ export class PolicyList {
       .filter((ref) => !seen.has(ref.order) && (seen.add(ref.order), ref.compiled.matchesAction(actionLower)))
       .sort((a, b) => a.order - b.order);
     if (this.candidateCache.size >= CANDIDATE_CACHE_LIMIT) this.candidateCache.clear();
-    const candidates: Candidates = { all: result, index: result.length > INDEX_THRESHOLD ? new ResourceIndex(result) : undefined };
+    const signatures = new Set<string>();
+    const distinct = result.filter((ref) => !signatures.has(ref.compiled.signature) && (signatures.add(ref.compiled.signature), true));
+    const index = distinct.length > INDEX_THRESHOLD ? new ResourceIndex(distinct) : undefined;
+    const candidates: Candidates = { all: result, distinct, index };
     this.candidateCache.set(actionLower, candidates);
     return candidates;
   }
@@ -152,29 +161,9 @@ export class PolicyList {
   scan(input: ScanInput, trace?: StatementTrace[]): ScanResult {
     const candidates = this.candidatesOf(input.actionLower);
     if (trace !== undefined) return this.scanTraced(candidates.all, input, trace);
-    const state: { deny: StatementRef | undefined; allow: StatementRef | undefined; allowLevel: NamingLevel | undefined } = {
-      deny: undefined,
-      allow: undefined,
-      allowLevel: undefined,
-    };
-    // Stops at the first matching Deny; skips further Allows once one has named the caller as strongly as possible.
-    const visit = (ref: StatementRef): boolean => {
-      const effect = ref.compiled.statement.effect;
-      if (effect === 'Allow' && state.allowLevel !== undefined && LEVEL_RANK[state.allowLevel] === 3) return false;
-      const level = matchStatement(ref.compiled, input);
-      if (level === undefined) return false;
-      if (effect === 'Deny') {
-        state.deny = ref;
-        return true;
-      }
-      if (state.allowLevel === undefined || LEVEL_RANK[level] > LEVEL_RANK[state.allowLevel]) {
-        state.allow = ref;
-        state.allowLevel = level;
-      }
-      return false;
-    };
-    if (candidates.index !== undefined) candidates.index.some(input.resource, visit);
-    else for (const ref of candidates.all) if (visit(ref)) break;
+    const state = new ScanState(input);
+    if (candidates.index !== undefined) candidates.index.some(input.resource, state);
+    else for (const ref of candidates.distinct) if (state.visit(ref)) break;
     return state;
   }
 
@@ -197,16 +186,46 @@ export class PolicyList {
   }
 }
 
-function principalLevel(compiled: CompiledStatement, principal: RequestPrincipal): NamingLevel | undefined {
-  if (compiled.principal !== undefined) return compiled.principal.match(principal);
-  if (compiled.notPrincipal !== undefined) return compiled.notPrincipal.coversAll(principal) ? undefined : 'any';
+/** The running answer of one scan; `visit` returns true once a Deny has settled it. */
+class ScanState implements ScanResult {
+  deny: StatementRef | undefined = undefined;
+  allow: StatementRef | undefined = undefined;
+  allowLevel: NamingLevel | undefined = undefined;
+
+  constructor(private readonly input: ScanInput) {}
+
+  visit(ref: StatementRef): boolean {
+    const effect = ref.compiled.statement.effect;
+    // Once an Allow has named the caller as strongly as possible, further Allows cannot change the answer.
+    if (effect === 'Allow' && this.allowLevel !== undefined && LEVEL_RANK[this.allowLevel] === 3) return false;
+    const level = matchStatement(ref.compiled, this.input);
+    if (level === undefined) return false;
+    if (effect === 'Deny') {
+      this.deny = ref;
+      return true;
+    }
+    if (this.allowLevel === undefined || LEVEL_RANK[level] > LEVEL_RANK[this.allowLevel]) {
+      this.allow = ref;
+      this.allowLevel = level;
+    }
+    return false;
+  }
+}
+
+function principalLevel(compiled: CompiledStatement, input: ScanInput): NamingLevel | undefined {
+  if (compiled.principal !== undefined) return compiled.principal.match(input.principal);
+  if (compiled.notPrincipal !== undefined) {
+    // The permissions boundary guide: a Deny with NotPrincipal always denies a principal that has a boundary.
+    if (compiled.statement.effect === 'Deny' && input.hasBoundary) return 'any';
+    return compiled.notPrincipal.coversAll(input.principal) ? undefined : 'any';
+  }
   return 'any';
 }
 
 /** The naming level when the statement applies to the request, undefined when it does not. */
 function matchStatement(compiled: CompiledStatement, input: ScanInput): NamingLevel | undefined {
   if (!compiled.matchesResource(input.resource, input.lookup)) return undefined;
-  const level = principalLevel(compiled, input.principal);
+  const level = principalLevel(compiled, input);
   if (level === undefined) return undefined;
   for (const condition of compiled.conditions) if (!condition.test(input.lookup)) return undefined;
   return level;
@@ -216,7 +235,7 @@ function traceStatement(ref: StatementRef, input: ScanInput, policyType: PolicyT
   const { compiled } = ref;
   const resourceMatched = compiled.matchesResource(input.resource, input.lookup);
   const hasPrincipal = compiled.principal !== undefined || compiled.notPrincipal !== undefined;
-  const level = principalLevel(compiled, input.principal);
+  const level = principalLevel(compiled, input);
   const conditions = compiled.conditions.map((c) => c.explain(input.lookup));
   const matched = resourceMatched && level !== undefined && conditions.every((c) => c.result);
   const statement = compiled.statement;

@@ -34,7 +34,7 @@ export interface RequestPrincipal {
 const WEB_IDENTITY_PROVIDERS = new Set(['cognito-identity.amazonaws.com', 'accounts.google.com', 'www.amazon.com', 'graph.facebook.com']);
 
 const acct = (account: string): string => `acct:${account}`;
-const role = (partition: string, account: string, name: string): string => `role:${partition}:${account}:${name.toLowerCase()}`;
+const role = (partition: string, account: string, name: string): string => `role:${partition}:${account}:${name}`;
 
 /** Canonical identity for one Principal-element entry or one request principal ARN. */
 export function identityOfArn(text: string): string {
@@ -46,15 +46,15 @@ export function identityOfArn(text: string): string {
     const slash = resource.lastIndexOf('/');
     const type = resource.slice(0, resource.indexOf('/'));
     const name = resource.slice(slash + 1);
-    // Names are unique per account whatever the path, and IAM compares them without regard to case.
-    if (type === 'user') return `user:${partition}:${account}:${name.toLowerCase()}`;
+    // Names are unique per account whatever the path; in a Principal element the name is case-sensitive.
+    if (type === 'user') return `user:${partition}:${account}:${name}`;
     if (type === 'role') return role(partition, account, name);
     if (type === 'oidc-provider' || type === 'saml-provider') return `fed:${text}`;
   }
   if (service === 'sts') {
     const segments = resource.split('/');
     if (segments[0] === 'assumed-role' && segments.length >= 3) {
-      return `session:${partition}:${account}:${(segments[1] ?? '').toLowerCase()}:${segments.slice(2).join('/')}`;
+      return `session:${partition}:${account}:${segments[1] ?? ''}:${segments.slice(2).join('/')}`;
     }
     if (segments[0] === 'federated-user' && segments.length >= 2) {
       return `feduser:${partition}:${account}:${segments.slice(1).join('/')}`;

@@ -1,7 +1,7 @@
 import { compileCondition, type CompiledCondition } from './conditions/condition.js';
 import { compilePrincipal, type CompiledPrincipal } from './principal.js';
 import type { PolicyDocument, Statement } from './types.js';
-import { parseTemplate, resolveTemplate, type ContextLookup, type Template } from './variables.js';
+import { parseTemplate, resolutionKey, resolveTemplate, type ContextLookup, type Template } from './variables.js';
 import { compileArnGlob, compileTextGlob, type Matcher } from './wildcard.js';
 
 /** A statement turned into matchers once, so that evaluating it does no parsing. */
@@ -19,6 +19,11 @@ export interface CompiledStatement {
   readonly principal: CompiledPrincipal | undefined;
   readonly notPrincipal: CompiledPrincipal | undefined;
   readonly conditions: readonly CompiledCondition[];
+  /**
+   * Everything but the actions, as text: two candidates of one action with the same signature decide alike, so a
+   * decision needs to test only one of them.
+   */
+  readonly signature: string;
 }
 
 type ResourceMatcher = (resource: string, lookup: ContextLookup) => boolean;
@@ -32,17 +37,22 @@ function compileResourcePattern(template: Template): ResourceMatcher {
   }
   // A pattern with variables differs per caller, not per request: keep the few recent ones compiled.
   const cache = new Map<string, Matcher>();
+  let lastKey: string | undefined;
+  let lastMatch: Matcher = () => false;
   return (resource, lookup) => {
-    const parts = resolveTemplate(template, lookup);
-    if (parts === undefined) return false;
-    const key = parts.map((p) => (p.wild ? p.value : `\u0000${p.value}\u0000`)).join('');
-    let match = cache.get(key);
-    if (match === undefined) {
-      if (cache.size >= DYNAMIC_CACHE_LIMIT) cache.clear();
-      match = compileArnGlob(parts);
-      cache.set(key, match);
+    const key = resolutionKey(template, lookup);
+    if (key === undefined) return false;
+    if (key !== lastKey) {
+      let match = cache.get(key);
+      if (match === undefined) {
+        if (cache.size >= DYNAMIC_CACHE_LIMIT) cache.clear();
+        match = compileArnGlob(resolveTemplate(template, lookup) ?? []);
+        cache.set(key, match);
+      }
+      lastKey = key;
+      lastMatch = match;
     }
-    return match(resource);
+    return lastMatch(resource);
   };
 }
 
@@ -80,7 +90,66 @@ function prefixesOf(statement: Statement): readonly string[] | undefined {
   return prefixes.includes('') ? undefined : [...new Set(prefixes)];
 }
 
-export function compileStatement(statement: Statement, document: PolicyDocument): CompiledStatement {
+/**
+ * Compiled resource patterns and conditions shared by every statement of a policy set that spells them the same
+ * way, each remembering its last answer for the request in hand: large sets repeat the same few resources and
+ * conditions, and a decision then pays for each distinct one once.
+ */
+export class MatcherPool {
+  private readonly resources = new Map<string, ResourceMatcher>();
+  private readonly conditions = new Map<string, CompiledCondition>();
+
+  resource(pattern: string, version: PolicyDocument['version']): ResourceMatcher {
+    const key = `${version ?? ''}|${pattern}`;
+    let matcher = this.resources.get(key);
+    if (matcher === undefined) {
+      const template = parseTemplate(pattern, version);
+      const match = compileResourcePattern(template);
+      // A plain ARN compares faster than the memo below could answer.
+      if (!template.dynamic && !pattern.includes('*') && !pattern.includes('?')) {
+        this.resources.set(key, match);
+        return match;
+      }
+      let lastLookup: ContextLookup | undefined;
+      let lastResource: string | undefined;
+      let lastResult = false;
+      matcher = (resource, lookup) => {
+        if (lookup === lastLookup && resource === lastResource) return lastResult;
+        lastResult = match(resource, lookup);
+        lastLookup = lookup;
+        lastResource = resource;
+        return lastResult;
+      };
+      this.resources.set(key, matcher);
+    }
+    return matcher;
+  }
+
+  condition(clause: Statement['conditions'][number], version: PolicyDocument['version']): CompiledCondition {
+    const key = JSON.stringify([version ?? '', clause.operator, clause.key.toLowerCase(), clause.values]);
+    let condition = this.conditions.get(key);
+    if (condition === undefined) {
+      const compiled = compileCondition(clause, version);
+      let lastLookup: ContextLookup | undefined;
+      let lastResult = false;
+      condition = {
+        clause: compiled.clause,
+        explain: compiled.explain,
+        test: (lookup) => {
+          if (lookup !== lastLookup) {
+            lastResult = compiled.test(lookup);
+            lastLookup = lookup;
+          }
+          return lastResult;
+        },
+      };
+      this.conditions.set(key, condition);
+    }
+    return condition;
+  }
+}
+
+export function compileStatement(statement: Statement, document: PolicyDocument, pool: MatcherPool): CompiledStatement {
   const actionPatterns = (statement.action ?? statement.notAction ?? []).map((p) => compileTextGlob(p.toLowerCase()));
   const negateAction = statement.action === undefined;
   const matchesAction = (actionLower: string): boolean => {
@@ -100,7 +169,7 @@ export function compileStatement(statement: Statement, document: PolicyDocument)
     // Trust policies and some resource policies have no Resource element: the statement covers the policy's resource.
     matchesResource = () => true;
   } else {
-    const any = anyOf(resourcePatterns.map((p) => compileResourcePattern(parseTemplate(p, document.version))));
+    const any = anyOf(resourcePatterns.map((p) => pool.resource(p, document.version)));
     matchesResource = statement.resource !== undefined ? any : (resource, lookup) => !any(resource, lookup);
   }
 
@@ -112,6 +181,15 @@ export function compileStatement(statement: Statement, document: PolicyDocument)
     resourcePrefixes: prefixesOf(statement),
     principal: statement.principal === undefined ? undefined : compilePrincipal(statement.principal),
     notPrincipal: statement.notPrincipal === undefined ? undefined : compilePrincipal(statement.notPrincipal),
-    conditions: statement.conditions.map((c) => compileCondition(c, document.version)),
+    conditions: statement.conditions.map((c) => pool.condition(c, document.version)),
+    signature: JSON.stringify([
+      statement.effect,
+      document.version ?? '',
+      statement.resource ?? null,
+      statement.notResource ?? null,
+      statement.principal ?? null,
+      statement.notPrincipal ?? null,
+      statement.conditions.map((c) => [c.operator.toLowerCase(), c.key.toLowerCase(), c.values]),
+    ]),
   };
 }

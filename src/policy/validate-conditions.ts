@@ -161,15 +161,14 @@ function checkValues(ctx: ValidationContext, statement: Statement, clause: Condi
 function checkClause(ctx: ValidationContext, statement: Statement, clause: ConditionClause): void {
   const op = parseOperatorName(clause.operator);
   const operatorPath = `${ctx.statementPath(statement)}.Condition.${clause.operator}`;
-  if (op === undefined) {
-    const lower = clause.operator.toLowerCase();
-    if (lower === 'nullifexists') {
+  if (op?.family === 'Null') {
+    if (op.ifExists) {
       ctx.add(
         'NULL_WITH_IF_EXISTS',
         'The Null condition operator cannot be used with the IfExists suffix. Update the operator or the suffix.',
         operatorPath,
       );
-    } else if (lower.endsWith(':null')) {
+    } else if (op.setOperator !== undefined) {
       ctx.add(
         'NULL_WITH_QUALIFIER',
         'Avoid using the Null condition operator with the ForAllValues or ForAnyValue qualifiers because they always return a true or false respectively.',

@@ -91,3 +91,22 @@ export function resolveText(template: Template, lookup: ContextLookup): string |
   const parts = resolveTemplate(template, lookup);
   return parts === undefined ? undefined : joinParts(parts);
 }
+
+/**
+ * A string that identifies the template's resolution for this request (literal pieces fenced by NUL, which no
+ * policy text contains), without building the parts: cheap enough to key a cache of compiled matchers.
+ */
+export function resolutionKey(template: Template, lookup: ContextLookup): string | undefined {
+  let key = '';
+  for (const part of template.parts) {
+    if (part.kind === 'text') key += part.value;
+    else if (part.kind === 'literal') key += `\u0000${part.value}\u0000`;
+    else {
+      const values = lookup(part.keyLower);
+      if (values !== undefined && values.length === 1) key += `\u0000${values[0] as string}\u0000`;
+      else if (part.fallback !== undefined) key += `\u0000${part.fallback}\u0000`;
+      else return undefined;
+    }
+  }
+  return key;
+}

@@ -53,11 +53,22 @@ export function compileTextGlob(pattern: string, options: GlobOptions = {}): Mat
  * ARN patterns are matched segment by segment: in the partition, service, region and account segments a wildcard
  * stays inside its segment unless it is the segment's last character (then it may run past the colon, as the IAM
  * User Guide describes), and in the resource part, which itself contains colons and slashes, `*` matches anything.
- * Patterns that are not ARNs fall back to a plain glob.
+ * Patterns that are not ARNs fall back to a plain glob. The Arn* condition operators use `strictSegments`: there
+ * each of the six components is checked on its own and no wildcard before the resource part crosses a colon.
  */
-export function compileArnGlob(parts: readonly ResolvedPart[]): Matcher {
+export function compileArnGlob(parts: readonly ResolvedPart[], options: { strictSegments?: boolean } = {}): Matcher {
+  const strict = options.strictSegments === true;
   const text = parts.map((p) => p.value).join('');
   if (!text.startsWith('arn:')) return compileGlob(parts);
+  // Most resource patterns are a whole ARN or one that ends in `*` inside the resource part: compare strings.
+  const wild = parts.filter((p) => p.wild).map((p) => p.value).join('');
+  if (!wild.includes('*') && !wild.includes('?')) return (v) => v === text;
+  const star = text.indexOf('*');
+  const inResourcePart = text.split(':').length >= 6;
+  if (parts.length === 1 && star === text.length - 1 && !text.includes('?') && (!strict || inResourcePart)) {
+    const prefix = text.slice(0, -1);
+    return (v) => v.startsWith(prefix);
+  }
   let source = '';
   let colons = 0;
   for (const part of parts) {
@@ -76,7 +87,7 @@ export function compileArnGlob(parts: readonly ResolvedPart[]): Matcher {
         const inResourcePart = colons >= 5;
         const next = chars[i + 1];
         const endsSegment = next === undefined || next === ':';
-        source += inResourcePart || endsSegment ? '.*' : '[^:]*';
+        source += inResourcePart || (endsSegment && !strict) ? '.*' : '[^:]*';
       } else if (ch === '?') {
         source += colons >= 5 ? '.' : '[^:]';
       } else {
@@ -85,7 +96,6 @@ export function compileArnGlob(parts: readonly ResolvedPart[]): Matcher {
     }
   }
   const regex = new RegExp(`^${source}$`, 's');
-  if (text === '*') return always;
   return (v) => regex.test(v);
 }
 

@@ -7,7 +7,7 @@ function arn(negated: boolean): BaseOperator {
     negated,
     usesVariables: true,
     compile: (parts) => {
-      const match = compileArnGlob(parts);
+      const match = compileArnGlob(parts, { strictSegments: true });
       return (value) => value.startsWith('arn:') && match(value);
     },
   };

@@ -39,7 +39,7 @@ export function compileCondition(clause: ConditionClause, version: PolicyVersion
   if (name === undefined) {
     throw new MalformedPolicyError(IAM_MESSAGES.syntax, `Condition.${clause.operator}`);
   }
-  if (name.family === 'Null') return compileNull(clause);
+  if (name.family === 'Null') return compileNull(clause, name.ifExists);
   const op = baseOperator(name.base);
   if (op === undefined) throw new MalformedPolicyError(IAM_MESSAGES.syntax);
   const keyLower = clause.key.toLowerCase();
@@ -99,12 +99,14 @@ function combine(
   matchesOne: (value: string) => boolean,
 ): boolean {
   const missing = requestValues === undefined || requestValues.length === 0;
+  // For the set operators a key whose only value is the empty string is an empty set, as the User Guide says.
+  const emptySet = missing || (requestValues.length === 1 && requestValues[0] === '');
   const satisfies = (value: string): boolean => (op.negated ? !matchesOne(value) : matchesOne(value));
   switch (name.setOperator) {
     case 'ForAllValues':
-      return missing || requestValues.every(satisfies);
+      return emptySet || requestValues.every(satisfies);
     case 'ForAnyValue':
-      if (missing) return name.ifExists;
+      if (emptySet) return name.ifExists;
       return requestValues.some(satisfies);
     default: {
       if (missing) return name.ifExists || op.negated;
@@ -114,12 +116,14 @@ function combine(
   }
 }
 
-function compileNull(clause: ConditionClause): CompiledCondition {
+function compileNull(clause: ConditionClause, ifExists: boolean): CompiledCondition {
   const keyLower = clause.key.toLowerCase();
   const wanted = clause.values.map((v) => v.toLowerCase());
   const evaluate = (lookup: ContextLookup): boolean => {
     const values = lookup(keyLower);
     const absent = values === undefined || values.length === 0;
+    // …IfExists is true whenever the key is missing, whatever the Null test would say.
+    if (absent && ifExists) return true;
     return wanted.some((w) => (w === 'true' ? absent : w === 'false' ? !absent : false));
   };
   return {

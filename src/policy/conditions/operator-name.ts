@@ -66,7 +66,6 @@ export function parseOperatorName(raw: string): ParsedOperatorName | undefined {
   }
   const base = BY_LOWER.get(lower);
   if (base === undefined) return undefined;
-  // Null takes no qualifiers: `NullIfExists` and `ForAnyValue:Null` are not operators.
-  if (base.family === 'Null' && (ifExists || setOperator !== undefined)) return undefined;
+  // IAM accepts `NullIfExists` and `ForAnyValue:Null` (Access Analyzer flags them), so they parse here too.
   return { raw, setOperator, base: base.name, ifExists, family: base.family };
 }
