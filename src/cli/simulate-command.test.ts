@@ -103,3 +103,17 @@ test('unknown command is a usage error', async () => {
   assert.equal(await main(['frobnicate'], io), 64);
   assert.match(err(), /unknown command frobnicate/);
 });
+
+test('simulate --explain shows Resource patterns with their variables resolved', async () => {
+  const input = {
+    principal: 'arn:aws:iam::111122223333:user/alice',
+    action: 's3:PutObject',
+    resource: 'arn:aws:s3:::home/alice/notes.txt',
+    identityPolicies: [{ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' } }],
+  };
+  const { io, out } = fakeIo(JSON.stringify(input));
+  assert.equal(await main(['simulate', '--explain'], io), 0);
+  const result = JSON.parse(out()) as { decision: string; explanation: { statements: Array<{ resolvedResources?: string[] }> } };
+  assert.equal(result.decision, 'Allowed');
+  assert.deepEqual(result.explanation.statements[0]?.resolvedResources, ['arn:aws:s3:::home/alice/*']);
+});

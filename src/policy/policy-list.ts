@@ -34,6 +34,8 @@ export interface StatementTrace {
   readonly effect: 'Allow' | 'Deny';
   readonly matched: boolean;
   readonly resourceMatched: boolean;
+  /** The statement's resource patterns with policy variables substituted, when it has variables. */
+  readonly resolvedResources?: readonly (string | null)[];
   readonly principalMatched?: boolean;
   readonly conditions: readonly ConditionOutcome[];
 }
@@ -234,6 +236,7 @@ function matchStatement(compiled: CompiledStatement, input: ScanInput): NamingLe
 function traceStatement(ref: StatementRef, input: ScanInput, policyType: PolicyType): { level: NamingLevel | undefined; trace: StatementTrace } {
   const { compiled } = ref;
   const resourceMatched = compiled.matchesResource(input.resource, input.lookup);
+  const resolved = compiled.resolvedResources(input.lookup);
   const hasPrincipal = compiled.principal !== undefined || compiled.notPrincipal !== undefined;
   const level = principalLevel(compiled, input);
   const conditions = compiled.conditions.map((c) => c.explain(input.lookup));
@@ -249,6 +252,7 @@ function traceStatement(ref: StatementRef, input: ScanInput, policyType: PolicyT
       effect: statement.effect,
       matched,
       resourceMatched,
+      ...(resolved !== undefined ? { resolvedResources: resolved } : {}),
       ...(hasPrincipal ? { principalMatched: level !== undefined } : {}),
       conditions,
     },

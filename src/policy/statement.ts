@@ -1,7 +1,7 @@
 import { compileCondition, type CompiledCondition } from './conditions/condition.js';
 import { compilePrincipal, type CompiledPrincipal } from './principal.js';
 import type { PolicyDocument, Statement } from './types.js';
-import { parseTemplate, resolutionKey, resolveTemplate, type ContextLookup, type Template } from './variables.js';
+import { parseTemplate, resolutionKey, resolveTemplate, resolveText, type ContextLookup, type Template } from './variables.js';
 import { compileArnGlob, compileTextGlob, type Matcher } from './wildcard.js';
 
 /** A statement turned into matchers once, so that evaluating it does no parsing. */
@@ -19,6 +19,8 @@ export interface CompiledStatement {
   readonly principal: CompiledPrincipal | undefined;
   readonly notPrincipal: CompiledPrincipal | undefined;
   readonly conditions: readonly CompiledCondition[];
+  /** For explanations: the Resource/NotResource patterns after variable substitution (null where a key is missing). */
+  resolvedResources(lookup: ContextLookup): readonly (string | null)[] | undefined;
   /**
    * Everything but the actions, as text: two candidates of one action with the same signature decide alike, so a
    * decision needs to test only one of them.
@@ -182,6 +184,10 @@ export function compileStatement(statement: Statement, document: PolicyDocument,
     principal: statement.principal === undefined ? undefined : compilePrincipal(statement.principal),
     notPrincipal: statement.notPrincipal === undefined ? undefined : compilePrincipal(statement.notPrincipal),
     conditions: statement.conditions.map((c) => pool.condition(c, document.version)),
+    resolvedResources: (lookup) => {
+      if (resourcePatterns === undefined || !resourcePatterns.some((p) => p.includes('${'))) return undefined;
+      return resourcePatterns.map((p) => resolveText(parseTemplate(p, document.version), lookup) ?? null);
+    },
     signature: JSON.stringify([
       statement.effect,
       document.version ?? '',
