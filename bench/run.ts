@@ -1,5 +1,7 @@
 import { runEngineBench } from './engine-bench.js';
+import { runHttpBench } from './http-bench.js';
 
-// One entry point for `npm run bench`; later benches (the HTTP server) join here.
+// One entry point for `npm run bench`: each part prints its rates next to a baseline measured in the same run.
 const engine = runEngineBench();
-process.exitCode = engine.ok ? 0 : 1;
+const http = await runHttpBench();
+process.exitCode = engine.ok && http.ok ? 0 : 1;

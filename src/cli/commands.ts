@@ -5,6 +5,7 @@ import { runValidate } from './validate-command.js';
 const USAGE = `usage: gatehouse <command> [options]
 
 commands:
+  serve [--port N] [--data-dir DIR]            run the IAM/STS server (AWS Query protocol, SigV4)
   simulate [FILE|-] [--explain] [--batch]     decide one request (or JSON Lines with --batch) offline
   validate FILE [--type T] [--json]           check a policy document as IAM and Access Analyzer would
 `;
@@ -16,6 +17,11 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       return runSimulate(rest, io);
     case 'validate':
       return runValidate(rest, io);
+    case 'serve': {
+      // Loaded on demand: the offline commands need neither the database driver nor the HTTP stack.
+      const { runServe } = await import('./serve-command.js');
+      return runServe(rest, io);
+    }
     case undefined:
     case '--help':
     case '-h':

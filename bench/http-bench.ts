@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash, createHmac } from 'node:crypto';
+import { formatRate, type Rate } from './measure.js';
+
+const ACCOUNT = '111122223333';
+const ROOT = { id: 'AKIABENCHROOT0000001', secret: 'bench/root/secret/0000000000000000000001' };
+const REGION = 'us-east-1';
+
+const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+const sha256 = (data: string): string => createHash('sha256').update(data).digest('hex');
+
+/** A SigV4-signed Query request, signed here with the documented algorithm so the bench needs no SDK. */
+function signed(port: number, key: { id: string; secret: string }, body: string, date = new Date()): { headers: Record<string, string>; body: string } {
+  const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const host = `127.0.0.1:${port}`;
+  const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
+  const canonical = ['POST', '/', '', `content-type:${contentType}`, `host:${host}`, `x-amz-date:${amzDate}`, '', 'content-type;host;x-amz-date', sha256(body)].join('\n');
+  const scope = `${day}/${REGION}/iam/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secret}`, day), REGION), 'iam'), 'aws4_request');
+  const signature = hmac(signingKey, toSign).toString('hex');
+  return {
+    body,
+    headers: {
+      'content-type': contentType,
+      'x-amz-date': amzDate,
+      authorization: `AWS4-HMAC-SHA256 Credential=${key.id}/${scope}, SignedHeaders=content-type;host;x-amz-date, Signature=${signature}`,
+    },
+  };
+}
+
+function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+async function iam(agent: Agent, port: number, key: { id: string; secret: string }, params: Record<string, string>): Promise<string> {
+  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+  const res = await call(agent, port, signed(port, key, body));
+  if (res.status !== 200) throw new Error(`${params['Action']} failed: ${res.status} ${res.body}`);
+  return res.body;
+}
+
+function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL('./http-child.js', import.meta.url));
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret },
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim().split('\n')[0]) }));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** Keeps `concurrency` keep-alive requests in flight for `seconds` and counts answers per second. */
+async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32): Promise<Rate> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const warmEnd = Date.now() + 1000;
+  let done = 0;
+  let failures = 0;
+  let measuring = false;
+  const end = warmEnd + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const res = await call(agent, port, req);
+        if (!measuring && Date.now() >= warmEnd) measuring = true;
+        if (measuring) {
+          if (res.status === 200) done++;
+          else failures++;
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  if (failures > 0) throw new Error(`${label}: ${failures} requests failed`);
+  return { label, perSecond: done / seconds };
+}
+
+export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const agent = new Agent({ keepAlive: true });
+  const gatehouse = await startChild(['gatehouse', dataDir]);
+  try {
+    const port = gatehouse.port;
+    // A user whose permission comes from a group's managed policy, as in the issue.
+    await iam(agent, port, ROOT, { Action: 'CreateUser', UserName: 'bench' });
+    await iam(agent, port, ROOT, { Action: 'CreateGroup', GroupName: 'readers' });
+    await iam(agent, port, ROOT, { Action: 'AddUserToGroup', UserName: 'bench', GroupName: 'readers' });
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers'], Resource: '*' }] });
+    await iam(agent, port, ROOT, { Action: 'CreatePolicy', PolicyName: 'ReadUsers', PolicyDocument: document });
+    await iam(agent, port, ROOT, { Action: 'AttachGroupPolicy', GroupName: 'readers', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/ReadUsers` });
+    const created = await iam(agent, port, ROOT, { Action: 'CreateAccessKey', UserName: 'bench' });
+    const user = {
+      id: /<AccessKeyId>([^<]+)</.exec(created)?.[1] as string,
+      secret: /<SecretAccessKey>([^<]+)</.exec(created)?.[1] as string,
+    };
+    // One signed request, sent again and again: the server verifies its signature every time (it stays within
+    // the 15-minute window), so this measures the whole path without the load generator re-signing.
+    const getUser = signed(port, user, 'Action=GetUser&Version=2010-05-08&UserName=bench');
+    const sample = await call(agent, port, getUser);
+    if (sample.status !== 200) throw new Error(`GetUser as the user failed: ${sample.status} ${sample.body}`);
+    const bodyFile = join(dataDir, 'get-user-response.xml');
+    writeFileSync(bodyFile, sample.body);
+    const bare = await startChild(['bare', bodyFile]);
+    try {
+      const baseline = await load(bare.port, getUser, 'baseline: bare node:http server, same response bytes');
+      const measured = await load(port, getUser, 'Gatehouse iam:GetUser, SigV4, group managed policy');
+      const ratio = measured.perSecond / baseline.perSecond;
+      console.log('\nHTTP with keep-alive, 32 connections, load generator in another process');
+      for (const r of [baseline, measured]) {
+        console.log(`  ${r.label.padEnd(60)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline`);
+      }
+      const ok = ratio >= 0.5;
+      console.log(`  target >= 50% of the bare server: ${(ratio * 100).toFixed(0)}% ${ok ? 'MET' : 'NOT MET'}`);
+      return { rates: [baseline, measured], ok };
+    } finally {
+      bare.child.kill();
+    }
+  } finally {
+    agent.destroy();
+    gatehouse.child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

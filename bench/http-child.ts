@@ -1,0 +1,25 @@
+// Runs in a child process so the load generator and the server under test do not share a core:
+// `gatehouse DATA_DIR` starts Gatehouse, `bare BODY_FILE` a bare node:http server answering those bytes.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { startServer } from '../src/server/app.js';
+import { loadConfig } from '../src/server/config.js';
+
+const [mode, arg] = process.argv.slice(2);
+
+if (mode === 'gatehouse') {
+  const config = loadConfig({ port: 0, dataDir: arg as string, host: '127.0.0.1' }, process.env);
+  const running = await startServer(config);
+  process.stdout.write(`${running.port}\n`);
+} else {
+  const body = readFileSync(arg as string);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/xml', 'content-length': body.length, 'x-amzn-requestid': '00000000-0000-0000-0000-000000000000' });
+      res.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+}

@@ -1,0 +1,33 @@
+// Regenerates src/protocol/models/*.json from botocore's service models (Apache-2.0), keeping what the wire layer
+// needs (operations, shapes, constraints) and dropping documentation. Usage:
+//   node --import tsx scripts/extract-models.ts /path/to/botocore/data
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const [dataDir] = process.argv.slice(2);
+if (dataDir === undefined) {
+  console.error('usage: extract-models.ts BOTOCORE_DATA_DIR');
+  process.exit(64);
+}
+
+const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15' };
+
+function strip(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(strip);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'documentation' || k === 'documentationUrl' || k === 'examples') continue;
+    out[k] = strip(v);
+  }
+  return out;
+}
+
+for (const [service, version] of Object.entries(SERVICES)) {
+  const raw = gunzipSync(readFileSync(join(dataDir, service, version, 'service-2.json.gz'))).toString('utf8');
+  const model = JSON.parse(raw) as { metadata: unknown; operations: unknown; shapes: unknown };
+  const out = { metadata: strip(model.metadata), operations: strip(model.operations), shapes: strip(model.shapes) };
+  writeFileSync(join('src/protocol/models', `${service}.json`), `${JSON.stringify(out)}\n`);
+  console.log(`${service}: ${Object.keys(model.operations as object).length} operations`);
+}

@@ -1,0 +1,163 @@
+import type { EntityRecord } from '../../store/store.js';
+import { policyArn } from '../arns.js';
+import { limitExceeded, noSuchEntity } from '../errors.js';
+import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { pageMembers, paginate, req, str } from './common.js';
+import { getGroup, groupResource } from './groups.js';
+import { attachmentKey, KIND, REL, type PrincipalEntityType } from './kinds.js';
+import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, type ManagedPolicyView } from './policy-lookup.js';
+import { QUOTAS } from './quotas.js';
+import { assertModifiable, getRole, roleResource } from './roles.js';
+import { getUser, userResource } from './users.js';
+
+const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: string; readonly limit: number }>> = {
+  user: { name: 'PoliciesPerUser', limit: QUOTAS.PoliciesPerUserQuota },
+  group: { name: 'PoliciesPerGroup', limit: QUOTAS.PoliciesPerGroupQuota },
+  role: { name: 'PoliciesPerRole', limit: QUOTAS.PoliciesPerRoleQuota },
+};
+
+const PARAM_BY_TYPE: Readonly<Record<PrincipalEntityType, string>> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
+
+/** The user, group or role an attachment operation names; service-linked roles only their service may change. */
+async function principal(ctx: OperationContext, type: PrincipalEntityType, name: string, changing: boolean): Promise<EntityRecord> {
+  switch (type) {
+    case 'user':
+      return getUser(ctx, name);
+    case 'group':
+      return getGroup(ctx, name);
+    case 'role': {
+      const role = await getRole(ctx, name);
+      if (changing) assertModifiable(role);
+      return role;
+    }
+  }
+}
+
+function principalResource(ctx: OperationContext, type: PrincipalEntityType, name: string): Promise<string> {
+  switch (type) {
+    case 'user':
+      return userResource(ctx, name);
+    case 'group':
+      return groupResource(ctx, name);
+    case 'role':
+      return roleResource(ctx, name);
+  }
+}
+
+/** The ARN attachments are kept under: as the policy was created, whatever case the request used for its name. */
+function canonicalArn(ctx: OperationContext, policy: ManagedPolicyView): string {
+  return policy.aws?.arn ?? policyArn(ctx.account, policy.path, policy.record?.key ?? policy.name);
+}
+
+function attach(type: PrincipalEntityType): OperationDefinition['run'] {
+  return async (ctx, p) => {
+    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
+    const arn = canonicalArn(ctx, await mustFindManagedPolicy(ctx, req(p, 'PolicyArn')));
+    const from = attachmentKey(type, entity.key);
+    const current = await ctx.tx.links(REL.attached, ctx.account, { from });
+    // Attaching a policy that is already attached changes nothing and succeeds.
+    if (current.some((link) => link.to === arn)) return {};
+    const quota = QUOTA_BY_TYPE[type];
+    if (current.length >= quota.limit) throw limitExceeded(`Cannot exceed quota for ${quota.name}: ${quota.limit}`);
+    await ctx.tx.link({ relation: REL.attached, account: ctx.account, from, to: arn, created: ctx.now.toISOString(), data: {} });
+    return {};
+  };
+}
+
+function detach(type: PrincipalEntityType): OperationDefinition['run'] {
+  return async (ctx, p) => {
+    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
+    const given = req(p, 'PolicyArn');
+    const policy = await findManagedPolicy(ctx, given);
+    const arn = policy === undefined ? given : canonicalArn(ctx, policy);
+    if (!(await ctx.tx.unlink(REL.attached, ctx.account, attachmentKey(type, entity.key), arn))) {
+      throw noSuchEntity(`Policy ${given} was not found.`);
+    }
+    return {};
+  };
+}
+
+/** The friendly name and path of a policy ARN (the last segment, and what lies between `policy` and it). */
+function policyNameAndPath(arn: string): { name: string; path: string } {
+  const parsed = parsePolicyArn(arn);
+  return parsed === undefined ? { name: arn.slice(arn.lastIndexOf('/') + 1), path: '/' } : { name: parsed.name, path: parsed.path };
+}
+
+function listAttached(type: PrincipalEntityType): OperationDefinition['run'] {
+  return async (ctx, p) => {
+    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), false);
+    const prefix = str(p, 'PathPrefix');
+    const attached = (await ctx.tx.links(REL.attached, ctx.account, { from: attachmentKey(type, entity.key) }))
+      .map((link) => ({ arn: link.to, ...policyNameAndPath(link.to) }))
+      .filter((a) => prefix === undefined || a.path.startsWith(prefix))
+      .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.arn.localeCompare(b.arn));
+    const page = paginate(attached, p);
+    return { AttachedPolicies: page.page.map((a) => ({ PolicyName: a.name, PolicyArn: a.arn })), ...pageMembers(page) };
+  };
+}
+
+interface PolicyEntity {
+  readonly type: PrincipalEntityType;
+  readonly record: EntityRecord;
+}
+
+const TYPE_ORDER: Readonly<Record<PrincipalEntityType, number>> = { group: 0, user: 1, role: 2 };
+
+async function listEntitiesForPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const given = req(p, 'PolicyArn');
+  const policy = await findManagedPolicy(ctx, given);
+  if (policy === undefined) throw noSuchEntity(`Policy ${given} was not found.`);
+  const arn = canonicalArn(ctx, policy);
+  const filter = str(p, 'EntityFilter');
+  const usage = str(p, 'PolicyUsageFilter');
+  const prefix = str(p, 'PathPrefix');
+  // LocalManagedPolicy and AWSManagedPolicy name no principal type, so they match no entity.
+  const wanted = (type: PrincipalEntityType): boolean => filter === undefined || filter.toLowerCase() === type;
+  const found = new Map<string, PolicyEntity>();
+  const add = (type: PrincipalEntityType, record: EntityRecord | undefined): void => {
+    if (record !== undefined && wanted(type)) found.set(`${type}/${record.key.toLowerCase()}`, { type, record });
+  };
+  if (usage !== 'PermissionsBoundary') {
+    for (const link of await ctx.tx.links(REL.attached, ctx.account, { to: arn })) {
+      const slash = link.from.indexOf('/');
+      const type = link.from.slice(0, slash) as PrincipalEntityType;
+      add(type, await ctx.tx.get(KIND[type], ctx.account, link.from.slice(slash + 1)));
+    }
+  }
+  if (usage !== 'PermissionsPolicy') {
+    // Only users and roles can have a permissions boundary.
+    for (const type of ['user', 'role'] as const) {
+      for (const record of await ctx.tx.list(KIND[type], ctx.account)) {
+        if (record.data['permissionsBoundary'] === arn) add(type, record);
+      }
+    }
+  }
+  const entities = [...found.values()]
+    .filter((e) => prefix === undefined || e.record.path.startsWith(prefix))
+    .sort((a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.record.key.toLowerCase().localeCompare(b.record.key.toLowerCase()));
+  const page = paginate(entities, p);
+  const of = (type: PrincipalEntityType) => page.page.filter((e) => e.type === type).map((e) => e.record);
+  return {
+    PolicyGroups: of('group').map((r) => ({ GroupName: r.key, GroupId: r.id })),
+    PolicyUsers: of('user').map((r) => ({ UserName: r.key, UserId: r.id })),
+    PolicyRoles: of('role').map((r) => ({ RoleName: r.key, RoleId: r.id })),
+    ...pageMembers(page),
+  };
+}
+
+function operationsFor(type: PrincipalEntityType, label: 'User' | 'Group' | 'Role'): OperationDefinition[] {
+  const resource = (ctx: OperationContext, p: Params): Promise<string> => principalResource(ctx, type, req(p, PARAM_BY_TYPE[type]));
+  const policyArnKey = (_ctx: OperationContext, p: Params): Record<string, string> => ({ 'iam:PolicyARN': req(p, 'PolicyArn') });
+  return [
+    { service: 'iam', name: `Attach${label}Policy`, resource, conditionKeys: policyArnKey, run: attach(type) },
+    { service: 'iam', name: `Detach${label}Policy`, resource, conditionKeys: policyArnKey, run: detach(type) },
+    { service: 'iam', name: `ListAttached${label}Policies`, resource, run: listAttached(type) },
+  ];
+}
+
+export const ATTACHMENT_OPERATIONS: readonly OperationDefinition[] = [
+  ...operationsFor('user', 'User'),
+  ...operationsFor('group', 'Group'),
+  ...operationsFor('role', 'Role'),
+  { service: 'iam', name: 'ListEntitiesForPolicy', resource: (_ctx, p) => req(p, 'PolicyArn'), run: listEntitiesForPolicy },
+];

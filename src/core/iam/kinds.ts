@@ -1,0 +1,33 @@
+// Entity kinds and link relations the IAM services keep in the Store.
+export const KIND = {
+  user: 'user',
+  group: 'group',
+  role: 'role',
+  instanceProfile: 'instance-profile',
+  policy: 'policy',
+  policyVersion: 'policy-version',
+  inlinePolicy: 'inline-policy',
+  accessKey: 'access-key',
+  loginProfile: 'login-profile',
+  passwordPolicy: 'password-policy',
+  accountAlias: 'account-alias',
+  slrDeletion: 'slr-deletion',
+} as const;
+
+export const REL = {
+  /** user name → group name */
+  groupMember: 'group-member',
+  /** entity (`user/NAME`, `group/NAME`, `role/NAME`) → managed policy ARN */
+  attached: 'attached-policy',
+  /** instance profile name → role name */
+  profileRole: 'profile-role',
+} as const;
+
+export type PrincipalEntityType = 'user' | 'group' | 'role';
+
+/** The `from` end of an attachment link. */
+export const attachmentKey = (type: PrincipalEntityType, name: string): string => `${type}/${name}`;
+
+/** Inline policies are children of their user, group or role: owner `TYPE/NAME`, key `TYPE/NAME/POLICY`. */
+export const inlineOwner = (type: PrincipalEntityType, name: string): string => `${type}/${name}`;
+export const inlineKey = (type: PrincipalEntityType, name: string, policyName: string): string => `${type}/${name}/${policyName}`;

@@ -1,0 +1,62 @@
+import { noSuchEntity } from '../errors.js';
+import type { AwsManagedPolicy, OperationContext } from '../operation.js';
+import { KIND } from './kinds.js';
+import type { EntityRecord } from '../../store/store.js';
+
+/** A managed policy as the services see it, whether the customer's (from the store) or AWS's (from the catalogue). */
+export interface ManagedPolicyView {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly id: string;
+  readonly defaultVersionId: string;
+  readonly awsManaged: boolean;
+  readonly record?: EntityRecord;
+  readonly aws?: AwsManagedPolicy;
+}
+
+const CUSTOMER_ARN = /^arn:aws:iam::(\d{12}):policy((?:\/[^/]+)*\/)([^/]+)$/;
+
+export function parsePolicyArn(arn: string): { account: string; path: string; name: string } | undefined {
+  if (arn.startsWith('arn:aws:iam::aws:policy/')) {
+    const rest = arn.slice('arn:aws:iam::aws:policy'.length);
+    const slash = rest.lastIndexOf('/');
+    return { account: 'aws', path: rest.slice(0, slash + 1), name: rest.slice(slash + 1) };
+  }
+  const m = CUSTOMER_ARN.exec(arn);
+  return m === null ? undefined : { account: m[1] as string, path: m[2] as string, name: m[3] as string };
+}
+
+/** Finds a managed policy by ARN in the caller's account or among AWS's; undefined when there is none. */
+export async function findManagedPolicy(ctx: OperationContext, arn: string): Promise<ManagedPolicyView | undefined> {
+  const parsed = parsePolicyArn(arn);
+  if (parsed === undefined) return undefined;
+  if (parsed.account === 'aws') {
+    const aws = ctx.services.awsManagedPolicies().get(arn);
+    return aws === undefined
+      ? undefined
+      : { arn, name: aws.name, path: aws.path, id: aws.id, defaultVersionId: aws.defaultVersionId, awsManaged: true, aws };
+  }
+  if (parsed.account !== ctx.account) return undefined;
+  const record = await ctx.tx.get(KIND.policy, ctx.account, parsed.name);
+  if (record === undefined || record.path !== parsed.path) return undefined;
+  return { arn, name: record.key, path: record.path, id: record.id, defaultVersionId: record.data['defaultVersionId'] as string, awsManaged: false, record };
+}
+
+/** The message IAM gives for an ARN that names no attachable policy. */
+export const policyNotAttachable = (arn: string): Error => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+
+export async function mustFindManagedPolicy(ctx: OperationContext, arn: string): Promise<ManagedPolicyView> {
+  const policy = await findManagedPolicy(ctx, arn);
+  if (policy === undefined) throw policyNotAttachable(arn);
+  return policy;
+}
+
+/** The default version's document text of a managed policy. */
+export async function defaultDocument(ctx: OperationContext, policy: ManagedPolicyView): Promise<string> {
+  if (policy.aws !== undefined) {
+    return policy.aws.versions.find((v) => v.versionId === policy.defaultVersionId)?.document ?? '{}';
+  }
+  const version = await ctx.tx.get(KIND.policyVersion, ctx.account, `${policy.name}:${policy.defaultVersionId}`);
+  return (version?.data['document'] as string | undefined) ?? '{}';
+}

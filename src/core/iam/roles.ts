@@ -1,0 +1,307 @@
+import type { EntityRecord } from '../../store/store.js';
+import { DuplicateKeyError } from '../../store/store.js';
+import { createStaticCatalog } from '../../policy/catalog.js';
+import { validatePolicy } from '../../policy/validate.js';
+import { roleArn } from '../arns.js';
+import {
+  deleteConflict,
+  entityAlreadyExists,
+  invalidInput,
+  limitExceeded,
+  malformedPolicyDocument,
+  noSuchEntity,
+  unmodifiableEntity,
+  validationError,
+} from '../errors.js';
+import { newId } from '../ids.js';
+import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import {
+  checkTags,
+  filterPath,
+  list,
+  mergeTags,
+  mustGet,
+  num,
+  pageMembers,
+  paginate,
+  policySize,
+  removeTags,
+  req,
+  requestTagKeys,
+  str,
+  tagsOf,
+  type Tag,
+} from './common.js';
+import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { mustFindManagedPolicy } from './policy-lookup.js';
+import { QUOTAS } from './quotas.js';
+
+export const DEFAULT_MAX_SESSION_DURATION = 3600;
+const MIN_SESSION_DURATION = 3600;
+const MAX_SESSION_DURATION = 43200;
+
+/** Only CreateServiceLinkedRole may place a role under this path. */
+export const SERVICE_ROLE_PATH_PREFIX = '/aws-service-role/';
+
+// Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
+const NO_SERVICES = createStaticCatalog({ services: {} });
+
+export const noSuchRole = (name: string): Error => noSuchEntity(`The role with name ${name} cannot be found.`);
+
+export function arnOfRole(record: EntityRecord): string {
+  return roleArn(record.account, record.path, record.key);
+}
+
+export function isServiceLinked(record: EntityRecord): boolean {
+  return record.data['serviceLinked'] === true;
+}
+
+/** Service-linked roles belong to their service: IAM refuses changes made through its own API. */
+export function assertModifiable(record: EntityRecord): void {
+  if (isServiceLinked(record)) {
+    throw unmodifiableEntity(`Cannot perform the operation on the protected role '${record.key}' - this role is only modifiable by AWS`);
+  }
+}
+
+/**
+ * The Role structure. IAM returns policy documents URL-encoded. ListRoles leaves out the boundary, tags and last use
+ * (`full` false); GetRole and the create/update results include them.
+ */
+export function roleView(record: EntityRecord, full: boolean): Record<string, unknown> {
+  const boundary = record.data['permissionsBoundary'] as string | undefined;
+  const description = record.data['description'] as string | undefined;
+  const lastUsed = record.data['roleLastUsed'] as { lastUsedDate?: string; region?: string } | undefined;
+  const tags = tagsOf(record);
+  return {
+    Path: record.path,
+    RoleName: record.key,
+    RoleId: record.id,
+    Arn: arnOfRole(record),
+    CreateDate: new Date(record.created),
+    AssumeRolePolicyDocument: encodeURIComponent(record.data['assumeRolePolicyDocument'] as string),
+    ...(description !== undefined ? { Description: description } : {}),
+    MaxSessionDuration: (record.data['maxSessionDuration'] as number | undefined) ?? DEFAULT_MAX_SESSION_DURATION,
+    ...(full && boundary !== undefined
+      ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } }
+      : {}),
+    ...(full && tags.length > 0 ? { Tags: tags } : {}),
+    ...(full
+      ? {
+          RoleLastUsed: {
+            ...(lastUsed?.lastUsedDate !== undefined ? { LastUsedDate: new Date(lastUsed.lastUsedDate) } : {}),
+            ...(lastUsed?.region !== undefined ? { Region: lastUsed.region } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+export function getRole(ctx: OperationContext, name: string): Promise<EntityRecord> {
+  return mustGet(ctx.tx, KIND.role, ctx.account, name, () => noSuchRole(name));
+}
+
+/** The ARN a role action is authorized against: the role's own, with its path when it exists. */
+export async function roleResource(ctx: OperationContext, name: string): Promise<string> {
+  const record = await ctx.tx.get(KIND.role, ctx.account, name);
+  return record === undefined ? roleArn(ctx.account, '/', name) : arnOfRole(record);
+}
+
+const byRoleName = (ctx: OperationContext, p: Params): Promise<string> => roleResource(ctx, req(p, 'RoleName'));
+
+/** The range check the API model declares, in the wording of AWS's request validation. */
+export function checkMaxSessionDuration(value: number | undefined): void {
+  if (value === undefined) return;
+  if (value < MIN_SESSION_DURATION) {
+    throw validationError(`1 validation error detected: Value '${value}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_SESSION_DURATION}`);
+  }
+  if (value > MAX_SESSION_DURATION) {
+    throw validationError(`1 validation error detected: Value '${value}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to ${MAX_SESSION_DURATION}`);
+  }
+}
+
+/** A trust policy as IAM checks it before storing: its size quota, then its grammar. */
+export function checkTrustPolicy(document: string): void {
+  if (policySize(document) > QUOTAS.AssumeRolePolicySizeQuota) {
+    throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${QUOTAS.AssumeRolePolicySizeQuota}`);
+  }
+  const { iamError } = validatePolicy(document, 'trust', NO_SERVICES);
+  if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
+}
+
+async function createRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const name = req(p, 'RoleName');
+  const path = str(p, 'Path') ?? '/';
+  const document = req(p, 'AssumeRolePolicyDocument');
+  if (path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
+    throw invalidInput(`Path prefix '${SERVICE_ROLE_PATH_PREFIX}' can only be used for AWS Service linked Roles`);
+  }
+  const maxSessionDuration = num(p, 'MaxSessionDuration');
+  checkMaxSessionDuration(maxSessionDuration);
+  checkTrustPolicy(document);
+  const tags = list<Tag>(p, 'Tags');
+  checkTags(tags);
+  const boundary = str(p, 'PermissionsBoundary');
+  if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
+  if ((await ctx.tx.count(KIND.role, ctx.account)) >= QUOTAS.Roles) {
+    throw limitExceeded(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.Roles}`);
+  }
+  const description = str(p, 'Description');
+  const record: EntityRecord = {
+    kind: KIND.role,
+    account: ctx.account,
+    key: name,
+    id: newId('AROA'),
+    path,
+    owner: '',
+    created: ctx.now.toISOString(),
+    data: {
+      assumeRolePolicyDocument: document,
+      maxSessionDuration: maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+      tags,
+      ...(description !== undefined ? { description } : {}),
+      ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+    },
+  };
+  await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));
+  return { Role: roleView(record, true) };
+}
+
+/** Inserts a role, answering `onDuplicate` when the name is taken (compared without case, as IAM does). */
+export async function insertRole(ctx: OperationContext, record: EntityRecord, onDuplicate: () => Error): Promise<void> {
+  try {
+    await ctx.tx.insert(record);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) throw onDuplicate();
+    throw error;
+  }
+}
+
+async function getRoleOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  return { Role: roleView(await getRole(ctx, req(p, 'RoleName')), true) };
+}
+
+async function updateRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  const description = str(p, 'Description');
+  const maxSessionDuration = num(p, 'MaxSessionDuration');
+  // A service-linked role's description is the one thing its owner may still edit.
+  if (maxSessionDuration !== undefined) assertModifiable(record);
+  checkMaxSessionDuration(maxSessionDuration);
+  await ctx.tx.update({
+    ...record,
+    data: {
+      ...record.data,
+      ...(description !== undefined ? { description } : {}),
+      ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+    },
+  });
+  return {};
+}
+
+async function updateRoleDescription(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  const updated: EntityRecord = { ...record, data: { ...record.data, description: req(p, 'Description') } };
+  await ctx.tx.update(updated);
+  return { Role: roleView(updated, true) };
+}
+
+async function updateAssumeRolePolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  assertModifiable(record);
+  const document = req(p, 'PolicyDocument');
+  checkTrustPolicy(document);
+  await ctx.tx.update({ ...record, data: { ...record.data, assumeRolePolicyDocument: document } });
+  return {};
+}
+
+async function deleteRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  assertModifiable(record);
+  await assertRoleDeletable(ctx, record);
+  await ctx.tx.delete(KIND.role, ctx.account, record.key);
+  return {};
+}
+
+/** What DeleteRole requires first, in the order IAM reports it. */
+async function assertRoleDeletable(ctx: OperationContext, record: EntityRecord): Promise<void> {
+  const { tx, account } = ctx;
+  if ((await tx.countLinks(REL.profileRole, account, { to: record.key })) > 0) {
+    throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+  }
+  if ((await tx.count(KIND.inlinePolicy, account, { owner: inlineOwner('role', record.key) })) > 0) {
+    throw deleteConflict('Cannot delete entity, must delete policies first.');
+  }
+  if ((await tx.countLinks(REL.attached, account, { from: attachmentKey('role', record.key) })) > 0) {
+    throw deleteConflict('Cannot delete entity, must detach all policies first.');
+  }
+}
+
+async function listRoles(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const roles = filterPath(await ctx.tx.list(KIND.role, ctx.account), p);
+  const page = paginate(roles, p);
+  return { Roles: page.page.map((r) => roleView(r, false)), ...pageMembers(page) };
+}
+
+async function tagRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
+  return {};
+}
+
+async function untagRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
+  return {};
+}
+
+async function listRoleTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  const page = paginate(tagsOf(record), p);
+  return { Tags: page.page, ...pageMembers(page) };
+}
+
+async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  assertModifiable(record);
+  const arn = req(p, 'PermissionsBoundary');
+  await mustFindManagedPolicy(ctx, arn);
+  await ctx.tx.update({ ...record, data: { ...record.data, permissionsBoundary: arn } });
+  return {};
+}
+
+async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getRole(ctx, req(p, 'RoleName'));
+  assertModifiable(record);
+  const { permissionsBoundary: _dropped, ...rest } = record.data;
+  await ctx.tx.update({ ...record, data: rest });
+  return {};
+}
+
+const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
+  service: 'iam',
+  name,
+  resource: byRoleName,
+  run,
+  ...extra,
+});
+
+export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
+  op('CreateRole', createRole, {
+    resource: (ctx, p) => roleArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'RoleName')),
+    conditionKeys: (_ctx, p) => ({
+      ...requestTagKeys(list<Tag>(p, 'Tags')),
+      ...(str(p, 'PermissionsBoundary') !== undefined ? { 'iam:PermissionsBoundary': str(p, 'PermissionsBoundary') as string } : {}),
+    }),
+  }),
+  op('GetRole', getRoleOp),
+  op('UpdateRole', updateRole),
+  op('UpdateRoleDescription', updateRoleDescription),
+  op('UpdateAssumeRolePolicy', updateAssumeRolePolicy),
+  op('DeleteRole', deleteRole),
+  op('ListRoles', listRoles, { resource: (ctx) => roleArn(ctx.account, '/', '') }),
+  op('TagRole', tagRole, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
+  op('UntagRole', untagRole, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('ListRoleTags', listRoleTags),
+  op('PutRolePermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
+  op('DeleteRolePermissionsBoundary', deleteBoundary),
+];

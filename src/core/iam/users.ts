@@ -1,0 +1,223 @@
+import type { EntityRecord } from '../../store/store.js';
+import { DuplicateKeyError } from '../../store/store.js';
+import { rootArn, userArn } from '../arns.js';
+import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
+import { newId } from '../ids.js';
+import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import {
+  checkTags,
+  filterPath,
+  list,
+  mergeTags,
+  mustGet,
+  pageMembers,
+  paginate,
+  removeTags,
+  req,
+  requestTagKeys,
+  str,
+  tagsOf,
+  type Tag,
+} from './common.js';
+import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { mustFindManagedPolicy } from './policy-lookup.js';
+import { QUOTAS } from './quotas.js';
+
+export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
+
+export function arnOfUser(record: EntityRecord): string {
+  return userArn(record.account, record.path, record.key);
+}
+
+/** The User structure; `full` adds what GetUser returns beyond ListUsers (tags, boundary). */
+export function userView(record: EntityRecord, full: boolean): Record<string, unknown> {
+  const boundary = record.data['permissionsBoundary'] as string | undefined;
+  const tags = tagsOf(record);
+  return {
+    Path: record.path,
+    UserName: record.key,
+    UserId: record.id,
+    Arn: arnOfUser(record),
+    CreateDate: new Date(record.created),
+    ...(record.data['passwordLastUsed'] !== undefined ? { PasswordLastUsed: new Date(record.data['passwordLastUsed'] as string) } : {}),
+    ...(full && boundary !== undefined
+      ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } }
+      : {}),
+    ...(full && tags.length > 0 ? { Tags: tags } : {}),
+  };
+}
+
+export function getUser(ctx: OperationContext, name: string): Promise<EntityRecord> {
+  return mustGet(ctx.tx, KIND.user, ctx.account, name, () => noSuchUser(name));
+}
+
+/** The ARN a user action is authorized against: the user's own, with its path when it exists. */
+export async function userResource(ctx: OperationContext, name: string | undefined): Promise<string> {
+  if (name === undefined) return ctx.caller.kind === 'user' ? ctx.caller.arn : rootArn(ctx.account);
+  const record = await ctx.tx.get(KIND.user, ctx.account, name);
+  return record === undefined ? userArn(ctx.account, '/', name) : arnOfUser(record);
+}
+
+const byUserName = (ctx: OperationContext, p: Params): Promise<string> => userResource(ctx, str(p, 'UserName'));
+
+async function createUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const name = req(p, 'UserName');
+  const path = str(p, 'Path') ?? '/';
+  const tags = list<Tag>(p, 'Tags');
+  checkTags(tags);
+  const boundary = str(p, 'PermissionsBoundary');
+  if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
+  if ((await ctx.tx.count(KIND.user, ctx.account)) >= QUOTAS.Users) {
+    throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${QUOTAS.Users}`);
+  }
+  const record: EntityRecord = {
+    kind: KIND.user,
+    account: ctx.account,
+    key: name,
+    id: newId('AIDA'),
+    path,
+    owner: '',
+    created: ctx.now.toISOString(),
+    data: { tags, ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}) },
+  };
+  try {
+    await ctx.tx.insert(record);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) throw entityAlreadyExists(`User with name ${name} already exists.`);
+    throw error;
+  }
+  return { User: userView(record, true) };
+}
+
+async function getUserOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const name = str(p, 'UserName') ?? ctx.caller.userName;
+  if (name === undefined) {
+    // The root user asking about itself: AWS answers with the account's identity.
+    return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: new Date(0) } };
+  }
+  return { User: userView(await getUser(ctx, name), true) };
+}
+
+async function updateUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const name = req(p, 'UserName');
+  const record = await getUser(ctx, name);
+  const newName = str(p, 'NewUserName');
+  const newPath = str(p, 'NewPath') ?? record.path;
+  if (newName === undefined || newName === record.key) {
+    await ctx.tx.update({ ...record, path: newPath });
+    return {};
+  }
+  if (newName.toLowerCase() !== record.key.toLowerCase() && (await ctx.tx.get(KIND.user, ctx.account, newName)) !== undefined) {
+    throw entityAlreadyExists(`User with name ${newName} already exists.`);
+  }
+  await renameUser(ctx, record, newName, newPath);
+  return {};
+}
+
+/** Moves a user and everything keyed by its name (memberships, attachments, inline policies, keys, password). */
+async function renameUser(ctx: OperationContext, record: EntityRecord, newName: string, newPath: string): Promise<void> {
+  const { tx, account } = ctx;
+  const old = record.key;
+  await tx.delete(KIND.user, account, old);
+  await tx.insert({ ...record, key: newName, path: newPath });
+  for (const link of await tx.links(REL.groupMember, account, { from: old })) {
+    await tx.unlink(REL.groupMember, account, old, link.to);
+    await tx.link({ ...link, from: newName });
+  }
+  const oldKey = attachmentKey('user', old);
+  for (const link of await tx.links(REL.attached, account, { from: oldKey })) {
+    await tx.unlink(REL.attached, account, oldKey, link.to);
+    await tx.link({ ...link, from: attachmentKey('user', newName) });
+  }
+  for (const policy of await tx.list(KIND.inlinePolicy, account, { owner: inlineOwner('user', old) })) {
+    const policyName = policy.key.slice(inlineOwner('user', old).length + 1);
+    await tx.delete(KIND.inlinePolicy, account, policy.key);
+    await tx.insert({ ...policy, key: `${inlineOwner('user', newName)}/${policyName}`, owner: inlineOwner('user', newName) });
+  }
+  for (const key of await tx.list(KIND.accessKey, account, { owner: old })) await tx.update({ ...key, owner: newName });
+  const profile = await tx.get(KIND.loginProfile, account, old);
+  if (profile !== undefined) {
+    await tx.delete(KIND.loginProfile, account, old);
+    await tx.insert({ ...profile, key: newName });
+  }
+}
+
+async function deleteUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const name = req(p, 'UserName');
+  const record = await getUser(ctx, name);
+  const { tx, account } = ctx;
+  if ((await tx.get(KIND.loginProfile, account, record.key)) !== undefined) throw deleteConflict('Cannot delete entity, must delete login profile first.');
+  if ((await tx.count(KIND.accessKey, account, { owner: record.key })) > 0) throw deleteConflict('Cannot delete entity, must delete access keys first.');
+  if ((await tx.count(KIND.inlinePolicy, account, { owner: inlineOwner('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
+  if ((await tx.countLinks(REL.attached, account, { from: attachmentKey('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
+  if ((await tx.countLinks(REL.groupMember, account, { from: record.key })) > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
+  if (record.data['mfaDevices'] !== undefined && (record.data['mfaDevices'] as unknown[]).length > 0) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
+  await tx.delete(KIND.user, account, record.key);
+  return {};
+}
+
+async function listUsers(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const users = filterPath(await ctx.tx.list(KIND.user, ctx.account), p);
+  const page = paginate(users, p);
+  return { Users: page.page.map((u) => userView(u, false)), ...pageMembers(page) };
+}
+
+async function tagUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getUser(ctx, req(p, 'UserName'));
+  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
+  return {};
+}
+
+async function untagUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getUser(ctx, req(p, 'UserName'));
+  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
+  return {};
+}
+
+async function listUserTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getUser(ctx, req(p, 'UserName'));
+  const page = paginate(tagsOf(record), p);
+  return { Tags: page.page, ...pageMembers(page) };
+}
+
+async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getUser(ctx, req(p, 'UserName'));
+  const arn = req(p, 'PermissionsBoundary');
+  await mustFindManagedPolicy(ctx, arn);
+  await ctx.tx.update({ ...record, data: { ...record.data, permissionsBoundary: arn } });
+  return {};
+}
+
+async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const record = await getUser(ctx, req(p, 'UserName'));
+  const { permissionsBoundary: _dropped, ...rest } = record.data;
+  await ctx.tx.update({ ...record, data: rest });
+  return {};
+}
+
+const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
+  service: 'iam',
+  name,
+  resource: byUserName,
+  run,
+  ...extra,
+});
+
+export const USER_OPERATIONS: readonly OperationDefinition[] = [
+  op('CreateUser', createUser, {
+    resource: (ctx, p) => userArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'UserName')),
+    conditionKeys: (_ctx, p) => ({
+      ...requestTagKeys(list<Tag>(p, 'Tags')),
+      ...(str(p, 'PermissionsBoundary') !== undefined ? { 'iam:PermissionsBoundary': str(p, 'PermissionsBoundary') as string } : {}),
+    }),
+  }),
+  op('GetUser', getUserOp),
+  op('UpdateUser', updateUser),
+  op('DeleteUser', deleteUser),
+  op('ListUsers', listUsers, { resource: (ctx) => userArn(ctx.account, '/', '') }),
+  op('TagUser', tagUser, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
+  op('UntagUser', untagUser, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('ListUserTags', listUserTags),
+  op('PutUserPermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
+  op('DeleteUserPermissionsBoundary', deleteBoundary),
+];

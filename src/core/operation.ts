@@ -1,0 +1,59 @@
+import type { StoreTx } from '../store/store.js';
+import type { Caller } from './caller.js';
+
+/** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
+export interface OperationContext {
+  readonly caller: Caller;
+  /** The account the request acts in (IAM is per account): the caller's. */
+  readonly account: string;
+  readonly tx: StoreTx;
+  readonly now: Date;
+  readonly requestId: string;
+  readonly services: CoreServices;
+}
+
+/** Shared helpers the composition root provides to operations (secrets, password hashing, AWS managed policies). */
+export interface CoreServices {
+  encryptSecret(plain: string): string;
+  decryptSecret(sealed: string): string;
+  hashPassword(password: string): Promise<string>;
+  verifyPassword(password: string, hash: string): Promise<boolean>;
+  awsManagedPolicies(): AwsManagedPolicyCatalog;
+}
+
+export interface AwsManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly id: string;
+  readonly defaultVersionId: string;
+  readonly createDate: Date;
+  readonly updateDate: Date;
+  readonly description?: string;
+  readonly versions: ReadonlyArray<{ readonly versionId: string; readonly document: string; readonly createDate: Date }>;
+}
+
+export interface AwsManagedPolicyCatalog {
+  get(arn: string): AwsManagedPolicy | undefined;
+  list(): readonly AwsManagedPolicy[];
+}
+
+export type Params = Readonly<Record<string, unknown>>;
+export type Result = Record<string, unknown>;
+
+export interface OperationDefinition {
+  readonly service: 'iam' | 'sts';
+  readonly name: string;
+  /**
+   * The resource the Service Authorization Reference names for this action, for the authorization check that runs
+   * before the operation. May read the store (a user's path is part of its ARN).
+   */
+  resource(ctx: OperationContext, params: Params): Promise<string> | string;
+  /** Extra context keys for the decision (iam:PolicyARN, aws:RequestTag/…, iam:PermissionsBoundary…). */
+  conditionKeys?(ctx: OperationContext, params: Params): Record<string, string | string[]>;
+  run(ctx: OperationContext, params: Params): Promise<Result>;
+}
+
+export function defineOperations(list: readonly OperationDefinition[]): ReadonlyMap<string, OperationDefinition> {
+  return new Map(list.map((op) => [`${op.service}:${op.name}`, op]));
+}

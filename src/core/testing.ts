@@ -1,0 +1,46 @@
+// Helpers for the core's own tests: an operation context on a real store, with a fixed clock.
+import type { Store } from '../store/store.js';
+import type { Caller } from './caller.js';
+import type { AwsManagedPolicy, CoreServices, OperationContext, OperationDefinition, Params, Result } from './operation.js';
+
+export const TEST_ACCOUNT = '111122223333';
+
+export const ROOT_CALLER: Caller = {
+  kind: 'root',
+  account: TEST_ACCOUNT,
+  arn: `arn:aws:iam::${TEST_ACCOUNT}:root`,
+  userId: TEST_ACCOUNT,
+  accessKeyId: 'AKIAROOTROOTROOTROOT',
+};
+
+/** Plain-text "encryption" and hashing: the core tests check behaviour, not cryptography. */
+export function testServices(awsPolicies: readonly AwsManagedPolicy[] = []): CoreServices {
+  return {
+    encryptSecret: (plain) => `sealed:${plain}`,
+    decryptSecret: (sealed) => sealed.slice('sealed:'.length),
+    hashPassword: async (password) => `hash:${password}`,
+    verifyPassword: async (password, hash) => hash === `hash:${password}`,
+    awsManagedPolicies: () => ({
+      get: (arn) => awsPolicies.find((p) => p.arn === arn),
+      list: () => awsPolicies,
+    }),
+  };
+}
+
+/** Runs one operation in its own transaction, as the server would (without authorization). */
+export function runner(store: Store, operations: ReadonlyMap<string, OperationDefinition>, services: CoreServices = testServices()) {
+  let clock = new Date('2026-11-25T12:00:00Z');
+  return {
+    setClock(date: Date): void {
+      clock = date;
+    },
+    async run(name: string, params: Params, caller: Caller = ROOT_CALLER): Promise<Result> {
+      const op = operations.get(`iam:${name}`) ?? operations.get(`sts:${name}`);
+      if (op === undefined) throw new Error(`no operation ${name}`);
+      return store.transaction((tx) => {
+        const ctx: OperationContext = { caller, account: caller.account, tx, now: clock, requestId: 'test', services };
+        return op.run(ctx, params);
+      });
+    },
+  };
+}

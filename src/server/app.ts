@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
+import { Authenticator } from '../core/authenticate.js';
+import { Authorizer } from '../core/authorize.js';
+import { newId, newSecretAccessKey } from '../core/ids.js';
+import { KIND } from '../core/iam/kinds.js';
+import type { CoreServices } from '../core/operation.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import type { ServerConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { IAM_OPERATIONS, recordKeyUses } from './operations.js';
+import { createSealer, hashPassword, verifyPassword } from './secrets.js';
+import { UsageRecorder } from './usage-recorder.js';
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly store: Store;
+  /** Set when this start generated the root access key (first start without GATEHOUSE_ROOT_*). */
+  readonly generatedRootKey?: { accessKeyId: string; secretAccessKey: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The root user's access key: the one the environment names (stored, or replaced when its secret changed), or one
+ * generated at first start and written to the data directory (mode 0600).
+ */
+async function ensureRootKey(store: Store, config: ServerConfig, seal: (s: string) => string, open: (s: string) => string) {
+  return store.transaction(async (tx) => {
+    const now = new Date().toISOString();
+    if (config.rootAccessKeyId !== undefined && config.rootSecretAccessKey !== undefined) {
+      const existing = await tx.getById(KIND.accessKey, config.rootAccessKeyId);
+      const data = { secret: seal(config.rootSecretAccessKey), status: 'Active' };
+      if (existing === undefined) {
+        await tx.insert({ kind: KIND.accessKey, account: config.accountId, key: config.rootAccessKeyId, id: config.rootAccessKeyId, path: '/', owner: '', created: now, data });
+      } else if (open(existing.data['secret'] as string) !== config.rootSecretAccessKey || existing.data['status'] !== 'Active') {
+        await tx.update({ ...existing, data: { ...existing.data, ...data } });
+      }
+      return undefined;
+    }
+    const rootKeys = await tx.list(KIND.accessKey, config.accountId, { owner: '' });
+    if (rootKeys.length > 0) return undefined;
+    const accessKeyId = newId('AKIA');
+    const secretAccessKey = newSecretAccessKey();
+    await tx.insert({ kind: KIND.accessKey, account: config.accountId, key: accessKeyId, id: accessKeyId, path: '/', owner: '', created: now, data: { secret: seal(secretAccessKey), status: 'Active' } });
+    return { accessKeyId, secretAccessKey };
+  });
+}
+
+/** The composition root: the one place that picks the adapters. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const store = openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
+  const sealer = createSealer(config.masterKey);
+  const awsPolicies = createAwsManagedPolicyCatalog();
+  const services: CoreServices = {
+    encryptSecret: sealer.seal,
+    decryptSecret: sealer.open,
+    hashPassword,
+    verifyPassword,
+    awsManagedPolicies: () => awsPolicies,
+  };
+  const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
+  if (generatedRootKey !== undefined) {
+    writeFileSync(
+      join(config.dataDir, 'root-credentials.json'),
+      `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+  }
+  const usage = new UsageRecorder(store, recordKeyUses);
+  const handler = createGateway({
+    store,
+    authenticator: new Authenticator(store, sealer.open),
+    authorizer: new Authorizer(store, () => awsPolicies),
+    operations: IAM_OPERATIONS,
+    services,
+    usage,
+    clock: () => new Date(),
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    store,
+    ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await usage.flush();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly masterKey: Buffer;
+  /** Root access key given by the environment; otherwise one is generated at first start. */
+  readonly rootAccessKeyId?: string;
+  readonly rootSecretAccessKey?: string;
+}
+
+export const DEFAULT_PORT = 4566;
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+/** Reads a file that holds a secret, creating it (mode 0600) with `create()` when it does not exist. */
+function secretFile(path: string, create: () => string): string {
+  if (!existsSync(path)) {
+    writeFileSync(path, create(), { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
+export function loadConfig(options: { port?: number; dataDir?: string; host?: string }, env: NodeJS.ProcessEnv): ServerConfig {
+  const dataDir = options.dataDir ?? env['GATEHOUSE_DATA_DIR'] ?? './gatehouse-data';
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const portText = options.port?.toString() ?? env['GATEHOUSE_PORT'] ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${portText}`);
+  const accountId = env['GATEHOUSE_ACCOUNT_ID'] ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw new Error('GATEHOUSE_ACCOUNT_ID must be 12 digits');
+  const masterKeyText = env['GATEHOUSE_MASTER_KEY'] ?? secretFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('base64'));
+  const masterKey = Buffer.from(masterKeyText, 'base64');
+  if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes, base64-encoded');
+  const rootAccessKeyId = env['GATEHOUSE_ROOT_ACCESS_KEY_ID'];
+  const rootSecretAccessKey = env['GATEHOUSE_ROOT_SECRET_ACCESS_KEY'];
+  if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
+    throw new Error('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
+  }
+  return {
+    port,
+    host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
+    dataDir,
+    accountId,
+    masterKey,
+    ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
+  };
+}

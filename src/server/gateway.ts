@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
+import type { Authorizer } from '../core/authorize.js';
+import { notImplemented, ServiceError } from '../core/errors.js';
+import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
+import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
+import { hasOperation } from '../protocol/model.js';
+import type { Store } from '../store/store.js';
+import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
+import type { UsageRecorder } from './usage-recorder.js';
+
+export interface GatewayDeps {
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly operations: ReadonlyMap<string, OperationDefinition>;
+  readonly services: CoreServices;
+  readonly usage: UsageRecorder;
+  readonly clock: () => Date;
+}
+
+const MAX_BODY = 1024 * 1024;
+const SERVICES = new Set(['iam', 'sts']);
+
+type Service = 'iam' | 'sts';
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new ServiceError('RequestEntityTooLarge', 'Request body is too large.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function headerPairs(req: IncomingMessage): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
+  return pairs;
+}
+
+function send(res: ServerResponse, status: number, body: string, requestId: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+  });
+  res.end(body);
+}
+
+/**
+ * One HTTP request, one pass down and back: authenticate (SigV4), decode (Query), authorize (the engine), run the
+ * operation in one transaction, encode. Errors at any step become AWS's error document for the service asked.
+ */
+export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = randomUUID();
+    let service: Service = 'iam';
+    handle()
+      .then(({ status, body }) => send(res, status, body, requestId))
+      .catch((error: unknown) => {
+        const failure = toServiceError(error);
+        const encoded = encodeQueryError(service, failure, requestId);
+        send(res, encoded.status, encoded.body, requestId);
+      });
+
+    async function handle(): Promise<{ status: number; body: string }> {
+      const body = await readBody(req);
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const signed: SignedRequest = {
+        method: req.method ?? 'GET',
+        path: q === -1 ? url : url.slice(0, q),
+        query: q === -1 ? '' : url.slice(q + 1),
+        headers: headerPairs(req),
+        body,
+      };
+      const now = deps.clock();
+      const scope = readCredentialScope(signed);
+      if (scope !== undefined && SERVICES.has(scope.service)) service = scope.service as Service;
+      let key: ResolvedKey | undefined;
+      const verified = await (async () => {
+        if (scope !== undefined) key = await deps.authenticator.resolve(scope.accessKeyId);
+        return verifyRequest(signed, { now, secretFor: () => key?.secret });
+      })();
+      if (!SERVICES.has(verified.service)) {
+        throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      }
+      const caller = (key as ResolvedKey).caller;
+      deps.usage.note({ accessKeyId: caller.accessKeyId, date: now, service: verified.service, region: verified.region });
+
+      const decoded = decodeQueryRequest(service, body, req.headers['content-type'], signed.query);
+      const op = deps.operations.get(`${service}:${decoded.action}`);
+      if (op === undefined) {
+        if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
+        throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
+      }
+      const result = await deps.store.transaction(async (tx) => {
+        const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
+        const resource = await op.resource(ctx, decoded.params);
+        await deps.authorizer.authorize(
+          {
+            caller,
+            action: `${service}:${op.name}`,
+            resource,
+            now,
+            context: {
+              'aws:RequestedRegion': verified.region,
+              'aws:SecureTransport': 'false',
+              ...(req.socket.remoteAddress !== undefined ? { 'aws:SourceIp': req.socket.remoteAddress.replace(/^::ffff:/, '') } : {}),
+              ...(op.conditionKeys?.(ctx, decoded.params) ?? {}),
+            },
+          },
+          tx,
+        );
+        return op.run(ctx, decoded.params);
+      });
+      return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
+    }
+  };
+}
+
+function toServiceError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof SigV4Error) return new ServiceError(error.code, error.message, error.status);
+  console.error(error);
+  return new ServiceError('ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, 'Receiver');
+}

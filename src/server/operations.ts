@@ -1,0 +1,41 @@
+import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
+import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
+import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
+import { GROUP_OPERATIONS } from '../core/iam/groups.js';
+import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
+import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
+import { LOGIN_PROFILE_OPERATIONS } from '../core/iam/login-profiles.js';
+import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
+import { POLICY_OPERATIONS } from '../core/iam/policies.js';
+import { ROLE_OPERATIONS } from '../core/iam/roles.js';
+import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
+import { USER_OPERATIONS } from '../core/iam/users.js';
+import { defineOperations } from '../core/operation.js';
+import type { Store } from '../store/store.js';
+import type { KeyUse } from './usage-recorder.js';
+
+/** Every implemented operation; any other operation of the API model answers NotImplemented (501). */
+export const IAM_OPERATIONS = defineOperations([
+  ...USER_OPERATIONS,
+  ...GROUP_OPERATIONS,
+  ...ROLE_OPERATIONS,
+  ...SERVICE_LINKED_ROLE_OPERATIONS,
+  ...INSTANCE_PROFILE_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...ATTACHMENT_OPERATIONS,
+  ...INLINE_POLICY_OPERATIONS,
+  ...ACCESS_KEY_OPERATIONS,
+  ...LOGIN_PROFILE_OPERATIONS,
+  ...PASSWORD_POLICY_OPERATIONS,
+  ...ACCOUNT_OPERATIONS,
+]);
+
+/** Writes a batch of access key uses (GetAccessKeyLastUsed) in one transaction. */
+export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Promise<void> {
+  await store.transaction(async (tx) => {
+    for (const use of uses) {
+      const key = await tx.getById('access-key', use.accessKeyId);
+      if (key !== undefined) await recordAccessKeyUse(tx, key.account, use.accessKeyId, { date: use.date, service: use.service, region: use.region });
+    }
+  });
+}

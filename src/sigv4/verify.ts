@@ -1,0 +1,166 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readAuthParameters, type AuthParameters } from './auth-parameters.js';
+import { canonicalRequest } from './canonical-request.js';
+import { checkScope, splitCredential } from './credential-scope.js';
+import { SIGV4_MESSAGES as M, SIGV4_MESSAGE_TEMPLATES as T, SigV4Error } from './errors.js';
+import { payloadHash } from './payload-hash.js';
+import { SigningKeyCache, signatureFor } from './signing-key.js';
+import { ALGORITHM, scopeString, stringToSign } from './string-to-sign.js';
+import { formatAmzDate } from './timestamp.js';
+import type { CredentialScope, SignedRequest, VerifiedRequest } from './types.js';
+
+export type { CredentialScope, SignedRequest, VerifiedRequest } from './types.js';
+export type { SigV4ErrorCode } from './errors.js';
+export { SigV4Error, SIGV4_MESSAGES, SIGV4_MESSAGE_TEMPLATES } from './errors.js';
+export { parseCredentialScope, readCredentialScope } from './credential-scope.js';
+export { SigningKeyCache } from './signing-key.js';
+
+export interface VerifyOptions {
+  now: Date;
+  /** Resolves the secret for an access key id; undefined when the key is unknown. */
+  secretFor(accessKeyId: string): string | undefined;
+  /** Clock skew allowed either way; 15 minutes by default, as AWS. */
+  maxSkewMs?: number;
+  /** Regions the credential scope may name; any when absent (IAM itself accepts only us-east-1). */
+  regions?: readonly string[];
+  /** The service the credential scope must name; any when absent (the caller may route on the scope). */
+  service?: string;
+  /** Accept x-amz-content-sha256: UNSIGNED-PAYLOAD (S3 only in AWS); off by default. */
+  allowUnsignedPayload?: boolean;
+  /** Where derived signing keys are kept; a process-wide cache by default. */
+  signingKeys?: SigningKeyCache;
+}
+
+const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
+const defaultSigningKeys = new SigningKeyCache();
+const PRESIGNED_SIGNATURE = new Set(['X-Amz-Signature']);
+const PRESIGNED_SIGNATURE_AND_TOKEN = new Set(['X-Amz-Signature', 'X-Amz-Security-Token']);
+
+export interface SigningStrings {
+  canonicalRequest: string;
+  stringToSign: string;
+  /** False when x-amz-content-sha256 names a hash the body does not have. */
+  payloadMatchesBody: boolean;
+}
+
+/**
+ * The canonical request and string to sign for a request whose authentication has been read. `omitSecurityToken`
+ * leaves X-Amz-Security-Token out of a presigned query, for clients that append it after signing.
+ */
+export function signingStrings(
+  request: Pick<SignedRequest, 'method' | 'path' | 'body'>,
+  auth: AuthParameters,
+  scope: Pick<CredentialScope, 'date' | 'region' | 'service' | 'terminator'>,
+  options: { allowUnsignedPayload?: boolean; omitSecurityToken?: boolean } = {},
+): SigningStrings {
+  const payload = payloadHash(request.body, auth.headers.get('x-amz-content-sha256')?.[0], options.allowUnsignedPayload);
+  const canonical = canonicalRequest({
+    method: request.method,
+    path: request.path,
+    query: auth.query,
+    excludeFromQuery: !auth.presigned
+      ? undefined
+      : options.omitSecurityToken
+        ? PRESIGNED_SIGNATURE_AND_TOKEN
+        : PRESIGNED_SIGNATURE,
+    headers: auth.headers,
+    signedHeaders: auth.signedHeaders,
+    payloadHash: payload.hash,
+  });
+  return {
+    canonicalRequest: canonical,
+    stringToSign: stringToSign(auth.timestamp, scopeString(scope.date, scope.region, scope.service, scope.terminator), canonical),
+    payloadMatchesBody: payload.matchesBody,
+  };
+}
+
+/** The canonical request and string to sign of a request as this verifier sees it, without checking anything else. */
+export function describeSignedRequest(
+  request: SignedRequest,
+  options: { allowUnsignedPayload?: boolean; omitSecurityToken?: boolean } = {},
+): SigningStrings {
+  const auth = readAuthParameters(request);
+  return signingStrings(request, auth, splitCredential(auth.credential), options);
+}
+
+function checkClock(auth: AuthParameters, now: Date, maxSkewMs: number): void {
+  const requestMs = auth.time.getTime();
+  const nowMs = now.getTime();
+  if (auth.presigned && auth.expires !== undefined && nowMs > requestMs + auth.expires * 1000) {
+    throw new SigV4Error('AccessDenied', M.requestExpired);
+  }
+  // Presigned URLs are held to the same window: outside S3, AWS does not let X-Amz-Expires stretch it.
+  const minutes = maxSkewMs / 60000;
+  if (requestMs < nowMs - maxSkewMs) {
+    throw new SigV4Error(
+      'SignatureDoesNotMatch',
+      T.expired(auth.timestamp, formatAmzDate(new Date(nowMs - maxSkewMs)), formatAmzDate(now), minutes),
+    );
+  }
+  if (requestMs > nowMs + maxSkewMs) {
+    throw new SigV4Error(
+      'SignatureDoesNotMatch',
+      T.notYetCurrent(auth.timestamp, formatAmzDate(new Date(nowMs + maxSkewMs)), formatAmzDate(now), minutes),
+    );
+  }
+}
+
+function sameSignature(expected: string, provided: string): boolean {
+  const candidate = provided.toLowerCase();
+  // Lengths are public (always 64 for a real signature); only the content comparison must not leak timing.
+  if (candidate.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
+}
+
+/**
+ * Verifies a SigV4 request (Authorization header or presigned query) and says who signed it for which scope, or
+ * throws SigV4Error with AWS's code and message. Checks run in the order AWS's front end runs them, so a request
+ * with several faults gets the answer AWS would give: parameters, date format, clock, Host signed, algorithm,
+ * credential shape, scope, access key, signature.
+ */
+export function verifyRequest(request: SignedRequest, options: VerifyOptions): VerifiedRequest {
+  const auth = readAuthParameters(request);
+  checkClock(auth, options.now, options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
+  if (!auth.signedHeaders.includes('host') && !auth.signedHeaders.includes(':authority')) {
+    throw new SigV4Error('SignatureDoesNotMatch', M.hostNotSigned);
+  }
+  if (auth.algorithm !== ALGORITHM) throw new SigV4Error('IncompleteSignature', T.unsupportedAlgorithm(auth.algorithm));
+  const scope = splitCredential(auth.credential);
+  const expectations: Parameters<typeof checkScope>[1] = { requestDate: auth.timestamp.slice(0, 8), timestamp: auth.timestamp };
+  if (options.regions !== undefined) expectations.regions = options.regions;
+  if (options.service !== undefined) expectations.service = options.service;
+  checkScope(scope, expectations);
+
+  const secret = options.secretFor(scope.accessKeyId);
+  if (secret === undefined) throw new SigV4Error('InvalidClientTokenId', M.invalidClientTokenId);
+
+  const signingKey = (options.signingKeys ?? defaultSigningKeys).get(secret, scope.date, scope.region, scope.service);
+  const payloadOptions = { allowUnsignedPayload: options.allowUnsignedPayload ?? false };
+  let strings = signingStrings(request, auth, scope, payloadOptions);
+  let matches = strings.payloadMatchesBody && sameSignature(signatureFor(signingKey, strings.stringToSign), auth.signature);
+  if (!matches && auth.presigned && auth.securityToken !== undefined) {
+    // Some clients add X-Amz-Security-Token to a presigned URL after signing it (the AWS suite's post-sts-header-after).
+    const withoutToken = signingStrings(request, auth, scope, { ...payloadOptions, omitSecurityToken: true });
+    if (withoutToken.payloadMatchesBody && sameSignature(signatureFor(signingKey, withoutToken.stringToSign), auth.signature)) {
+      strings = withoutToken;
+      matches = true;
+    }
+  }
+  if (!matches) {
+    const error = new SigV4Error('SignatureDoesNotMatch', M.signatureDoesNotMatch);
+    error.canonicalRequest = strings.canonicalRequest;
+    error.stringToSign = strings.stringToSign;
+    throw error;
+  }
+
+  const verified: VerifiedRequest = {
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    date: scope.date,
+    signedHeaders: auth.signedHeaders,
+    presigned: auth.presigned,
+  };
+  if (auth.securityToken !== undefined) verified.securityToken = auth.securityToken;
+  return verified;
+}

@@ -1,0 +1,83 @@
+/**
+ * The storage port. Services never see SQL: they read and write entities (users, roles, policies, keys…) and the
+ * links between them inside a transaction. Entity kinds and link relations are named by the core; adapters store
+ * them generically, so a new kind needs no migration. Every adapter passes the contract suite in contract.ts.
+ */
+
+/** A named thing in an account: unique by (kind, account, key), with the key compared case-insensitively as IAM does. */
+export interface EntityRecord {
+  readonly kind: string;
+  readonly account: string;
+  /** The unique name (user name, role name, policy ARN, access key ID…), as first written. */
+  readonly key: string;
+  /** The immutable unique ID (AIDA…, AROA…); unique across kinds and accounts. */
+  readonly id: string;
+  /** IAM path, `/` when the kind has none; listed with a prefix filter. */
+  readonly path: string;
+  /** The owning entity's key for child kinds (an access key's user, a policy version's policy); `''` otherwise. */
+  readonly owner: string;
+  /** ISO 8601 creation time. */
+  readonly created: string;
+  /** Everything else, as JSON. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** A directed link (user→group membership, role→attached policy ARN…), unique by (relation, account, from, to). */
+export interface LinkRecord {
+  readonly relation: string;
+  readonly account: string;
+  /** Keys are compared case-insensitively, like entity keys. */
+  readonly from: string;
+  readonly to: string;
+  readonly created: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface ListOptions {
+  /** Only entities whose path starts with this (case-sensitive, as IAM's PathPrefix). */
+  readonly pathPrefix?: string;
+  /** Only children of this owner key (case-insensitive). */
+  readonly owner?: string;
+}
+
+/** Thrown by insert/link when the unique key is taken, so services can answer EntityAlreadyExists. */
+export class DuplicateKeyError extends Error {
+  override readonly name = 'DuplicateKeyError';
+}
+
+/** Operations inside one transaction. Lists are ordered by key (case-insensitively), then by key. */
+export interface StoreTx {
+  get(kind: string, account: string, key: string): Promise<EntityRecord | undefined>;
+  getById(kind: string, id: string): Promise<EntityRecord | undefined>;
+  list(kind: string, account: string, options?: ListOptions): Promise<EntityRecord[]>;
+  count(kind: string, account: string, options?: ListOptions): Promise<number>;
+  /** Throws DuplicateKeyError when (kind, account, key) or the id exists. */
+  insert(record: EntityRecord): Promise<void>;
+  /** Replaces path, owner and data of an existing entity (matched by kind, account, key); false when absent. */
+  update(record: EntityRecord): Promise<boolean>;
+  /** Deletes the entity; false when absent. Does not touch links or children: services check those first. */
+  delete(kind: string, account: string, key: string): Promise<boolean>;
+
+  /** Throws DuplicateKeyError when the link exists. */
+  link(record: LinkRecord): Promise<void>;
+  unlink(relation: string, account: string, from: string, to: string): Promise<boolean>;
+  /** Links of a relation from an entity, or to one (give one of from/to), or all of the relation in the account. */
+  links(relation: string, account: string, end?: { readonly from?: string; readonly to?: string }): Promise<LinkRecord[]>;
+  countLinks(relation: string, account: string, end?: { readonly from?: string; readonly to?: string }): Promise<number>;
+  /** Removes every link of the relation from (or to) an entity; returns how many. */
+  unlinkAll(relation: string, account: string, end: { readonly from?: string; readonly to?: string }): Promise<number>;
+}
+
+export interface Store {
+  /**
+   * Runs `work` in one serializable transaction: all its writes commit together when it resolves (durably: an
+   * acknowledged write survives a crash), or none do when it throws. Transactions never interleave their effects.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * A counter that every committed transaction with writes increases; caches of derived data (compiled policies,
+   * access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path).
+   */
+  version(): number;
+  close(): Promise<void>;
+}
