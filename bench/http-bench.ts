@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createHash, createHmac } from 'node:crypto';
 import { formatRate, type Rate } from './measure.js';
 
+const run = promisify(execFile);
 const ACCOUNT = '111122223333';
 const ROOT = { id: 'AKIABENCHROOT0000001', secret: 'bench/root/secret/0000000000000000000001' };
 const REGION = 'us-east-1';
@@ -56,7 +59,9 @@ async function iam(agent: Agent, port: number, key: { id: string; secret: string
 
 function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./http-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, ...args], {
+  const profile = process.env['GATEHOUSE_BENCH_PROFILE_DIR'];
+  const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const child = spawn(process.execPath, [...flags, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret },
   });
@@ -66,8 +71,27 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; port: number
   });
 }
 
+const WRK = '/usr/bin/wrk';
+
+/**
+ * The load generator: wrk (Debian's `wrk`, a C program) when installed, since a Node client would spend as much CPU
+ * as the servers it measures on this 2-core machine; otherwise a Node keep-alive client. Same requests either way.
+ */
+async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string): Promise<Rate> {
+  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`);
+  const script = join(mkdtempSync(join(tmpdir(), 'gatehouse-wrk-')), 'request.lua');
+  const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(req.body)}`];
+  for (const [name, value] of Object.entries(req.headers)) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
+  writeFileSync(script, `${lines.join('\n')}\n`);
+  const { stdout } = await run(WRK, ['-t1', '-c32', '-d5s', '-s', script, `http://127.0.0.1:${port}/`]);
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (rate === null) throw new Error(`unexpected wrk output:\n${stdout}`);
+  if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`${label}: some requests failed:\n${stdout}`);
+  return { label: `${label} (wrk)`, perSecond: Number(rate[1]) };
+}
+
 /** Keeps `concurrency` keep-alive requests in flight for `seconds` and counts answers per second. */
-async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32): Promise<Rate> {
+async function loadWithNode(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32): Promise<Rate> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const warmEnd = Date.now() + 1000;
   let done = 0;
@@ -119,6 +143,7 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
     const bare = await startChild(['bare', bodyFile]);
     try {
       const baseline = await load(bare.port, getUser, 'baseline: bare node:http server, same response bytes');
+      if (process.env['GATEHOUSE_BENCH_PAUSE'] !== undefined) await new Promise((r) => setTimeout(r, 0));
       const measured = await load(port, getUser, 'Gatehouse iam:GetUser, SigV4, group managed policy');
       const ratio = measured.perSecond / baseline.perSecond;
       console.log('\nHTTP with keep-alive, 32 connections, load generator in another process');

@@ -7,6 +7,8 @@ import { startServer } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config.js';
 
 const [mode, arg] = process.argv.slice(2);
+// A normal exit on SIGTERM, so `--cpu-prof` (in NODE_OPTIONS) can write its profile.
+process.on('SIGTERM', () => process.exit(0));
 
 if (mode === 'gatehouse') {
   const config = loadConfig({ port: 0, dataDir: arg as string, host: '127.0.0.1' }, process.env);

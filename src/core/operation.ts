@@ -51,6 +51,11 @@ export interface OperationDefinition {
   resource(ctx: OperationContext, params: Params): Promise<string> | string;
   /** Extra context keys for the decision (iam:PolicyARN, aws:RequestTag/…, iam:PermissionsBoundary…). */
   conditionKeys?(ctx: OperationContext, params: Params): Record<string, string | string[]>;
+  /**
+   * True when AWS lets the caller do this without any policy granting it: a user changing its own password when the
+   * account's password policy allows users to. AWS documents that grant as unconditional, so no check runs.
+   */
+  allowedWithoutPolicy?(ctx: OperationContext, params: Params): Promise<boolean>;
   run(ctx: OperationContext, params: Params): Promise<Result>;
 }
 

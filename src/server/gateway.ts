@@ -21,6 +21,7 @@ export interface GatewayDeps {
 }
 
 const MAX_BODY = 1024 * 1024;
+const READ_ONLY = /^(Get|List)/;
 const SERVICES = new Set(['iam', 'sts']);
 
 type Service = 'iam' | 'sts';
@@ -106,10 +107,12 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
         throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
       }
-      const result = await deps.store.transaction(async (tx) => {
+      // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
+      const readOnly = READ_ONLY.test(op.name);
+      const result = await (readOnly ? deps.store.read.bind(deps.store) : deps.store.transaction.bind(deps.store))(async (tx) => {
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
         const resource = await op.resource(ctx, decoded.params);
-        await deps.authorizer.authorize(
+        if (!(await op.allowedWithoutPolicy?.(ctx, decoded.params))) await deps.authorizer.authorize(
           {
             caller,
             action: `${service}:${op.name}`,

@@ -591,6 +591,42 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       });
     });
 
+    describe('read-only views', () => {
+      test('store.read sees committed data, rejects every write and leaves the version alone', async () => {
+        await withStore(async (store) => {
+          await write(store, async (tx) => {
+            await tx.insert(entity({ key: 'alice' }));
+            await tx.link(link({ from: 'alice', to: 'g' }));
+          });
+          const version = store.version();
+          assert.equal((await store.read((tx) => tx.get('user', A, 'ALICE')))?.key, 'alice');
+          assert.deepEqual(pairs(await store.read((tx) => tx.links('member', A))), ['alice->g']);
+          const writes: Array<(tx: StoreTx) => Promise<unknown>> = [
+            (tx) => tx.insert(entity({ key: 'bob' })),
+            (tx) => tx.update(entity({ key: 'alice', data: { x: 1 } })),
+            (tx) => tx.delete('user', A, 'alice'),
+            (tx) => tx.link(link({ from: 'alice', to: 'h' })),
+            (tx) => tx.unlink('member', A, 'alice', 'g'),
+            (tx) => tx.unlinkAll('member', A, { from: 'alice' }),
+          ];
+          for (const attempt of writes) await assert.rejects(store.read(attempt), /read-only/);
+          assert.equal(store.version(), version);
+          assert.deepEqual(keys(await store.read((tx) => tx.list('user', A))), ['alice']);
+          assert.equal(await store.read((tx) => tx.countLinks('member', A)), 1);
+        });
+      });
+
+      test('reads queued behind a write see it', async () => {
+        await withStore(async (store) => {
+          const [, seen] = await Promise.all([
+            write(store, (tx) => tx.insert(entity({ key: 'carol' }))),
+            store.read((tx) => tx.get('user', A, 'carol')),
+          ]);
+          assert.equal(seen?.key, 'carol');
+        });
+      });
+    });
+
     describe('version', () => {
       test('version increases after a committed write and not after reads or rollbacks', async () => {
         await withStore(async (store) => {

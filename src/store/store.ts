@@ -75,6 +75,12 @@ export interface Store {
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
+   * Runs `work` against a consistent read-only view: it sees every transaction committed before it started and none
+   * after; its write methods reject. Cheaper than `transaction` (no write lock), for Get/List operations.
+   * Neither may be called from inside another: use the `tx` given (a nested call would wait for itself).
+   */
+  read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
    * A counter that every committed transaction with writes increases; caches of derived data (compiled policies,
    * access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path).
    */

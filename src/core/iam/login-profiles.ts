@@ -184,5 +184,10 @@ export const LOGIN_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('UpdateLoginProfile', updateLoginProfile),
   op('DeleteLoginProfile', deleteLoginProfile),
   // Always the caller's own user: ChangePassword names no user.
-  op('ChangePassword', changePassword, { resource: (ctx) => userResource(ctx, undefined) }),
+  op('ChangePassword', changePassword, {
+    resource: (ctx) => userResource(ctx, undefined),
+    // "Allow users to change their own password" in the account password policy grants it to every IAM user.
+    allowedWithoutPolicy: async (ctx) =>
+      ctx.caller.kind === 'user' && (await readPasswordPolicy(ctx.tx, ctx.account))?.AllowUsersToChangePassword === true,
+  }),
 ];

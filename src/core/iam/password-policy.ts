@@ -94,10 +94,20 @@ async function deletePolicy(ctx: OperationContext): Promise<Record<string, unkno
 }
 
 // The Service Authorization Reference names no resource type for these actions: they are authorized against "*".
-const op = (name: string, run: OperationDefinition['run']): OperationDefinition => ({ service: 'iam', name, resource: () => '*', run });
+const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
+  service: 'iam',
+  name,
+  resource: () => '*',
+  run,
+  ...extra,
+});
 
 export const PASSWORD_POLICY_OPERATIONS: readonly OperationDefinition[] = [
-  op('GetAccountPasswordPolicy', getPolicy),
+  // AllowUsersToChangePassword "gives IAM users permissions to iam:ChangePassword for only their user and to the
+  // iam:GetAccountPasswordPolicy action", at the account level, without any policy.
+  op('GetAccountPasswordPolicy', getPolicy, {
+    allowedWithoutPolicy: async (ctx) => ctx.caller.kind === 'user' && (await readPasswordPolicy(ctx.tx, ctx.account))?.AllowUsersToChangePassword === true,
+  }),
   op('UpdateAccountPasswordPolicy', updatePolicy),
   op('DeleteAccountPasswordPolicy', deletePolicy),
 ];

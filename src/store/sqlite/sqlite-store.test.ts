@@ -105,25 +105,6 @@ describe('sqlite store', () => {
     }
   });
 
-  test('a nested store.transaction() rejects instead of deadlocking', async () => {
-    const store = openSqliteStore({ path: ':memory:' });
-    try {
-      await assert.rejects(
-        store.transaction(() => store.transaction(async () => 1)),
-        /inside a transaction/,
-      );
-      // A callback scheduled inside a transaction but run after it ended inherits its async context; it may start one.
-      let scheduled: Promise<number> | undefined;
-      await store.transaction(async () => {
-        setTimeout(() => (scheduled = store.transaction(async () => 3)), 5);
-      });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(await scheduled, 3);
-    } finally {
-      await store.close();
-    }
-  });
-
   test('close waits for queued transactions, then rejects new ones', async () => {
     const store = openSqliteStore({ path: ':memory:' });
     const pending = store.transaction(async (tx) => {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
@@ -57,14 +56,8 @@ type End = { readonly from?: string; readonly to?: string } | undefined;
 const ENTITY_COLUMNS = 'kind, account, key, id, path, owner, created, data';
 const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
 
-/** Marks the async context of a running transaction, to reject a nested one instead of deadlocking on the queue. */
-interface TxScope {
-  active: boolean;
-}
-
 class SqliteStore implements Store {
   private readonly mutex = new AsyncMutex();
-  private readonly scope = new AsyncLocalStorage<TxScope>();
   private readonly statements: Statements;
   private currentVersion: number;
   private closed = false;
@@ -76,10 +69,12 @@ class SqliteStore implements Store {
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    if (this.scope.getStore()?.active === true) {
-      return Promise.reject(new Error('store.transaction() called inside a transaction: use the tx you were given'));
-    }
-    return this.mutex.run(() => this.runExclusive(work));
+    return this.mutex.run(() => this.runExclusive(work, false));
+  }
+
+  read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return this.mutex.run(() => this.runExclusive(work, true));
   }
 
   version(): number {
@@ -93,27 +88,25 @@ class SqliteStore implements Store {
     this.db.close();
   }
 
-  private async runExclusive<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private async runExclusive<T>(work: (tx: StoreTx) => Promise<T>, readOnly: boolean): Promise<T> {
     // close() waits for the queue, but a transaction queued behind it must not touch a closed handle.
     if (!this.db.open) throw new Error('the store is closed');
     const s = this.statements;
-    s.begin.run();
+    // A reader takes a snapshot (deferred BEGIN) instead of the write lock.
+    (readOnly ? s.beginRead : s.begin).run();
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
     // free of I/O while still noticing shared-file writers at the next transaction.
     this.currentVersion = Math.max(this.currentVersion, s.readVersion());
-    const tx = new SqliteTx(s);
-    const txScope: TxScope = { active: true };
+    const tx = new SqliteTx(s, readOnly);
     let result: T;
     try {
-      result = await this.scope.run(txScope, () => work(tx));
+      result = await work(tx);
     } catch (error) {
       tx.finish();
-      txScope.active = false;
       if (this.db.inTransaction) s.rollback.run();
       throw error;
     }
     tx.finish();
-    txScope.active = false;
     try {
       const next = tx.wrote ? s.bumpVersion() : undefined;
       s.commit.run();
@@ -129,6 +122,7 @@ class SqliteStore implements Store {
 /** Every statement prepared once per connection; the variable-filter ones are prepared on first use and kept. */
 class Statements {
   readonly begin: BetterSqlite3.Statement;
+  readonly beginRead: BetterSqlite3.Statement;
   readonly commit: BetterSqlite3.Statement;
   readonly rollback: BetterSqlite3.Statement;
   readonly getEntity: BetterSqlite3.Statement;
@@ -144,6 +138,7 @@ class Statements {
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.beginRead = db.prepare('BEGIN DEFERRED');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
     this.selectVersion = db.prepare(`SELECT value FROM meta WHERE name = 'version'`).pluck();
@@ -233,7 +228,15 @@ class SqliteTx implements StoreTx {
   wrote = false;
   private done = false;
 
-  constructor(private readonly s: Statements) {}
+  constructor(
+    private readonly s: Statements,
+    private readonly readOnly: boolean,
+  ) {}
+
+  private writing(): void {
+    this.check();
+    if (this.readOnly) throw new Error('write in a read-only store view (store.read): use store.transaction');
+  }
 
   finish(): void {
     this.done = true;
@@ -264,7 +267,7 @@ class SqliteTx implements StoreTx {
   }
 
   async insert(record: EntityRecord): Promise<void> {
-    this.check();
+    this.writing();
     uniquely(() =>
       this.s.insertEntity.run(
         record.kind,
@@ -283,7 +286,7 @@ class SqliteTx implements StoreTx {
   }
 
   async update(record: EntityRecord): Promise<boolean> {
-    this.check();
+    this.writing();
     const info = this.s.updateEntity.run(
       record.path,
       record.owner,
@@ -297,12 +300,12 @@ class SqliteTx implements StoreTx {
   }
 
   async delete(kind: string, account: string, key: string): Promise<boolean> {
-    this.check();
+    this.writing();
     return this.changed(this.s.deleteEntity.run(kind, account, key.toLowerCase()).changes);
   }
 
   async link(record: LinkRecord): Promise<void> {
-    this.check();
+    this.writing();
     uniquely(() =>
       this.s.insertLink.run(
         record.relation,
@@ -319,7 +322,7 @@ class SqliteTx implements StoreTx {
   }
 
   async unlink(relation: string, account: string, from: string, to: string): Promise<boolean> {
-    this.check();
+    this.writing();
     return this.changed(this.s.deleteLink.run(relation, account, from.toLowerCase(), to.toLowerCase()).changes);
   }
 
@@ -336,7 +339,7 @@ class SqliteTx implements StoreTx {
   }
 
   async unlinkAll(relation: string, account: string, end: NonNullable<End>): Promise<number> {
-    this.check();
+    this.writing();
     // An end object with neither side would wipe the relation account-wide: almost certainly an undefined variable.
     if (end.from === undefined && end.to === undefined) throw new TypeError('unlinkAll needs `from` or `to`');
     const { statement, params } = this.s.linkQuery('delete', end);
