@@ -11,8 +11,15 @@ export function parseAmzDate(value: string): Date | undefined {
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second] = match.map(Number) as [number, ...number[]];
   const time = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
-  // Date.UTC rolls 20150230 over to March; a round trip rejects such dates.
-  return formatAmzDate(time) === value ? time : undefined;
+  // Date.UTC rolls 20150230 over to March and 25:00 into the next day; comparing the fields back rejects such dates.
+  const valid =
+    time.getUTCFullYear() === year &&
+    time.getUTCMonth() === month! - 1 &&
+    time.getUTCDate() === day &&
+    time.getUTCHours() === hour &&
+    time.getUTCMinutes() === minute &&
+    time.getUTCSeconds() === second;
+  return valid ? time : undefined;
 }
 
 /** Parses an HTTP Date header (IMF-fixdate or the obsolete forms Date.parse reads). */

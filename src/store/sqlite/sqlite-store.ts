@@ -92,10 +92,10 @@ class SqliteStore implements Store {
     // close() waits for the queue, but a transaction queued behind it must not touch a closed handle.
     if (!this.db.open) throw new Error('the store is closed');
     const s = this.statements;
-    // A reader takes a snapshot (deferred BEGIN) instead of the write lock.
-    (readOnly ? s.beginRead : s.begin).run();
+    if (readOnly) return this.runRead(work);
+    s.begin.run();
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
-    // free of I/O while still noticing shared-file writers at the next transaction.
+    // free of I/O while still noticing shared-file writers at the next write transaction.
     this.currentVersion = Math.max(this.currentVersion, s.readVersion());
     const tx = new SqliteTx(s, readOnly);
     let result: T;
@@ -117,12 +117,25 @@ class SqliteStore implements Store {
     }
     return result;
   }
+
+  /**
+   * A read-only view without BEGIN/COMMIT: this process's transactions are serialized by the queue, so no local
+   * write can land between its statements, and each statement reads the latest committed state. Skipping the
+   * explicit transaction saves the lock round trips on every Get/List request.
+   */
+  private async runRead<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const tx = new SqliteTx(this.statements, true);
+    try {
+      return await work(tx);
+    } finally {
+      tx.finish();
+    }
+  }
 }
 
 /** Every statement prepared once per connection; the variable-filter ones are prepared on first use and kept. */
 class Statements {
   readonly begin: BetterSqlite3.Statement;
-  readonly beginRead: BetterSqlite3.Statement;
   readonly commit: BetterSqlite3.Statement;
   readonly rollback: BetterSqlite3.Statement;
   readonly getEntity: BetterSqlite3.Statement;
@@ -138,7 +151,6 @@ class Statements {
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
-    this.beginRead = db.prepare('BEGIN DEFERRED');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
     this.selectVersion = db.prepare(`SELECT value FROM meta WHERE name = 'version'`).pluck();
