@@ -127,6 +127,8 @@ describe('instance profiles', () => {
     const created = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'tagged', Tags: [{ Key: 'team', Value: 'blue' }] }));
     assert.deepEqual(created.InstanceProfile?.Tags, [{ Key: 'team', Value: 'blue' }]);
     assert.deepEqual((await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'tagged' }))).InstanceProfile?.Tags, [{ Key: 'team', Value: 'blue' }]);
+    // IAM documents that ListInstanceProfiles leaves out tags.
+    assert.equal((await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles?.[0]?.Tags, undefined);
     await iam.send(new TagInstanceProfileCommand({ InstanceProfileName: 'tagged', Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'TEAM', Value: 'red' }] }));
     assert.deepEqual((await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: 'tagged' }))).Tags, [
       { Key: 'env', Value: 'dev' },

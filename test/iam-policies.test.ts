@@ -245,6 +245,8 @@ describe('customer managed policies', () => {
     await iam.send(new UntagPolicyCommand({ PolicyArn: arn, TagKeys: ['B'] }));
     assert.deepEqual((await iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: 'A', Value: '3' }]);
     assert.deepEqual((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.Tags, [{ Key: 'A', Value: '3' }]);
+    // IAM documents that ListPolicies leaves out tags.
+    assert.equal((await iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies?.[0]?.Tags, undefined);
     await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
   });
 });
