@@ -35,7 +35,7 @@ export class Authorizer {
   ) {}
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
-  async decide(request: AuthorizationRequest, tx: StoreTx): Promise<DecisionResult> {
+  async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
     const set = await this.policiesOf(request.caller, tx);
     const context: Record<string, string | readonly string[]> = { ...(request.caller.context ?? {}), ...(request.context ?? {}) };
     return set.evaluate({
@@ -46,13 +46,15 @@ export class Authorizer {
       time: request.now.toISOString(),
       principalId: request.caller.kind === 'assumedRole' ? request.caller.userId.split(':')[0] : request.caller.userId,
       context: request.caller.roleArn !== undefined ? { 'aws:PrincipalArn': request.caller.roleArn, ...context } : context,
-    });
+    }, { explain });
   }
 
   /** Throws AccessDenied with AWS's message unless the engine allows the request. */
   async authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> {
     const result = await this.decide(request, tx);
-    if (result.decision !== 'Allowed') throw accessDenied(denialMessage(request, result));
+    if (result.decision === 'Allowed') return;
+    // Denials are rare: decide again with the explanation, whose statements name the policy that denied.
+    throw accessDenied(denialMessage(request, await this.decide(request, tx, true)));
   }
 
   private async policiesOf(caller: Caller, tx: StoreTx): Promise<CompiledPolicySet> {
@@ -133,10 +135,19 @@ const NO_ALLOW: Record<string, string> = {
   rcp: 'no resource control policy allows',
 };
 
-/** AWS's AccessDenied text, naming the policy type that decided. */
+/**
+ * AWS's AccessDenied text, naming the policy type that decided. IAM names a managed policy resource as
+ * `policy ARN`, and an explicit deny in a permissions boundary is followed by the boundary's ARN, as AWS writes them.
+ */
 export function denialMessage(request: AuthorizationRequest, result: DecisionResult): string {
-  const head = `User: ${request.caller.arn} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
+  const resource = /^arn:aws:iam::[^:]*:policy\//.test(request.resource) ? `policy ${request.resource}` : request.resource;
+  const head = `User: ${request.caller.arn} is not authorized to perform: ${request.action} on resource: ${resource}`;
   const factor = result.decidedBy[0] ?? 'identity';
-  if (result.decision === 'ExplicitlyDenied') return `${head} with an explicit deny in ${DENY_WHERE[factor] ?? 'a policy'}`;
+  if (result.decision === 'ExplicitlyDenied') {
+    const where = `${head} with an explicit deny in ${DENY_WHERE[factor] ?? 'a policy'}`;
+    if (factor !== 'permissionsBoundary') return where;
+    const denying = result.explanation?.statements.find((s) => s.policyType === 'permissionsBoundary' && s.effect === 'Deny' && s.matched);
+    return denying === undefined ? where : `${where}: ${denying.policyName}`;
+  }
   return `${head} because ${NO_ALLOW[factor] ?? 'no policy allows'} the ${request.action} action`;
 }

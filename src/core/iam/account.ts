@@ -3,7 +3,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn, policyArn } from '../arns.js';
 import { entityAlreadyExists, noSuchEntity } from '../errors.js';
 import type { AwsManagedPolicy, OperationContext, OperationDefinition, Params } from '../operation.js';
-import { list, pageMembers, paginate, req, tagsOf } from './common.js';
+import { encodeDocument, list, pageMembers, paginate, req, tagsOf } from './common.js';
 import { ROOT_KEY_OWNER } from './access-keys.js';
 import { groupsOfUser, groupView } from './groups.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './kinds.js';
@@ -113,7 +113,6 @@ async function getAccountSummary(ctx: OperationContext): Promise<Record<string, 
 // ---- Authorization details ----
 
 /** IAM returns policy documents in this operation URL-encoded, as it stores them. */
-export const encodeDocument = (document: string): string => encodeURIComponent(document);
 
 async function inlinePolicies(ctx: OperationContext, type: PrincipalEntityType, name: string): Promise<Record<string, unknown>[]> {
   const owner = inlineOwner(type, name);

@@ -121,3 +121,11 @@ export async function mustGet(tx: StoreTx, kind: string, account: string, key: s
 export function isoDate(value: string): Date {
   return new Date(value);
 }
+
+/**
+ * IAM returns policy documents URL-encoded as RFC 3986 says: encodeURIComponent leaves `!'()*` as they are, so
+ * those are escaped too.
+ */
+export function encodeDocument(document: string): string {
+  return encodeURIComponent(document).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

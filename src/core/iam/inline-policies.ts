@@ -3,7 +3,7 @@ import { createStaticCatalog } from '../../policy/catalog.js';
 import { validatePolicy } from '../../policy/validate.js';
 import { limitExceeded, malformedPolicyDocument, noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
-import { pageMembers, paginate, policySize, req } from './common.js';
+import { encodeDocument, pageMembers, paginate, policySize, req } from './common.js';
 import { getGroup, groupResource } from './groups.js';
 import { inlineKey, inlineOwner, KIND, type PrincipalEntityType } from './kinds.js';
 import { QUOTAS } from './quotas.js';
@@ -103,7 +103,7 @@ function get(type: PrincipalEntityType): OperationDefinition['run'] {
     return {
       [TYPES[type].param]: entity.key,
       PolicyName: policyNameOf(type, entity, record),
-      PolicyDocument: encodeURIComponent(record.data['document'] as string),
+      PolicyDocument: encodeDocument(record.data['document'] as string),
     };
   };
 }

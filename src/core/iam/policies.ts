@@ -7,6 +7,7 @@ import { accessDenied, deleteConflict, entityAlreadyExists, limitExceeded, malfo
 import { newId } from '../ids.js';
 import type { AwsManagedPolicy, OperationContext, OperationDefinition, Params } from '../operation.js';
 import {
+  encodeDocument,
   bool,
   checkTags,
   list,
@@ -247,7 +248,8 @@ async function listPolicies(ctx: OperationContext, p: Params): Promise<Record<st
     const boundary = usage.boundaries(arn) > 0;
     if (usageFilter === 'PermissionsPolicy') return !onlyAttached || attached;
     if (usageFilter === 'PermissionsBoundary') return boundary;
-    return !onlyAttached || attached || boundary;
+    // "only the policies that are attached to an IAM user, group, or role": a boundary is not an attachment.
+    return !onlyAttached || attached;
   };
   const matching = candidates
     .filter((c) => (prefix === undefined || c.path.startsWith(prefix)) && inUse(c.arn))
@@ -290,7 +292,7 @@ async function getPolicyVersion(ctx: OperationContext, p: Params): Promise<Recor
     if (version === undefined) throw versionNotFound(arn, versionId);
     return {
       PolicyVersion: {
-        Document: encodeURIComponent(version.document),
+        Document: encodeDocument(version.document),
         VersionId: version.versionId,
         IsDefaultVersion: version.versionId === found.policy.defaultVersionId,
         CreateDate: version.createDate,
@@ -301,7 +303,7 @@ async function getPolicyVersion(ctx: OperationContext, p: Params): Promise<Recor
   if (version === undefined) throw versionNotFound(arn, versionId);
   return {
     PolicyVersion: {
-      Document: encodeURIComponent(version.data['document'] as string),
+      Document: encodeDocument(version.data['document'] as string),
       VersionId: versionId,
       IsDefaultVersion: versionId === found.record.data['defaultVersionId'],
       CreateDate: new Date(version.created),

@@ -16,6 +16,7 @@ import {
 import { newId } from '../ids.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import {
+  encodeDocument,
   checkTags,
   filterPath,
   list,
@@ -78,7 +79,7 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
     RoleId: record.id,
     Arn: arnOfRole(record),
     CreateDate: new Date(record.created),
-    AssumeRolePolicyDocument: encodeURIComponent(record.data['assumeRolePolicyDocument'] as string),
+    AssumeRolePolicyDocument: encodeDocument(record.data['assumeRolePolicyDocument'] as string),
     ...(description !== undefined ? { Description: description } : {}),
     MaxSessionDuration: (record.data['maxSessionDuration'] as number | undefined) ?? DEFAULT_MAX_SESSION_DURATION,
     ...(full && boundary !== undefined
