@@ -1,3 +1,4 @@
+import { encodeDocument } from './common.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -176,7 +177,7 @@ test('GetAccountAuthorizationDetails lists users, groups, roles and policies in 
   assert.equal(user['UserName'], 'alice');
   assert.equal(user['Arn'], `arn:aws:iam::${TEST_ACCOUNT}:user/alice`);
   assert.deepEqual(user['GroupList'], ['Admins']);
-  assert.deepEqual(user['UserPolicyList'], [{ PolicyName: 'S3', PolicyDocument: encodeURIComponent(INLINE) }]);
+  assert.deepEqual(user['UserPolicyList'], [{ PolicyName: 'S3', PolicyDocument: encodeDocument(INLINE) }]);
   assert.deepEqual(user['AttachedManagedPolicies'], [{ PolicyName: 'ReadOnlyAccess', PolicyArn: READ_ONLY.arn }]);
   assert.deepEqual(user['PermissionsBoundary'], { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: CUSTOMER_ARN });
   assert.deepEqual(user['Tags'], [{ Key: 'team', Value: 'a' }]);
@@ -184,15 +185,15 @@ test('GetAccountAuthorizationDetails lists users, groups, roles and policies in 
   const group = out['GroupDetailList']?.[0] ?? {};
   assert.equal(group['GroupName'], 'Admins');
   assert.match(group['GroupId'] as string, /^AGPA/);
-  assert.deepEqual(group['GroupPolicyList'], [{ PolicyName: 'G1', PolicyDocument: encodeURIComponent(INLINE) }]);
+  assert.deepEqual(group['GroupPolicyList'], [{ PolicyName: 'G1', PolicyDocument: encodeDocument(INLINE) }]);
   assert.deepEqual(group['AttachedManagedPolicies'], [{ PolicyName: 'ReadOnlyAccess', PolicyArn: READ_ONLY.arn }]);
 
   const role = out['RoleDetailList']?.[0] ?? {};
   assert.equal(role['RoleName'], 'Worker');
   assert.equal(role['RoleId'], 'AROAWORKERWORKERWORK1');
-  assert.equal(role['AssumeRolePolicyDocument'], encodeURIComponent(TRUST));
+  assert.equal(role['AssumeRolePolicyDocument'], encodeDocument(TRUST));
   assert.equal(role['Description'], undefined, 'RoleDetail has no Description');
-  assert.deepEqual(role['RolePolicyList'], [{ PolicyName: 'R1', PolicyDocument: encodeURIComponent(INLINE) }]);
+  assert.deepEqual(role['RolePolicyList'], [{ PolicyName: 'R1', PolicyDocument: encodeDocument(INLINE) }]);
   assert.deepEqual(role['AttachedManagedPolicies'], [
     { PolicyName: 'Custom', PolicyArn: CUSTOMER_ARN },
     { PolicyName: 'ReadOnlyAccess', PolicyArn: READ_ONLY.arn },
@@ -216,8 +217,8 @@ test('GetAccountAuthorizationDetails lists users, groups, roles and policies in 
   assert.equal(custom['Description'], 'mine');
   assert.deepEqual(custom['UpdateDate'], new Date('2026-02-01T00:00:00Z'));
   assert.deepEqual(custom['PolicyVersionList'], [
-    { Document: encodeURIComponent('{}'), VersionId: 'v1', IsDefaultVersion: false, CreateDate: new Date('2026-01-01T00:00:00Z') },
-    { Document: encodeURIComponent(INLINE), VersionId: 'v2', IsDefaultVersion: true, CreateDate: new Date('2026-02-01T00:00:00Z') },
+    { Document: encodeDocument('{}'), VersionId: 'v1', IsDefaultVersion: false, CreateDate: new Date('2026-01-01T00:00:00Z') },
+    { Document: encodeDocument(INLINE), VersionId: 'v2', IsDefaultVersion: true, CreateDate: new Date('2026-02-01T00:00:00Z') },
   ]);
   const aws = policies[1] ?? {};
   assert.equal(aws['AttachmentCount'], 3);

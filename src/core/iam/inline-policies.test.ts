@@ -1,3 +1,4 @@
+import { encodeDocument } from './common.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -59,7 +60,7 @@ for (const k of KINDS) {
     assert.deepEqual(await iam.run(`Get${k.label}Policy`, { ...entity, PolicyName: 'read' }), {
       [k.param]: k.name,
       PolicyName: 'read',
-      PolicyDocument: encodeURIComponent(next),
+      PolicyDocument: encodeDocument(next),
     });
     assert.deepEqual(await iam.run(`List${k.label}Policies`, entity), { PolicyNames: ['other', 'read'], IsTruncated: false });
     const page = await iam.run(`List${k.label}Policies`, { ...entity, MaxItems: 1 });

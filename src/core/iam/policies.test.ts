@@ -1,3 +1,4 @@
+import { encodeDocument } from './common.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -75,7 +76,7 @@ test('CreatePolicy returns the policy at v1 with an ANPA id; GetPolicy adds desc
   assert.deepEqual(got['CreateDate'], new Date('2026-11-25T12:00:00Z'));
   assert.deepEqual(got['UpdateDate'], new Date('2026-11-25T12:00:00Z'));
   const version = (await iam.run('GetPolicyVersion', { PolicyArn: ARN, VersionId: 'v1' }))['PolicyVersion'] as Record<string, unknown>;
-  assert.deepEqual(version, { Document: encodeURIComponent(DOC), VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date('2026-11-25T12:00:00Z') });
+  assert.deepEqual(version, { Document: encodeDocument(DOC), VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date('2026-11-25T12:00:00Z') });
 });
 
 const createFailures: ReadonlyArray<[string, Params, string, number, string]> = [
@@ -203,7 +204,7 @@ test('AWS managed policies are readable, with their versions', async () => {
     UpdateDate: ADMIN.updateDate,
   });
   const v1 = (await iam.run('GetPolicyVersion', { PolicyArn: ADMIN.arn, VersionId: 'v1' }))['PolicyVersion'] as Record<string, unknown>;
-  assert.deepEqual(v1, { Document: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'), VersionId: 'v1', IsDefaultVersion: false, CreateDate: ADMIN.versions[1]?.createDate });
+  assert.deepEqual(v1, { Document: encodeDocument('{"Version":"2012-10-17","Statement":[]}'), VersionId: 'v1', IsDefaultVersion: false, CreateDate: ADMIN.versions[1]?.createDate });
   const versions = (await iam.run('ListPolicyVersions', { PolicyArn: ADMIN.arn }))['Versions'] as Record<string, unknown>[];
   assert.deepEqual(versions.map((v) => v['VersionId']), ['v2', 'v1']);
   assert.deepEqual((await iam.run('ListPolicyTags', { PolicyArn: ADMIN.arn }))['Tags'], []);
@@ -240,7 +241,9 @@ test('ListPolicies by scope, path, attachment and usage', async () => {
   assert.deepEqual(await names({ Scope: 'Local' }), ['Boundary', 'Reader']);
   assert.deepEqual(await names({ Scope: 'AWS' }), ['AdministratorAccess', 'AmazonEMRRole']);
   assert.deepEqual(await names({ PathPrefix: '/service-role/' }), ['AmazonEMRRole']);
-  assert.deepEqual(await names({ OnlyAttached: true }), ['AdministratorAccess', 'Boundary']);
+  // The API reference: OnlyAttached lists "only the policies that are attached to an IAM user, group, or role";
+  // a policy used only as a permissions boundary is not attached.
+  assert.deepEqual(await names({ OnlyAttached: true }), ['AdministratorAccess']);
   assert.deepEqual(await names({ OnlyAttached: true, PolicyUsageFilter: 'PermissionsPolicy' }), ['AdministratorAccess']);
   assert.deepEqual(await names({ PolicyUsageFilter: 'PermissionsBoundary' }), ['Boundary']);
   const listed = (await iam.run('ListPolicies', { Scope: 'AWS', MaxItems: 1 }));

@@ -1,3 +1,4 @@
+import { encodeDocument } from './common.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -48,7 +49,7 @@ test('CreateRole returns the role with its ARN, AROA id, URL-encoded trust polic
   assert.equal(out['Path'], '/svc/');
   assert.equal(out['Arn'], `arn:aws:iam::${TEST_ACCOUNT}:role/svc/app`);
   assert.match(out['RoleId'] as string, /^AROA[A-Z2-7]{17}$/);
-  assert.equal(out['AssumeRolePolicyDocument'], encodeURIComponent(TRUST));
+  assert.equal(out['AssumeRolePolicyDocument'], encodeDocument(TRUST));
   assert.equal(decodeURIComponent(out['AssumeRolePolicyDocument'] as string), TRUST);
   assert.equal(out['MaxSessionDuration'], 3600);
   assert.equal(out['Description'], 'd');
@@ -169,7 +170,7 @@ test('UpdateAssumeRolePolicy replaces the trust policy after checking it', async
   await iam.run('CreateRole', { RoleName: 'app', AssumeRolePolicyDocument: TRUST });
   const next = TRUST.replace('ec2.amazonaws.com', 'lambda.amazonaws.com');
   await iam.run('UpdateAssumeRolePolicy', { RoleName: 'app', PolicyDocument: next });
-  assert.equal(role(await iam.run('GetRole', { RoleName: 'app' }))['AssumeRolePolicyDocument'], encodeURIComponent(next));
+  assert.equal(role(await iam.run('GetRole', { RoleName: 'app' }))['AssumeRolePolicyDocument'], encodeDocument(next));
   await rejects(iam.run('UpdateAssumeRolePolicy', { RoleName: 'app', PolicyDocument: 'nope' }), 'MalformedPolicyDocument', 400, 'This policy contains invalid Json');
 });
 
