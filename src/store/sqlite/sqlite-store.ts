@@ -245,6 +245,8 @@ class SqliteTx implements StoreTx {
     private readonly readOnly: boolean,
   ) {}
 
+  private memo: Map<string, EntityRecord | undefined> | undefined;
+
   private writing(): void {
     this.check();
     if (this.readOnly) throw new Error('write in a read-only store view (store.read): use store.transaction');
@@ -256,8 +258,14 @@ class SqliteTx implements StoreTx {
 
   async get(kind: string, account: string, key: string): Promise<EntityRecord | undefined> {
     this.check();
+    // A read-only view cannot change what it reads: an operation that looks an entity up twice (to authorize,
+    // then to answer) reads it once. Callers never mutate records (updates spread a copy), so sharing one is safe.
+    const memoKey = this.readOnly ? `${kind}\u0000${account}\u0000${key.toLowerCase()}` : undefined;
+    if (memoKey !== undefined && this.memo?.has(memoKey)) return this.memo.get(memoKey);
     const row = this.s.getEntity.get(kind, account, key.toLowerCase()) as EntityRow | undefined;
-    return row === undefined ? undefined : toEntity(row);
+    const record = row === undefined ? undefined : toEntity(row);
+    if (memoKey !== undefined) (this.memo ??= new Map()).set(memoKey, record);
+    return record;
   }
 
   async getById(kind: string, id: string): Promise<EntityRecord | undefined> {
