@@ -45,7 +45,11 @@ export class DuplicateKeyError extends Error {
   override readonly name = 'DuplicateKeyError';
 }
 
-/** Operations inside one transaction. Lists are ordered by key (case-insensitively), then by key. */
+/**
+ * Operations inside one transaction. Entity lists are ordered by the lower-cased key in byte order (so `_x` sorts
+ * before `a`), then by key; link lists by `from`, then `to`, the same way. A caught DuplicateKeyError leaves the
+ * transaction usable. A `tx` is invalid once its transaction has settled.
+ */
 export interface StoreTx {
   get(kind: string, account: string, key: string): Promise<EntityRecord | undefined>;
   getById(kind: string, id: string): Promise<EntityRecord | undefined>;
@@ -64,7 +68,7 @@ export interface StoreTx {
   /** Links of a relation from an entity, or to one (give one of from/to), or all of the relation in the account. */
   links(relation: string, account: string, end?: { readonly from?: string; readonly to?: string }): Promise<LinkRecord[]>;
   countLinks(relation: string, account: string, end?: { readonly from?: string; readonly to?: string }): Promise<number>;
-  /** Removes every link of the relation from (or to) an entity; returns how many. */
+  /** Removes every link of the relation from (or to) an entity; returns how many. One of from/to is required. */
   unlinkAll(relation: string, account: string, end: { readonly from?: string; readonly to?: string }): Promise<number>;
 }
 
@@ -82,7 +86,8 @@ export interface Store {
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
    * A counter that every committed transaction with writes increases; caches of derived data (compiled policies,
-   * access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path).
+   * access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path). Another
+   * process's commits to a shared database show up at this process's next write transaction.
    */
   version(): number;
   close(): Promise<void>;
