@@ -2,6 +2,8 @@ import type { Store } from '../store/store.js';
 import { rootArn, userArn } from './arns.js';
 import type { Caller } from './caller.js';
 import { KIND } from './iam/kinds.js';
+import { callerFromClaims, expiredToken, invalidToken } from './sts/session-caller.js';
+import { openSessionToken, type SessionKeyRing } from './sts/session-token.js';
 
 export interface ResolvedKey {
   readonly caller: Caller;
@@ -9,8 +11,9 @@ export interface ResolvedKey {
 }
 
 /**
- * Maps a long-term access key ID to its principal and secret. Keys are read through the store once and kept until
+ * Maps an access key ID to its principal and secret. Long-term keys are read through the store once and kept until
  * the store's version moves, so a request pays a map lookup; an inactive or deleted key stops working at once.
+ * Temporary keys (ASIA…) need their session token, which carries the principal and the secret itself: no store read.
  */
 export class Authenticator {
   private cacheVersion = -1;
@@ -19,9 +22,29 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     private readonly decryptSecret: (sealed: string) => string,
+    private readonly sessionKeys?: SessionKeyRing,
   ) {}
 
-  async resolve(accessKeyId: string): Promise<ResolvedKey | undefined> {
+  /**
+   * The principal and secret for a signed request's key, or undefined when the key is unknown. Throws AWS's
+   * InvalidClientTokenId or ExpiredToken when a session token is missing, forged, altered, for another key, passed
+   * with a long-term key, or past its expiry at `now`.
+   */
+  async resolve(accessKeyId: string, securityToken?: string, now: Date = new Date()): Promise<ResolvedKey | undefined> {
+    if (accessKeyId.startsWith('ASIA')) return this.resolveSession(accessKeyId, securityToken, now);
+    if (securityToken !== undefined) throw invalidToken();
+    return this.resolveLongTerm(accessKeyId);
+  }
+
+  private resolveSession(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey {
+    if (securityToken === undefined || this.sessionKeys === undefined) throw invalidToken();
+    const claims = openSessionToken(this.sessionKeys, securityToken);
+    if (claims === undefined || claims.accessKeyId !== accessKeyId) throw invalidToken();
+    if (now.getTime() >= Date.parse(claims.expires)) throw expiredToken();
+    return { caller: callerFromClaims(claims), secret: claims.secretAccessKey };
+  }
+
+  private async resolveLongTerm(accessKeyId: string): Promise<ResolvedKey | undefined> {
     const version = this.store.version();
     if (version !== this.cacheVersion) {
       this.cache.clear();

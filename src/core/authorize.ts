@@ -13,12 +13,24 @@ export interface AuthorizationRequest {
   readonly resource: string;
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   readonly now: Date;
+  /**
+   * The resource's own policy (a role's trust policy for sts:AssumeRole), evaluated with the caller's policies as
+   * AWS does: across accounts both must allow; within one, how the policy names the caller decides.
+   */
+  readonly resourcePolicy?: string;
+  /** The account that owns the resource; the caller's when absent. */
+  readonly resourceAccount?: string;
 }
 
 interface CachedSet {
   readonly version: number;
   readonly set: CompiledPolicySet;
+  /** aws:PrincipalTag/… from the user's or role's own tags (a session's tags override them). */
+  readonly principalTags: Readonly<Record<string, string>>;
 }
+
+// A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
+const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
 const CACHE_LIMIT = 4096;
 
@@ -36,13 +48,17 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const set = await this.policiesOf(request.caller, tx);
-    const context: Record<string, string | readonly string[]> = { ...(request.caller.context ?? {}), ...(request.context ?? {}) };
+    const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
+    const context: Record<string, string | readonly string[]> = { ...principalTags, ...(request.caller.context ?? {}), ...(request.context ?? {}) };
+    const mfaAuthTime = request.caller.session?.mfaAuthTime;
+    if (mfaAuthTime !== undefined) {
+      context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((request.now.getTime() - Date.parse(mfaAuthTime)) / 1000)));
+    }
     return set.evaluate({
       principal: request.caller.arn,
       action: request.action,
       resource: request.resource,
-      resourceAccount: request.caller.account,
+      resourceAccount: request.resourceAccount ?? request.caller.account,
       time: request.now.toISOString(),
       principalId: request.caller.kind === 'assumedRole' ? request.caller.userId.split(':')[0] : request.caller.userId,
       context: request.caller.roleArn !== undefined ? { 'aws:PrincipalArn': request.caller.roleArn, ...context } : context,
@@ -57,20 +73,26 @@ export class Authorizer {
     throw accessDenied(denialMessage(request, await this.decide(request, tx, true)));
   }
 
-  private async policiesOf(caller: Caller, tx: StoreTx): Promise<CompiledPolicySet> {
+  private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
     const version = this.store.version();
-    const key = `${caller.arn}\n${caller.sessionPolicy ?? ''}`;
+    // The user name is part of the key: federated users of the same name may come from different IAM users.
+    const key = `${caller.arn}\n${caller.userName ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
     const cached = this.cache.get(key);
-    if (cached !== undefined && cached.version === version) return cached.set;
-    const set = await this.load(tx, caller);
+    if (cached !== undefined && cached.version === version) return cached;
+    const entry = { version, ...(await this.load(tx, caller, resourcePolicy)) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, { version, set });
-    return set;
+    this.cache.set(key, entry);
+    return entry;
   }
 
-  private async load(tx: StoreTx, caller: Caller): Promise<CompiledPolicySet> {
-    if (caller.kind === 'root') return compilePolicies({});
+  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Omit<CachedSet, 'version'>> {
+    const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
+    if (caller.kind === 'root') return { set: compilePolicies({ ...resource }), principalTags: {} };
     const identity: Array<{ name: string; document: string }> = [];
+    const principalTags: Record<string, string> = {};
+    const tagsOf = (record: { data: Record<string, unknown> }): void => {
+      for (const tag of (record.data['tags'] as Array<{ Key: string; Value: string }> | undefined) ?? []) principalTags[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
+    };
     let boundaryArn: string | undefined;
     const add = async (type: PrincipalEntityType, name: string): Promise<void> => {
       for (const inline of await tx.list(KIND.inlinePolicy, caller.account, { owner: inlineOwner(type, name) })) {
@@ -81,11 +103,12 @@ export class Authorizer {
         if (document !== undefined) identity.push({ name: link.to, document });
       }
     };
-    if (caller.kind === 'user' || caller.kind === 'federatedUser') {
-      const name = caller.userName as string;
+    if ((caller.kind === 'user' || caller.kind === 'federatedUser') && caller.userName !== undefined) {
+      const name = caller.userName;
       const user = await tx.get(KIND.user, caller.account, name);
       if (user !== undefined) {
         boundaryArn = user.data['permissionsBoundary'] as string | undefined;
+        tagsOf(user);
         await add('user', user.key);
         for (const membership of await tx.links(REL.groupMember, caller.account, { from: user.key })) await add('group', membership.to);
       }
@@ -93,15 +116,19 @@ export class Authorizer {
       const role = await tx.get(KIND.role, caller.account, caller.roleName);
       if (role !== undefined) {
         boundaryArn = role.data['permissionsBoundary'] as string | undefined;
+        tagsOf(role);
         await add('role', role.key);
       }
     }
+    if (caller.kind === 'federatedUser' && caller.userName === undefined) identity.push({ name: 'root', document: ALLOW_ALL });
     const boundary = boundaryArn === undefined ? undefined : await this.managedDocument(tx, caller.account, boundaryArn);
-    return compilePolicies({
+    const set = compilePolicies({
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
       ...(boundary !== undefined ? { permissionsBoundary: { name: boundaryArn, document: boundary } } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
+      ...resource,
     });
+    return { set, principalTags };
   }
 
   private async managedDocument(tx: StoreTx, account: string, arn: string): Promise<string | undefined> {
@@ -143,6 +170,8 @@ export function denialMessage(request: AuthorizationRequest, result: DecisionRes
   const resource = /^arn:aws:iam::[^:]*:policy\//.test(request.resource) ? `policy ${request.resource}` : request.resource;
   const head = `User: ${request.caller.arn} is not authorized to perform: ${request.action} on resource: ${resource}`;
   const factor = result.decidedBy[0] ?? 'identity';
+  // A trust policy that does not let the caller in: STS names no reason (it would tell outsiders about the role).
+  if (request.action.startsWith('sts:') && factor === 'resource' && result.decision === 'ImplicitlyDenied') return head;
   if (result.decision === 'ExplicitlyDenied') {
     const where = `${head} with an explicit deny in ${DENY_WHERE[factor] ?? 'a policy'}`;
     if (factor !== 'permissionsBoundary') return where;

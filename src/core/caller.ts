@@ -1,3 +1,5 @@
+import type { SessionClaims } from './sts/session-token.js';
+
 /**
  * Who is making a request, as authentication established it. Immutable; every later step (authorization, the
  * operation itself, GetCallerIdentity) reads it.
@@ -21,4 +23,6 @@ export interface Caller {
   readonly sessionPolicy?: string;
   /** Context keys the session carries (principal tags, token issue time, MFA…). */
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** For temporary credentials: the claims of the session token (what STS issued, and to whom). */
+  readonly session?: SessionClaims;
 }

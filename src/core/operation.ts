@@ -1,5 +1,6 @@
 import type { StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
+import type { SessionClaims } from './sts/session-token.js';
 
 /** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
 export interface OperationContext {
@@ -19,6 +20,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
+  sealSessionToken?(claims: SessionClaims): string;
 }
 
 export interface AwsManagedPolicy {
@@ -56,6 +59,13 @@ export interface OperationDefinition {
    * account's password policy allows users to. AWS documents that grant as unconditional, so no check runs.
    */
   allowedWithoutPolicy?(ctx: OperationContext, params: Params): Promise<boolean>;
+  /**
+   * A resource-based policy the decision includes, with the account that owns the resource: a role's trust policy
+   * for sts:AssumeRole. Undefined when the resource does not exist (the engine then finds no Allow).
+   */
+  resourcePolicy?(ctx: OperationContext, params: Params): Promise<{ document: string; account: string } | undefined>;
+  /** Further actions the same request must be allowed, on the same resource (sts:TagSession when tags are passed). */
+  alsoRequires?(ctx: OperationContext, params: Params): string[];
   run(ctx: OperationContext, params: Params): Promise<Result>;
 }
 

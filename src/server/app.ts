@@ -12,8 +12,10 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 import { createGateway } from './gateway.js';
-import { IAM_OPERATIONS, recordKeyUses } from './operations.js';
+import { sealSessionToken } from '../core/sts/session-token.js';
+import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
+import { loadSessionKeyRing } from './session-keys.js';
 import { UsageRecorder } from './usage-recorder.js';
 
 export interface RunningServer {
@@ -51,17 +53,27 @@ async function ensureRootKey(store: Store, config: ServerConfig, seal: (s: strin
   });
 }
 
+/** What a test (or an embedding) may replace; production uses the defaults. */
+export interface StartOptions {
+  /** The time every request is judged at (signature skew, token expiry, policy conditions). */
+  readonly clock?: () => Date;
+  /** Where GATEHOUSE_SESSION_KEYS is read; the process environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** The composition root: the one place that picks the adapters. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
+  const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
   const services: CoreServices = {
     encryptSecret: sealer.seal,
     decryptSecret: sealer.open,
     hashPassword,
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
+    sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
   if (generatedRootKey !== undefined) {
@@ -74,12 +86,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const usage = new UsageRecorder(store, recordKeyUses);
   const handler = createGateway({
     store,
-    authenticator: new Authenticator(store, sealer.open),
+    authenticator: new Authenticator(store, sealer.open, sessionKeys),
     authorizer: new Authorizer(store, () => awsPolicies),
-    operations: IAM_OPERATIONS,
+    operations: OPERATIONS,
     services,
     usage,
-    clock: () => new Date(),
+    clock: options.clock ?? (() => new Date()),
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
+import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
 import { hasOperation } from '../protocol/model.js';
@@ -51,6 +52,17 @@ function headerPairs(req: IncomingMessage): Array<[string, string]> {
   return pairs;
 }
 
+/** The session token, from the header or (presigned) the query string; undefined when the request has none. */
+function securityTokenOf(signed: SignedRequest): string | undefined {
+  const header = signed.headers.find(([name]) => name === 'x-amz-security-token');
+  if (header !== undefined) return header[1];
+  for (const pair of signed.query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq) === 'X-Amz-Security-Token') return decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, '%20'));
+  }
+  return undefined;
+}
+
 function send(res: ServerResponse, status: number, body: string, requestId: string): void {
   res.writeHead(status, {
     'content-type': 'text/xml',
@@ -91,9 +103,23 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const scope = readCredentialScope(signed);
       if (scope !== undefined && SERVICES.has(scope.service)) service = scope.service as Service;
       let key: ResolvedKey | undefined;
+      let keyError: unknown;
       const verified = await (async () => {
-        if (scope !== undefined) key = await deps.authenticator.resolve(scope.accessKeyId);
-        return verifyRequest(signed, { now, secretFor: () => key?.secret });
+        if (scope !== undefined) {
+          try {
+            key = await deps.authenticator.resolve(scope.accessKeyId, securityTokenOf(signed), now);
+          } catch (error) {
+            keyError = error;
+          }
+        }
+        // A bad session token is reported where an unknown key would be: after the date, clock and scope checks.
+        return verifyRequest(signed, {
+          now,
+          secretFor: () => {
+            if (keyError !== undefined) throw keyError;
+            return key?.secret;
+          },
+        });
       })();
       if (!SERVICES.has(verified.service)) {
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
@@ -112,21 +138,25 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const result = await (readOnly ? deps.store.read.bind(deps.store) : deps.store.transaction.bind(deps.store))(async (tx) => {
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
         const resource = await op.resource(ctx, decoded.params);
-        if (!(await op.allowedWithoutPolicy?.(ctx, decoded.params))) await deps.authorizer.authorize(
-          {
+        const restriction = callerRestriction(caller, service, op.name, resource);
+        if (restriction !== undefined) throw restriction;
+        if (!(await op.allowedWithoutPolicy?.(ctx, decoded.params))) {
+          const owned = await op.resourcePolicy?.(ctx, decoded.params);
+          const request = {
             caller,
-            action: `${service}:${op.name}`,
             resource,
             now,
+            ...(owned !== undefined ? { resourcePolicy: owned.document, resourceAccount: owned.account } : {}),
             context: {
               'aws:RequestedRegion': verified.region,
               'aws:SecureTransport': 'false',
               ...(req.socket.remoteAddress !== undefined ? { 'aws:SourceIp': req.socket.remoteAddress.replace(/^::ffff:/, '') } : {}),
               ...(op.conditionKeys?.(ctx, decoded.params) ?? {}),
             },
-          },
-          tx,
-        );
+          };
+          await deps.authorizer.authorize({ ...request, action: `${service}:${op.name}` }, tx);
+          for (const action of op.alsoRequires?.(ctx, decoded.params) ?? []) await deps.authorizer.authorize({ ...request, action }, tx);
+        }
         return op.run(ctx, decoded.params);
       });
       return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };

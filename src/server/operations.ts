@@ -11,11 +11,14 @@ import { ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
+import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
+import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
+import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import type { Store } from '../store/store.js';
 import type { KeyUse } from './usage-recorder.js';
 
-/** Every implemented operation; any other operation of the API model answers NotImplemented (501). */
-export const IAM_OPERATIONS = defineOperations([
+/** Every implemented IAM and STS operation; any other operation of the API models answers NotImplemented (501). */
+export const OPERATIONS = defineOperations([
   ...USER_OPERATIONS,
   ...GROUP_OPERATIONS,
   ...ROLE_OPERATIONS,
@@ -28,7 +31,13 @@ export const IAM_OPERATIONS = defineOperations([
   ...LOGIN_PROFILE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
+  ...IDENTITY_OPERATIONS,
+  ...USER_SESSION_OPERATIONS,
+  ...ASSUME_ROLE_OPERATIONS,
 ]);
+
+/** The same map under its former name, for callers written before STS existed. */
+export const IAM_OPERATIONS = OPERATIONS;
 
 /** Writes a batch of access key uses (GetAccessKeyLastUsed) in one transaction. */
 export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Promise<void> {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/app.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 
 export const TEST_ACCOUNT_ID = '111122223333';
@@ -17,7 +17,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const config = loadConfig(
     { port: 0, dataDir, host: '127.0.0.1' },
@@ -28,7 +28,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
       ...env,
     },
   );
-  const running = await startServer(config);
+  const running = await startServer(config, options);
   return {
     endpoint: `http://127.0.0.1:${running.port}`,
     port: running.port,

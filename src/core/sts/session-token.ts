@@ -1,0 +1,111 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/** What kind of temporary credentials a token stands for, after the STS operation that issued it. */
+export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession';
+
+export interface SessionTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/**
+ * Everything a request signed with temporary credentials needs, carried in the token itself so that any node
+ * holding the key ring authenticates it without the database.
+ */
+export interface SessionClaims {
+  readonly kind: SessionKind;
+  readonly account: string;
+  /** The principal ARN: assumed-role session, federated user, or the IAM user / root behind GetSessionToken. */
+  readonly arn: string;
+  /** AROA…:session, ACCOUNT:name, AIDA… or the account ID. */
+  readonly userId: string;
+  /** The IAM user behind a user session or a federation token (absent when root issued it). */
+  readonly userName?: string;
+  readonly roleArn?: string;
+  readonly roleName?: string;
+  readonly sessionName?: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** The session policy (the inline Policy and the PolicyArns documents merged into one document). */
+  readonly sessionPolicy?: string;
+  readonly tags?: readonly SessionTag[];
+  /** Keys of `tags` that pass on to sessions this one assumes (role chaining). */
+  readonly transitiveTagKeys?: readonly string[];
+  readonly sourceIdentity?: string;
+  /** When MFA authenticated the session (ISO 8601); absent without MFA. */
+  readonly mfaAuthTime?: string;
+  readonly issued: string;
+  readonly expires: string;
+  /** True when a role session assumed this role (role chaining: the 1-hour cap applies). */
+  readonly chained?: boolean;
+}
+
+export interface SessionKey {
+  /** Short, printable, unique in the ring; carried in clear in every token it sealed. */
+  readonly id: string;
+  /** 32 bytes (AES-256). */
+  readonly key: Buffer;
+  readonly created: string;
+}
+
+/** The newest key seals; every key still in the ring opens, so rotation never invalidates live tokens. */
+export interface SessionKeyRing {
+  sealingKey(): SessionKey;
+  key(id: string): SessionKey | undefined;
+}
+
+export function createKeyRing(keys: readonly SessionKey[]): SessionKeyRing {
+  if (keys.length === 0) throw new Error('a session key ring needs at least one key');
+  for (const k of keys) {
+    if (k.key.length !== 32) throw new Error(`session key ${k.id} must be 32 bytes`);
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(k.id)) throw new Error(`session key id ${JSON.stringify(k.id)} must be 1-32 of [A-Za-z0-9_-]`);
+  }
+  const byId = new Map(keys.map((k) => [k.id, k]));
+  if (byId.size !== keys.length) throw new Error('session key ids must be unique');
+  const newest = [...keys].sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0] as SessionKey;
+  return { sealingKey: () => newest, key: (id) => byId.get(id) };
+}
+
+// Layout (then base64): version | key ID length | key ID | nonce (12) | ciphertext | GCM tag (16). The header
+// (version and key ID) is authenticated as associated data, so moving a token under another key ID fails too.
+const VERSION = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+export function sealSessionToken(ring: SessionKeyRing, claims: SessionClaims): string {
+  const { id, key } = ring.sealingKey();
+  const idBytes = Buffer.from(id, 'utf8');
+  const header = Buffer.concat([Buffer.from([VERSION, idBytes.length]), idBytes]);
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(header);
+  const body = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
+  return Buffer.concat([header, nonce, body, cipher.getAuthTag()]).toString('base64');
+}
+
+/**
+ * The claims of a token this ring sealed, or undefined for anything else: unknown version or key, truncated,
+ * altered, or not base64 at all. Callers answer all of these alike (InvalidClientTokenId) and learn nothing more.
+ */
+export function openSessionToken(ring: SessionKeyRing, token: string): SessionClaims | undefined {
+  if (token.length === 0 || token.length > 16384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
+  const raw = Buffer.from(token, 'base64');
+  if (raw.length < 2 || raw[0] !== VERSION) return undefined;
+  const idLength = raw[1] as number;
+  const headerLength = 2 + idLength;
+  if (raw.length < headerLength + NONCE_BYTES + TAG_BYTES) return undefined;
+  const sessionKey = ring.key(raw.subarray(2, headerLength).toString('utf8'));
+  if (sessionKey === undefined) return undefined;
+  const nonce = raw.subarray(headerLength, headerLength + NONCE_BYTES);
+  const body = raw.subarray(headerLength + NONCE_BYTES, raw.length - TAG_BYTES);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sessionKey.key, nonce);
+    decipher.setAAD(raw.subarray(0, headerLength));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    const plain = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    const claims = JSON.parse(plain) as SessionClaims;
+    return typeof claims === 'object' && claims !== null && typeof claims.accessKeyId === 'string' ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { checkTags, list, num, req, requestTagKeys, type Tag } from '../iam/common.js';
+import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { issueCredentials } from './credentials.js';
+import { refuseMfaParameters } from './mfa.js';
+import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
+
+const DEFAULT_DURATION = 43200;
+/** The root user's sessions last at most an hour; AWS shortens longer requests rather than refusing them. */
+const ROOT_MAX_DURATION = 3600;
+
+function duration(ctx: OperationContext, p: Params): number {
+  const asked = num(p, 'DurationSeconds') ?? DEFAULT_DURATION;
+  return ctx.caller.kind === 'root' ? Math.min(asked, ROOT_MAX_DURATION) : asked;
+}
+
+async function getSessionToken(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const { caller } = ctx;
+  const credentials = issueCredentials(
+    ctx,
+    {
+      kind: caller.kind === 'root' ? 'rootSession' : 'userSession',
+      account: caller.account,
+      arn: caller.arn,
+      userId: caller.userId,
+      ...(caller.userName !== undefined ? { userName: caller.userName } : {}),
+    },
+    duration(ctx, p),
+  );
+  return { Credentials: credentials };
+}
+
+export function federatedUserArn(account: string, name: string): string {
+  return `arn:aws:sts::${account}:federated-user/${name}`;
+}
+
+async function getFederationToken(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const { caller } = ctx;
+  const name = req(p, 'Name');
+  const tags = list<Tag>(p, 'Tags');
+  checkTags(tags);
+  const input = sessionPolicyInput(p);
+  const sessionPolicy = await buildSessionPolicy(ctx, input, tags);
+  const arn = federatedUserArn(caller.account, name);
+  const federatedUserId = `${caller.account}:${name}`;
+  const credentials = issueCredentials(
+    ctx,
+    {
+      kind: 'federatedUser',
+      account: caller.account,
+      arn,
+      userId: federatedUserId,
+      ...(caller.userName !== undefined ? { userName: caller.userName } : {}),
+      ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
+      ...(tags.length > 0 ? { tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) } : {}),
+    },
+    duration(ctx, p),
+  );
+  return {
+    Credentials: credentials,
+    FederatedUser: { FederatedUserId: federatedUserId, Arn: arn },
+    ...(hasPackedContent(input, tags) ? { PackedPolicySize: packedPercent(input, tags) } : {}),
+  };
+}
+
+export const USER_SESSION_OPERATIONS: readonly OperationDefinition[] = [
+  {
+    service: 'sts',
+    name: 'GetSessionToken',
+    resource: (_ctx, p) => {
+      refuseMfaParameters(p, 'GetSessionToken');
+      return '*';
+    },
+    // AWS: no permission is needed to get a session token, and policies cannot control it.
+    allowedWithoutPolicy: async () => true,
+    run: getSessionToken,
+  },
+  {
+    service: 'sts',
+    name: 'GetFederationToken',
+    resource: (ctx, p) => federatedUserArn(ctx.account, req(p, 'Name')),
+    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    alsoRequires: (_ctx, p) => (list<Tag>(p, 'Tags').length > 0 ? ['sts:TagSession'] : []),
+    run: getFederationToken,
+  },
+];
