@@ -1,7 +1,7 @@
 // The only door between HTTP and the services for IAM and STS: bytes in, { action, version, params } out; results
 // and errors in, XML out. Services never see form fields or XML.
 import { ServiceError } from '../core/errors.js';
-import { inputShape, operation, serviceMetadata, type ServiceName } from './model.js';
+import { inputShape, operation, serviceMetadata, type ServiceName, type StructureShape } from './model.js';
 import { decodeInput, isFormContentType, parseForm } from './query-decode.js';
 import { inputViolations, validationFailure } from './validate-input.js';
 import { encodeResultXml } from './xml-encode.js';
@@ -15,6 +15,25 @@ export interface QueryRequest {
   readonly version: string;
   /** Shaped like the operation's input structure, already checked against the model's constraints. */
   readonly params: Record<string, unknown>;
+}
+
+interface KnownOperation {
+  readonly input: StructureShape | undefined;
+}
+
+// Operations by Action, filled as they are first called; names the model lacks are never stored.
+const knownOperations: Readonly<Record<ServiceName, Map<string, KnownOperation>>> = { iam: new Map(), sts: new Map() };
+
+function knownOperation(service: ServiceName, action: string): KnownOperation | undefined {
+  const cache = knownOperations[service];
+  let known = cache.get(action);
+  if (known === undefined) {
+    const op = operation(service, action);
+    if (op === undefined) return undefined;
+    known = { input: inputShape(service, op) };
+    cache.set(action, known);
+  }
+  return known;
 }
 
 /**
@@ -39,12 +58,12 @@ export function decodeQueryRequest(
   if (version === undefined || version === '') {
     throw new ServiceError('MissingParameter', 'The request must contain the parameter Version', 400);
   }
-  const op = operation(service, action);
-  if (op === undefined || version !== serviceMetadata(service).apiVersion) {
+  const known = knownOperation(service, action);
+  if (known === undefined || version !== serviceMetadata(service).apiVersion) {
     throw new ServiceError('InvalidAction', `Could not find operation ${action} for version ${version}`, 400);
   }
 
-  const input = inputShape(service, op);
+  const input = known.input;
   if (input === undefined) return { action, version, params: {} };
   const decoded = decodeInput(service, input, fields);
   // Unconvertible values are reported on their own: validating what is left would add a misleading "must not be

@@ -4,7 +4,7 @@
 //   regular expression pattern: [\w+=,.@-]+
 //   2 validation errors detected: Value ... ; Value ...
 import { ServiceError } from '../core/errors.js';
-import { shape, type ServiceName, type Shape, type StructureShape } from './model.js';
+import { shape, type ServiceName, type Shape, type StringShape, type StructureShape } from './model.js';
 
 /** One failed constraint: where (AWS's lower-camel path), the value as AWS prints it, and the constraint text. */
 export interface Violation {
@@ -129,86 +129,170 @@ function lengthChecks(target: Shape, value: unknown, length: number, path: strin
   }
 }
 
-function checkValue(service: ServiceName, shapeName: string, value: unknown, path: string, out: Violation[]): void {
-  const target = shape(service, shapeName);
-  switch (target.type) {
-    case 'string': {
-      if (typeof value !== 'string') return;
-      const shown = showValue(target, value);
-      if (target.pattern !== undefined && !compilePattern(target.pattern).test(value)) {
-        out.push({ path, shown, constraint: `Member must satisfy regular expression pattern: ${target.pattern}` });
-      }
-      lengthChecks(target, value, codePointLength(value), path, out);
-      if (target.enum !== undefined && !target.enum.includes(value)) {
-        out.push({ path, shown, constraint: `Member must satisfy enum value set: [${target.enum.join(', ')}]` });
-      }
-      return;
-    }
-    case 'integer':
-    case 'long':
-    case 'float':
-    case 'double': {
-      if (typeof value !== 'number') return;
-      const shown = showValue(target, String(value));
-      if (target.min !== undefined && value < target.min) {
-        out.push({ path, shown, constraint: `Member must have value greater than or equal to ${target.min}` });
-      }
-      if (target.max !== undefined && value > target.max) {
-        out.push({ path, shown, constraint: `Member must have value less than or equal to ${target.max}` });
-      }
-      return;
-    }
-    case 'blob':
-      if (value instanceof Uint8Array) lengthChecks(target, value, value.length, path, out);
-      return;
-    case 'list': {
-      if (!Array.isArray(value)) return;
-      lengthChecks(target, value, value.length, path, out);
-      value.forEach((item, i) => {
-        if (item === undefined || item === null) return;
-        checkValue(service, target.member.shape, item, elementPath(path, i + 1), out);
-      });
-      return;
-    }
-    case 'map': {
-      if (typeof value !== 'object' || value === null) return;
-      const entries = Object.entries(value as Record<string, unknown>);
-      lengthChecks(target, value, entries.length, path, out);
-      entries.forEach(([k, v], i) => {
-        const entry = elementPath(path, i + 1);
-        checkValue(service, target.key.shape, k, `${entry}.key`, out);
-        if (v !== undefined && v !== null) checkValue(service, target.value.shape, v, `${entry}.value`, out);
-      });
-      return;
-    }
-    case 'structure':
-      if (typeof value === 'object' && value !== null) checkStructure(service, target, value as Record<string, unknown>, path, out);
-      return;
-    case 'boolean':
-    case 'timestamp':
-      return;
-  }
+// Each shape is compiled once, on first use, into a checker with its constraints (pattern, bounds, enum, required
+// members) resolved, so checking a request does not consult the model at all.
+type Checker = (value: unknown, path: string, out: Violation[]) => void;
+
+interface CompiledStructure {
+  readonly names: readonly string[];
+  /** Lower-camel member names, which are also the members' paths at the top level. */
+  readonly paths: readonly string[];
+  readonly required: readonly boolean[];
+  readonly checkers: readonly Checker[];
 }
 
-function checkStructure(
-  service: ServiceName,
-  target: StructureShape,
+const noCheck: Checker = () => undefined;
+
+const shapeCheckers: Readonly<Record<ServiceName, Map<string, Checker>>> = { iam: new Map(), sts: new Map() };
+const structureCheckers: Readonly<Record<ServiceName, WeakMap<StructureShape, CompiledStructure>>> = {
+  iam: new WeakMap(),
+  sts: new WeakMap(),
+};
+
+function shapeChecker(service: ServiceName, shapeName: string): Checker {
+  const cache = shapeCheckers[service];
+  let checker = cache.get(shapeName);
+  if (checker === undefined) {
+    // Registered before compiling so a recursive shape refers to itself through the cache instead of looping.
+    let compiled: Checker | undefined;
+    cache.set(shapeName, (value, path, out) => (compiled as Checker)(value, path, out));
+    try {
+      compiled = compileChecker(service, shape(service, shapeName));
+    } catch (error) {
+      cache.delete(shapeName);
+      throw error;
+    }
+    cache.set(shapeName, compiled);
+    checker = compiled;
+  }
+  return checker;
+}
+
+function compiledStructure(service: ServiceName, target: StructureShape): CompiledStructure {
+  const cache = structureCheckers[service];
+  let compiled = cache.get(target);
+  if (compiled === undefined) {
+    const required = new Set(target.required ?? []);
+    const names = Object.keys(target.members);
+    compiled = {
+      names,
+      paths: names.map((name) => memberPath('', name)),
+      required: names.map((name) => required.has(name)),
+      checkers: names.map((name) => shapeChecker(service, (target.members[name] as { shape: string }).shape)),
+    };
+    cache.set(target, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Model order, and per member: not-null, then pattern, length, enum. AWS's own order is not documented and varies
+ * between services, so clients can only rely on the count and the individual texts.
+ */
+function checkCompiledStructure(
+  compiled: CompiledStructure,
   value: Readonly<Record<string, unknown>>,
   path: string,
   out: Violation[],
 ): void {
-  const required = new Set(target.required ?? []);
-  // Model order, and per member: not-null, then pattern, length, enum. AWS's own order is not documented and varies
-  // between services, so clients can only rely on the count and the individual texts.
-  for (const [name, ref] of Object.entries(target.members)) {
+  const { names, paths, required, checkers } = compiled;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     const member = Object.hasOwn(value, name) ? value[name] : undefined;
-    const at = memberPath(path, name);
+    const at = path === '' ? (paths[i] as string) : `${path}.${paths[i] as string}`;
     if (member === undefined || member === null) {
-      if (required.has(name)) out.push({ path: at, shown: 'Value null', constraint: 'Member must not be null' });
+      if (required[i] === true) out.push({ path: at, shown: 'Value null', constraint: 'Member must not be null' });
       continue;
     }
-    checkValue(service, ref.shape, member, at, out);
+    (checkers[i] as Checker)(member, at, out);
   }
+}
+
+function compileChecker(service: ServiceName, target: Shape): Checker {
+  switch (target.type) {
+    case 'string':
+      return compileStringChecker(target);
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double': {
+      const { min, max } = target;
+      if (min === undefined && max === undefined) return noCheck;
+      return (value, path, out) => {
+        if (typeof value !== 'number') return;
+        if (min !== undefined && value < min) {
+          out.push({ path, shown: showValue(target, String(value)), constraint: `Member must have value greater than or equal to ${min}` });
+        }
+        if (max !== undefined && value > max) {
+          out.push({ path, shown: showValue(target, String(value)), constraint: `Member must have value less than or equal to ${max}` });
+        }
+      };
+    }
+    case 'blob':
+      return (value, path, out) => {
+        if (value instanceof Uint8Array) lengthChecks(target, value, value.length, path, out);
+      };
+    case 'list': {
+      const member = shapeChecker(service, target.member.shape);
+      return (value, path, out) => {
+        if (!Array.isArray(value)) return;
+        lengthChecks(target, value, value.length, path, out);
+        // forEach, not a counted loop: holes in a sparse array are skipped, not checked.
+        value.forEach((item, i) => {
+          if (item === undefined || item === null) return;
+          member(item, elementPath(path, i + 1), out);
+        });
+      };
+    }
+    case 'map': {
+      const key = shapeChecker(service, target.key.shape);
+      const entryValue = shapeChecker(service, target.value.shape);
+      return (value, path, out) => {
+        if (typeof value !== 'object' || value === null) return;
+        const entries = Object.entries(value as Record<string, unknown>);
+        lengthChecks(target, value, entries.length, path, out);
+        entries.forEach(([k, v], i) => {
+          const entry = elementPath(path, i + 1);
+          key(k, `${entry}.key`, out);
+          if (v !== undefined && v !== null) entryValue(v, `${entry}.value`, out);
+        });
+      };
+    }
+    case 'structure': {
+      const compiled = compiledStructure(service, target);
+      return (value, path, out) => {
+        if (typeof value === 'object' && value !== null) checkCompiledStructure(compiled, value as Record<string, unknown>, path, out);
+      };
+    }
+    case 'boolean':
+    case 'timestamp':
+      return noCheck;
+  }
+}
+
+function compileStringChecker(target: StringShape): Checker {
+  const { pattern, min, max } = target;
+  const hasLength = 'min' in target || 'max' in target;
+  const values = target.enum === undefined ? undefined : new Set(target.enum);
+  const patternConstraint = `Member must satisfy regular expression pattern: ${pattern ?? ''}`;
+  const enumConstraint = `Member must satisfy enum value set: [${(target.enum ?? []).join(', ')}]`;
+  // Compiled on first use, so a pattern JavaScript cannot take fails only the requests that carry the member.
+  let re: RegExp | undefined;
+  return (value, path, out) => {
+    if (typeof value !== 'string') return;
+    if (pattern !== undefined && !(re ??= compilePattern(pattern)).test(value)) {
+      out.push({ path, shown: showValue(target, value), constraint: patternConstraint });
+    }
+    if (hasLength) {
+      // A string has at least length / 2 code points and at most length, so counting is needed only near a bound.
+      const length = value.length;
+      const certain = (max === undefined || length <= max) && (min === undefined || Math.ceil(length / 2) >= min);
+      if (!certain) lengthChecks(target, value, codePointLength(value), path, out);
+    }
+    if (values !== undefined && !values.has(value)) {
+      out.push({ path, shown: showValue(target, value), constraint: enumConstraint });
+    }
+  };
 }
 
 /** All constraint failures of a decoded input, in a stable order; empty when the input is valid. */
@@ -218,7 +302,7 @@ export function inputViolations(
   params: Readonly<Record<string, unknown>>,
 ): Violation[] {
   const out: Violation[] = [];
-  checkStructure(service, input, params, '', out);
+  checkCompiledStructure(compiledStructure(service, input), params, '', out);
   return out;
 }
 

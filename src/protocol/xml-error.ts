@@ -26,14 +26,19 @@ export function faultOf(error: WireError, status: number): 'Sender' | 'Receiver'
   return error.fault ?? (status >= 500 ? 'Receiver' : 'Sender');
 }
 
+const errorHeads: Partial<Record<ServiceName, string>> = {};
+
+/** `<ErrorResponse xmlns=…>`, built once per service. */
+function errorHead(service: ServiceName): string {
+  return (errorHeads[service] ??= `<ErrorResponse xmlns="${escapeXml(serviceMetadata(service).xmlNamespace)}">`);
+}
+
 export function encodeErrorXml(service: ServiceName, error: WireError, requestId: string): EncodedError {
   // An error document with a 2xx or 3xx status would be read as a success (or a redirect) by the SDKs.
   const given = error.status;
   const status = given !== undefined && Number.isInteger(given) && given >= 400 && given <= 599 ? given : 400;
-  const namespace = serviceMetadata(service).xmlNamespace;
   const body =
-    `<ErrorResponse xmlns="${escapeXml(namespace)}">` +
-    `<Error><Type>${faultOf(error, status)}</Type><Code>${escapeXml(error.code)}</Code>` +
+    `${errorHead(service)}<Error><Type>${faultOf(error, status)}</Type><Code>${escapeXml(error.code)}</Code>` +
     `<Message>${escapeXml(error.message)}</Message></Error>` +
     `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
   return { status, body };
