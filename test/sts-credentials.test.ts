@@ -127,14 +127,14 @@ describe('GetSessionToken', () => {
     }
   });
 
-  test('the root user gets at most an hour; DurationSeconds out of range is a ValidationError; MFA answers 501', async () => {
+  test('the root user gets at most an hour; DurationSeconds out of range is a ValidationError; an unknown MFA device is AccessDenied', async () => {
     const before = Date.now();
     const root = await sts().send(new GetSessionTokenCommand({ DurationSeconds: 7200 }));
     assert.ok((root.Credentials?.Expiration?.getTime() ?? 0) - before <= 3601_000);
     const low = await failure(sts(bob).send(new GetSessionTokenCommand({ DurationSeconds: 899 })));
     assert.equal(low.name, 'ValidationError');
     const mfa = await failure(sts(bob).send(new GetSessionTokenCommand({ SerialNumber: `arn:aws:iam::${A}:mfa/bob`, TokenCode: '123456' })));
-    assert.deepEqual([mfa.name, mfa.status], ['NotImplemented', 501]);
+    assert.deepEqual([mfa.name, mfa.status], ['AccessDenied', 403]);
   });
 });
 

@@ -4,7 +4,8 @@ import type { SessionClaims } from './sts/session-token.js';
  * Who is making a request, as authentication established it. Immutable; every later step (authorization, the
  * operation itself, GetCallerIdentity) reads it.
  */
-export type CallerKind = 'root' | 'user' | 'assumedRole' | 'federatedUser';
+// 'anonymous': an unsigned request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), which authorizes itself.
+export type CallerKind = 'root' | 'user' | 'assumedRole' | 'federatedUser' | 'anonymous';
 
 export interface Caller {
   readonly kind: CallerKind;

@@ -1,4 +1,4 @@
-import type { StoreTx } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { SessionClaims } from './sts/session-token.js';
 
@@ -66,6 +66,16 @@ export interface OperationDefinition {
   resourcePolicy?(ctx: OperationContext, params: Params): Promise<{ document: string; account: string } | undefined>;
   /** Further actions the same request must be allowed, on the same resource (sts:TagSession when tags are passed). */
   alsoRequires?(ctx: OperationContext, params: Params): string[];
+  /**
+   * True when a request of a Get/List-named operation writes all the same (GetSessionToken spending an MFA code), so
+   * it needs a writing transaction rather than the read-only snapshot such operations get.
+   */
+  writes?(params: Params): boolean;
+  /**
+   * For unsigned operations (AssumeRoleWithWebIdentity): work done before the store transaction, outside the
+   * store's lock, such as fetching an identity provider's signing keys over the network. It may read the store.
+   */
+  prepare?(params: Params, env: { readonly store: Store; readonly now: Date }): Promise<void>;
   run(ctx: OperationContext, params: Params): Promise<Result>;
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
+import type { Caller } from '../core/caller.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
@@ -101,6 +102,12 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       };
       const now = deps.clock();
       const scope = readCredentialScope(signed);
+      // AWS answers these without a signature: the web identity token or SAML assertion is the authentication.
+      // Every other unsigned request goes on to verifyRequest and its MissingAuthenticationToken.
+      if (scope === undefined && isUnsignedAction(signed, req.headers['content-type'])) {
+        service = 'sts';
+        return handleUnsigned(body, signed.query, now);
+      }
       if (scope !== undefined && SERVICES.has(scope.service)) service = scope.service as Service;
       let key: ResolvedKey | undefined;
       let keyError: unknown;
@@ -134,7 +141,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
       }
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
-      const readOnly = READ_ONLY.test(op.name);
+      const readOnly = READ_ONLY.test(op.name) && op.writes?.(decoded.params) !== true;
       const result = await (readOnly ? deps.store.read.bind(deps.store) : deps.store.transaction.bind(deps.store))(async (tx) => {
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
         const resource = await op.resource(ctx, decoded.params);
@@ -161,7 +168,44 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       });
       return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
     }
+
+    /**
+     * An unsigned STS request: no caller to authenticate or authorize, so the operation decides alone (it checks the
+     * role's trust policy with the provider as the principal). The request context (source IP) rides on the caller.
+     */
+    async function handleUnsigned(body: Buffer, query: string, now: Date): Promise<{ status: number; body: string }> {
+      const decoded = decodeQueryRequest('sts', body, req.headers['content-type'], query);
+      const op = deps.operations.get(`sts:${decoded.action}`);
+      if (op === undefined) throw notImplemented(decoded.action);
+      await op.prepare?.(decoded.params, { store: deps.store, now });
+      const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+      const caller: Caller = {
+        kind: 'anonymous',
+        account: '',
+        arn: 'anonymous',
+        userId: 'anonymous',
+        accessKeyId: '',
+        context: { 'aws:SecureTransport': 'false', ...(sourceIp !== undefined ? { 'aws:SourceIp': sourceIp } : {}) },
+      };
+      // A read snapshot: issuing a session writes nothing (the session token carries everything).
+      const result = await deps.store.read((tx) => op.run({ caller, account: '', tx, now, requestId, services: deps.services }, decoded.params));
+      return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
+    }
   };
+}
+
+/** STS actions AWS accepts without SigV4 (no Authorization header, no presigned query). */
+export const UNSIGNED_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']);
+
+/** True for a request that carries no SigV4 authentication at all and asks for one of UNSIGNED_ACTIONS. */
+function isUnsignedAction(signed: SignedRequest, contentType: string | undefined): boolean {
+  if (signed.headers.some(([name]) => name === 'authorization')) return false;
+  const query = new URLSearchParams(signed.query);
+  if (query.has('X-Amz-Algorithm')) return false;
+  // As the Query decoder reads them: form body fields win over the query string.
+  const form = /^application\/x-www-form-urlencoded/i.test(contentType ?? '') ? new URLSearchParams(signed.body.toString('utf8')) : undefined;
+  const action = form?.get('Action') ?? query.get('Action');
+  return action !== null && UNSIGNED_ACTIONS.has(action);
 }
 
 function toServiceError(error: unknown): ServiceError {

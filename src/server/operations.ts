@@ -5,6 +5,8 @@ import { GROUP_OPERATIONS } from '../core/iam/groups.js';
 import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
 import { LOGIN_PROFILE_OPERATIONS } from '../core/iam/login-profiles.js';
+import { OIDC_PROVIDER_OPERATIONS } from '../core/iam/oidc-providers.js';
+import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
 import { ROLE_OPERATIONS } from '../core/iam/roles.js';
@@ -12,6 +14,8 @@ import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
+import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
+import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import type { Store } from '../store/store.js';
@@ -29,11 +33,15 @@ export const OPERATIONS = defineOperations([
   ...INLINE_POLICY_OPERATIONS,
   ...ACCESS_KEY_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
+  ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...IDENTITY_OPERATIONS,
   ...USER_SESSION_OPERATIONS,
   ...ASSUME_ROLE_OPERATIONS,
+  ...SAML_OPERATIONS,
+  ...OIDC_PROVIDER_OPERATIONS,
+  ...WEB_IDENTITY_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

@@ -6,7 +6,7 @@ import { KIND } from '../iam/kinds.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { issueCredentials } from './credentials.js';
-import { refuseMfaParameters } from './mfa.js';
+import { mfaConditionKeys, verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
 import type { SessionTag } from './session-token.js';
 
@@ -59,6 +59,7 @@ function conditionKeys(ctx: OperationContext, p: Params): Record<string, string 
     ...(transitive.length > 0 ? { 'sts:TransitiveTagKeys': transitive } : {}),
     ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
     ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
+    ...mfaConditionKeys(p),
   };
 }
 
@@ -120,7 +121,8 @@ async function assumeRole(ctx: OperationContext, p: Params): Promise<Record<stri
 
   const assumedRoleId = `${role.id}:${sessionName}`;
   const sessionArn = `arn:aws:sts::${role.account}:assumed-role/${role.key}/${sessionName}`;
-  const mfaAuthTime = ctx.caller.session?.mfaAuthTime;
+  // A code checked now authenticates this session; otherwise a caller's MFA-authenticated session passes its time on.
+  const mfaAuthTime = (await verifyMfaParameters(ctx, p)) ?? ctx.caller.session?.mfaAuthTime;
   const credentials = issueCredentials(
     ctx,
     {
@@ -152,11 +154,11 @@ export const ASSUME_ROLE_OPERATIONS: readonly OperationDefinition[] = [
   {
     service: 'sts',
     name: 'AssumeRole',
-    resource: (_ctx, p) => {
-      // Checked before authorization so that a caller learns MFA is unsupported rather than that it is required.
-      refuseMfaParameters(p, 'AssumeRole');
+    resource: async (ctx, p) => {
       const arn = req(p, 'RoleArn');
       parseRoleArn(arn);
+      // Checked before authorization: a trust policy that requires MFA must see aws:MultiFactorAuthPresent.
+      await verifyMfaParameters(ctx, p);
       return arn;
     },
     resourcePolicy: async (ctx, p) => {

@@ -13,7 +13,8 @@ function seconds(iso: string): string {
 
 /** The principal a token's claims stand for, with the context keys the session carries into every decision. */
 export function callerFromClaims(claims: SessionClaims): Caller {
-  const context: Record<string, string> = {
+  const context: Record<string, string | readonly string[]> = {
+    ...(claims.federatedContext ?? {}),
     'aws:TokenIssueTime': seconds(claims.issued),
     'aws:MultiFactorAuthPresent': claims.mfaAuthTime !== undefined ? 'true' : 'false',
   };

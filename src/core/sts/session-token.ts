@@ -38,6 +38,11 @@ export interface SessionClaims {
   readonly expires: string;
   /** True when a role session assumed this role (role chaining: the 1-hour cap applies). */
   readonly chained?: boolean;
+  /**
+   * Context keys a federated session (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carries into every decision:
+   * aws:FederatedProvider, and whatever the provider's claims add.
+   */
+  readonly federatedContext?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 export interface SessionKey {

@@ -1,7 +1,7 @@
 import { checkTags, list, num, req, requestTagKeys, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { issueCredentials } from './credentials.js';
-import { refuseMfaParameters } from './mfa.js';
+import { verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
 
 const DEFAULT_DURATION = 43200;
@@ -15,6 +15,7 @@ function duration(ctx: OperationContext, p: Params): number {
 
 async function getSessionToken(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const { caller } = ctx;
+  const mfaAuthTime = await verifyMfaParameters(ctx, p);
   const credentials = issueCredentials(
     ctx,
     {
@@ -23,6 +24,8 @@ async function getSessionToken(ctx: OperationContext, p: Params): Promise<Record
       arn: caller.arn,
       userId: caller.userId,
       ...(caller.userName !== undefined ? { userName: caller.userName } : {}),
+      // With MFA the session may call IAM and satisfies aws:MultiFactorAuthPresent (see callerRestriction).
+      ...(mfaAuthTime !== undefined ? { mfaAuthTime } : {}),
     },
     duration(ctx, p),
   );
@@ -66,10 +69,10 @@ export const USER_SESSION_OPERATIONS: readonly OperationDefinition[] = [
   {
     service: 'sts',
     name: 'GetSessionToken',
-    resource: (_ctx, p) => {
-      refuseMfaParameters(p, 'GetSessionToken');
-      return '*';
-    },
+    // No policy decides GetSessionToken, so the MFA check waits for the operation itself, after the caller restrictions.
+    resource: () => '*',
+    // Checking a code spends it (replay protection), so a request with one needs a writing transaction.
+    writes: (p) => p['TokenCode'] !== undefined,
     // AWS: no permission is needed to get a session token, and policies cannot control it.
     allowedWithoutPolicy: async () => true,
     run: getSessionToken,
