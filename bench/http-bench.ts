@@ -18,22 +18,34 @@ const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256'
 const sha256 = (data: string): string => createHash('sha256').update(data).digest('hex');
 
 /** A SigV4-signed Query request, signed here with the documented algorithm so the bench needs no SDK. */
-function signed(port: number, key: { id: string; secret: string }, body: string, date = new Date()): { headers: Record<string, string>; body: string } {
+interface BenchKey {
+  readonly id: string;
+  readonly secret: string;
+  /** Session token, for temporary credentials. */
+  readonly token?: string;
+}
+
+/** A SigV4-signed Query request, signed here with the documented algorithm so the bench needs no SDK. */
+function signed(port: number, key: BenchKey, body: string, service = 'iam', date = new Date()): { headers: Record<string, string>; body: string } {
   const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const host = `127.0.0.1:${port}`;
   const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
-  const canonical = ['POST', '/', '', `content-type:${contentType}`, `host:${host}`, `x-amz-date:${amzDate}`, '', 'content-type;host;x-amz-date', sha256(body)].join('\n');
-  const scope = `${day}/${REGION}/iam/aws4_request`;
+  const names = key.token === undefined ? 'content-type;host;x-amz-date' : 'content-type;host;x-amz-date;x-amz-security-token';
+  const canonicalHeaders = [`content-type:${contentType}`, `host:${host}`, `x-amz-date:${amzDate}`];
+  if (key.token !== undefined) canonicalHeaders.push(`x-amz-security-token:${key.token}`);
+  const canonical = ['POST', '/', '', ...canonicalHeaders, '', names, sha256(body)].join('\n');
+  const scope = `${day}/${REGION}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secret}`, day), REGION), 'iam'), 'aws4_request');
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secret}`, day), REGION), service), 'aws4_request');
   const signature = hmac(signingKey, toSign).toString('hex');
   return {
     body,
     headers: {
       'content-type': contentType,
       'x-amz-date': amzDate,
-      authorization: `AWS4-HMAC-SHA256 Credential=${key.id}/${scope}, SignedHeaders=content-type;host;x-amz-date, Signature=${signature}`,
+      ...(key.token !== undefined ? { 'x-amz-security-token': key.token } : {}),
+      authorization: `AWS4-HMAC-SHA256 Credential=${key.id}/${scope}, SignedHeaders=${names}, Signature=${signature}`,
     },
   };
 }
@@ -50,9 +62,10 @@ function call(agent: Agent, port: number, req: { headers: Record<string, string>
   });
 }
 
-async function iam(agent: Agent, port: number, key: { id: string; secret: string }, params: Record<string, string>): Promise<string> {
-  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
-  const res = await call(agent, port, signed(port, key, body));
+async function iam(agent: Agent, port: number, key: BenchKey, params: Record<string, string>, service = 'iam'): Promise<string> {
+  const version = service === 'sts' ? '2011-06-15' : '2010-05-08';
+  const body = new URLSearchParams({ Version: version, ...params }).toString();
+  const res = await call(agent, port, signed(port, key, body, service));
   if (res.status !== 200) throw new Error(`${params['Action']} failed: ${res.status} ${res.body}`);
   return res.body;
 }
@@ -125,7 +138,7 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
     await iam(agent, port, ROOT, { Action: 'CreateUser', UserName: 'bench' });
     await iam(agent, port, ROOT, { Action: 'CreateGroup', GroupName: 'readers' });
     await iam(agent, port, ROOT, { Action: 'AddUserToGroup', UserName: 'bench', GroupName: 'readers' });
-    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers'], Resource: '*' }] });
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers', 'sts:AssumeRole'], Resource: '*' }] });
     await iam(agent, port, ROOT, { Action: 'CreatePolicy', PolicyName: 'ReadUsers', PolicyDocument: document });
     await iam(agent, port, ROOT, { Action: 'AttachGroupPolicy', GroupName: 'readers', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/ReadUsers` });
     const created = await iam(agent, port, ROOT, { Action: 'CreateAccessKey', UserName: 'bench' });
@@ -136,26 +149,48 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
     // One signed request, sent again and again: the server verifies its signature every time (it stays within
     // the 15-minute window), so this measures the whole path without the load generator re-signing.
     const getUser = signed(port, user, 'Action=GetUser&Version=2010-05-08&UserName=bench');
+    // A role the user may assume, for GetCallerIdentity signed with temporary credentials.
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bench` }, Action: 'sts:AssumeRole' }] });
+    await iam(agent, port, ROOT, { Action: 'CreateRole', RoleName: 'bench-role', AssumeRolePolicyDocument: trust });
+    const assumed = await iam(agent, port, user, { Action: 'AssumeRole', RoleArn: `arn:aws:iam::${ACCOUNT}:role/bench-role`, RoleSessionName: 'bench' }, 'sts');
+    const session: BenchKey = {
+      id: /<AccessKeyId>([^<]+)</.exec(assumed)?.[1] as string,
+      secret: /<SecretAccessKey>([^<]+)</.exec(assumed)?.[1] as string,
+      token: /<SessionToken>([^<]+)</.exec(assumed)?.[1] as string,
+    };
+    const callerIdentity = signed(port, session, 'Action=GetCallerIdentity&Version=2011-06-15', 'sts');
+    const identitySample = await call(agent, port, callerIdentity);
+    if (identitySample.status !== 200) throw new Error(`GetCallerIdentity with session credentials failed: ${identitySample.status} ${identitySample.body}`);
+    const identityFile = join(dataDir, 'get-caller-identity-response.xml');
+    writeFileSync(identityFile, identitySample.body);
     const sample = await call(agent, port, getUser);
     if (sample.status !== 200) throw new Error(`GetUser as the user failed: ${sample.status} ${sample.body}`);
     const bodyFile = join(dataDir, 'get-user-response.xml');
     writeFileSync(bodyFile, sample.body);
-    const bare = await startChild(['bare', bodyFile]);
-    try {
-      const baseline = await load(bare.port, getUser, 'baseline: bare node:http server, same response bytes');
-      if (process.env['GATEHOUSE_BENCH_PAUSE'] !== undefined) await new Promise((r) => setTimeout(r, 0));
-      const measured = await load(port, getUser, 'Gatehouse iam:GetUser, SigV4, group managed policy');
-      const ratio = measured.perSecond / baseline.perSecond;
-      console.log('\nHTTP with keep-alive, 32 connections, load generator in another process');
-      for (const r of [baseline, measured]) {
-        console.log(`  ${r.label.padEnd(60)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline`);
+    const rates: Rate[] = [];
+    let ok = true;
+    console.log('\nHTTP with keep-alive, 32 connections, load generator in another process');
+    for (const [label, request, file] of [
+      ['iam:GetUser as a user, SigV4, group managed policy', getUser, bodyFile],
+      ['sts:GetCallerIdentity with session credentials', callerIdentity, identityFile],
+    ] as const) {
+      const bare = await startChild(['bare', file]);
+      try {
+        const baseline = await load(bare.port, request, 'baseline: bare node:http server, same response bytes');
+        const measured = await load(port, request, `Gatehouse ${label}`);
+        const ratio = measured.perSecond / baseline.perSecond;
+        for (const r of [baseline, measured]) {
+          console.log(`  ${r.label.padEnd(66)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline`);
+        }
+        const met = ratio >= 0.5;
+        ok &&= met;
+        console.log(`  target >= 50% of the bare server: ${(ratio * 100).toFixed(0)}% ${met ? 'MET' : 'NOT MET'}`);
+        rates.push(baseline, measured);
+      } finally {
+        bare.child.kill();
       }
-      const ok = ratio >= 0.5;
-      console.log(`  target >= 50% of the bare server: ${(ratio * 100).toFixed(0)}% ${ok ? 'MET' : 'NOT MET'}`);
-      return { rates: [baseline, measured], ok };
-    } finally {
-      bare.child.kill();
     }
+    return { rates, ok };
   } finally {
     agent.destroy();
     gatehouse.child.kill();

@@ -122,6 +122,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         // A bad session token is reported where an unknown key would be: after the date, clock and scope checks.
         return verifyRequest(signed, {
           now,
+          scope, // reuses readCredentialScope's parse of this request
           secretFor: () => {
             if (keyError !== undefined) throw keyError;
             return key?.secret;

@@ -1,7 +1,7 @@
 import { indexHeaders, type HeaderIndex } from './canonical-headers.js';
 import { parseQuery, type QueryParameter } from './canonical-query.js';
 import { SIGV4_MESSAGES as M, SIGV4_MESSAGE_TEMPLATES as T, SigV4Error } from './errors.js';
-import { parseAuthorization } from './parse-authorization.js';
+import { readAuthorization } from './parse-authorization.js';
 import { isPresigned, parsePresigned } from './parse-presigned.js';
 import { formatAmzDate, parseAmzDate, parseHttpDate } from './timestamp.js';
 import type { SignedRequest } from './types.js';
@@ -12,6 +12,8 @@ export interface AuthParameters {
   algorithm: string;
   credential: string;
   signedHeaders: string[];
+  /** signedHeaders.join(';'), when the request happened to send exactly that. */
+  signedHeadersLine?: string;
   signature: string;
   /** The request time as it enters the string to sign (yyyymmddThhmmssZ). */
   timestamp: string;
@@ -34,24 +36,40 @@ function readTime(value: string, basic: boolean): Date {
  * parameters), else a presigned query (X-Amz-Algorithm present), else MissingAuthenticationToken.
  */
 export function readAuthParameters(request: Pick<SignedRequest, 'query' | 'headers'>): AuthParameters {
-  const headers = indexHeaders(request.headers);
+  // One pass for the names, lower-cased, and the first value of each header read here.
+  const raw = request.headers;
+  const names: string[] = [];
+  let authorization: string | undefined;
+  let amzDate: string | undefined;
+  let httpDate: string | undefined;
+  let securityToken: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const header = raw[i] as readonly [string, string];
+    const name = header[0].toLowerCase();
+    names.push(name);
+    if (name === 'authorization') authorization ??= header[1];
+    else if (name === 'x-amz-date') amzDate ??= header[1];
+    else if (name === 'date') httpDate ??= header[1];
+    else if (name === 'x-amz-security-token') securityToken ??= header[1];
+  }
+  const headers = indexHeaders(raw, names);
   const query = parseQuery(request.query);
-  const authorization = headers.get('authorization')?.[0];
 
   if (authorization !== undefined) {
-    const amzDate = headers.get('x-amz-date')?.[0];
-    const httpDate = headers.get('date')?.[0];
-    const parsed = parseAuthorization(authorization, amzDate !== undefined || httpDate !== undefined);
+    const parsed = readAuthorization(authorization, amzDate !== undefined || httpDate !== undefined);
     const time = amzDate !== undefined ? readTime(amzDate, true) : readTime(httpDate ?? '', false);
     const result: AuthParameters = {
       presigned: false,
-      ...parsed,
+      algorithm: parsed.algorithm,
+      credential: parsed.credential,
+      signedHeaders: parsed.signedHeaders,
+      signature: parsed.signature,
       timestamp: amzDate ?? formatAmzDate(time),
       time,
       headers,
       query,
     };
-    const securityToken = headers.get('x-amz-security-token')?.[0];
+    if (parsed.signedHeadersLine !== undefined) result.signedHeadersLine = parsed.signedHeadersLine;
     if (securityToken !== undefined) result.securityToken = securityToken;
     return result;
   }

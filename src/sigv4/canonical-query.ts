@@ -33,10 +33,11 @@ export function parseQuery(query: string): QueryParameter[] {
  * and a raw byte all sign alike), sorted by encoded name, then by encoded value, joined with '&'. `exclude` names
  * decoded parameters left out, as X-Amz-Signature is for a presigned URL.
  */
-export function canonicalQuery(parameters: readonly QueryParameter[], exclude: ReadonlySet<string> = new Set()): string {
+export function canonicalQuery(parameters: readonly QueryParameter[], exclude?: ReadonlySet<string>): string {
+  if (parameters.length === 0) return '';
   const pairs: Array<[string, string]> = [];
   for (const parameter of parameters) {
-    if (exclude.has(parameter.name)) continue;
+    if (exclude?.has(parameter.name)) continue;
     pairs.push([uriEncode(percentDecode(parameter.rawName)), uriEncode(percentDecode(parameter.rawValue))]);
   }
   // Encoded text is ASCII, so comparing UTF-16 code units is comparing bytes, as the specification sorts.

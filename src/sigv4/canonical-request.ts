@@ -10,16 +10,23 @@ export interface CanonicalRequestInput {
   excludeFromQuery?: ReadonlySet<string>;
   headers: HeaderIndex;
   signedHeaders: readonly string[];
+  /** signedHeaders.join(';'), when the caller has it. */
+  signedHeadersLine?: string | undefined;
   payloadHash: string;
 }
 
 export function canonicalRequest(input: CanonicalRequestInput): string {
-  return [
-    input.method.toUpperCase(),
-    canonicalUri(input.path),
-    canonicalQuery(input.query, input.excludeFromQuery),
-    canonicalHeaders(input.headers, input.signedHeaders),
-    input.signedHeaders.join(';'),
-    input.payloadHash,
-  ].join('\n');
+  return (
+    input.method.toUpperCase() +
+    '\n' +
+    canonicalUri(input.path) +
+    '\n' +
+    canonicalQuery(input.query, input.excludeFromQuery) +
+    '\n' +
+    canonicalHeaders(input.headers, input.signedHeaders) +
+    '\n' +
+    (input.signedHeadersLine ?? input.signedHeaders.join(';')) +
+    '\n' +
+    input.payloadHash
+  );
 }

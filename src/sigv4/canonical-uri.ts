@@ -8,6 +8,8 @@ import { uriEncode } from './uri-encode.js';
  * A trailing slash survives, as it does in the SDKs' normalisation.
  */
 export function canonicalUri(path: string): string {
+  // IAM, STS and Organizations requests all go to '/'.
+  if (path === '/') return path;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -1,12 +1,16 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
+// crypto.hash (Node 20.12+) hashes in one call, two to three times faster than a Hash object for short inputs.
+const oneShotHash = typeof (crypto as { hash?: unknown }).hash === 'function' ? crypto.hash : undefined;
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  if (oneShotHash !== undefined) return oneShotHash('sha256', data, 'hex');
+  return crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export interface PayloadHash {

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readAuthParameters, type AuthParameters } from './auth-parameters.js';
 import { canonicalRequest } from './canonical-request.js';
-import { checkScope, splitCredential } from './credential-scope.js';
+import { checkScope, parsedScopeOf, splitCredential } from './credential-scope.js';
 import { SIGV4_MESSAGES as M, SIGV4_MESSAGE_TEMPLATES as T, SigV4Error } from './errors.js';
 import { payloadHash } from './payload-hash.js';
-import { SigningKeyCache, signatureFor } from './signing-key.js';
+import { SigningKeyCache, type SigningKey } from './signing-key.js';
 import { ALGORITHM, scopeString, stringToSign } from './string-to-sign.js';
 import { formatAmzDate } from './timestamp.js';
 import type { CredentialScope, SignedRequest, VerifiedRequest } from './types.js';
@@ -29,6 +29,11 @@ export interface VerifyOptions {
   allowUnsignedPayload?: boolean;
   /** Where derived signing keys are kept; a process-wide cache by default. */
   signingKeys?: SigningKeyCache;
+  /**
+   * What readCredentialScope (or parseCredentialScope) returned for this same request object, so that the request is
+   * not parsed twice. Ignored when it came from another request or from elsewhere; the result is the same either way.
+   */
+  scope?: object | undefined;
 }
 
 const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
@@ -65,6 +70,7 @@ export function signingStrings(
         : PRESIGNED_SIGNATURE,
     headers: auth.headers,
     signedHeaders: auth.signedHeaders,
+    signedHeadersLine: auth.signedHeadersLine,
     payloadHash: payload.hash,
   });
   return {
@@ -105,11 +111,21 @@ function checkClock(auth: AuthParameters, now: Date, maxSkewMs: number): void {
   }
 }
 
+// Both signatures, one latin1 byte per character as Buffer.from(…, 'latin1') would give, side by side: one write fills
+// both views, half the cost of two.
+const signatureBytes = Buffer.alloc(128);
+const expectedBytes = signatureBytes.subarray(0, 64);
+const candidateBytes = signatureBytes.subarray(64);
+
 function sameSignature(expected: string, provided: string): boolean {
   const candidate = provided.toLowerCase();
   // Lengths are public (always 64 for a real signature); only the content comparison must not leak timing.
   if (candidate.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
+  if (expected.length !== expectedBytes.length) {
+    return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
+  }
+  signatureBytes.write(expected + candidate, 'latin1');
+  return timingSafeEqual(expectedBytes, candidateBytes);
 }
 
 /**
@@ -119,13 +135,14 @@ function sameSignature(expected: string, provided: string): boolean {
  * credential shape, scope, access key, signature.
  */
 export function verifyRequest(request: SignedRequest, options: VerifyOptions): VerifiedRequest {
-  const auth = readAuthParameters(request);
+  const parsed = options.scope !== undefined ? parsedScopeOf(options.scope, request) : undefined;
+  const auth = parsed !== undefined ? parsed.auth : readAuthParameters(request);
   checkClock(auth, options.now, options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
   if (!auth.signedHeaders.includes('host') && !auth.signedHeaders.includes(':authority')) {
     throw new SigV4Error('SignatureDoesNotMatch', M.hostNotSigned);
   }
   if (auth.algorithm !== ALGORITHM) throw new SigV4Error('IncompleteSignature', T.unsupportedAlgorithm(auth.algorithm));
-  const scope = splitCredential(auth.credential);
+  const scope = parsed !== undefined ? parsed.scope : splitCredential(auth.credential);
   const expectations: Parameters<typeof checkScope>[1] = { requestDate: auth.timestamp.slice(0, 8), timestamp: auth.timestamp };
   if (options.regions !== undefined) expectations.regions = options.regions;
   if (options.service !== undefined) expectations.service = options.service;
@@ -134,14 +151,14 @@ export function verifyRequest(request: SignedRequest, options: VerifyOptions): V
   const secret = options.secretFor(scope.accessKeyId);
   if (secret === undefined) throw new SigV4Error('InvalidClientTokenId', M.invalidClientTokenId);
 
-  const signingKey = (options.signingKeys ?? defaultSigningKeys).get(secret, scope.date, scope.region, scope.service);
+  const signingKey: SigningKey = (options.signingKeys ?? defaultSigningKeys).signingKey(secret, scope.date, scope.region, scope.service);
   const payloadOptions = { allowUnsignedPayload: options.allowUnsignedPayload ?? false };
   let strings = signingStrings(request, auth, scope, payloadOptions);
-  let matches = strings.payloadMatchesBody && sameSignature(signatureFor(signingKey, strings.stringToSign), auth.signature);
+  let matches = strings.payloadMatchesBody && sameSignature(signingKey.sign(strings.stringToSign), auth.signature);
   if (!matches && auth.presigned && auth.securityToken !== undefined) {
     // Some clients add X-Amz-Security-Token to a presigned URL after signing it (the AWS suite's post-sts-header-after).
     const withoutToken = signingStrings(request, auth, scope, { ...payloadOptions, omitSecurityToken: true });
-    if (withoutToken.payloadMatchesBody && sameSignature(signatureFor(signingKey, withoutToken.stringToSign), auth.signature)) {
+    if (withoutToken.payloadMatchesBody && sameSignature(signingKey.sign(withoutToken.stringToSign), auth.signature)) {
       strings = withoutToken;
       matches = true;
     }
