@@ -8,6 +8,8 @@ import { migrate } from './migrations.js';
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a private database that disappears on close. */
   readonly path: string;
+  /** How long to wait for a lock held elsewhere before failing; 10 s by default. */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -15,12 +17,23 @@ export interface SqliteStoreOptions {
  * processes sharing the file are kept out by BEGIN IMMEDIATE and waited for by the busy timeout.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  const db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   try {
-    // WAL lets readers in other processes proceed during a write; FULL fsyncs the WAL on every commit, so an
-    // acknowledged write survives power loss, not only a process crash.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // FULL fsyncs the WAL on every commit, so an acknowledged write survives power loss, not only a process crash.
+    // The embedded store belongs to one server process (several nodes use PostgreSQL): an exclusive lock keeps the
+    // WAL index in process memory, so a read takes no file lock and no system call, and a second process opening
+    // the same database is refused instead of silently sharing it.
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`the database ${options.path} is in use by another process (one Gatehouse server per data directory)`);
+      }
+      throw error;
+    }
     migrate(db);
     return new SqliteStore(db);
   } catch (error) {
