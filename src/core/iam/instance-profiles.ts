@@ -1,3 +1,4 @@
+import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn } from '../arns.js';
@@ -8,11 +9,9 @@ import {
   checkTags,
   filterPath,
   list,
-  mergeTags,
   mustGet,
   pageMembers,
   paginate,
-  removeTags,
   req,
   requestTagKeys,
   str,
@@ -145,21 +144,15 @@ async function listProfilesForRole(ctx: OperationContext, p: Params): Promise<Re
 }
 
 async function tagProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProfile(ctx, req(p, 'InstanceProfileName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await getProfile(ctx, req(p, 'InstanceProfileName')), p);
 }
 
 async function untagProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProfile(ctx, req(p, 'InstanceProfileName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await getProfile(ctx, req(p, 'InstanceProfileName')), p);
 }
 
 async function listProfileTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProfile(ctx, req(p, 'InstanceProfileName'));
-  const page = paginate(tagsOf(record), p);
-  return { Tags: page.page, ...pageMembers(page) };
+  return listEntityTags(await getProfile(ctx, req(p, 'InstanceProfileName')), p);
 }
 
 const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
@@ -181,7 +174,7 @@ export const INSTANCE_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('AddRoleToInstanceProfile', addRole),
   op('RemoveRoleFromInstanceProfile', removeRole),
   op('ListInstanceProfilesForRole', listProfilesForRole, { resource: (ctx, p) => roleResource(ctx, req(p, 'RoleName')) }),
-  op('TagInstanceProfile', tagProfile, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagInstanceProfile', untagProfile, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagInstanceProfile', tagProfile, { conditionKeys: tagRequestKeys }),
+  op('UntagInstanceProfile', untagProfile, { conditionKeys: untagRequestKeys }),
   op('ListInstanceProfileTags', listProfileTags),
 ];

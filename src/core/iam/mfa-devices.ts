@@ -1,3 +1,4 @@
+import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { EntityRecord } from '../../store/store.js';
@@ -9,15 +10,12 @@ import { findConsecutive, findStep, newSeed, otpauthUri, timeStep } from '../sts
 import {
   checkTags,
   list,
-  mergeTags,
   mustGet,
   pageMembers,
   paginate,
-  removeTags,
   req,
   requestTagKeys,
   str,
-  tagsOf,
   type Tag,
 } from './common.js';
 import { KIND } from './kinds.js';
@@ -226,20 +224,15 @@ async function listVirtualMfaDevices(ctx: OperationContext, p: Params): Promise<
 }
 
 async function tagMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const device = await getDevice(ctx, req(p, 'SerialNumber'));
-  await ctx.tx.update({ ...device, data: { ...device.data, tags: mergeTags(tagsOf(device), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await getDevice(ctx, req(p, 'SerialNumber')), p);
 }
 
 async function untagMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const device = await getDevice(ctx, req(p, 'SerialNumber'));
-  await ctx.tx.update({ ...device, data: { ...device.data, tags: removeTags(tagsOf(device), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await getDevice(ctx, req(p, 'SerialNumber')), p);
 }
 
 async function listMfaDeviceTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const page = paginate(tagsOf(await getDevice(ctx, req(p, 'SerialNumber'))), p);
-  return { Tags: page.page, ...pageMembers(page) };
+  return listEntityTags(await getDevice(ctx, req(p, 'SerialNumber')), p);
 }
 
 /** What checking a one-time code against a user's device found. */
@@ -284,7 +277,7 @@ export const MFA_DEVICE_OPERATIONS: readonly OperationDefinition[] = [
   op('GetMFADevice', getMfaDevice, byUser),
   // The Service Authorization Reference names no resource type for ListVirtualMFADevices.
   op('ListVirtualMFADevices', listVirtualMfaDevices, () => '*'),
-  op('TagMFADevice', tagMfaDevice, bySerial, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagMFADevice', untagMfaDevice, bySerial, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagMFADevice', tagMfaDevice, bySerial, { conditionKeys: tagRequestKeys }),
+  op('UntagMFADevice', untagMfaDevice, bySerial, { conditionKeys: untagRequestKeys }),
   op('ListMFADeviceTags', listMfaDeviceTags, bySerial),
 ];

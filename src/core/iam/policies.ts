@@ -1,3 +1,4 @@
+import { tagEntity, untagEntity, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { createStaticCatalog } from '../../policy/catalog.js';
@@ -11,11 +12,9 @@ import {
   bool,
   checkTags,
   list,
-  mergeTags,
   pageMembers,
   paginate,
   policySize,
-  removeTags,
   req,
   requestTagKeys,
   str,
@@ -356,15 +355,11 @@ async function setDefaultPolicyVersion(ctx: OperationContext, p: Params): Promis
 }
 
 async function tagPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await findOwnPolicy(ctx, req(p, 'PolicyArn'), 'TagPolicy');
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await findOwnPolicy(ctx, req(p, 'PolicyArn'), 'TagPolicy'), p);
 }
 
 async function untagPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await findOwnPolicy(ctx, req(p, 'PolicyArn'), 'UntagPolicy');
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await findOwnPolicy(ctx, req(p, 'PolicyArn'), 'UntagPolicy'), p);
 }
 
 async function listPolicyTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
@@ -396,7 +391,7 @@ export const POLICY_OPERATIONS: readonly OperationDefinition[] = [
   op('DeletePolicyVersion', deletePolicyVersion),
   op('ListPolicyVersions', listPolicyVersions),
   op('SetDefaultPolicyVersion', setDefaultPolicyVersion),
-  op('TagPolicy', tagPolicy, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagPolicy', untagPolicy, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagPolicy', tagPolicy, { conditionKeys: tagRequestKeys }),
+  op('UntagPolicy', untagPolicy, { conditionKeys: untagRequestKeys }),
   op('ListPolicyTags', listPolicyTags),
 ];

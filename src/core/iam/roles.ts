@@ -1,3 +1,4 @@
+import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { createStaticCatalog } from '../../policy/catalog.js';
@@ -20,13 +21,11 @@ import {
   checkTags,
   filterPath,
   list,
-  mergeTags,
   mustGet,
   num,
   pageMembers,
   paginate,
   policySize,
-  removeTags,
   req,
   requestTagKeys,
   str,
@@ -244,21 +243,15 @@ async function listRoles(ctx: OperationContext, p: Params): Promise<Record<strin
 }
 
 async function tagRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getRole(ctx, req(p, 'RoleName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await getRole(ctx, req(p, 'RoleName')), p);
 }
 
 async function untagRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getRole(ctx, req(p, 'RoleName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await getRole(ctx, req(p, 'RoleName')), p);
 }
 
 async function listRoleTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getRole(ctx, req(p, 'RoleName'));
-  const page = paginate(tagsOf(record), p);
-  return { Tags: page.page, ...pageMembers(page) };
+  return listEntityTags(await getRole(ctx, req(p, 'RoleName')), p);
 }
 
 async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
@@ -300,8 +293,8 @@ export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('UpdateAssumeRolePolicy', updateAssumeRolePolicy),
   op('DeleteRole', deleteRole),
   op('ListRoles', listRoles, { resource: (ctx) => roleArn(ctx.account, '/', '') }),
-  op('TagRole', tagRole, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagRole', untagRole, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagRole', tagRole, { conditionKeys: tagRequestKeys }),
+  op('UntagRole', untagRole, { conditionKeys: untagRequestKeys }),
   op('ListRoleTags', listRoleTags),
   op('PutRolePermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
   op('DeleteRolePermissionsBoundary', deleteBoundary),

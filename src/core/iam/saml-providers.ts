@@ -1,10 +1,19 @@
+import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, ServiceError } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { parseSamlMetadata, type SamlMetadata } from '../sts/saml-verify.js';
-import { checkTags, list, mergeTags, pageMembers, paginate, removeTags, req, requestTagKeys, str, tagsOf, type Tag } from './common.js';
+import {
+  checkTags,
+  list,
+  req,
+  requestTagKeys,
+  str,
+  tagsOf,
+  type Tag,
+} from './common.js';
 
 /** The Store kind of SAML providers: key is the provider name, data holds the metadata and what was read from it. */
 export const SAML_PROVIDER_KIND = 'saml-provider';
@@ -149,21 +158,15 @@ async function listSamlProviders(ctx: OperationContext): Promise<Record<string, 
 }
 
 async function tagSamlProvider(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProvider(ctx, req(p, 'SAMLProviderArn'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await getProvider(ctx, req(p, 'SAMLProviderArn')), p);
 }
 
 async function untagSamlProvider(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProvider(ctx, req(p, 'SAMLProviderArn'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await getProvider(ctx, req(p, 'SAMLProviderArn')), p);
 }
 
 async function listSamlProviderTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getProvider(ctx, req(p, 'SAMLProviderArn'));
-  const page = paginate(tagsOf(record), p);
-  return { Tags: page.page, ...pageMembers(page) };
+  return listEntityTags(await getProvider(ctx, req(p, 'SAMLProviderArn')), p);
 }
 
 const byArn = (_ctx: OperationContext, p: Params): string => req(p, 'SAMLProviderArn');
@@ -186,7 +189,7 @@ export const SAML_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('DeleteSAMLProvider', deleteSamlProvider),
   // The Service Authorization Reference names no resource for ListSAMLProviders.
   op('ListSAMLProviders', listSamlProviders, { resource: () => '*' }),
-  op('TagSAMLProvider', tagSamlProvider, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagSAMLProvider', untagSamlProvider, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagSAMLProvider', tagSamlProvider, { conditionKeys: tagRequestKeys }),
+  op('UntagSAMLProvider', untagSamlProvider, { conditionKeys: untagRequestKeys }),
   op('ListSAMLProviderTags', listSamlProviderTags),
 ];

@@ -1,3 +1,4 @@
+import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { rootArn, userArn } from '../arns.js';
@@ -8,11 +9,9 @@ import {
   checkTags,
   filterPath,
   list,
-  mergeTags,
   mustGet,
   pageMembers,
   paginate,
-  removeTags,
   req,
   requestTagKeys,
   str,
@@ -163,21 +162,15 @@ async function listUsers(ctx: OperationContext, p: Params): Promise<Record<strin
 }
 
 async function tagUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getUser(ctx, req(p, 'UserName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: mergeTags(tagsOf(record), list<Tag>(p, 'Tags')) } });
-  return {};
+  return tagEntity(ctx, await getUser(ctx, req(p, 'UserName')), p);
 }
 
 async function untagUser(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getUser(ctx, req(p, 'UserName'));
-  await ctx.tx.update({ ...record, data: { ...record.data, tags: removeTags(tagsOf(record), list<string>(p, 'TagKeys')) } });
-  return {};
+  return untagEntity(ctx, await getUser(ctx, req(p, 'UserName')), p);
 }
 
 async function listUserTags(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const record = await getUser(ctx, req(p, 'UserName'));
-  const page = paginate(tagsOf(record), p);
-  return { Tags: page.page, ...pageMembers(page) };
+  return listEntityTags(await getUser(ctx, req(p, 'UserName')), p);
 }
 
 async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
@@ -215,8 +208,8 @@ export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('UpdateUser', updateUser),
   op('DeleteUser', deleteUser),
   op('ListUsers', listUsers, { resource: (ctx) => userArn(ctx.account, '/', '') }),
-  op('TagUser', tagUser, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
-  op('UntagUser', untagUser, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
+  op('TagUser', tagUser, { conditionKeys: tagRequestKeys }),
+  op('UntagUser', untagUser, { conditionKeys: untagRequestKeys }),
   op('ListUserTags', listUserTags),
   op('PutUserPermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
   op('DeleteUserPermissionsBoundary', deleteBoundary),
