@@ -15,6 +15,8 @@ export interface ResolvedKey {
  * the store's version moves, so a request pays a map lookup; an inactive or deleted key stops working at once.
  * Temporary keys (ASIA…) need their session token, which carries the principal and the secret itself: no store read.
  */
+const SESSION_CACHE_LIMIT = 10_000;
+
 export class Authenticator {
   private cacheVersion = -1;
   private readonly cache = new Map<string, ResolvedKey | null>();
@@ -38,11 +40,22 @@ export class Authenticator {
 
   private resolveSession(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey {
     if (securityToken === undefined || this.sessionKeys === undefined) throw invalidToken();
-    const claims = openSessionToken(this.sessionKeys, securityToken);
-    if (claims === undefined || claims.accessKeyId !== accessKeyId) throw invalidToken();
-    if (now.getTime() >= Date.parse(claims.expires)) throw expiredToken();
-    return { caller: callerFromClaims(claims), secret: claims.secretAccessKey };
+    // A token is immutable and authenticated: the same text always opens to the same claims, so a session's
+    // requests decrypt it once. Expiry is still checked on every request.
+    let opened = this.sessions.get(securityToken);
+    if (opened === undefined) {
+      const claims = openSessionToken(this.sessionKeys, securityToken);
+      if (claims === undefined) throw invalidToken();
+      opened = { accessKeyId: claims.accessKeyId, expiresMs: Date.parse(claims.expires), resolved: { caller: callerFromClaims(claims), secret: claims.secretAccessKey } };
+      if (this.sessions.size >= SESSION_CACHE_LIMIT) this.sessions.clear();
+      this.sessions.set(securityToken, opened);
+    }
+    if (opened.accessKeyId !== accessKeyId) throw invalidToken();
+    if (now.getTime() >= opened.expiresMs) throw expiredToken();
+    return opened.resolved;
   }
+
+  private readonly sessions = new Map<string, { accessKeyId: string; expiresMs: number; resolved: ResolvedKey }>();
 
   private async resolveLongTerm(accessKeyId: string): Promise<ResolvedKey | undefined> {
     const version = this.store.version();
