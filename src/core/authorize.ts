@@ -49,20 +49,27 @@ export class Authorizer {
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
     const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
-    const context: Record<string, string | readonly string[]> = { ...principalTags, ...(request.caller.context ?? {}), ...(request.context ?? {}) };
-    const mfaAuthTime = request.caller.session?.mfaAuthTime;
-    if (mfaAuthTime !== undefined) {
-      context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((request.now.getTime() - Date.parse(mfaAuthTime)) / 1000)));
-    }
-    return set.evaluate({
-      principal: request.caller.arn,
-      action: request.action,
-      resource: request.resource,
-      resourceAccount: request.resourceAccount ?? request.caller.account,
-      time: request.now.toISOString(),
-      principalId: request.caller.kind === 'assumedRole' ? request.caller.userId.split(':')[0] : request.caller.userId,
-      context: request.caller.roleArn !== undefined ? { 'aws:PrincipalArn': request.caller.roleArn, ...context } : context,
-    }, { explain });
+    const { caller, now } = request;
+    // The engine reads the time and the context only when a statement's condition or variable needs them, and
+    // most decisions never do: both are built on first read.
+    let context: Record<string, string | readonly string[]> | undefined;
+    let time: string | undefined;
+    return set.evaluate(
+      {
+        principal: caller.arn,
+        action: request.action,
+        resource: request.resource,
+        resourceAccount: request.resourceAccount ?? caller.account,
+        get time(): string {
+          return (time ??= now.toISOString());
+        },
+        principalId: caller.kind === 'assumedRole' ? caller.userId.split(':')[0] : caller.userId,
+        get context(): Record<string, string | readonly string[]> {
+          return (context ??= decisionContext(request, principalTags));
+        },
+      },
+      { explain },
+    );
   }
 
   /** Throws AccessDenied with AWS's message unless the engine allows the request. */
@@ -179,4 +186,15 @@ export function denialMessage(request: AuthorizationRequest, result: DecisionRes
     return denying === undefined ? where : `${where}: ${denying.policyName}`;
   }
   return `${head} because ${NO_ALLOW[factor] ?? 'no policy allows'} the ${request.action} action`;
+}
+
+/** The request's context keys: the principal's tags, the session's keys, then the request's own. */
+function decisionContext(request: AuthorizationRequest, principalTags: Readonly<Record<string, string>>): Record<string, string | readonly string[]> {
+  const { caller, now } = request;
+  const context: Record<string, string | readonly string[]> = { ...principalTags, ...(caller.context ?? {}), ...(request.context ?? {}) };
+  const mfaAuthTime = caller.session?.mfaAuthTime;
+  if (mfaAuthTime !== undefined) {
+    context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - Date.parse(mfaAuthTime)) / 1000)));
+  }
+  return caller.roleArn !== undefined ? { 'aws:PrincipalArn': caller.roleArn, ...context } : context;
 }

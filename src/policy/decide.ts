@@ -42,6 +42,8 @@ export interface CompiledLists {
 const HAS_IDENTITY = new Set<RequestPrincipal['kind']>(['user', 'role', 'assumedRole', 'federatedUser']);
 
 function principalArnHint(request: DecisionRequest): string | undefined {
+  // Only a role session's principal needs it (its role's ARN, with the path the session ARN lacks).
+  if (!request.principal.includes(':assumed-role/')) return undefined;
   const ctx = request.context;
   if (ctx === undefined) return undefined;
   for (const key in ctx) {

@@ -616,6 +616,22 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
         });
       });
 
+      test('a read after a committed write sees the write, also for an entity read (or missed) before it', async () => {
+        await withStore(async (store) => {
+          await write(store, (tx) => tx.insert(entity({ key: 'dora', data: { v: 1 } })));
+          assert.deepEqual((await store.read((tx) => tx.get('user', A, 'dora')))?.data, { v: 1 });
+          assert.equal(await store.read((tx) => tx.get('user', A, 'erin')), undefined);
+          await write(store, async (tx) => {
+            await tx.update(entity({ key: 'dora', data: { v: 2 } }));
+            await tx.insert(entity({ key: 'erin' }));
+          });
+          assert.deepEqual((await store.read((tx) => tx.get('user', A, 'DORA')))?.data, { v: 2 });
+          assert.equal((await store.read((tx) => tx.get('user', A, 'erin')))?.key, 'erin');
+          await write(store, (tx) => tx.delete('user', A, 'dora'));
+          assert.equal(await store.read((tx) => tx.get('user', A, 'dora')), undefined);
+        });
+      });
+
       test('reads queued behind a write see it', async () => {
         await withStore(async (store) => {
           const [, seen] = await Promise.all([

@@ -69,7 +69,11 @@ type End = { readonly from?: string; readonly to?: string } | undefined;
 const ENTITY_COLUMNS = 'kind, account, key, id, path, owner, created, data';
 const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
 
+const READ_CACHE_LIMIT = 50_000;
+
 class SqliteStore implements Store {
+  private readonly readCache = new Map<string, EntityRecord | undefined>();
+  private readCacheVersion = -1;
   private readonly mutex = new AsyncMutex();
   private readonly statements: Statements;
   private currentVersion: number;
@@ -110,7 +114,7 @@ class SqliteStore implements Store {
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
     // free of I/O while still noticing shared-file writers at the next write transaction.
     this.currentVersion = Math.max(this.currentVersion, s.readVersion());
-    const tx = new SqliteTx(s, readOnly);
+    const tx = new SqliteTx(s, readOnly, undefined);
     let result: T;
     try {
       result = await work(tx);
@@ -137,7 +141,13 @@ class SqliteStore implements Store {
    * explicit transaction saves the lock round trips on every Get/List request.
    */
   private async runRead<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const tx = new SqliteTx(this.statements, true);
+    // This process owns the database (exclusive lock), so its version counter sees every write: entities read by
+    // earlier views stay valid until the next committed write, and hot lookups skip SQLite and JSON parsing.
+    if (this.readCacheVersion !== this.currentVersion || this.readCache.size > READ_CACHE_LIMIT) {
+      this.readCache.clear();
+      this.readCacheVersion = this.currentVersion;
+    }
+    const tx = new SqliteTx(this.statements, true, this.readCache);
     try {
       return await work(tx);
     } finally {
@@ -256,9 +266,10 @@ class SqliteTx implements StoreTx {
   constructor(
     private readonly s: Statements,
     private readonly readOnly: boolean,
+    /** For read-only views: entities already read since the last write (shared, never mutated). */
+    private readonly memo: Map<string, EntityRecord | undefined> | undefined,
   ) {}
 
-  private memo: Map<string, EntityRecord | undefined> | undefined;
 
   private writing(): void {
     this.check();
@@ -271,13 +282,13 @@ class SqliteTx implements StoreTx {
 
   async get(kind: string, account: string, key: string): Promise<EntityRecord | undefined> {
     this.check();
-    // A read-only view cannot change what it reads: an operation that looks an entity up twice (to authorize,
-    // then to answer) reads it once. Callers never mutate records (updates spread a copy), so sharing one is safe.
-    const memoKey = this.readOnly ? `${kind}\u0000${account}\u0000${key.toLowerCase()}` : undefined;
+    // Read-only views share the store's cache of entities read since the last write. Callers never mutate
+    // records (updates spread a copy), so sharing one is safe.
+    const memoKey = this.memo !== undefined ? `${kind}\u0000${account}\u0000${key.toLowerCase()}` : undefined;
     if (memoKey !== undefined && this.memo?.has(memoKey)) return this.memo.get(memoKey);
     const row = this.s.getEntity.get(kind, account, key.toLowerCase()) as EntityRow | undefined;
     const record = row === undefined ? undefined : toEntity(row);
-    if (memoKey !== undefined) (this.memo ??= new Map()).set(memoKey, record);
+    if (memoKey !== undefined) this.memo?.set(memoKey, record);
     return record;
   }
 
