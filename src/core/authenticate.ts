@@ -32,6 +32,18 @@ export class Authenticator {
    * InvalidClientTokenId or ExpiredToken when a session token is missing, forged, altered, for another key, passed
    * with a long-term key, or past its expiry at `now`.
    */
+  /**
+   * The answer when it needs no store read (a session token, a key seen since the last write), so the common
+   * request takes no asynchronous step here: a ResolvedKey, `null` for a key known not to work, or `undefined`
+   * when `resolve` must be asked. Throws as `resolve` does for bad session tokens.
+   */
+  peek(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey | null | undefined {
+    if (accessKeyId.startsWith('ASIA')) return this.resolveSession(accessKeyId, securityToken, now);
+    if (securityToken !== undefined) throw invalidToken();
+    if (this.store.version() !== this.cacheVersion) return undefined;
+    return this.cache.get(accessKeyId);
+  }
+
   async resolve(accessKeyId: string, securityToken?: string, now: Date = new Date()): Promise<ResolvedKey | undefined> {
     if (accessKeyId.startsWith('ASIA')) return this.resolveSession(accessKeyId, securityToken, now);
     if (securityToken !== undefined) throw invalidToken();

@@ -111,24 +111,24 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       if (scope !== undefined && SERVICES.has(scope.service)) service = scope.service as Service;
       let key: ResolvedKey | undefined;
       let keyError: unknown;
-      const verified = await (async () => {
-        if (scope !== undefined) {
-          try {
-            key = await deps.authenticator.resolve(scope.accessKeyId, securityTokenOf(signed), now);
-          } catch (error) {
-            keyError = error;
-          }
+      if (scope !== undefined) {
+        try {
+          const token = securityTokenOf(signed);
+          const known = deps.authenticator.peek(scope.accessKeyId, token, now);
+          key = known !== undefined ? known ?? undefined : await deps.authenticator.resolve(scope.accessKeyId, token, now);
+        } catch (error) {
+          keyError = error;
         }
-        // A bad session token is reported where an unknown key would be: after the date, clock and scope checks.
-        return verifyRequest(signed, {
-          now,
-          scope, // reuses readCredentialScope's parse of this request
-          secretFor: () => {
-            if (keyError !== undefined) throw keyError;
-            return key?.secret;
-          },
-        });
-      })();
+      }
+      // A bad session token is reported where an unknown key would be: after the date, clock and scope checks.
+      const verified = verifyRequest(signed, {
+        now,
+        scope, // reuses readCredentialScope's parse of this request
+        secretFor: () => {
+          if (keyError !== undefined) throw keyError;
+          return key?.secret;
+        },
+      });
       if (!SERVICES.has(verified.service)) {
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
