@@ -79,6 +79,17 @@ export interface OperationDefinition {
   run(ctx: OperationContext, params: Params): Promise<Result>;
 }
 
+/**
+ * A module's definer: `op(name, run, extra)` with the module's service and default resource (most operations of a
+ * module act on the entity it is about), so each definition states only what differs.
+ */
+export function operationsOf(
+  service: OperationDefinition['service'],
+  resource: OperationDefinition['resource'],
+): (name: string, run: OperationDefinition['run'], extra?: Partial<OperationDefinition>) => OperationDefinition {
+  return (name, run, extra = {}) => ({ service, name, resource, run, ...extra });
+}
+
 export function defineOperations(list: readonly OperationDefinition[]): ReadonlyMap<string, OperationDefinition> {
   return new Map(list.map((op) => [`${op.service}:${op.name}`, op]));
 }

@@ -2,7 +2,7 @@ import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { rootArn } from '../arns.js';
 import { limitExceeded, noSuchEntity } from '../errors.js';
 import { newId, newSecretAccessKey } from '../ids.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
 import { KIND } from './kinds.js';
 import { QUOTAS } from './quotas.js';
@@ -141,13 +141,7 @@ async function keyResource(ctx: OperationContext, p: Params): Promise<string> {
 
 const byUserName = (ctx: OperationContext, p: Params): Promise<string> => userResource(ctx, str(p, 'UserName'));
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byUserName,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byUserName);
 
 export const ACCESS_KEY_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateAccessKey', createAccessKey),

@@ -2,7 +2,7 @@ import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn, policyArn } from '../arns.js';
 import { entityAlreadyExists, noSuchEntity } from '../errors.js';
-import type { AwsManagedPolicy, OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type AwsManagedPolicy, type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { encodeDocument, list, pageMembers, paginate, req, tagsOf } from './common.js';
 import { ROOT_KEY_OWNER } from './access-keys.js';
 import { groupsOfUser, groupView } from './groups.js';
@@ -309,7 +309,7 @@ async function getAccountAuthorizationDetails(ctx: OperationContext, p: Params):
 }
 
 // The Service Authorization Reference names no resource type for these actions: they are authorized against "*".
-const op = (name: string, run: OperationDefinition['run']): OperationDefinition => ({ service: 'iam', name, resource: () => '*', run });
+const op = operationsOf('iam', () => '*');
 
 export const ACCOUNT_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateAccountAlias', createAccountAlias),

@@ -3,7 +3,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { groupArn } from '../arns.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { filterPath, mustGet, pageMembers, paginate, req, str } from './common.js';
 import { attachmentKey, inlineKey, inlineOwner, KIND, REL } from './kinds.js';
 import { QUOTAS } from './quotas.js';
@@ -173,13 +173,7 @@ async function listGroupsForUser(ctx: OperationContext, p: Params): Promise<Reco
   return { Groups: page.page.map(groupView), ...pageMembers(page) };
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byGroupName,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byGroupName);
 
 export const GROUP_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateGroup', createGroup, { resource: (ctx, p) => groupArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'GroupName')) }),

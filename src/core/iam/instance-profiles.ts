@@ -4,7 +4,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn } from '../arns.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   checkTags,
   filterPath,
@@ -155,13 +155,7 @@ async function listProfileTags(ctx: OperationContext, p: Params): Promise<Record
   return listEntityTags(await getProfile(ctx, req(p, 'InstanceProfileName')), p);
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byProfileName,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byProfileName);
 
 export const INSTANCE_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateInstanceProfile', createProfile, {

@@ -1,6 +1,6 @@
 import type { EntityRecord } from '../../store/store.js';
 import { entityAlreadyExists, noSuchEntity, passwordPolicyViolation, ServiceError } from '../errors.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { bool, mustGet, req, str } from './common.js';
 import { KIND } from './kinds.js';
 import { readPasswordPolicy, type PasswordPolicyData } from './password-policy.js';
@@ -170,13 +170,7 @@ async function changePassword(ctx: OperationContext, p: Params): Promise<Record<
   return {};
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: (ctx, p) => userResource(ctx, str(p, 'UserName')),
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', (ctx, p) => userResource(ctx, str(p, 'UserName')));
 
 export const LOGIN_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateLoginProfile', createLoginProfile),

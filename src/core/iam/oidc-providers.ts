@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity } from '../errors.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { parseProviderUrl } from '../sts/oidc-verify.js';
 import { checkTags, list, mergeTags, pageMembers, paginate, removeTags, req, requestTagKeys, tagsOf, type Tag } from './common.js';
 
@@ -154,13 +154,7 @@ function byArn(_ctx: OperationContext, p: Params): string {
   return req(p, 'OpenIDConnectProviderArn');
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byArn,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byArn);
 
 export const OIDC_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateOpenIDConnectProvider', createProvider, {

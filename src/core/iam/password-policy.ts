@@ -1,6 +1,6 @@
 import type { StoreTx } from '../../store/store.js';
 import { noSuchEntity } from '../errors.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { bool, num } from './common.js';
 import { KIND } from './kinds.js';
 
@@ -94,13 +94,7 @@ async function deletePolicy(ctx: OperationContext): Promise<Record<string, unkno
 }
 
 // The Service Authorization Reference names no resource type for these actions: they are authorized against "*".
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: () => '*',
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', () => '*');
 
 export const PASSWORD_POLICY_OPERATIONS: readonly OperationDefinition[] = [
   // AllowUsersToChangePassword "gives IAM users permissions to iam:ChangePassword for only their user and to the

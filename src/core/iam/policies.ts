@@ -6,7 +6,7 @@ import { validatePolicy } from '../../policy/validate.js';
 import { policyArn } from '../arns.js';
 import { accessDenied, deleteConflict, entityAlreadyExists, limitExceeded, malformedPolicyDocument, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
-import type { AwsManagedPolicy, OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type AwsManagedPolicy, type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   encodeDocument,
   bool,
@@ -370,13 +370,7 @@ async function listPolicyTags(ctx: OperationContext, p: Params): Promise<Record<
 
 const byPolicyArn = (_ctx: OperationContext, p: Params): string => req(p, 'PolicyArn');
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byPolicyArn,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byPolicyArn);
 
 export const POLICY_OPERATIONS: readonly OperationDefinition[] = [
   op('CreatePolicy', createPolicy, {

@@ -15,7 +15,7 @@ import {
   validationError,
 } from '../errors.js';
 import { newId } from '../ids.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   encodeDocument,
   checkTags,
@@ -271,13 +271,7 @@ async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<
   return {};
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byRoleName,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byRoleName);
 
 export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateRole', createRole, {

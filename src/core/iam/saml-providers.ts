@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, ServiceError } from '../errors.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { parseSamlMetadata, type SamlMetadata } from '../sts/saml-verify.js';
 import {
   checkTags,
@@ -171,13 +171,7 @@ async function listSamlProviderTags(ctx: OperationContext, p: Params): Promise<R
 
 const byArn = (_ctx: OperationContext, p: Params): string => req(p, 'SAMLProviderArn');
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byArn,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byArn);
 
 export const SAML_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateSAMLProvider', createSamlProvider, {

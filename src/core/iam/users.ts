@@ -4,7 +4,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { rootArn, userArn } from '../arns.js';
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
-import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   checkTags,
   filterPath,
@@ -188,13 +188,7 @@ async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<
   return {};
 }
 
-const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition => ({
-  service: 'iam',
-  name,
-  resource: byUserName,
-  run,
-  ...extra,
-});
+const op = operationsOf('iam', byUserName);
 
 export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateUser', createUser, {
