@@ -1,3 +1,4 @@
+import type { DecisionRequest } from '../policy/context.js';
 import { compilePolicies, type CompiledPolicySet } from '../policy/engine.js';
 import type { DecisionResult } from '../policy/decide.js';
 import type { Store, StoreTx } from '../store/store.js';
@@ -49,27 +50,7 @@ export class Authorizer {
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
     const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
-    const { caller, now } = request;
-    // The engine reads the time and the context only when a statement's condition or variable needs them, and
-    // most decisions never do: both are built on first read.
-    let context: Record<string, string | readonly string[]> | undefined;
-    let time: string | undefined;
-    return set.evaluate(
-      {
-        principal: caller.arn,
-        action: request.action,
-        resource: request.resource,
-        resourceAccount: request.resourceAccount ?? caller.account,
-        get time(): string {
-          return (time ??= now.toISOString());
-        },
-        principalId: caller.kind === 'assumedRole' ? caller.userId.split(':')[0] : caller.userId,
-        get context(): Record<string, string | readonly string[]> {
-          return (context ??= decisionContext(request, principalTags));
-        },
-      },
-      { explain },
-    );
+    return set.evaluate(new LazyDecisionRequest(request, principalTags), { explain });
   }
 
   /** Throws AccessDenied with AWS's message unless the engine allows the request. */
@@ -186,6 +167,41 @@ export function denialMessage(request: AuthorizationRequest, result: DecisionRes
     return denying === undefined ? where : `${where}: ${denying.policyName}`;
   }
   return `${head} because ${NO_ALLOW[factor] ?? 'no policy allows'} the ${request.action} action`;
+}
+
+/**
+ * The engine reads the time and the context only when a statement's condition or variable needs them, and most
+ * decisions never do: both are built on first read. A class keeps the getters on its prototype (an object literal
+ * with getters is slow to create on every request).
+ */
+class LazyDecisionRequest implements DecisionRequest {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  readonly principalId: string;
+  private timeText: string | undefined;
+  private contextKeys: Record<string, string | readonly string[]> | undefined;
+
+  constructor(
+    private readonly request: AuthorizationRequest,
+    private readonly principalTags: Readonly<Record<string, string>>,
+  ) {
+    const { caller } = request;
+    this.principal = caller.arn;
+    this.action = request.action;
+    this.resource = request.resource;
+    this.resourceAccount = request.resourceAccount ?? caller.account;
+    this.principalId = caller.kind === 'assumedRole' ? (caller.userId.split(':')[0] as string) : caller.userId;
+  }
+
+  get time(): string {
+    return (this.timeText ??= this.request.now.toISOString());
+  }
+
+  get context(): Record<string, string | readonly string[]> {
+    return (this.contextKeys ??= decisionContext(this.request, this.principalTags));
+  }
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
