@@ -59,7 +59,14 @@ function securityTokenOf(signed: SignedRequest): string | undefined {
   if (header !== undefined) return header[1];
   for (const pair of signed.query.split('&')) {
     const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq) === 'X-Amz-Security-Token') return decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, '%20'));
+    if (eq > 0 && pair.slice(0, eq) === 'X-Amz-Security-Token') {
+      try {
+        return decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, '%20'));
+      } catch {
+        // A malformed escape cannot be a token Gatehouse issued: it fails as an invalid token, not a server error.
+        return pair.slice(eq + 1);
+      }
+    }
   }
   return undefined;
 }
