@@ -1,3 +1,4 @@
+import { boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
@@ -27,7 +28,6 @@ import {
   paginate,
   policySize,
   req,
-  requestTagKeys,
   str,
   tagsOf,
   type Tag,
@@ -257,18 +257,13 @@ async function listRoleTags(ctx: OperationContext, p: Params): Promise<Record<st
 async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const record = await getRole(ctx, req(p, 'RoleName'));
   assertModifiable(record);
-  const arn = req(p, 'PermissionsBoundary');
-  await mustFindManagedPolicy(ctx, arn);
-  await ctx.tx.update({ ...record, data: { ...record.data, permissionsBoundary: arn } });
-  return {};
+  return setBoundary(ctx, record, p);
 }
 
 async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const record = await getRole(ctx, req(p, 'RoleName'));
   assertModifiable(record);
-  const { permissionsBoundary: _dropped, ...rest } = record.data;
-  await ctx.tx.update({ ...record, data: rest });
-  return {};
+  return clearBoundary(ctx, record);
 }
 
 const op = operationsOf('iam', byRoleName);
@@ -276,10 +271,7 @@ const op = operationsOf('iam', byRoleName);
 export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateRole', createRole, {
     resource: (ctx, p) => roleArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'RoleName')),
-    conditionKeys: (_ctx, p) => ({
-      ...requestTagKeys(list<Tag>(p, 'Tags')),
-      ...(str(p, 'PermissionsBoundary') !== undefined ? { 'iam:PermissionsBoundary': str(p, 'PermissionsBoundary') as string } : {}),
-    }),
+    conditionKeys: createRequestKeys,
   }),
   op('GetRole', getRoleOp),
   op('UpdateRole', updateRole),
@@ -290,6 +282,6 @@ export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('TagRole', tagRole, { conditionKeys: tagRequestKeys }),
   op('UntagRole', untagRole, { conditionKeys: untagRequestKeys }),
   op('ListRoleTags', listRoleTags),
-  op('PutRolePermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
+  op('PutRolePermissionsBoundary', putBoundary, { conditionKeys: boundaryRequestKeys }),
   op('DeleteRolePermissionsBoundary', deleteBoundary),
 ];

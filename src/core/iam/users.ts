@@ -1,3 +1,4 @@
+import { boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
@@ -13,7 +14,6 @@ import {
   pageMembers,
   paginate,
   req,
-  requestTagKeys,
   str,
   tagsOf,
   type Tag,
@@ -175,17 +175,12 @@ async function listUserTags(ctx: OperationContext, p: Params): Promise<Record<st
 
 async function putBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const record = await getUser(ctx, req(p, 'UserName'));
-  const arn = req(p, 'PermissionsBoundary');
-  await mustFindManagedPolicy(ctx, arn);
-  await ctx.tx.update({ ...record, data: { ...record.data, permissionsBoundary: arn } });
-  return {};
+  return setBoundary(ctx, record, p);
 }
 
 async function deleteBoundary(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const record = await getUser(ctx, req(p, 'UserName'));
-  const { permissionsBoundary: _dropped, ...rest } = record.data;
-  await ctx.tx.update({ ...record, data: rest });
-  return {};
+  return clearBoundary(ctx, record);
 }
 
 const op = operationsOf('iam', byUserName);
@@ -193,10 +188,7 @@ const op = operationsOf('iam', byUserName);
 export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateUser', createUser, {
     resource: (ctx, p) => userArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'UserName')),
-    conditionKeys: (_ctx, p) => ({
-      ...requestTagKeys(list<Tag>(p, 'Tags')),
-      ...(str(p, 'PermissionsBoundary') !== undefined ? { 'iam:PermissionsBoundary': str(p, 'PermissionsBoundary') as string } : {}),
-    }),
+    conditionKeys: createRequestKeys,
   }),
   op('GetUser', getUserOp),
   op('UpdateUser', updateUser),
@@ -205,6 +197,6 @@ export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('TagUser', tagUser, { conditionKeys: tagRequestKeys }),
   op('UntagUser', untagUser, { conditionKeys: untagRequestKeys }),
   op('ListUserTags', listUserTags),
-  op('PutUserPermissionsBoundary', putBoundary, { conditionKeys: (_ctx, p) => ({ 'iam:PermissionsBoundary': req(p, 'PermissionsBoundary') }) }),
+  op('PutUserPermissionsBoundary', putBoundary, { conditionKeys: boundaryRequestKeys }),
   op('DeleteUserPermissionsBoundary', deleteBoundary),
 ];

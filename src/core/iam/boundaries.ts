@@ -1,0 +1,30 @@
+import type { EntityRecord } from '../../store/store.js';
+import type { OperationContext, Params } from '../operation.js';
+import { list, req, requestTagKeys, str, type Tag } from './common.js';
+import { mustFindManagedPolicy } from './policy-lookup.js';
+
+// Users and roles carry permissions boundaries the same way; each module only finds (and guards) its record.
+
+export async function setBoundary(ctx: OperationContext, record: EntityRecord, p: Params): Promise<Record<string, unknown>> {
+  const arn = req(p, 'PermissionsBoundary');
+  await mustFindManagedPolicy(ctx, arn);
+  await ctx.tx.update({ ...record, data: { ...record.data, permissionsBoundary: arn } });
+  return {};
+}
+
+export async function clearBoundary(ctx: OperationContext, record: EntityRecord): Promise<Record<string, unknown>> {
+  const { permissionsBoundary: _dropped, ...rest } = record.data;
+  await ctx.tx.update({ ...record, data: rest });
+  return {};
+}
+
+/** `iam:PermissionsBoundary` of a Put…PermissionsBoundary request. */
+export const boundaryRequestKeys = (_ctx: OperationContext, p: Params): Record<string, string | string[]> => ({
+  'iam:PermissionsBoundary': req(p, 'PermissionsBoundary'),
+});
+
+/** A CreateUser/CreateRole request's keys: its tags, and the boundary it sets, if any. */
+export const createRequestKeys = (_ctx: OperationContext, p: Params): Record<string, string | string[]> => {
+  const boundary = str(p, 'PermissionsBoundary');
+  return { ...requestTagKeys(list<Tag>(p, 'Tags')), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': boundary } : {}) };
+};
