@@ -3,12 +3,10 @@ import { policyArn } from '../arns.js';
 import { limitExceeded, noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
-import { getGroup, groupResource } from './groups.js';
 import { attachmentKey, KIND, REL, type PrincipalEntityType } from './kinds.js';
 import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, type ManagedPolicyView } from './policy-lookup.js';
 import { QUOTAS } from './quotas.js';
-import { assertModifiable, getRole, roleResource } from './roles.js';
-import { getUser, userResource } from './users.js';
+import { principalEntity, principalEntityResource } from './principal-entities.js';
 
 const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: string; readonly limit: number }>> = {
   user: { name: 'PoliciesPerUser', limit: QUOTAS.PoliciesPerUserQuota },
@@ -18,32 +16,6 @@ const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: strin
 
 const PARAM_BY_TYPE: Readonly<Record<PrincipalEntityType, string>> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 
-/** The user, group or role an attachment operation names; service-linked roles only their service may change. */
-async function principal(ctx: OperationContext, type: PrincipalEntityType, name: string, changing: boolean): Promise<EntityRecord> {
-  switch (type) {
-    case 'user':
-      return getUser(ctx, name);
-    case 'group':
-      return getGroup(ctx, name);
-    case 'role': {
-      const role = await getRole(ctx, name);
-      if (changing) assertModifiable(role);
-      return role;
-    }
-  }
-}
-
-function principalResource(ctx: OperationContext, type: PrincipalEntityType, name: string): Promise<string> {
-  switch (type) {
-    case 'user':
-      return userResource(ctx, name);
-    case 'group':
-      return groupResource(ctx, name);
-    case 'role':
-      return roleResource(ctx, name);
-  }
-}
-
 /** The ARN attachments are kept under: as the policy was created, whatever case the request used for its name. */
 function canonicalArn(ctx: OperationContext, policy: ManagedPolicyView): string {
   return policy.aws?.arn ?? policyArn(ctx.account, policy.path, policy.record?.key ?? policy.name);
@@ -51,7 +23,7 @@ function canonicalArn(ctx: OperationContext, policy: ManagedPolicyView): string 
 
 function attach(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
-    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
+    const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
     const arn = canonicalArn(ctx, await mustFindManagedPolicy(ctx, req(p, 'PolicyArn')));
     const from = attachmentKey(type, entity.key);
     const current = await ctx.tx.links(REL.attached, ctx.account, { from });
@@ -66,7 +38,7 @@ function attach(type: PrincipalEntityType): OperationDefinition['run'] {
 
 function detach(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
-    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
+    const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
     const given = req(p, 'PolicyArn');
     const policy = await findManagedPolicy(ctx, given);
     const arn = policy === undefined ? given : canonicalArn(ctx, policy);
@@ -85,7 +57,7 @@ function policyNameAndPath(arn: string): { name: string; path: string } {
 
 function listAttached(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
-    const entity = await principal(ctx, type, req(p, PARAM_BY_TYPE[type]), false);
+    const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), false);
     const prefix = str(p, 'PathPrefix');
     const attached = (await ctx.tx.links(REL.attached, ctx.account, { from: attachmentKey(type, entity.key) }))
       .map((link) => ({ arn: link.to, ...policyNameAndPath(link.to) }))
@@ -146,7 +118,7 @@ async function listEntitiesForPolicy(ctx: OperationContext, p: Params): Promise<
 }
 
 function operationsFor(type: PrincipalEntityType, label: 'User' | 'Group' | 'Role'): OperationDefinition[] {
-  const resource = (ctx: OperationContext, p: Params): Promise<string> => principalResource(ctx, type, req(p, PARAM_BY_TYPE[type]));
+  const resource = (ctx: OperationContext, p: Params): Promise<string> => principalEntityResource(ctx, type, req(p, PARAM_BY_TYPE[type]));
   const policyArnKey = (_ctx: OperationContext, p: Params): Record<string, string> => ({ 'iam:PolicyARN': req(p, 'PolicyArn') });
   return [
     { service: 'iam', name: `Attach${label}Policy`, resource, conditionKeys: policyArnKey, run: attach(type) },

@@ -4,11 +4,9 @@ import { validatePolicy } from '../../policy/validate.js';
 import { limitExceeded, malformedPolicyDocument, noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { encodeDocument, pageMembers, paginate, policySize, req } from './common.js';
-import { getGroup, groupResource } from './groups.js';
 import { inlineKey, inlineOwner, KIND, type PrincipalEntityType } from './kinds.js';
 import { QUOTAS } from './quotas.js';
-import { assertModifiable, getRole, roleResource } from './roles.js';
-import { getUser, userResource } from './users.js';
+import { principalEntity, principalEntityResource } from './principal-entities.js';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
 const NO_SERVICES = createStaticCatalog({ services: {} });
@@ -28,32 +26,13 @@ const TYPES: Readonly<Record<PrincipalEntityType, InlineType>> = {
 const noSuchInlinePolicy = (type: PrincipalEntityType, policyName: string): Error =>
   noSuchEntity(`The ${type} policy with name ${policyName} cannot be found.`);
 
-/** The user, group or role named by the request; a service-linked role's policies only its service may change. */
-async function owner(ctx: OperationContext, type: PrincipalEntityType, p: Params, changing: boolean): Promise<EntityRecord> {
-  const name = req(p, TYPES[type].param);
-  switch (type) {
-    case 'user':
-      return getUser(ctx, name);
-    case 'group':
-      return getGroup(ctx, name);
-    case 'role': {
-      const role = await getRole(ctx, name);
-      if (changing) assertModifiable(role);
-      return role;
-    }
-  }
+/** The user, group or role named by the request. */
+function owner(ctx: OperationContext, type: PrincipalEntityType, p: Params, changing: boolean): Promise<EntityRecord> {
+  return principalEntity(ctx, type, req(p, TYPES[type].param), changing);
 }
 
 function ownerResource(ctx: OperationContext, type: PrincipalEntityType, p: Params): Promise<string> {
-  const name = req(p, TYPES[type].param);
-  switch (type) {
-    case 'user':
-      return userResource(ctx, name);
-    case 'group':
-      return groupResource(ctx, name);
-    case 'role':
-      return roleResource(ctx, name);
-  }
+  return principalEntityResource(ctx, type, req(p, TYPES[type].param));
 }
 
 /** The policy's name as first stored (the key after `TYPE/NAME/`). */
