@@ -1,0 +1,185 @@
+import Database from 'better-sqlite3';
+import { DuplicateKeyError } from '../store.js';
+import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
+import type { End, EntityRow, LinkRow, Statements } from './statements.js';
+
+export class SqliteTx implements StoreTx {
+  /** Set by any statement that changed a row, so read-only and no-op transactions leave version() alone. */
+  wrote = false;
+  private done = false;
+
+  constructor(
+    private readonly s: Statements,
+    private readonly readOnly: boolean,
+    /** For read-only views: entities already read since the last write (shared, never mutated). */
+    private readonly memo: Map<string, EntityRecord | undefined> | undefined,
+  ) {}
+
+
+  private writing(): void {
+    this.check();
+    if (this.readOnly) throw new Error('write in a read-only store view (store.read): use store.transaction');
+  }
+
+  finish(): void {
+    this.done = true;
+  }
+
+  async get(kind: string, account: string, key: string): Promise<EntityRecord | undefined> {
+    this.check();
+    // Read-only views share the store's cache of entities read since the last write. Callers never mutate
+    // records (updates spread a copy), so sharing one is safe.
+    const memoKey = this.memo !== undefined ? `${kind}\u0000${account}\u0000${key.toLowerCase()}` : undefined;
+    if (memoKey !== undefined && this.memo?.has(memoKey)) return this.memo.get(memoKey);
+    const row = this.s.getEntity.get(kind, account, key.toLowerCase()) as EntityRow | undefined;
+    const record = row === undefined ? undefined : toEntity(row);
+    if (memoKey !== undefined) this.memo?.set(memoKey, record);
+    return record;
+  }
+
+  async getById(kind: string, id: string): Promise<EntityRecord | undefined> {
+    this.check();
+    const row = this.s.getEntityById.get(id, kind) as EntityRow | undefined;
+    return row === undefined ? undefined : toEntity(row);
+  }
+
+  async list(kind: string, account: string, options?: ListOptions): Promise<EntityRecord[]> {
+    this.check();
+    const { statement, params } = this.s.entityQuery('rows', options);
+    return (statement.all(kind, account, ...params) as EntityRow[]).map(toEntity);
+  }
+
+  async count(kind: string, account: string, options?: ListOptions): Promise<number> {
+    this.check();
+    const { statement, params } = this.s.entityQuery('count', options);
+    return statement.get(kind, account, ...params) as number;
+  }
+
+  async insert(record: EntityRecord): Promise<void> {
+    this.writing();
+    uniquely(() =>
+      this.s.insertEntity.run(
+        record.kind,
+        record.account,
+        record.key,
+        record.key.toLowerCase(),
+        record.id,
+        record.path,
+        record.owner,
+        record.owner.toLowerCase(),
+        record.created,
+        JSON.stringify(record.data),
+      ),
+    );
+    this.wrote = true;
+  }
+
+  async update(record: EntityRecord): Promise<boolean> {
+    this.writing();
+    const info = this.s.updateEntity.run(
+      record.path,
+      record.owner,
+      record.owner.toLowerCase(),
+      JSON.stringify(record.data),
+      record.kind,
+      record.account,
+      record.key.toLowerCase(),
+    );
+    return this.changed(info.changes);
+  }
+
+  async delete(kind: string, account: string, key: string): Promise<boolean> {
+    this.writing();
+    return this.changed(this.s.deleteEntity.run(kind, account, key.toLowerCase()).changes);
+  }
+
+  async link(record: LinkRecord): Promise<void> {
+    this.writing();
+    uniquely(() =>
+      this.s.insertLink.run(
+        record.relation,
+        record.account,
+        record.from,
+        record.from.toLowerCase(),
+        record.to,
+        record.to.toLowerCase(),
+        record.created,
+        JSON.stringify(record.data),
+      ),
+    );
+    this.wrote = true;
+  }
+
+  async unlink(relation: string, account: string, from: string, to: string): Promise<boolean> {
+    this.writing();
+    return this.changed(this.s.deleteLink.run(relation, account, from.toLowerCase(), to.toLowerCase()).changes);
+  }
+
+  async links(relation: string, account: string, end?: End): Promise<LinkRecord[]> {
+    this.check();
+    const { statement, params } = this.s.linkQuery('rows', end);
+    return (statement.all(relation, account, ...params) as LinkRow[]).map(toLink);
+  }
+
+  async countLinks(relation: string, account: string, end?: End): Promise<number> {
+    this.check();
+    const { statement, params } = this.s.linkQuery('count', end);
+    return statement.get(relation, account, ...params) as number;
+  }
+
+  async unlinkAll(relation: string, account: string, end: NonNullable<End>): Promise<number> {
+    this.writing();
+    // An end object with neither side would wipe the relation account-wide: almost certainly an undefined variable.
+    if (end.from === undefined && end.to === undefined) throw new TypeError('unlinkAll needs `from` or `to`');
+    const { statement, params } = this.s.linkQuery('delete', end);
+    const { changes } = statement.run(relation, account, ...params);
+    this.changed(changes);
+    return changes;
+  }
+
+  private changed(changes: number): boolean {
+    if (changes > 0) this.wrote = true;
+    return changes > 0;
+  }
+
+  private check(): void {
+    // A tx kept past its transaction would otherwise run statements in autocommit mode or inside someone else's.
+    if (this.done) throw new Error('this transaction has ended; the tx object can no longer be used');
+  }
+}
+
+/** Runs an insert, turning a unique-constraint failure into the port's DuplicateKeyError. */
+function uniquely(insert: () => unknown): void {
+  try {
+    insert();
+  } catch (error) {
+    if (error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
+      throw new DuplicateKeyError(error.message);
+    }
+    throw error;
+  }
+}
+
+function toEntity(row: EntityRow): EntityRecord {
+  return {
+    kind: row.kind,
+    account: row.account,
+    key: row.key,
+    id: row.id,
+    path: row.path,
+    owner: row.owner,
+    created: row.created,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+function toLink(row: LinkRow): LinkRecord {
+  return {
+    relation: row.relation,
+    account: row.account,
+    from: row.from_key,
+    to: row.to_key,
+    created: row.created,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
