@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DuplicateKeyError } from '../store.js';
-
 import { A, B, entity, link, type ContractKit } from './kit.js';
 
 /** The entities part of the Store contract. */
