@@ -12,7 +12,8 @@ export interface AuthorizationRequest {
   readonly caller: Caller;
   readonly action: string;
   readonly resource: string;
-  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** Extra context keys, or a function that builds them: called only if a decision reads the context. */
+  readonly context?: Readonly<Record<string, string | readonly string[]>> | (() => Readonly<Record<string, string | readonly string[]>>);
   readonly now: Date;
   /**
    * The resource's own policy (a role's trust policy for sts:AssumeRole), evaluated with the caller's policies as
@@ -207,7 +208,8 @@ class LazyDecisionRequest implements DecisionRequest {
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
 function decisionContext(request: AuthorizationRequest, principalTags: Readonly<Record<string, string>>): Record<string, string | readonly string[]> {
   const { caller, now } = request;
-  const context: Record<string, string | readonly string[]> = { ...principalTags, ...(caller.context ?? {}), ...(request.context ?? {}) };
+  const own = typeof request.context === 'function' ? request.context() : request.context;
+  const context: Record<string, string | readonly string[]> = { ...principalTags, ...(caller.context ?? {}), ...(own ?? {}) };
   const mfaAuthTime = caller.session?.mfaAuthTime;
   if (mfaAuthTime !== undefined) {
     context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - Date.parse(mfaAuthTime)) / 1000)));

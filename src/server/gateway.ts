@@ -51,6 +51,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
+function headerValue(pairs: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  for (const [key, value] of pairs) if (key === name) return value;
+  return undefined;
+}
+
 function headerPairs(req: IncomingMessage): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   const raw = req.rawHeaders;
@@ -113,7 +119,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const scope = readCredentialScope(signed);
       // AWS answers these without a signature: the web identity token or SAML assertion is the authentication.
       // Every other unsigned request goes on to verifyRequest and its MissingAuthenticationToken.
-      if (scope === undefined && isUnsignedAction(signed, req.headers['content-type'])) {
+      if (scope === undefined && isUnsignedAction(signed, headerValue(signed.headers, 'content-type'))) {
         service = 'sts';
         return handleUnsigned(body, signed.query, now);
       }
@@ -144,7 +150,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const caller = (key as ResolvedKey).caller;
       deps.usage.note({ accessKeyId: caller.accessKeyId, date: now, service: verified.service, region: verified.region });
 
-      const decoded = decodeQueryRequest(service, body, req.headers['content-type'], signed.query);
+      const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
       const op = deps.operations.get(`${service}:${decoded.action}`);
       if (op === undefined) {
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
@@ -164,12 +170,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
             resource,
             now,
             ...(owned !== undefined ? { resourcePolicy: owned.document, resourceAccount: owned.account } : {}),
-            context: {
+            // Built only if a statement's condition reads the context.
+            context: () => ({
               'aws:RequestedRegion': verified.region,
               'aws:SecureTransport': 'false',
               ...(req.socket.remoteAddress !== undefined ? { 'aws:SourceIp': req.socket.remoteAddress.replace(/^::ffff:/, '') } : {}),
               ...(op.conditionKeys?.(ctx, decoded.params) ?? {}),
-            },
+            }),
           };
           await deps.authorizer.authorize({ ...request, action: `${service}:${op.name}` }, tx);
           for (const action of op.alsoRequires?.(ctx, decoded.params) ?? []) await deps.authorizer.authorize({ ...request, action }, tx);
