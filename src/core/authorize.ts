@@ -50,22 +50,39 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
+    const { set, principalTags } = this.cached(request.caller, request.resourcePolicy) ?? (await this.policiesOf(request.caller, request.resourcePolicy, tx));
     return set.evaluate(new LazyDecisionRequest(request, principalTags), { explain });
   }
 
-  /** Throws AccessDenied with AWS's message unless the engine allows the request. */
-  async authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> {
-    const result = await this.decide(request, tx);
+  /**
+   * Throws AccessDenied with AWS's message unless the engine allows the request. With the caller's policies
+   * compiled already (the common case) the decision takes no asynchronous step.
+   */
+  authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> | void {
+    const entry = this.cached(request.caller, request.resourcePolicy);
+    if (entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
+    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry.principalTags)));
+  }
+
+  private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
     if (result.decision === 'Allowed') return;
+    return this.deny(request, tx);
+  }
+
+  private async deny(request: AuthorizationRequest, tx: StoreTx): Promise<void> {
     // Denials are rare: decide again with the explanation, whose statements name the policy that denied.
     throw accessDenied(denialMessage(request, await this.decide(request, tx, true)));
   }
 
+  /** The compiled policies of this caller (and resource policy) when still valid. */
+  private cached(caller: Caller, resourcePolicy: string | undefined): CachedSet | undefined {
+    const cached = this.cache.get(cacheKey(caller, resourcePolicy));
+    return cached !== undefined && cached.version === this.store.version() ? cached : undefined;
+  }
+
   private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
     const version = this.store.version();
-    // The user name is part of the key: federated users of the same name may come from different IAM users.
-    const key = `${caller.arn}\n${caller.userName ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+    const key = cacheKey(caller, resourcePolicy);
     const cached = this.cache.get(key);
     if (cached !== undefined && cached.version === version) return cached;
     const entry = { version, ...(await this.load(tx, caller, resourcePolicy)) };
@@ -203,6 +220,11 @@ class LazyDecisionRequest implements DecisionRequest {
   get context(): Record<string, string | readonly string[]> {
     return (this.contextKeys ??= decisionContext(this.request, this.principalTags));
   }
+}
+
+// The user name is part of the key: federated users of the same name may come from different IAM users.
+function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
+  return `${caller.arn}\n${caller.userName ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */

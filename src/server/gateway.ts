@@ -178,7 +178,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
               ...(op.conditionKeys?.(ctx, decoded.params) ?? {}),
             }),
           };
-          await deps.authorizer.authorize({ ...request, action: `${service}:${op.name}` }, tx);
+          const pending = deps.authorizer.authorize({ ...request, action: `${service}:${op.name}` }, tx);
+          if (pending !== undefined) await pending;
           for (const action of op.alsoRequires?.(ctx, decoded.params) ?? []) await deps.authorizer.authorize({ ...request, action }, tx);
         }
         return op.run(ctx, decoded.params);
