@@ -1,7 +1,8 @@
 import type { EntityRecord } from '../../store/store.js';
 import type { OperationContext, Params } from '../operation.js';
-import { list, req, requestTagKeys, str, type Tag } from './common.js';
+import { req, str } from './common.js';
 import { mustFindManagedPolicy } from './policy-lookup.js';
+import { tagRequestKeys } from './tagging.js';
 
 // Users and roles carry permissions boundaries the same way; each module only finds (and guards) its record.
 
@@ -24,7 +25,7 @@ export const boundaryRequestKeys = (_ctx: OperationContext, p: Params): Record<s
 });
 
 /** A CreateUser/CreateRole request's keys: its tags, and the boundary it sets, if any. */
-export const createRequestKeys = (_ctx: OperationContext, p: Params): Record<string, string | string[]> => {
+export const createRequestKeys = (ctx: OperationContext, p: Params): Record<string, string | string[]> => {
   const boundary = str(p, 'PermissionsBoundary');
-  return { ...requestTagKeys(list<Tag>(p, 'Tags')), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': boundary } : {}) };
+  return { ...tagRequestKeys(ctx, p), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': boundary } : {}) };
 };

@@ -13,7 +13,6 @@ import {
   pageMembers,
   paginate,
   req,
-  requestTagKeys,
   str,
   tagsOf,
   type Tag,
@@ -160,7 +159,7 @@ const op = operationsOf('iam', byProfileName);
 export const INSTANCE_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateInstanceProfile', createProfile, {
     resource: (ctx, p) => instanceProfileArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'InstanceProfileName')),
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
   }),
   op('GetInstanceProfile', getProfileOp),
   op('DeleteInstanceProfile', deleteProfile),

@@ -14,7 +14,6 @@ import {
   pageMembers,
   paginate,
   req,
-  requestTagKeys,
   str,
   type Tag,
 } from './common.js';
@@ -267,7 +266,7 @@ const bySerial = (ctx: OperationContext, p: Params): string => serialResource(ct
 
 export const MFA_DEVICE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateVirtualMFADevice', createVirtualMfaDevice, (ctx, p) => mfaArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'VirtualMFADeviceName')), {
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
   }),
   op('EnableMFADevice', enableMfaDevice, byUser),
   op('ResyncMFADevice', resyncMfaDevice, byUser),

@@ -1,10 +1,11 @@
+import { tagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { parseProviderUrl } from '../sts/oidc-verify.js';
-import { checkTags, list, mergeTags, pageMembers, paginate, removeTags, req, requestTagKeys, tagsOf, type Tag } from './common.js';
+import { checkTags, list, mergeTags, pageMembers, paginate, removeTags, req, tagsOf, type Tag } from './common.js';
 
 /** Entity kind of IAM OIDC identity providers; the key is the URL without its scheme (host and path). */
 export const OIDC_PROVIDER_KIND = 'oidc-provider';
@@ -159,7 +160,7 @@ const op = operationsOf('iam', byArn);
 export const OIDC_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateOpenIDConnectProvider', createProvider, {
     resource: (ctx, p) => oidcProviderArn(ctx.account, parseProviderUrl(req(p, 'Url'))?.hostPath ?? req(p, 'Url').replace(/^[a-z]+:\/\//i, '')),
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
   }),
   op('GetOpenIDConnectProvider', getProviderOp),
   op('ListOpenIDConnectProviders', listProviders, { resource: () => '*' }),
@@ -167,7 +168,7 @@ export const OIDC_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('AddClientIDToOpenIDConnectProvider', addClientId),
   op('RemoveClientIDFromOpenIDConnectProvider', removeClientId),
   op('UpdateOpenIDConnectProviderThumbprint', updateThumbprints),
-  op('TagOpenIDConnectProvider', tagProvider, { conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')) }),
+  op('TagOpenIDConnectProvider', tagProvider, { conditionKeys: tagRequestKeys }),
   op('UntagOpenIDConnectProvider', untagProvider, { conditionKeys: (_ctx, p) => ({ 'aws:TagKeys': list<string>(p, 'TagKeys') }) }),
   op('ListOpenIDConnectProviderTags', listProviderTags),
 ];

@@ -16,7 +16,6 @@ import {
   paginate,
   policySize,
   req,
-  requestTagKeys,
   str,
   tagsOf,
   type Tag,
@@ -375,7 +374,7 @@ const op = operationsOf('iam', byPolicyArn);
 export const POLICY_OPERATIONS: readonly OperationDefinition[] = [
   op('CreatePolicy', createPolicy, {
     resource: (ctx, p) => policyArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'PolicyName')),
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
   }),
   op('GetPolicy', getPolicy),
   op('DeletePolicy', deletePolicy),

@@ -9,7 +9,6 @@ import {
   checkTags,
   list,
   req,
-  requestTagKeys,
   str,
   tagsOf,
   type Tag,
@@ -176,7 +175,7 @@ const op = operationsOf('iam', byArn);
 export const SAML_PROVIDER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateSAMLProvider', createSamlProvider, {
     resource: (ctx, p) => samlProviderArn(ctx.account, req(p, 'Name')),
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
   }),
   op('GetSAMLProvider', getSamlProvider),
   op('UpdateSAMLProvider', updateSamlProvider),

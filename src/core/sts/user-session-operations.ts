@@ -1,4 +1,5 @@
-import { checkTags, list, num, req, requestTagKeys, type Tag } from '../iam/common.js';
+import { tagRequestKeys } from '../iam/tagging.js';
+import { checkTags, list, num, req, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { issueCredentials } from './credentials.js';
 import { verifyMfaParameters } from './mfa.js';
@@ -81,7 +82,7 @@ export const USER_SESSION_OPERATIONS: readonly OperationDefinition[] = [
     service: 'sts',
     name: 'GetFederationToken',
     resource: (ctx, p) => federatedUserArn(ctx.account, req(p, 'Name')),
-    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    conditionKeys: tagRequestKeys,
     alsoRequires: (_ctx, p) => (list<Tag>(p, 'Tags').length > 0 ? ['sts:TagSession'] : []),
     run: getFederationToken,
   },
