@@ -1,4 +1,6 @@
 // Helpers for the core's own tests: an operation context on a real store, with a fixed clock.
+import assert from 'node:assert/strict';
+import { ServiceError } from './errors.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { AwsManagedPolicy, CoreServices, OperationContext, OperationDefinition, Params, Result } from './operation.js';
@@ -43,4 +45,13 @@ export function runner(store: Store, operations: ReadonlyMap<string, OperationDe
       });
     },
   };
+}
+
+/** Asserts that an operation fails with exactly this AWS error code, HTTP status and message. */
+export async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
+  await assert.rejects(call, (error: unknown) => {
+    assert.ok(error instanceof ServiceError, String(error));
+    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
+    return true;
+  });
 }

@@ -3,9 +3,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { ROOT_CALLER, runner, TEST_ACCOUNT } from '../testing.js';
+import { ROOT_CALLER, runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from './access-keys.js';
 import { KIND } from './kinds.js';
 import { USER_OPERATIONS } from './users.js';
@@ -32,13 +31,6 @@ beforeEach(async () => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const keyOf = (out: Record<string, unknown>): Record<string, unknown> => out['AccessKey'] as Record<string, unknown>;
 const metadata = (out: Record<string, unknown>): Array<Record<string, unknown>> => out['AccessKeyMetadata'] as Array<Record<string, unknown>>;

@@ -4,9 +4,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { EntityRecord, Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type AwsManagedPolicy } from '../operation.js';
-import { runner, testServices, TEST_ACCOUNT } from '../testing.js';
+import { runner, testServices, TEST_ACCOUNT, rejects } from '../testing.js';
 import { ACCESS_KEY_OPERATIONS } from './access-keys.js';
 import { ACCOUNT_OPERATIONS } from './account.js';
 import { GROUP_OPERATIONS } from './groups.js';
@@ -44,13 +43,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 // ---- aliases ----
 

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type AwsManagedPolicy, type Params } from '../operation.js';
-import { runner, testServices, TEST_ACCOUNT } from '../testing.js';
+import { runner, testServices, TEST_ACCOUNT, rejects } from '../testing.js';
 import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { GROUP_OPERATIONS } from './groups.js';
 import { POLICY_OPERATIONS } from './policies.js';
@@ -41,13 +40,6 @@ beforeEach(async () => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const KINDS: ReadonlyArray<{ label: 'User' | 'Group' | 'Role'; param: string; name: string; quota: string; missing: string }> = [
   { label: 'User', param: 'UserName', name: 'alice', quota: 'PoliciesPerUser', missing: 'The user with name ghost cannot be found.' },

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { runner, TEST_ACCOUNT } from '../testing.js';
+import { runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { GROUP_OPERATIONS } from './groups.js';
 import { attachmentKey, inlineKey, inlineOwner, KIND, REL } from './kinds.js';
 import { USER_OPERATIONS } from './users.js';
@@ -21,13 +20,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 test('CreateGroup returns the group with its ARN, path and an AGPA id', async () => {
   const out = await iam.run('CreateGroup', { GroupName: 'Admins', Path: '/ops/' });

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { runner, TEST_ACCOUNT } from '../testing.js';
+import { runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { GROUP_OPERATIONS } from './groups.js';
 import { INLINE_POLICY_OPERATIONS } from './inline-policies.js';
 import { ROLE_OPERATIONS } from './roles.js';
@@ -35,13 +34,6 @@ beforeEach(async () => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const KINDS: ReadonlyArray<{ label: 'User' | 'Group' | 'Role'; type: string; param: string; name: string; quota: number }> = [
   { label: 'User', type: 'user', param: 'UserName', name: 'alice', quota: 2048 },

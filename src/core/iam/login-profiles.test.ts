@@ -3,9 +3,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { ROOT_CALLER, runner, TEST_ACCOUNT } from '../testing.js';
+import { ROOT_CALLER, runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { KIND } from './kinds.js';
 import { checkPassword, LOGIN_PROFILE_OPERATIONS } from './login-profiles.js';
 import { PASSWORD_POLICY_OPERATIONS, type PasswordPolicyData } from './password-policy.js';
@@ -78,13 +77,6 @@ beforeEach(async () => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const NO_PROFILE = 'Login Profile for User alice cannot be found.';
 

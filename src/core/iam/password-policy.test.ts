@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { runner, TEST_ACCOUNT } from '../testing.js';
+import { runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { PASSWORD_POLICY_OPERATIONS } from './password-policy.js';
 import { USER_OPERATIONS } from './users.js';
 
@@ -20,13 +19,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const NO_POLICY = `The Password Policy with domain name ${TEST_ACCOUNT} cannot be found.`;
 

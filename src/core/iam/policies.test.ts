@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type AwsManagedPolicy, type Params } from '../operation.js';
-import { ROOT_CALLER, runner, testServices, TEST_ACCOUNT } from '../testing.js';
+import { ROOT_CALLER, runner, testServices, TEST_ACCOUNT, rejects } from '../testing.js';
 import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { POLICY_OPERATIONS } from './policies.js';
 import { ROLE_OPERATIONS } from './roles.js';
@@ -50,13 +49,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 const policy = (out: Record<string, unknown>): Record<string, unknown> => out['Policy'] as Record<string, unknown>;
 const create = (extra: Params = {}): Promise<Record<string, unknown>> =>

@@ -3,9 +3,8 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { IDP_ENTITY_ID, IDP_KEY, idpMetadata, OTHER_IDP_KEY } from '../../../test/helpers/saml.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type Params } from '../operation.js';
-import { runner, TEST_ACCOUNT } from '../testing.js';
+import { runner, TEST_ACCOUNT, rejects } from '../testing.js';
 import { findSamlProvider, SAML_PROVIDER_OPERATIONS } from './saml-providers.js';
 
 const OPERATIONS = defineOperations(SAML_PROVIDER_OPERATIONS);
@@ -22,13 +21,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 test('CreateSAMLProvider returns the ARN; GetSAMLProvider the document, dates and tags', async () => {
   const created = await iam.run('CreateSAMLProvider', { Name: 'corp-idp', SAMLMetadataDocument: METADATA, Tags: [{ Key: 'team', Value: 'id' }] });

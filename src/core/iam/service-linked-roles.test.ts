@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import { ServiceError } from '../errors.js';
 import { defineOperations, type AwsManagedPolicy, type Params } from '../operation.js';
-import { runner, testServices, TEST_ACCOUNT } from '../testing.js';
+import { runner, testServices, TEST_ACCOUNT, rejects } from '../testing.js';
 import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { INLINE_POLICY_OPERATIONS } from './inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from './instance-profiles.js';
@@ -43,13 +42,6 @@ beforeEach(() => {
 
 afterEach(() => store.close());
 
-async function rejects(call: Promise<unknown>, code: string, status: number, message: string): Promise<void> {
-  await assert.rejects(call, (error: unknown) => {
-    assert.ok(error instanceof ServiceError, String(error));
-    assert.deepEqual({ code: error.code, status: error.status, message: error.message }, { code, status, message });
-    return true;
-  });
-}
 
 test('CreateServiceLinkedRole names the role for its service, under the service path, trusted by the service only', async () => {
   const out = (await iam.run('CreateServiceLinkedRole', { AWSServiceName: 'elasticbeanstalk.amazonaws.com', Description: 'EB' }))['Role'] as Record<string, unknown>;
