@@ -1,3 +1,5 @@
+import { MISSING_TEXT, TYPE_TEXT } from '../policy/decide.js';
+import { managedPolicyDocument } from './iam/policy-lookup.js';
 import type { DecisionRequest } from '../policy/context.js';
 import { compilePolicies, type CompiledPolicySet } from '../policy/engine.js';
 import type { DecisionResult } from '../policy/decide.js';
@@ -137,36 +139,13 @@ export class Authorizer {
     return { set, principalTags };
   }
 
-  private async managedDocument(tx: StoreTx, account: string, arn: string): Promise<string | undefined> {
-    if (arn.startsWith('arn:aws:iam::aws:policy/')) {
-      const policy = this.awsPolicies().get(arn);
-      return policy?.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
-    }
-    const name = arn.slice(arn.lastIndexOf('/') + 1);
-    const policy = await tx.get(KIND.policy, account, name);
-    if (policy === undefined) return undefined;
-    const version = await tx.get(KIND.policyVersion, account, `${policy.key}:${policy.data['defaultVersionId'] as string}`);
-    return version?.data['document'] as string | undefined;
+  /** The default document of an attached policy or boundary, found as every IAM operation finds it. */
+  private managedDocument(tx: StoreTx, account: string, arn: string): Promise<string | undefined> {
+    return managedPolicyDocument({ tx, account, services: { awsManagedPolicies: this.awsPolicies } }, arn);
   }
+
 }
 
-const DENY_WHERE: Record<string, string> = {
-  identity: 'an identity-based policy',
-  permissionsBoundary: 'a permissions boundary',
-  session: 'a session policy',
-  resource: 'a resource-based policy',
-  scp: 'a service control policy',
-  rcp: 'a resource control policy',
-};
-
-const NO_ALLOW: Record<string, string> = {
-  identity: 'no identity-based policy allows',
-  permissionsBoundary: 'no permissions boundary allows',
-  session: 'no session policy allows',
-  resource: 'no resource-based policy allows',
-  scp: 'no service control policy allows',
-  rcp: 'no resource control policy allows',
-};
 
 /**
  * AWS's AccessDenied text, naming the policy type that decided. IAM names a managed policy resource as
@@ -179,12 +158,12 @@ export function denialMessage(request: AuthorizationRequest, result: DecisionRes
   // A trust policy that does not let the caller in: STS names no reason (it would tell outsiders about the role).
   if (request.action.startsWith('sts:') && factor === 'resource' && result.decision === 'ImplicitlyDenied') return head;
   if (result.decision === 'ExplicitlyDenied') {
-    const where = `${head} with an explicit deny in ${DENY_WHERE[factor] ?? 'a policy'}`;
+    const where = `${head} with an explicit deny in ${TYPE_TEXT[factor]}`;
     if (factor !== 'permissionsBoundary') return where;
     const denying = result.explanation?.statements.find((s) => s.policyType === 'permissionsBoundary' && s.effect === 'Deny' && s.matched);
     return denying === undefined ? where : `${where}: ${denying.policyName}`;
   }
-  return `${head} because ${NO_ALLOW[factor] ?? 'no policy allows'} the ${request.action} action`;
+  return `${head} because ${MISSING_TEXT[factor] ?? 'no policy allows'} the ${request.action} action`;
 }
 
 /**

@@ -205,7 +205,8 @@ function limitedBySession(own: IdentityOutcome, principal: RequestPrincipal): Ve
   return undefined;
 }
 
-const TYPE_TEXT: Record<DecidingFactor, string> = {
+/** How AWS names each policy type in its decisions ("… with an explicit deny in a permissions boundary"). */
+export const TYPE_TEXT: Readonly<Record<DecidingFactor, string>> = {
   identity: 'an identity-based policy',
   permissionsBoundary: 'a permissions boundary',
   session: 'a session policy',
@@ -216,7 +217,8 @@ const TYPE_TEXT: Record<DecidingFactor, string> = {
   alwaysAllowed: 'AWS (this action is always allowed)',
 };
 
-const MISSING_TEXT: Partial<Record<DecidingFactor, string>> = {
+/** How AWS says a policy type lacked an Allow ("… because no session policy allows the X action"). */
+export const MISSING_TEXT: Readonly<Partial<Record<DecidingFactor, string>>> = {
   identity: 'no identity-based policy allows',
   permissionsBoundary: 'no permissions boundary allows',
   session: 'no session policy allows',

@@ -1,5 +1,6 @@
 import { noSuchEntity } from '../errors.js';
 import type { AwsManagedPolicy, OperationContext } from '../operation.js';
+import type { StoreTx } from '../../store/store.js';
 import { KIND } from './kinds.js';
 import type { EntityRecord } from '../../store/store.js';
 
@@ -27,8 +28,13 @@ export function parsePolicyArn(arn: string): { account: string; path: string; na
   return m === null ? undefined : { account: m[1] as string, path: m[2] as string, name: m[3] as string };
 }
 
+/** What a policy lookup reads: an operation's context, or the authorizer's transaction. */
+export type PolicyLookupContext = Pick<OperationContext, 'tx' | 'account'> & {
+  readonly services: Pick<OperationContext['services'], 'awsManagedPolicies'>;
+};
+
 /** Finds a managed policy by ARN in the caller's account or among AWS's; undefined when there is none. */
-export async function findManagedPolicy(ctx: OperationContext, arn: string): Promise<ManagedPolicyView | undefined> {
+export async function findManagedPolicy(ctx: PolicyLookupContext, arn: string): Promise<ManagedPolicyView | undefined> {
   const parsed = parsePolicyArn(arn);
   if (parsed === undefined) return undefined;
   if (parsed.account === 'aws') {
@@ -53,10 +59,18 @@ export async function mustFindManagedPolicy(ctx: OperationContext, arn: string):
 }
 
 /** The default version's document text of a managed policy. */
-export async function defaultDocument(ctx: OperationContext, policy: ManagedPolicyView): Promise<string> {
-  if (policy.aws !== undefined) {
-    return policy.aws.versions.find((v) => v.versionId === policy.defaultVersionId)?.document ?? '{}';
-  }
-  const version = await ctx.tx.get(KIND.policyVersion, ctx.account, `${policy.name}:${policy.defaultVersionId}`);
-  return (version?.data['document'] as string | undefined) ?? '{}';
+export async function defaultDocument(ctx: PolicyLookupContext, policy: ManagedPolicyView): Promise<string> {
+  return (await storedDefaultDocument(ctx.tx, ctx.account, policy)) ?? '{}';
+}
+
+/** The default version's document of the managed policy an ARN names; undefined when there is none. */
+export async function managedPolicyDocument(ctx: PolicyLookupContext, arn: string): Promise<string | undefined> {
+  const policy = await findManagedPolicy(ctx, arn);
+  return policy === undefined ? undefined : storedDefaultDocument(ctx.tx, ctx.account, policy);
+}
+
+async function storedDefaultDocument(tx: StoreTx, account: string, policy: ManagedPolicyView): Promise<string | undefined> {
+  if (policy.aws !== undefined) return policy.aws.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
+  const version = await tx.get(KIND.policyVersion, account, `${policy.name}:${policy.defaultVersionId}`);
+  return version?.data['document'] as string | undefined;
 }
