@@ -77,7 +77,7 @@ export class Authenticator {
     }
     const cached = this.cache.get(accessKeyId);
     if (cached !== undefined) return cached ?? undefined;
-    const resolved = await this.store.transaction(async (tx) => {
+    const resolved = await this.store.read(async (tx) => {
       const key = await tx.getById(KIND.accessKey, accessKeyId);
       if (key === undefined || key.data['status'] !== 'Active') return undefined;
       const secret = this.decryptSecret(key.data['secret'] as string);

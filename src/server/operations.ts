@@ -1,3 +1,4 @@
+import { KIND } from '../core/iam/kinds.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
 import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
 import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
@@ -51,7 +52,7 @@ export const IAM_OPERATIONS = OPERATIONS;
 export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Promise<void> {
   await store.transaction(async (tx) => {
     for (const use of uses) {
-      const key = await tx.getById('access-key', use.accessKeyId);
+      const key = await tx.getById(KIND.accessKey, use.accessKeyId);
       if (key !== undefined) await recordAccessKeyUse(tx, key.account, use.accessKeyId, { date: use.date, service: use.service, region: use.region });
     }
   });
