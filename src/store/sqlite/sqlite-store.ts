@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EntityRecord, Store, StoreTx } from '../store.js';
-import { AsyncMutex } from './async-mutex.js';
+import { ReadWriteLock } from './read-write-lock.js';
 import { migrate } from './migrations.js';
 import { SqliteTx } from './sqlite-tx.js';
 import { Statements } from './statements.js';
@@ -49,7 +49,7 @@ const READ_CACHE_LIMIT = 50_000;
 class SqliteStore implements Store {
   private readonly readCache = new Map<string, EntityRecord | undefined>();
   private readCacheVersion = -1;
-  private readonly mutex = new AsyncMutex();
+  private readonly lock = new ReadWriteLock();
   private readonly statements: Statements;
   private currentVersion: number;
   private closed = false;
@@ -61,12 +61,12 @@ class SqliteStore implements Store {
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.mutex.run(() => this.runExclusive(work, false));
+    return this.lock.exclusive(() => this.runTransaction(work));
   }
 
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.mutex.run(() => this.runExclusive(work, true));
+    return this.lock.shared(() => this.runRead(work));
   }
 
   version(): number {
@@ -76,20 +76,19 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.mutex.idle();
+    await this.lock.idle();
     this.db.close();
   }
 
-  private async runExclusive<T>(work: (tx: StoreTx) => Promise<T>, readOnly: boolean): Promise<T> {
+  private async runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     // close() waits for the queue, but a transaction queued behind it must not touch a closed handle.
     if (!this.db.open) throw new Error('the store is closed');
     const s = this.statements;
-    if (readOnly) return this.runRead(work);
     s.begin.run();
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
     // free of I/O while still noticing shared-file writers at the next write transaction.
     this.currentVersion = Math.max(this.currentVersion, s.readVersion());
-    const tx = new SqliteTx(s, readOnly, undefined);
+    const tx = new SqliteTx(s, false, undefined);
     let result: T;
     try {
       result = await work(tx);
@@ -111,11 +110,13 @@ class SqliteStore implements Store {
   }
 
   /**
-   * A read-only view without BEGIN/COMMIT: this process's transactions are serialized by the queue, so no local
-   * write can land between its statements, and each statement reads the latest committed state. Skipping the
-   * explicit transaction saves the lock round trips on every Get/List request.
+   * A read-only view without BEGIN/COMMIT: transactions wait for open views (and views for open transactions), so
+   * no local write can land between its statements, and each statement reads the latest committed state. Skipping
+   * the explicit transaction saves the lock round trips on every Get/List request.
    */
-  private async runRead<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private runRead<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // close() waits for the queue, but a view queued behind it must not touch a closed handle.
+    if (!this.db.open) return Promise.reject(new Error('the store is closed'));
     // This process owns the database (exclusive lock), so its version counter sees every write: entities read by
     // earlier views stay valid until the next committed write, and hot lookups skip SQLite and JSON parsing.
     if (this.readCacheVersion !== this.currentVersion || this.readCache.size > READ_CACHE_LIMIT) {
@@ -123,10 +124,16 @@ class SqliteStore implements Store {
       this.readCacheVersion = this.currentVersion;
     }
     const tx = new SqliteTx(this.statements, true, this.readCache);
+    const finish = (): void => tx.finish();
+    let pending: Promise<T>;
     try {
-      return await work(tx);
-    } finally {
-      tx.finish();
+      pending = work(tx);
+    } catch (error) {
+      finish();
+      return Promise.reject(error);
     }
+    // finally() would settle a tick later than the work itself; the view just closes when the work settles.
+    pending.then(finish, finish);
+    return pending;
   }
 }
