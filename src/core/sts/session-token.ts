@@ -71,21 +71,54 @@ export function createKeyRing(keys: readonly SessionKey[]): SessionKeyRing {
   return { sealingKey: () => newest, key: (id) => byId.get(id) };
 }
 
-// Layout (then base64): version | key ID length | key ID | nonce (12) | ciphertext | GCM tag (16). The header
-// (version and key ID) is authenticated as associated data, so moving a token under another key ID fails too.
+// Layout: format | key ID length | key ID | nonce (12) | ciphertext | GCM tag (16). The header (format and key ID) is
+// authenticated as associated data, so moving a sealed text under another key ID fails too. Session tokens are this
+// layout in base64 with format 1; other sealed texts take their own format byte and a label (see sealWithKeyRing).
 const VERSION = 1;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function sealSessionToken(ring: SessionKeyRing, claims: SessionClaims): string {
+/**
+ * Seals `plaintext` under the ring's sealing key. `format` is the first byte, and `label` is authenticated but not
+ * carried, so that what one use sealed never opens as another's (an authorization message is no session token).
+ */
+export function sealWithKeyRing(ring: SessionKeyRing, format: number, plaintext: string, label = ''): Buffer {
   const { id, key } = ring.sealingKey();
   const idBytes = Buffer.from(id, 'utf8');
-  const header = Buffer.concat([Buffer.from([VERSION, idBytes.length]), idBytes]);
+  const header = Buffer.concat([Buffer.from([format, idBytes.length]), idBytes]);
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(header);
-  const body = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
-  return Buffer.concat([header, nonce, body, cipher.getAuthTag()]).toString('base64');
+  cipher.setAAD(label === '' ? header : Buffer.concat([header, Buffer.from(label, 'utf8')]));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([header, nonce, body, cipher.getAuthTag()]);
+}
+
+/**
+ * The plaintext of what sealWithKeyRing sealed with this format and label under a key of this ring, or undefined
+ * for anything else: another format, an unknown key, truncated or altered bytes.
+ */
+export function openWithKeyRing(ring: SessionKeyRing, format: number, raw: Buffer, label = ''): string | undefined {
+  if (raw.length < 2 || raw[0] !== format) return undefined;
+  const idLength = raw[1] as number;
+  const headerLength = 2 + idLength;
+  if (raw.length < headerLength + NONCE_BYTES + TAG_BYTES) return undefined;
+  const sessionKey = ring.key(raw.subarray(2, headerLength).toString('utf8'));
+  if (sessionKey === undefined) return undefined;
+  const nonce = raw.subarray(headerLength, headerLength + NONCE_BYTES);
+  const body = raw.subarray(headerLength + NONCE_BYTES, raw.length - TAG_BYTES);
+  const header = raw.subarray(0, headerLength);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sessionKey.key, nonce);
+    decipher.setAAD(label === '' ? header : Buffer.concat([header, Buffer.from(label, 'utf8')]));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function sealSessionToken(ring: SessionKeyRing, claims: SessionClaims): string {
+  return sealWithKeyRing(ring, VERSION, JSON.stringify(claims)).toString('base64');
 }
 
 /**
@@ -94,20 +127,9 @@ export function sealSessionToken(ring: SessionKeyRing, claims: SessionClaims): s
  */
 export function openSessionToken(ring: SessionKeyRing, token: string): SessionClaims | undefined {
   if (token.length === 0 || token.length > 16384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
-  const raw = Buffer.from(token, 'base64');
-  if (raw.length < 2 || raw[0] !== VERSION) return undefined;
-  const idLength = raw[1] as number;
-  const headerLength = 2 + idLength;
-  if (raw.length < headerLength + NONCE_BYTES + TAG_BYTES) return undefined;
-  const sessionKey = ring.key(raw.subarray(2, headerLength).toString('utf8'));
-  if (sessionKey === undefined) return undefined;
-  const nonce = raw.subarray(headerLength, headerLength + NONCE_BYTES);
-  const body = raw.subarray(headerLength + NONCE_BYTES, raw.length - TAG_BYTES);
+  const plain = openWithKeyRing(ring, VERSION, Buffer.from(token, 'base64'));
+  if (plain === undefined) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', sessionKey.key, nonce);
-    decipher.setAAD(raw.subarray(0, headerLength));
-    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-    const plain = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
     const claims = JSON.parse(plain) as SessionClaims;
     return typeof claims === 'object' && claims !== null && typeof claims.accessKeyId === 'string' ? claims : undefined;
   } catch {
