@@ -22,6 +22,11 @@ export interface CoreServices {
   awsManagedPolicies(): AwsManagedPolicyCatalog;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
   sealSessionToken?(claims: SessionClaims): string;
+  /**
+   * The JSON of an encoded authorization failure message issued in `account` under the same key ring (STS
+   * DecodeAuthorizationMessage), or undefined when it is not one; absent where no key ring is configured.
+   */
+  openAuthorizationMessage?(account: string, encoded: string): string | undefined;
 }
 
 export interface AwsManagedPolicy {

@@ -12,6 +12,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 import { createGateway } from './gateway.js';
+import { openAuthorizationMessage } from '../core/sts/authorization-message.js';
 import { sealSessionToken } from '../core/sts/session-token.js';
 import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
@@ -74,6 +75,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
+    // Decoding works whether or not this node encodes: another node sharing the ring may.
+    openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
   if (generatedRootKey !== undefined) {

@@ -17,6 +17,7 @@ import { defineOperations } from '../core/operation.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
 import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
+import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import type { Store } from '../store/store.js';
@@ -43,6 +44,7 @@ export const OPERATIONS = defineOperations([
   ...SAML_OPERATIONS,
   ...OIDC_PROVIDER_OPERATIONS,
   ...WEB_IDENTITY_OPERATIONS,
+  ...DECODE_AUTHORIZATION_MESSAGE_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */
