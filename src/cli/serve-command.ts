@@ -1,21 +1,27 @@
 import { startServer } from '../server/app.js';
-import { DEFAULT_PORT, loadConfig } from '../server/config.js';
+import { DEFAULT_PORT, loadConfig, type ConfigOptions } from '../server/config.js';
 import type { CommandIo } from './io.js';
 
-export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR]
+export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--encode-authorization-messages]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
-  DIR (default ./gatehouse-data). Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_ACCOUNT_ID,
-  GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY.
+  DIR (default ./gatehouse-data). --encode-authorization-messages appends AWS's "Encoded authorization failure
+  message" to every AccessDenied, for sts decode-authorization-message. Environment: GATEHOUSE_PORT,
+  GATEHOUSE_DATA_DIR, GATEHOUSE_ACCOUNT_ID, GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY,
+  GATEHOUSE_MASTER_KEY, GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1.
 `;
 
 export async function runServe(args: string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const options: { port?: number; dataDir?: string; host?: string } = {};
+  const options: ConfigOptions = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = args[i + 1];
     if (arg === '--help' || arg === '-h') {
       io.stdout(SERVE_USAGE);
       return 0;
+    }
+    if (arg === '--encode-authorization-messages') {
+      options.encodeAuthorizationMessages = true;
+      continue;
     }
     if ((arg === '--port' || arg === '--data-dir' || arg === '--host') && value !== undefined) {
       if (arg === '--port') options.port = Number(value);

@@ -3,11 +3,14 @@ import { managedPolicyDocument } from './iam/policy-lookup.js';
 import type { DecisionRequest } from '../policy/context.js';
 import { compilePolicies, type CompiledPolicySet } from '../policy/engine.js';
 import type { DecisionResult } from '../policy/decide.js';
+import type { StatementTrace } from '../policy/policy-list.js';
+import { parsePolicy } from '../policy/parse.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { accessDenied } from './errors.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
+import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
 
 /** One authorization question: may the caller perform `action` on `resource`, with these extra context keys. */
 export interface AuthorizationRequest {
@@ -48,6 +51,11 @@ export class Authorizer {
   constructor(
     private readonly store: Store,
     private readonly awsPolicies: () => AwsManagedPolicyCatalog,
+    /**
+     * Given when the server appends an encoded failure message to every AccessDenied (an option, off by default:
+     * AWS's IAM denials carry none). Only denials read it.
+     */
+    private readonly encodeFailure?: AuthorizationMessageEncoder,
   ) {}
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
@@ -72,8 +80,76 @@ export class Authorizer {
   }
 
   private async deny(request: AuthorizationRequest, tx: StoreTx): Promise<void> {
+    if (this.encodeFailure !== undefined) return this.denyEncoded(request, tx, this.encodeFailure);
     // Denials are rare: decide again with the explanation, whose statements name the policy that denied.
     throw accessDenied(denialMessage(request, await this.decide(request, tx, true)));
+  }
+
+  /** AWS's AccessDenied text followed by the encoded failure message (EC2's form) that DecodeAuthorizationMessage reads. */
+  private async denyEncoded(request: AuthorizationRequest, tx: StoreTx, encode: AuthorizationMessageEncoder): Promise<void> {
+    const { caller } = request;
+    const { set, principalTags } = this.cached(caller, request.resourcePolicy) ?? (await this.policiesOf(caller, request.resourcePolicy, tx));
+    const decision = new LazyDecisionRequest(request, principalTags);
+    const result = set.evaluate(decision, { explain: true });
+    const encoded = encode({
+      account: caller.account,
+      explicitDeny: result.decision === 'ExplicitlyDenied',
+      matchedStatements: await this.matchedStatements(request, decision, result, tx),
+      principal: { id: caller.userId, ...(caller.kind === 'user' && caller.userName !== undefined ? { name: caller.userName } : {}), arn: caller.arn },
+      action: request.action,
+      resource: request.resource,
+      // Off the hot path (a denial, with the option on): the context is built here when the decision did not read it.
+      conditions: decision.context,
+    });
+    throw accessDenied(`${denialMessage(request, result)}${ENCODED_MESSAGE_SUFFIX}${encoded}`);
+  }
+
+  /**
+   * The statements that decided: the matching Deny statements of an explicit deny, else the Allow statements that
+   * matched without being enough (a boundary or session policy lacked one). The explanation names each by policy
+   * and position; its Action, Resource and Condition are read back from that policy's document. A resource policy
+   * of another account is left out: the message goes to the caller's account.
+   */
+  private async matchedStatements(request: AuthorizationRequest, decision: LazyDecisionRequest, result: DecisionResult, tx: StoreTx): Promise<MatchedStatement[]> {
+    const effect = result.decision === 'ExplicitlyDenied' ? 'Deny' : 'Allow';
+    const foreign = decision.resourceAccount !== request.caller.account;
+    const matched: MatchedStatement[] = [];
+    for (const trace of result.explanation?.statements ?? []) {
+      if (!trace.matched || trace.effect !== effect || (trace.policyType === 'resource' && foreign)) continue;
+      const document = await this.documentOf(request, trace, tx);
+      const statement = document === undefined ? undefined : parsePolicy(document).statements.find((s) => s.index === trace.statementIndex);
+      matched.push({
+        ...(trace.sid !== undefined ? { statementId: trace.sid } : {}),
+        effect: trace.effect,
+        principals: [decision.principalId],
+        actions: statement?.action ?? [],
+        resources: statement?.resource ?? [],
+        conditions: (statement?.conditions ?? []).map((c) => ({ key: c.key, values: c.values })),
+      });
+    }
+    return matched;
+  }
+
+  /** The document a traced statement came from, found by the name load() gave it. */
+  private async documentOf(request: AuthorizationRequest, trace: StatementTrace, tx: StoreTx): Promise<string | undefined> {
+    const { caller } = request;
+    switch (trace.policyType) {
+      case 'identity':
+        if (trace.policyName === 'root') return ALLOW_ALL;
+        if (trace.policyName.startsWith('inline:')) {
+          const inline = await tx.get(KIND.inlinePolicy, caller.account, trace.policyName.slice('inline:'.length));
+          return inline?.data['document'] as string | undefined;
+        }
+        return this.managedDocument(tx, caller.account, trace.policyName);
+      case 'permissionsBoundary':
+        return this.managedDocument(tx, caller.account, trace.policyName);
+      case 'session':
+        return caller.sessionPolicy;
+      case 'resource':
+        return request.resourcePolicy;
+      default:
+        return undefined;
+    }
   }
 
   /** The compiled policies of this caller (and resource policy) when still valid. */

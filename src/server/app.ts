@@ -12,7 +12,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 import { createGateway } from './gateway.js';
-import { openAuthorizationMessage } from '../core/sts/authorization-message.js';
+import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
 import { sealSessionToken } from '../core/sts/session-token.js';
 import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
@@ -90,7 +90,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const handler = createGateway({
     store,
     authenticator: new Authenticator(store, sealer.open, sessionKeys),
-    authorizer: new Authorizer(store, () => awsPolicies),
+    authorizer: new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined),
     operations: OPERATIONS,
     services,
     usage,

@@ -11,6 +11,11 @@ export interface ServerConfig {
   /** Root access key given by the environment; otherwise one is generated at first start. */
   readonly rootAccessKeyId?: string;
   readonly rootSecretAccessKey?: string;
+  /**
+   * Append AWS's "Encoded authorization failure message" to every AccessDenied of the policy engine, for
+   * DecodeAuthorizationMessage. Off by default: AWS's own IAM and STS denials carry none.
+   */
+  readonly encodeAuthorizationMessages?: boolean;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -25,7 +30,24 @@ function secretFile(path: string, create: () => string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-export function loadConfig(options: { port?: number; dataDir?: string; host?: string }, env: NodeJS.ProcessEnv): ServerConfig {
+/** What the command line may set; each falls back to its environment variable, then to the default. */
+export interface ConfigOptions {
+  port?: number;
+  dataDir?: string;
+  host?: string;
+  encodeAuthorizationMessages?: boolean;
+}
+
+/** A yes/no environment variable: 1/true/yes/on or 0/false/no/off (any case), empty or unset for the default. */
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const text = env[name]?.trim().toLowerCase();
+  if (text === undefined || text === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new Error(`${name} must be 1 or 0 (or true/false), not ${JSON.stringify(env[name])}`);
+}
+
+export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): ServerConfig {
   const dataDir = options.dataDir ?? env['GATEHOUSE_DATA_DIR'] ?? './gatehouse-data';
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const portText = options.port?.toString() ?? env['GATEHOUSE_PORT'] ?? String(DEFAULT_PORT);
@@ -41,6 +63,7 @@ export function loadConfig(options: { port?: number; dataDir?: string; host?: st
   if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
     throw new Error('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
   }
+  const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -48,5 +71,6 @@ export function loadConfig(options: { port?: number; dataDir?: string; host?: st
     accountId,
     masterKey,
     ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
+    encodeAuthorizationMessages,
   };
 }
