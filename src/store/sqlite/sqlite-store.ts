@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EntityRecord, Store, StoreTx } from '../store.js';
+import { EntityMemo } from './entity-memo.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { migrate } from './migrations.js';
 import { SqliteTx } from './sqlite-tx.js';
@@ -47,7 +48,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 const READ_CACHE_LIMIT = 50_000;
 
 class SqliteStore implements Store {
-  private readonly readCache = new Map<string, EntityRecord | undefined>();
+  private readonly readCache = new EntityMemo();
   private readCacheVersion = -1;
   private readonly lock = new ReadWriteLock();
   private readonly statements: Statements;

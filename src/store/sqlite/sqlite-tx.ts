@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
+import type { EntityMemo } from './entity-memo.js';
 import type { End, EntityRow, LinkRow, Statements } from './statements.js';
 
 export class SqliteTx implements StoreTx {
@@ -12,7 +13,7 @@ export class SqliteTx implements StoreTx {
     private readonly s: Statements,
     private readonly readOnly: boolean,
     /** For read-only views: entities already read since the last write (shared, never mutated). */
-    private readonly memo: Map<string, EntityRecord | undefined> | undefined,
+    private readonly memo: EntityMemo | undefined,
   ) {}
 
 
@@ -29,11 +30,15 @@ export class SqliteTx implements StoreTx {
     this.check();
     // Read-only views share the store's cache of entities read since the last write. Callers never mutate
     // records (updates spread a copy), so sharing one is safe.
-    const memoKey = this.memo !== undefined ? `${kind}\u0000${account}\u0000${key.toLowerCase()}` : undefined;
-    if (memoKey !== undefined && this.memo?.has(memoKey)) return this.memo.get(memoKey);
-    const row = this.s.getEntity.get(kind, account, key.toLowerCase()) as EntityRow | undefined;
+    const lowerKey = key.toLowerCase();
+    const memo = this.memo;
+    if (memo !== undefined) {
+      const known = memo.get(kind, account, lowerKey);
+      if (known !== undefined) return known ?? undefined;
+    }
+    const row = this.s.getEntity.get(kind, account, lowerKey) as EntityRow | undefined;
     const record = row === undefined ? undefined : toEntity(row);
-    if (memoKey !== undefined) this.memo?.set(memoKey, record);
+    memo?.set(kind, account, lowerKey, record);
     return record;
   }
 
