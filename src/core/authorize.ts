@@ -47,6 +47,8 @@ const CACHE_LIMIT = 4096;
  */
 export class Authorizer {
   private readonly cache = new Map<string, CachedSet>();
+  /** The same entries by Caller object, for requests without a resource policy. */
+  private readonly byCaller = new WeakMap<Caller, CachedSet>();
 
   constructor(
     private readonly store: Store,
@@ -154,8 +156,17 @@ export class Authorizer {
 
   /** The compiled policies of this caller (and resource policy) when still valid. */
   private cached(caller: Caller, resourcePolicy: string | undefined): CachedSet | undefined {
+    const version = this.store.version();
+    // The authenticator hands out the same Caller object for a key (or session token) until the store changes, so
+    // most requests find their policies by that object, without building and hashing the string key.
+    if (resourcePolicy === undefined) {
+      const mine = this.byCaller.get(caller);
+      if (mine !== undefined && mine.version === version) return mine;
+    }
     const cached = this.cache.get(cacheKey(caller, resourcePolicy));
-    return cached !== undefined && cached.version === this.store.version() ? cached : undefined;
+    if (cached === undefined || cached.version !== version) return undefined;
+    if (resourcePolicy === undefined) this.byCaller.set(caller, cached);
+    return cached;
   }
 
   private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
