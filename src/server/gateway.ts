@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
-import type { Authorizer } from '../core/authorize.js';
+import type { AuthorizationRequest, Authorizer } from '../core/authorize.js';
 import type { Caller } from '../core/caller.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
@@ -176,42 +176,45 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
       const caller = (key as ResolvedKey).caller;
-      deps.usage.note({ accessKeyId: caller.accessKeyId, date: now, service: verified.service, region: verified.region });
+      deps.usage.note(caller.accessKeyId, now, verified.service, verified.region);
 
       const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
-      const op = deps.operations.get(`${service}:${decoded.action}`);
+      // The operation's key is also the action the engine is asked about (`iam:GetUser`).
+      const action = `${service}:${decoded.action}`;
+      const op = deps.operations.get(action);
       if (op === undefined) {
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
         throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
       }
+      const params = decoded.params;
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
-      const readOnly = READ_ONLY.test(op.name) && op.writes?.(decoded.params) !== true;
+      const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
       const result = await (readOnly ? readView : transaction)(async (tx) => {
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
-        const resource = await op.resource(ctx, decoded.params);
+        const resource = await op.resource(ctx, params);
         const restriction = callerRestriction(caller, service, op.name, resource);
         if (restriction !== undefined) throw restriction;
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
-        if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, decoded.params))) {
-          const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, decoded.params);
-          const request = {
-            caller,
-            resource,
-            now,
-            ...(owned !== undefined ? { resourcePolicy: owned.document, resourceAccount: owned.account } : {}),
-            // Built only if a statement's condition reads the context.
-            context: () => ({
-              'aws:RequestedRegion': verified.region,
-              'aws:SecureTransport': 'false',
-              ...(req.socket.remoteAddress !== undefined ? { 'aws:SourceIp': req.socket.remoteAddress.replace(/^::ffff:/, '') } : {}),
-              ...(op.conditionKeys?.(ctx, decoded.params) ?? {}),
-            }),
+        if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {
+          const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
+          // Built only if a statement's condition reads the context.
+          const context = (): Record<string, string | string[]> => {
+            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': verified.region, 'aws:SecureTransport': 'false' };
+            const address = req.socket.remoteAddress;
+            if (address !== undefined) keys['aws:SourceIp'] = address.replace(/^::ffff:/, '');
+            return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
           };
-          const pending = deps.authorizer.authorize({ ...request, action: `${service}:${op.name}` }, tx);
+          const request: AuthorizationRequest =
+            owned === undefined
+              ? { caller, action, resource, now, context }
+              : { caller, action, resource, now, context, resourcePolicy: owned.document, resourceAccount: owned.account };
+          const pending = deps.authorizer.authorize(request, tx);
           if (pending !== undefined) await pending;
-          for (const action of op.alsoRequires?.(ctx, decoded.params) ?? []) await deps.authorizer.authorize({ ...request, action }, tx);
+          if (op.alsoRequires !== undefined) {
+            for (const also of op.alsoRequires(ctx, params)) await deps.authorizer.authorize({ ...request, action: also }, tx);
+          }
         }
-        return op.run(ctx, decoded.params);
+        return op.run(ctx, params);
       });
       return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
     }

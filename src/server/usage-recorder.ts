@@ -12,7 +12,7 @@ export interface KeyUse {
  * the latest use per key in one transaction, so no request waits on a write.
  */
 export class UsageRecorder {
-  private pending = new Map<string, KeyUse>();
+  private pending = new Map<string, { accessKeyId: string; date: Date; service: string; region: string }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -21,8 +21,16 @@ export class UsageRecorder {
     private readonly intervalMs = 1000,
   ) {}
 
-  note(use: KeyUse): void {
-    this.pending.set(use.accessKeyId, use);
+  note(accessKeyId: string, date: Date, service: string, region: string): void {
+    // Requests from one key arrive many times a second: its pending record is updated in place, not replaced.
+    const pending = this.pending.get(accessKeyId);
+    if (pending !== undefined) {
+      pending.date = date;
+      pending.service = service;
+      pending.region = region;
+    } else {
+      this.pending.set(accessKeyId, { accessKeyId, date, service, region });
+    }
     if (this.timer === undefined) {
       this.timer = setTimeout(() => void this.flush(), this.intervalMs);
       this.timer.unref();

@@ -30,20 +30,25 @@ export function arnOfUser(record: EntityRecord): string {
 
 /** The User structure; `full` adds what GetUser returns beyond ListUsers (tags, boundary). */
 export function userView(record: EntityRecord, full: boolean): Record<string, unknown> {
-  const boundary = record.data['permissionsBoundary'] as string | undefined;
-  const tags = tagsOf(record);
-  return {
+  // Assigned field by field rather than spread from conditional objects: GetUser builds this on every call.
+  const view: Record<string, unknown> = {
     Path: record.path,
     UserName: record.key,
     UserId: record.id,
     Arn: arnOfUser(record),
     CreateDate: new Date(record.created),
-    ...(record.data['passwordLastUsed'] !== undefined ? { PasswordLastUsed: new Date(record.data['passwordLastUsed'] as string) } : {}),
-    ...(full && boundary !== undefined
-      ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } }
-      : {}),
-    ...(full && tags.length > 0 ? { Tags: tags } : {}),
   };
+  const passwordLastUsed = record.data['passwordLastUsed'] as string | undefined;
+  if (passwordLastUsed !== undefined) view['PasswordLastUsed'] = new Date(passwordLastUsed);
+  if (full) {
+    const boundary = record.data['permissionsBoundary'] as string | undefined;
+    if (boundary !== undefined) {
+      view['PermissionsBoundary'] = { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary };
+    }
+    const tags = tagsOf(record);
+    if (tags.length > 0) view['Tags'] = tags;
+  }
+  return view;
 }
 
 export function getUser(ctx: OperationContext, name: string): Promise<EntityRecord> {
