@@ -57,5 +57,6 @@ export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Prom
       const key = await tx.getById(KIND.accessKey, use.accessKeyId);
       if (key !== undefined) await recordAccessKeyUse(tx, key.account, use.accessKeyId, { date: use.date, service: use.service, region: use.region });
     }
-  });
+    // Last-used dates change no credential or decision: the caches built on version() stay warm.
+  }, { bookkeeping: true });
 }

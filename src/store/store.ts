@@ -72,12 +72,20 @@ export interface StoreTx {
   unlinkAll(relation: string, account: string, end: { readonly from?: string; readonly to?: string }): Promise<number>;
 }
 
+export interface TransactionOptions {
+  /**
+   * The writes are bookkeeping that no cached credential or decision depends on (an access key's last use): they
+   * commit like any others and every later read sees them, but version() does not move, so the caches stay warm.
+   */
+  readonly bookkeeping?: boolean;
+}
+
 export interface Store {
   /**
    * Runs `work` in one serializable transaction: all its writes commit together when it resolves (durably: an
    * acknowledged write survives a crash), or none do when it throws. Transactions never interleave their effects.
    */
-  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `work` against a consistent read-only view: it sees every transaction committed before it started and none
    * after; its write methods reject. Cheaper than `transaction` (no write lock), for Get/List operations.
@@ -85,8 +93,8 @@ export interface Store {
    */
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
-   * A counter that every committed transaction with writes increases; caches of derived data (compiled policies,
-   * access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path). Another
+   * A counter that every committed transaction with writes increases, bookkeeping ones excepted; caches of derived
+   * data (compiled policies, access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path). Another
    * process's commits to a shared database show up at this process's next write transaction.
    */
   version(): number;

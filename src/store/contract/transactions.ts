@@ -233,6 +233,29 @@ export function transactionContract(kit: ContractKit): void {
       });
     });
 
+    test('a bookkeeping transaction commits like any other but leaves the version alone', async () => {
+      await withStore(async (store) => {
+        await write(store, (tx) => tx.insert(entity({ key: 'alice', data: { used: 0 } })));
+        // Read views (store.read), where a store may remember entities between views until the next write.
+        await store.read(async (tx) => assert.deepEqual((await tx.get('user', A, 'alice'))?.data, { used: 0 }));
+        const before = store.version();
+        await store.transaction((tx) => tx.update(entity({ key: 'alice', data: { used: 1 } })), { bookkeeping: true });
+        assert.equal(store.version(), before);
+        await store.read(async (tx) => assert.deepEqual((await tx.get('user', A, 'alice'))?.data, { used: 1 }));
+        await write(store, async (tx) => assert.deepEqual((await tx.get('user', A, 'alice'))?.data, { used: 1 }));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.update(entity({ key: 'alice', data: { used: 2 } }));
+            throw new Error('rollback');
+          }, { bookkeeping: true }),
+        );
+        await store.read(async (tx) => assert.deepEqual((await tx.get('user', A, 'alice'))?.data, { used: 1 }));
+        // An ordinary write after it still moves the version.
+        await write(store, (tx) => tx.update(entity({ key: 'alice', data: { used: 3 } })));
+        assert.ok(store.version() > before);
+      });
+    });
+
     test('version has increased by the time each of several concurrent write transactions resolves', async () => {
       await withStore(async (store) => {
         await Promise.all(

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { EntityRecord, Store, StoreTx } from '../store.js';
+import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { EntityMemo } from './entity-memo.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { migrate } from './migrations.js';
@@ -50,6 +50,9 @@ const READ_CACHE_LIMIT = 50_000;
 class SqliteStore implements Store {
   private readonly readCache = new EntityMemo();
   private readCacheVersion = -1;
+  private readCacheBookkeeping = 0;
+  /** Committed bookkeeping transactions with writes, which version() does not count. */
+  private bookkeepingWrites = 0;
   private readonly lock = new ReadWriteLock();
   private readonly statements: Statements;
   private currentVersion: number;
@@ -60,9 +63,10 @@ class SqliteStore implements Store {
     this.currentVersion = this.statements.readVersion();
   }
 
-  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.lock.exclusive(() => this.runTransaction(work));
+    const bookkeeping = options?.bookkeeping === true;
+    return this.lock.exclusive(() => this.runTransaction(work, bookkeeping));
   }
 
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -81,7 +85,7 @@ class SqliteStore implements Store {
     this.db.close();
   }
 
-  private async runTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private async runTransaction<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<T> {
     // close() waits for the queue, but a transaction queued behind it must not touch a closed handle.
     if (!this.db.open) throw new Error('the store is closed');
     const s = this.statements;
@@ -100,9 +104,11 @@ class SqliteStore implements Store {
     }
     tx.finish();
     try {
-      const next = tx.wrote ? s.bumpVersion() : undefined;
+      const next = tx.wrote && !bookkeeping ? s.bumpVersion() : undefined;
       s.commit.run();
       if (next !== undefined) this.currentVersion = Math.max(this.currentVersion, next);
+      // Bookkeeping leaves the version alone, but entities remembered by read views may be what it changed.
+      if (tx.wrote && bookkeeping) this.bookkeepingWrites++;
     } catch (error) {
       if (this.db.inTransaction) s.rollback.run();
       throw error;
@@ -120,9 +126,14 @@ class SqliteStore implements Store {
     if (!this.db.open) return Promise.reject(new Error('the store is closed'));
     // This process owns the database (exclusive lock), so its version counter sees every write: entities read by
     // earlier views stay valid until the next committed write, and hot lookups skip SQLite and JSON parsing.
-    if (this.readCacheVersion !== this.currentVersion || this.readCache.size > READ_CACHE_LIMIT) {
+    if (
+      this.readCacheVersion !== this.currentVersion ||
+      this.readCacheBookkeeping !== this.bookkeepingWrites ||
+      this.readCache.size > READ_CACHE_LIMIT
+    ) {
       this.readCache.clear();
       this.readCacheVersion = this.currentVersion;
+      this.readCacheBookkeeping = this.bookkeepingWrites;
     }
     const tx = new SqliteTx(this.statements, true, this.readCache);
     const finish = (): void => tx.finish();
