@@ -100,7 +100,15 @@ class ResponseBatch {
     this.scheduled = false;
     const ready = this.pending;
     this.pending = [];
-    for (const r of ready) writeResponse(r.res, r.status, r.body, r.requestId);
+    for (const r of ready) {
+      try {
+        writeResponse(r.res, r.status, r.body, r.requestId);
+      } catch (error) {
+        // One response that cannot be written (its socket gone wrong) must not cost the others in the batch theirs.
+        console.error(error);
+        r.res.destroy();
+      }
+    }
   };
 
   send(res: ServerResponse, status: number, body: string, requestId: string): void {
