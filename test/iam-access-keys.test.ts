@@ -1,7 +1,7 @@
 // Access keys through the AWS SDK for JavaScript v3 against a real server: lifecycle, authentication, last use.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -16,15 +16,9 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient, type Key } from './helpers/clients.js';
-import { ROOT_KEY, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const INVALID_TOKEN = { name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.', status: 403 };
 

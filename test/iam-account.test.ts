@@ -1,6 +1,6 @@
 // Account aliases, GetAccountSummary and GetAccountAuthorizationDetails through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -23,15 +23,9 @@ import {
   type GetAccountAuthorizationDetailsCommandOutput,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 

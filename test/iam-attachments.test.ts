@@ -1,7 +1,7 @@
 // Managed policy attachments, inline policies and their enforcement through the AWS SDK for JavaScript v3 against a
 // real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -38,19 +38,14 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
+const server = useTestServer({}, {}, async () => {
   const iam = iamClient(server.endpoint);
   await iam.send(new CreateUserCommand({ UserName: 'alice' }));
   await iam.send(new CreateGroupCommand({ GroupName: 'devs' }));
   await iam.send(new CreateRoleCommand({ RoleName: 'builder', AssumeRolePolicyDocument: TRUST }));
   await iam.send(new CreatePolicyCommand({ PolicyName: 'Reader', PolicyDocument: doc('s3:GetObject') }));
-});
-after(async () => {
-  await server.close();
 });
 
 const doc = (action: string | string[], resource: string | string[] = '*', effect = 'Allow'): string =>

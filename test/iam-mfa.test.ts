@@ -1,7 +1,7 @@
 // Virtual MFA devices and MFA-authenticated STS sessions, through the AWS SDK for JavaScript v3 against a real
 // server. Codes are computed from the seed the server returned, as an authenticator app would.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
@@ -24,15 +24,13 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { codeAt, timeStep } from '../src/core/sts/totp.js';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 const MFA_ROLE = `arn:aws:iam::${A}:role/needs-mfa`;
 const INVALID_CODE = 'MultiFactorAuthentication failed with invalid MFA one time pass code.';
 const UNKNOWN_DEVICE = 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.';
-
-let server: TestServer;
 
 /** A person with an IAM user, access key and an authenticator app holding one device's seed. */
 interface Person {
@@ -79,17 +77,13 @@ async function newPerson(name: string, enable = true): Promise<Person> {
   return person;
 }
 
-before(async () => {
-  server = await startTestServer();
+const server = useTestServer({}, {}, async () => {
   const root = iamClient(server.endpoint);
   await root.send(new CreateRoleCommand({
     RoleName: 'needs-mfa',
     AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }),
   }));
   await root.send(new PutRolePolicyCommand({ RoleName: 'needs-mfa', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) }));
-});
-after(async () => {
-  await server.close();
 });
 
 describe('virtual MFA devices', () => {

@@ -1,6 +1,6 @@
 // Login profiles, the account password policy and ChangePassword through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -16,15 +16,9 @@ import {
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient, type Key } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const STRONG = 'Correct-Horse-7';
 const NO_POLICY = { name: 'NoSuchEntityException', message: `The Password Policy with domain name ${TEST_ACCOUNT_ID} cannot be found.`, status: 404 };

@@ -1,6 +1,6 @@
 // Managed policies and their versions through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -27,15 +27,9 @@ import {
   type Policy,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const doc = (action: string | string[], resource: string | string[] = '*'): string =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });

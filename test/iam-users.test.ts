@@ -1,6 +1,6 @@
 // Users, authentication and enforcement through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -17,15 +17,9 @@ import {
   UpdateUserCommand,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient } from './helpers/clients.js';
-import { ROOT_KEY, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
-let server: TestServer;
-before(async () => {
-  server = await startTestServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 describe('users', () => {
   test('create, get, list with a path prefix, rename, delete', async () => {

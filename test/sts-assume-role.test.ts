@@ -1,22 +1,20 @@
 // AssumeRole, role chaining, session policies, tags, source identity and revocation, through the AWS SDK for
 // JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
-import { startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 
-let server: TestServer;
 let alice: Key;
 const roleA = `arn:aws:iam::${A}:role/team/role-a`;
 const roleB = `arn:aws:iam::${A}:role/role-b`;
 
-before(async () => {
-  server = await startTestServer();
+const server = useTestServer({}, {}, async () => {
   const root = iamClient(server.endpoint);
   await root.send(new CreateUserCommand({ UserName: 'alice' }));
   await root.send(new PutUserPolicyCommand({
@@ -50,9 +48,6 @@ before(async () => {
     AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: roleA }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }),
   }));
   await root.send(new PutRolePolicyCommand({ RoleName: 'role-b', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*' }) }));
-});
-after(async () => {
-  await server.close();
 });
 
 async function assume(key: Key, input: ConstructorParameters<typeof AssumeRoleCommand>[0]) {

@@ -1,25 +1,23 @@
 // Temporary credentials as the gateway authenticates them, and GetCallerIdentity, GetSessionToken,
 // GetFederationToken and GetAccessKeyInfo, through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, GetUserCommand, ListRolesCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
-import { REGION, ROOT_KEY, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { REGION, ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 const INVALID = { name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.', status: 403 };
 
-let server: TestServer;
 // The server's clock runs `offset` ms ahead of real time; clients sign with the same offset.
 let offset = 0;
 let bob: Key;
 let bobUserId: string;
 const roleArn = `arn:aws:iam::${A}:role/reader`;
 
-before(async () => {
-  server = await startTestServer({}, { clock: () => new Date(Date.now() + offset) });
+const server = useTestServer({}, { clock: () => new Date(Date.now() + offset) }, async () => {
   const root = iamClient(server.endpoint);
   const user = await root.send(new CreateUserCommand({ UserName: 'bob', Path: '/eng/' }));
   bobUserId = user.User?.UserId ?? '';
@@ -31,9 +29,6 @@ before(async () => {
     MaxSessionDuration: 43200,
     AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/eng/bob` }, Action: 'sts:AssumeRole' }),
   }));
-});
-after(async () => {
-  await server.close();
 });
 
 const sts = (key: Key = ROOT_KEY): STSClient =>

@@ -1,7 +1,7 @@
 // SAML federation end to end through the AWS SDK for JavaScript v3: IAM SAML provider CRUD, then
 // AssumeRoleWithSAML (sent unsigned by the SDK) with assertions signed by a test IdP key, and the attacks it refuses.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateRoleCommand,
   CreateSAMLProviderCommand,
@@ -16,7 +16,7 @@ import {
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { failure, iamClient, keyOf, stsClient } from './helpers/clients.js';
 import { assertionXml, b64, idpMetadata, OTHER_IDP_KEY, responseXml, sign, signedResponse, type AssertionOptions } from './helpers/saml.js';
-import { REGION, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const PROVIDER = `arn:aws:iam::${A}:saml-provider/corp-idp`;
@@ -24,12 +24,10 @@ const ROLE = `arn:aws:iam::${A}:role/saml-dev`;
 const STRICT_ROLE = `arn:aws:iam::${A}:role/saml-alice-only`;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 
-let server: TestServer;
 /** An STS client without credentials: AssumeRoleWithSAML needs none. */
 let anonymousSts: STSClient;
 
-before(async () => {
-  server = await startTestServer();
+const server = useTestServer({}, {}, async () => {
   anonymousSts = new STSClient({ endpoint: server.endpoint, region: REGION, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
   const root = iamClient(server.endpoint);
   await root.send(new CreateSAMLProviderCommand({ Name: 'corp-idp', SAMLMetadataDocument: idpMetadata() }));
@@ -52,9 +50,6 @@ before(async () => {
       Condition: { StringEquals: { 'saml:sub': 'alice-1234', 'saml:sub_type': 'persistent' } },
     }),
   }));
-});
-after(async () => {
-  await server?.close();
 });
 
 const pair = (role = ROLE): string => `${role},${PROVIDER}`;

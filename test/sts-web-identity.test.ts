@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   CreateOpenIDConnectProviderCommand,
@@ -21,13 +21,12 @@ import {
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { failure, iamClient, keyOf, stsClient } from './helpers/clients.js';
-import { REGION, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 
-let server: TestServer;
 let issuerServer: Server;
 let issuer: string;
 let hostPath: string;
@@ -60,7 +59,7 @@ async function assume(webIdentityToken: string, roleName = 'deployer', extra: Re
   }));
 }
 
-before(async () => {
+const server = useTestServer({}, {}, async () => {
   const pair = await generateKeyPair('RS256');
   privateKey = pair.privateKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
@@ -83,7 +82,6 @@ before(async () => {
   hostPath = `127.0.0.1:${port}/tenant`;
   providerArn = `arn:aws:iam::${A}:oidc-provider/${hostPath}`;
 
-  server = await startTestServer();
   const root = iamClient(server.endpoint);
   await root.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: [CLIENT], Tags: [{ Key: 'team', Value: 'ci' }] }));
   await root.send(new CreateRoleCommand({
@@ -99,7 +97,6 @@ before(async () => {
 });
 
 after(async () => {
-  await server.close();
   await new Promise<void>((resolve) => issuerServer.close(() => resolve()));
 });
 

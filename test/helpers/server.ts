@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 
@@ -37,6 +38,44 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}, options: Star
     async close() {
       await running.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A started server's properties, read when accessed; closing it is left to the hook that started it. */
+export type TestServerHandle = Omit<TestServer, 'close'>;
+
+/**
+ * One server for the suite this is called in (a file's top level or a describe): started in its `before`, closed in
+ * its `after`. `setup` runs in that same `before` once the server is up: Node 20 runs a file's top-level `before`
+ * hooks concurrently, so a separate hook could not count on the server having started.
+ */
+export function useTestServer(env: NodeJS.ProcessEnv = {}, options: StartOptions = {}, setup?: () => Promise<void>): TestServerHandle {
+  let server: TestServer | undefined;
+  const started = (): TestServer => {
+    if (server === undefined) throw new Error('the test server runs only between the before and after hooks of the suite that called useTestServer');
+    return server;
+  };
+  before(async () => {
+    server = await startTestServer(env, options);
+    await setup?.();
+  });
+  after(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    get endpoint() {
+      return started().endpoint;
+    },
+    get port() {
+      return started().port;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    get running() {
+      return started().running;
     },
   };
 }
