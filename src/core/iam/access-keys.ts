@@ -1,11 +1,11 @@
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { rootArn } from '../arns.js';
-import { limitExceeded, noSuchEntity } from '../errors.js';
+import { noSuchEntity } from '../errors.js';
 import { newId, newSecretAccessKey } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
 import { KIND } from './kinds.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, quotaExceeded } from './quotas.js';
 import { getUser, userResource } from './users.js';
 
 /** Where a key was last used, as GetAccessKeyLastUsed reports it. */
@@ -68,7 +68,7 @@ function metadataView(record: EntityRecord): Record<string, unknown> {
 async function createAccessKey(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const owner = await keyOwner(ctx, p);
   if ((await ctx.tx.count(KIND.accessKey, ctx.account, { owner })) >= QUOTAS.AccessKeysPerUserQuota) {
-    throw limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${QUOTAS.AccessKeysPerUserQuota}`);
+    throw quotaExceeded('AccessKeysPerUser', QUOTAS.AccessKeysPerUserQuota);
   }
   const id = newId('AKIA');
   const secret = newSecretAccessKey();

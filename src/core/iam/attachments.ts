@@ -1,11 +1,11 @@
 import type { EntityRecord } from '../../store/store.js';
 import { policyArn } from '../arns.js';
-import { limitExceeded, noSuchEntity } from '../errors.js';
+import { noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
 import { attachmentKey, KIND, REL, type PrincipalEntityType } from './kinds.js';
 import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, type ManagedPolicyView } from './policy-lookup.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, quotaExceeded } from './quotas.js';
 import { principalEntity, principalEntityResource } from './principal-entities.js';
 
 const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: string; readonly limit: number }>> = {
@@ -30,7 +30,7 @@ function attach(type: PrincipalEntityType): OperationDefinition['run'] {
     // Attaching a policy that is already attached changes nothing and succeeds.
     if (current.some((link) => link.to === arn)) return {};
     const quota = QUOTA_BY_TYPE[type];
-    if (current.length >= quota.limit) throw limitExceeded(`Cannot exceed quota for ${quota.name}: ${quota.limit}`);
+    if (current.length >= quota.limit) throw quotaExceeded(quota.name, quota.limit);
     await ctx.tx.link({ relation: REL.attached, account: ctx.account, from, to: arn, created: ctx.now.toISOString(), data: {} });
     return {};
   };

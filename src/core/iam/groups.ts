@@ -1,12 +1,12 @@
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { groupArn } from '../arns.js';
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
+import { deleteConflict, entityAlreadyExists, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { filterPath, mustGet, pageMembers, paginate, req, str } from './common.js';
 import { attachmentKey, inlineKey, inlineOwner, KIND, REL } from './kinds.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 import { getUser, userResource, userView } from './users.js';
 
 export const noSuchGroup = (name: string): Error => noSuchEntity(`The group with name ${name} cannot be found.`);
@@ -57,9 +57,7 @@ const byGroupName = (ctx: OperationContext, p: Params): Promise<string> => group
 async function createGroup(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const name = req(p, 'GroupName');
   const path = str(p, 'Path') ?? '/';
-  if ((await ctx.tx.count(KIND.group, ctx.account)) >= QUOTAS.Groups) {
-    throw limitExceeded(`Cannot exceed quota for GroupsPerAccount: ${QUOTAS.Groups}`);
-  }
+  await checkAccountQuota(ctx, KIND.group, 'GroupsPerAccount', QUOTAS.Groups);
   const record: EntityRecord = {
     kind: KIND.group,
     account: ctx.account,
@@ -153,7 +151,7 @@ async function addUserToGroup(ctx: OperationContext, p: Params): Promise<Record<
   // Adding a member twice succeeds without change, as IAM does.
   if (current.some((l) => l.to.toLowerCase() === group.key.toLowerCase())) return {};
   if (current.length >= QUOTAS.GroupsPerUserQuota) {
-    throw limitExceeded(`Cannot exceed quota for GroupsPerUser: ${QUOTAS.GroupsPerUserQuota}`);
+    throw quotaExceeded('GroupsPerUser', QUOTAS.GroupsPerUserQuota);
   }
   await tx.link({ relation: REL.groupMember, account, from: user.key, to: group.key, created: ctx.now.toISOString(), data: {} });
   return {};

@@ -2,7 +2,7 @@ import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKey
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn } from '../arns.js';
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
+import { deleteConflict, entityAlreadyExists, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
@@ -18,7 +18,7 @@ import {
   type Tag,
 } from './common.js';
 import { KIND, REL } from './kinds.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 import { assertModifiable, getRole, roleResource, roleView } from './roles.js';
 
 export const noSuchInstanceProfile = (name: string): Error => noSuchEntity(`Instance Profile ${name} cannot be found.`);
@@ -61,9 +61,7 @@ async function createProfile(ctx: OperationContext, p: Params): Promise<Record<s
   const name = req(p, 'InstanceProfileName');
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
-  if ((await ctx.tx.count(KIND.instanceProfile, ctx.account)) >= QUOTAS.InstanceProfiles) {
-    throw limitExceeded(`Cannot exceed quota for InstanceProfilesPerAccount: ${QUOTAS.InstanceProfiles}`);
-  }
+  await checkAccountQuota(ctx, KIND.instanceProfile, 'InstanceProfilesPerAccount', QUOTAS.InstanceProfiles);
   const record: EntityRecord = {
     kind: KIND.instanceProfile,
     account: ctx.account,
@@ -111,7 +109,7 @@ async function addRole(ctx: OperationContext, p: Params): Promise<Record<string,
   assertModifiable(role);
   // The quota is one role per profile and cannot be raised; a second add of the same role counts against it too.
   if ((await ctx.tx.countLinks(REL.profileRole, ctx.account, { from: profile.key })) >= QUOTAS.InstanceProfilesPerRoleQuota) {
-    throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${QUOTAS.InstanceProfilesPerRoleQuota}`);
+    throw quotaExceeded('InstanceSessionsPerInstanceProfile', QUOTAS.InstanceProfilesPerRoleQuota);
   }
   await ctx.tx.link({ relation: REL.profileRole, account: ctx.account, from: profile.key, to: role.key, created: ctx.now.toISOString(), data: {} });
   return {};

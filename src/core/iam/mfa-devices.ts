@@ -1,10 +1,11 @@
+import { quotaExceeded } from './quotas.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { iamArn } from '../arns.js';
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity, ServiceError } from '../errors.js';
+import { deleteConflict, entityAlreadyExists, noSuchEntity, ServiceError } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { findConsecutive, findStep, newSeed, otpauthUri, timeStep } from '../sts/totp.js';
 import {
@@ -124,7 +125,7 @@ async function enableMfaDevice(ctx: OperationContext, p: Params): Promise<Record
   const device = await getDevice(ctx, serial);
   if (device.owner !== '') throw entityAlreadyExists('MFA device is already in use.');
   if ((await ctx.tx.count(MFA_DEVICE_KIND, ctx.account, { owner: user.id })) >= MAX_DEVICES_PER_USER) {
-    throw limitExceeded(`Cannot exceed quota for MFADevicesPerUser: ${MAX_DEVICES_PER_USER}`);
+    throw quotaExceeded('MFADevicesPerUser', MAX_DEVICES_PER_USER);
   }
   const data = dataOf(device);
   const now = timeStep(ctx.now);

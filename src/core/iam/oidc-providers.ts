@@ -1,8 +1,9 @@
+import { checkAccountQuota, quotaExceeded } from './quotas.js';
 import { tagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
-import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity } from '../errors.js';
+import { entityAlreadyExists, invalidInput, noSuchEntity } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { parseProviderUrl } from '../sts/oidc-verify.js';
 import { checkTags, list, mergeTags, pageMembers, paginate, removeTags, req, tagsOf, type Tag } from './common.js';
@@ -48,7 +49,7 @@ function checkThumbprints(thumbprints: readonly string[]): void {
 }
 
 function checkClientIds(ids: readonly string[]): void {
-  if (ids.length > MAX_CLIENT_IDS) throw limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
+  if (ids.length > MAX_CLIENT_IDS) throw quotaExceeded('ClientIdsPerOpenIdConnectProvider', MAX_CLIENT_IDS);
 }
 
 const unique = (values: readonly string[]): string[] => [...new Set(values)];
@@ -64,9 +65,7 @@ async function createProvider(ctx: OperationContext, p: Params): Promise<Record<
   checkThumbprints(thumbprints);
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
-  if ((await ctx.tx.count(OIDC_PROVIDER_KIND, ctx.account)) >= MAX_PROVIDERS) {
-    throw limitExceeded(`Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${MAX_PROVIDERS}`);
-  }
+  await checkAccountQuota(ctx, OIDC_PROVIDER_KIND, 'OpenIdConnectProvidersPerAccount', MAX_PROVIDERS);
   const record: EntityRecord = {
     kind: OIDC_PROVIDER_KIND,
     account: ctx.account,

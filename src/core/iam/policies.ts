@@ -22,7 +22,7 @@ import {
 } from './common.js';
 import { KIND, REL } from './kinds.js';
 import { parsePolicyArn } from './policy-lookup.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
 const NO_SERVICES = createStaticCatalog({ services: {} });
@@ -39,7 +39,7 @@ const versionKey = (policyName: string, versionId: string): string => `${policyN
 
 /** A managed-policy document as IAM checks it before storing: its size quota, then its grammar. */
 export function checkManagedPolicyDocument(document: string): void {
-  if (policySize(document) > QUOTAS.PolicySizeQuota) throw limitExceeded(`Cannot exceed quota for PolicySize: ${QUOTAS.PolicySizeQuota}`);
+  if (policySize(document) > QUOTAS.PolicySizeQuota) throw quotaExceeded('PolicySize', QUOTAS.PolicySizeQuota);
   const { iamError } = validatePolicy(document, 'identity', NO_SERVICES, { managedPolicy: true });
   if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
 }
@@ -163,9 +163,7 @@ async function createPolicy(ctx: OperationContext, p: Params): Promise<Record<st
   checkManagedPolicyDocument(document);
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
-  if ((await ctx.tx.count(KIND.policy, ctx.account)) >= QUOTAS.Policies) {
-    throw limitExceeded(`Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.Policies}`);
-  }
+  await checkAccountQuota(ctx, KIND.policy, 'PoliciesPerAccount', QUOTAS.Policies);
   const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.policy,

@@ -1,3 +1,6 @@
+import type { OperationContext } from '../operation.js';
+import { limitExceeded, type ServiceError } from '../errors.js';
+
 // IAM's default quotas, as GetAccountSummary reports them; enforced with AWS's LimitExceeded messages.
 export const QUOTAS = {
   Users: 5000,
@@ -29,3 +32,11 @@ export const QUOTAS = {
   PoliciesPerGroupQuota: 10,
   PoliciesPerRoleQuota: 10,
 } as const;
+
+/** AWS's LimitExceeded for a quota, named as IAM names it (`UsersPerAccount`, `AccessKeysPerUser`…). */
+export const quotaExceeded = (name: string, limit: number): ServiceError => limitExceeded(`Cannot exceed quota for ${name}: ${limit}`);
+
+/** Refuses one more entity of `kind` when the account already has `limit` of them. */
+export async function checkAccountQuota(ctx: OperationContext, kind: string, name: string, limit: number): Promise<void> {
+  if ((await ctx.tx.count(kind, ctx.account)) >= limit) throw quotaExceeded(name, limit);
+}

@@ -5,16 +5,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { createStaticCatalog } from '../../policy/catalog.js';
 import { validatePolicy } from '../../policy/validate.js';
 import { roleArn } from '../arns.js';
-import {
-  deleteConflict,
-  entityAlreadyExists,
-  invalidInput,
-  limitExceeded,
-  malformedPolicyDocument,
-  noSuchEntity,
-  unmodifiableEntity,
-  validationError,
-} from '../errors.js';
+import { deleteConflict, entityAlreadyExists, invalidInput, malformedPolicyDocument, noSuchEntity, unmodifiableEntity, validationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
@@ -34,7 +25,7 @@ import {
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { mustFindManagedPolicy } from './policy-lookup.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
 const MIN_SESSION_DURATION = 3600;
@@ -122,7 +113,7 @@ export function checkMaxSessionDuration(value: number | undefined): void {
 /** A trust policy as IAM checks it before storing: its size quota, then its grammar. */
 export function checkTrustPolicy(document: string): void {
   if (policySize(document) > QUOTAS.AssumeRolePolicySizeQuota) {
-    throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${QUOTAS.AssumeRolePolicySizeQuota}`);
+    throw quotaExceeded('ACLSizePerRole', QUOTAS.AssumeRolePolicySizeQuota);
   }
   const { iamError } = validatePolicy(document, 'trust', NO_SERVICES);
   if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
@@ -142,9 +133,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
   if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
-  if ((await ctx.tx.count(KIND.role, ctx.account)) >= QUOTAS.Roles) {
-    throw limitExceeded(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.Roles}`);
-  }
+  await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
   const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.role,

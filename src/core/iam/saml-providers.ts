@@ -1,8 +1,9 @@
+import { checkAccountQuota } from './quotas.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
-import { entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, ServiceError } from '../errors.js';
+import { entityAlreadyExists, invalidInput, noSuchEntity, ServiceError } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { parseSamlMetadata, type SamlMetadata } from '../sts/saml-verify.js';
 import {
@@ -88,9 +89,7 @@ async function createSamlProvider(ctx: OperationContext, p: Params): Promise<Rec
   const tags = list<Tag>(p, 'Tags').map((t) => ({ Key: t.Key, Value: t.Value }));
   checkTags(tags);
   const metadata = readMetadata(document);
-  if ((await ctx.tx.count(SAML_PROVIDER_KIND, ctx.account)) >= SAML_PROVIDERS_PER_ACCOUNT) {
-    throw limitExceeded(`Cannot exceed quota for SAMLProvidersPerAccount: ${SAML_PROVIDERS_PER_ACCOUNT}`);
-  }
+  await checkAccountQuota(ctx, SAML_PROVIDER_KIND, 'SAMLProvidersPerAccount', SAML_PROVIDERS_PER_ACCOUNT);
   // AWS gives SAML providers no IAM unique ID, only SAMLProviderUUID: that serves as the store's ID.
   const uuid = randomUUID();
   const record: EntityRecord = {

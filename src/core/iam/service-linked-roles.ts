@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord } from '../../store/store.js';
 import { roleArn } from '../arns.js';
-import { invalidInput, limitExceeded, noSuchEntity } from '../errors.js';
+import { invalidInput, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { req, str } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota } from './quotas.js';
 import { DEFAULT_MAX_SESSION_DURATION, getRole, insertRole, isServiceLinked, roleResource, roleView, SERVICE_ROLE_PATH_PREFIX } from './roles.js';
 
 interface LinkedService {
@@ -99,9 +99,7 @@ async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promis
   const servicePrincipal = req(p, 'AWSServiceName');
   if (!SERVICE_PRINCIPAL.test(servicePrincipal)) throw invalidInput(`Invalid service principal name: ${servicePrincipal}`);
   const name = roleNameFor(servicePrincipal, str(p, 'CustomSuffix'));
-  if ((await ctx.tx.count(KIND.role, ctx.account)) >= QUOTAS.Roles) {
-    throw limitExceeded(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.Roles}`);
-  }
+  await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
   const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.role,

@@ -3,7 +3,7 @@ import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKey
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { rootArn, userArn } from '../arns.js';
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../errors.js';
+import { deleteConflict, entityAlreadyExists, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
@@ -20,7 +20,7 @@ import {
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { mustFindManagedPolicy } from './policy-lookup.js';
-import { QUOTAS } from './quotas.js';
+import { QUOTAS, checkAccountQuota } from './quotas.js';
 
 export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
 
@@ -71,9 +71,7 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
   if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
-  if ((await ctx.tx.count(KIND.user, ctx.account)) >= QUOTAS.Users) {
-    throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${QUOTAS.Users}`);
-  }
+  await checkAccountQuota(ctx, KIND.user, 'UsersPerAccount', QUOTAS.Users);
   const record: EntityRecord = {
     kind: KIND.user,
     account: ctx.account,
