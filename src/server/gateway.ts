@@ -25,7 +25,8 @@ export interface GatewayDeps {
 
 const MAX_BODY = 1024 * 1024;
 const READ_ONLY = /^(Get|List)/;
-const SERVICES = new Set(['iam', 'sts']);
+// Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
+const isService = (name: string): name is Service => name === 'iam' || name === 'sts';
 
 type Service = 'iam' | 'sts';
 
@@ -88,6 +89,13 @@ function securityTokenOf(signed: SignedRequest): string | undefined {
  * operation in one transaction, encode. Errors at any step become AWS's error document for the service asked.
  */
 export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  // By service, then by the Action parameter as sent: no `service:Action` string is built to find the operation,
+  // and the action the engine is asked about (`iam:GetUser`) is built once here.
+  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
+  for (const [action, op] of deps.operations) {
+    const [service, name] = action.split(':') as [string, string];
+    if (isService(service)) operations[service].set(name, { op, action });
+  }
   const batch = new ResponseBatch();
   const send = batch.send.bind(batch);
   const readView = deps.store.read.bind(deps.store);
@@ -122,7 +130,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         service = 'sts';
         return handleUnsigned(body, signed.query, now);
       }
-      if (scope !== undefined && SERVICES.has(scope.service)) service = scope.service as Service;
+      if (scope !== undefined && isService(scope.service)) service = scope.service;
       let key: ResolvedKey | undefined;
       let keyError: unknown;
       if (scope !== undefined) {
@@ -143,20 +151,19 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           return key?.secret;
         },
       });
-      if (!SERVICES.has(verified.service)) {
+      if (!isService(verified.service)) {
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
       const caller = (key as ResolvedKey).caller;
       deps.usage.note(caller.accessKeyId, now, verified.service, verified.region);
 
       const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
-      // The operation's key is also the action the engine is asked about (`iam:GetUser`).
-      const action = `${service}:${decoded.action}`;
-      const op = deps.operations.get(action);
-      if (op === undefined) {
+      const found = operations[service].get(decoded.action);
+      if (found === undefined) {
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
         throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
       }
+      const { op, action } = found;
       const params = decoded.params;
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
