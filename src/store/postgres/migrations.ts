@@ -1,0 +1,117 @@
+import type pg from 'pg';
+
+/** One schema step. Ids are dense and increasing; a released migration is never edited, only followed by another. */
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/*
+ * The same tables as the SQLite adapter. Every text column is COLLATE "C" so comparisons and ORDER BY are byte order
+ * like SQLite's BINARY, whatever the database's default collation: lists sort `_x` before `a`, and path prefix
+ * ranges mean the same thing on both. The `*_lower` columns hold JS toLowerCase() of the key (not PostgreSQL's
+ * lower(), which follows the database's locale), so both adapters share one definition of "same name". `data` is
+ * text, not jsonb: jsonb rejects \u0000 in strings and reorders keys, and the store only ever reads it back whole.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'entities, links and the version counter',
+    sql: `
+      CREATE TABLE meta (
+        name text COLLATE "C" PRIMARY KEY,
+        value bigint NOT NULL
+      );
+      INSERT INTO meta (name, value) VALUES ('version', 0);
+
+      CREATE TABLE entities (
+        kind text COLLATE "C" NOT NULL,
+        account text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        key_lower text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL UNIQUE,
+        path text COLLATE "C" NOT NULL,
+        owner text COLLATE "C" NOT NULL,
+        owner_lower text COLLATE "C" NOT NULL,
+        created text COLLATE "C" NOT NULL,
+        data text NOT NULL,
+        PRIMARY KEY (kind, account, key_lower)
+      );
+      CREATE INDEX entities_by_path ON entities (kind, account, path);
+      CREATE INDEX entities_by_owner ON entities (kind, account, owner_lower, key_lower);
+
+      CREATE TABLE links (
+        relation text COLLATE "C" NOT NULL,
+        account text COLLATE "C" NOT NULL,
+        from_key text COLLATE "C" NOT NULL,
+        from_lower text COLLATE "C" NOT NULL,
+        to_key text COLLATE "C" NOT NULL,
+        to_lower text COLLATE "C" NOT NULL,
+        created text COLLATE "C" NOT NULL,
+        data text NOT NULL,
+        PRIMARY KEY (relation, account, from_lower, to_lower)
+      );
+      CREATE INDEX links_by_to ON links (relation, account, to_lower, from_lower);
+    `,
+  },
+];
+
+/**
+ * The advisory lock key that serializes migrations across nodes ("GATEHOUS" in ASCII): nodes starting at once queue
+ * on it, and each sees the schema the one before it left.
+ */
+export const MIGRATION_LOCK_KEY = '5134100573041775955';
+
+/**
+ * Brings the database up to date and returns the ids it applied. The whole run holds a session advisory lock, and
+ * each step commits in one transaction with its schema_migrations row (PostgreSQL's DDL is transactional), so two
+ * nodes starting together never apply a step twice and a failed step leaves no half schema.
+ */
+export async function migrate(client: pg.ClientBase, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  checkOrder(migrations);
+  await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      id integer PRIMARY KEY,
+      name text NOT NULL,
+      applied text NOT NULL
+    )`);
+    const applied = new Set(
+      (await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((row) => row.id),
+    );
+    const known = new Set(migrations.map((m) => m.id));
+    // A newer binary may have migrated this database; running old code on a schema it does not know risks corrupting it.
+    const unknown = [...applied].filter((id) => !known.has(id)).sort((a, b) => a - b);
+    if (unknown.length > 0) {
+      throw new Error(`database has migrations this version of Gatehouse does not know: ${unknown.join(', ')}`);
+    }
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (id, name, applied) VALUES ($1, $2, $3)', [
+          migration.id,
+          migration.name,
+          new Date().toISOString(),
+        ]);
+        await client.query('COMMIT');
+        done.push(migration.id);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw new Error(`migration ${migration.id} (${migration.name}) failed`, { cause: error });
+      }
+    }
+    return done;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+  }
+}
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.id !== i + 1) throw new Error(`migration ids must be 1, 2, 3…: found ${m.id} at position ${i + 1}`);
+  });
+}

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { startPostgresCluster, type PostgresCluster } from '../../../test/helpers/postgres-cluster.js';
+import { entity, link, runStoreContract } from '../contract.js';
+import type { Store, StoreTx } from '../store.js';
+import { MIGRATIONS, migrate, type Migration } from './migrations.js';
+import { openPostgresStore } from './postgres-store.js';
+
+const A = '111111111111';
+
+let cluster: PostgresCluster | undefined;
+before(async () => {
+  cluster = await startPostgresCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+function running(): PostgresCluster {
+  if (cluster === undefined) throw new Error('the PostgreSQL cluster did not start (see the before hook failure)');
+  return cluster;
+}
+
+let databases = 0;
+/** A fresh database for each store or group of stores, so no test sees another's rows or version. */
+async function freshDatabase(): Promise<string> {
+  databases += 1;
+  return running().createDatabase(`store_${databases}`);
+}
+
+runStoreContract('postgresql', async () => {
+  const store = await openPostgresStore({ url: await freshDatabase(), poolSize: 4 });
+  return { store, cleanup: () => store.close() };
+});
+
+/** Opens `count` stores on one fresh database, as several Gatehouse nodes would, and closes them after `body`. */
+async function withNodes(count: number, body: (stores: Store[], url: string) => Promise<void>, maxAttempts?: number): Promise<void> {
+  const url = await freshDatabase();
+  const stores: Store[] = [];
+  try {
+    for (let i = 0; i < count; i++) stores.push(await openPostgresStore({ url, poolSize: 4, ...(maxAttempts !== undefined ? { maxAttempts } : {}) }));
+    await body(stores, url);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+}
+
+function pair(stores: Store[]): [Store, Store] {
+  const [first, second] = stores;
+  assert.ok(first !== undefined && second !== undefined);
+  return [first, second];
+}
+
+/** Polls until `check` holds, failing after `timeoutMs`; returns how long it took. */
+async function within(timeoutMs: number, check: () => boolean, what: string): Promise<number> {
+  const start = performance.now();
+  while (!check()) {
+    if (performance.now() - start > timeoutMs) assert.fail(`${what} did not happen within ${timeoutMs} ms`);
+    // setImmediate, not a timer: the wait is measured, and timers round it up to whole milliseconds.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return performance.now() - start;
+}
+
+class QuotaExceeded extends Error {}
+
+describe('postgresql store across nodes', () => {
+  // Each node counts, waits until the other has counted too, then inserts a different key: without SERIALIZABLE
+  // both would see room for one more and both would commit. Bookkeeping transactions do not bump the shared counter
+  // row, so there only the predicate locks of SERIALIZABLE stand between the quota and a second insert.
+  for (const { name, quota, existing, bookkeeping } of [
+    { name: 'one slot left, counted writes', quota: 3, existing: 2, bookkeeping: false },
+    { name: 'one slot left, bookkeeping writes', quota: 3, existing: 2, bookkeeping: true },
+    { name: 'empty account, quota of one, bookkeeping writes', quota: 1, existing: 0, bookkeeping: true },
+  ]) {
+    test(`two nodes counting then inserting under a quota never pass it (${name})`, async () => {
+      await withNodes(2, async (stores) => {
+        const [first] = stores;
+        await first?.transaction(async (tx) => {
+          for (let i = 0; i < existing; i++) await tx.insert(entity({ key: `old${i}` }));
+        });
+        let counted = 0;
+        let bothCounted: () => void = () => undefined;
+        const barrier = new Promise<void>((resolve) => (bothCounted = resolve));
+        let runs = 0;
+        const results = await Promise.allSettled(
+          stores.map((store, node) =>
+            store.transaction(async (tx) => {
+              runs += 1;
+              const users = await tx.count('user', A);
+              if (users >= quota) throw new QuotaExceeded(`node ${node}: ${users} users`);
+              if (++counted === 2) bothCounted();
+              // Only the first runs meet here; a retried run goes straight on with what it counted afresh.
+              if (counted <= 2) await barrier;
+              await tx.insert(entity({ key: `new-from-node-${node}` }));
+            }, { bookkeeping }),
+          ),
+        );
+        const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+        const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof QuotaExceeded).length;
+        assert.equal(fulfilled, quota - existing);
+        assert.equal(refused, 2 - (quota - existing), JSON.stringify(results));
+        assert.ok(runs >= 3, `the losing transaction ran again after its serialization failure (${runs} runs)`);
+        assert.equal(await first?.read((tx) => tx.count('user', A)), quota);
+      });
+    });
+  }
+
+  for (const { code, runs } of [
+    { code: '40001', runs: 3 },
+    { code: '40P01', runs: 3 },
+    { code: '23505', runs: 1 },
+    { code: undefined, runs: 1 },
+  ]) {
+    test(`a transaction failing with SQLSTATE ${code ?? '(none)'} runs ${runs} time(s) of at most 3, then rejects`, async () => {
+      await withNodes(1, async ([store]) => {
+        let calls = 0;
+        const failure = Object.assign(new Error('induced'), code === undefined ? {} : { code });
+        await assert.rejects(
+          store!.transaction(async (tx) => {
+            calls += 1;
+            await tx.insert(entity({ key: `attempt${calls}` }));
+            throw failure;
+          }),
+          (error) => error === failure,
+        );
+        assert.equal(calls, runs);
+        assert.equal(await store!.read((tx) => tx.count('user', A)), 0);
+      }, 3);
+    });
+  }
+
+  test('a write on one node moves the other node\'s version within one notification, for every kind of change', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      const latencies: number[] = [];
+      const changes: Array<(tx: StoreTx) => Promise<unknown>> = [
+        (tx: StoreTx) => tx.insert(entity({ key: 'alice' })),
+        (tx: StoreTx) => tx.update(entity({ key: 'alice', data: { v: 2 } })),
+        (tx: StoreTx) => tx.link(link({ from: 'alice', to: 'admins' })),
+        (tx: StoreTx) => tx.unlink('member', A, 'alice', 'admins'),
+        (tx: StoreTx) => tx.delete('user', A, 'alice'),
+      ];
+      for (const change of changes) {
+        const before = b.version();
+        await a.transaction(change);
+        const written = a.version();
+        assert.ok(written > before, String(change));
+        latencies.push(await within(2_000, () => b.version() >= written, `node B seeing version ${written}`));
+        assert.equal(b.version(), written);
+      }
+      // For the report: how long B lagged behind A's acknowledged commits.
+      const sorted = latencies.sort((x, y) => x - y);
+      console.log(`# version propagation ms: median ${sorted[2]?.toFixed(2)}, max ${sorted[4]?.toFixed(2)}`);
+    });
+  });
+
+  test('a node also catches up at the start of its own next write transaction', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      await a.transaction((tx) => tx.insert(entity({ key: 'alice' })));
+      const seen = await b.transaction(async () => b.version());
+      assert.ok(seen >= a.version(), `${seen} >= ${a.version()}`);
+    });
+  });
+
+  test('bookkeeping commits on one node, is read by the other, and moves neither version', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      await a.transaction((tx) => tx.insert(entity({ key: 'alice', data: { used: 0 } })));
+      const start = a.version();
+      await within(2_000, () => b.version() === start, 'node B seeing the insert');
+      await a.transaction((tx) => tx.update(entity({ key: 'alice', data: { used: 1 } })), { bookkeeping: true });
+      await b.transaction((tx) => tx.update(entity({ key: 'alice', data: { used: 2 } })), { bookkeeping: true });
+      assert.deepEqual((await a.read((tx) => tx.get('user', A, 'alice')))?.data, { used: 2 });
+      // A bump would have been notified by now; the next real write must be exactly one past the start.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual([a.version(), b.version()], [start, start]);
+      await b.transaction((tx) => tx.insert(entity({ key: 'bob' })));
+      assert.equal(b.version(), start + 1);
+      await within(2_000, () => a.version() === start + 1, 'node A seeing the next write');
+    });
+  });
+
+  test('concurrent get-then-insert of one name (in different case) on two nodes: one inserts, the other\'s retry finds it', async () => {
+    await withNodes(2, async (stores) => {
+      const results = await Promise.allSettled(
+        stores.map((store, node) =>
+          store.transaction(async (tx) => {
+            if ((await tx.get('user', A, 'carol')) !== undefined) return 'exists';
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            await tx.insert(entity({ key: node === 0 ? 'carol' : 'CAROL' }));
+            return 'inserted';
+          }),
+        ),
+      );
+      const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name)).sort();
+      assert.deepEqual(outcomes, ['exists', 'inserted']);
+    });
+  });
+
+  test('work that swallows a database error does not commit anything', async () => {
+    await withNodes(1, async ([store]) => {
+      const rejected = await store!
+        .transaction(async (tx) => {
+          await tx.insert(entity({ key: 'kept?' }));
+          // PostgreSQL text cannot hold NUL: the statement fails and aborts the transaction.
+          await tx.insert(entity({ key: 'nul\u0000key' })).catch(() => undefined);
+          return 'committed';
+        })
+        .then(String, (error: Error) => error.message);
+      assert.match(rejected, /0x00|invalid byte sequence/);
+      assert.equal(await store!.read((tx) => tx.count('user', A)), 0);
+    });
+  });
+
+  test('the listener reconnects after its connection is cut and catches up on the version', async () => {
+    await withNodes(2, async (stores, url) => {
+      const [a, b] = pair(stores);
+      const database = new URL(url).pathname.slice(1);
+      const cut = await running().query(
+        database,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN gatehouse_version'`,
+        [database],
+      );
+      assert.equal(cut.rowCount, 2);
+      await a.transaction((tx) => tx.insert(entity({ key: 'written-while-b-was-deaf' })));
+      await within(5_000, () => b.version() === a.version(), 'node B catching up after reconnecting');
+      await a.transaction((tx) => tx.insert(entity({ key: 'after' })));
+      await within(2_000, () => b.version() === a.version(), 'node B hearing notifications again');
+    });
+  });
+
+  test('close waits for running transactions, then rejects new ones', async () => {
+    const store = await openPostgresStore({ url: await freshDatabase() });
+    const pending = store.transaction(async (tx) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await tx.insert(entity({ key: 'late' }));
+      return tx.count('user', A);
+    });
+    await store.close();
+    assert.equal(await pending, 1);
+    await assert.rejects(store.transaction(async () => 0), /closed/);
+    await assert.rejects(store.read(async () => 0), /closed/);
+  });
+});
+
+describe('postgresql migrations', () => {
+  test('nodes starting at once on an empty database apply each migration once', async () => {
+    await withNodes(0, async (_stores, url) => {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore({ url, poolSize: 2 })));
+      await Promise.all(stores.map((s) => s.close()));
+      const database = new URL(url).pathname.slice(1);
+      const applied = await running().query(database, 'SELECT id FROM schema_migrations ORDER BY id');
+      assert.deepEqual(applied.rows.map((r: { id: number }) => r.id), MIGRATIONS.map((m) => m.id));
+    });
+  });
+
+  test('migrate applies only new steps, a failing one leaves no trace, and a newer database is refused', async () => {
+    const url = await freshDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      assert.deepEqual(await migrate(client), MIGRATIONS.map((m) => m.id));
+      assert.deepEqual(await migrate(client), []);
+      const next = MIGRATIONS.length + 1;
+      const added: Migration = { id: next, name: 'extra table', sql: 'CREATE TABLE extra (x integer)' };
+      assert.deepEqual(await migrate(client, [...MIGRATIONS, added]), [next]);
+      const broken: Migration = { id: next + 1, name: 'broken', sql: 'CREATE TABLE half (x integer); THIS IS NOT SQL' };
+      await assert.rejects(migrate(client, [...MIGRATIONS, added, broken]), /migration \d+ \(broken\) failed/);
+      assert.equal((await client.query(`SELECT to_regclass('half') AS t`)).rows[0]?.t, null);
+      assert.equal((await client.query('SELECT max(id) AS m FROM schema_migrations')).rows[0]?.m, next);
+      await assert.rejects(migrate(client), /does not know: 2/);
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import type { ListOptions } from '../store.js';
+
+// The SQL side of the PostgreSQL store: row shapes and every statement's text.
+
+export interface EntityRow {
+  kind: string;
+  account: string;
+  key: string;
+  id: string;
+  path: string;
+  owner: string;
+  created: string;
+  data: string;
+}
+
+export interface LinkRow {
+  relation: string;
+  account: string;
+  from_key: string;
+  to_key: string;
+  created: string;
+  data: string;
+}
+
+export type End = { readonly from?: string; readonly to?: string } | undefined;
+
+/** A statement with a name, so pg prepares it once per connection instead of parsing it on every call. */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const ENTITY_COLUMNS = 'kind, account, key, id, path, owner, created, data';
+const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
+
+export const NOTIFY_CHANNEL = 'gatehouse_version';
+
+/** Sent as one simple query (no parameters), so opening a write transaction costs one round trip, not two. */
+export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+export const BEGIN_WRITE_READING_VERSION = `BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT value FROM meta WHERE name = 'version'`;
+/** Repeatable read is already a snapshot; a read-only one never fails to serialize, so views need no retry. */
+export const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+/**
+ * The version bump, its notification and the commit in one round trip. pg_notify inside the transaction is queued
+ * and delivered only if the COMMIT succeeds, so no node ever hears of a version that was rolled back.
+ */
+export const BUMP_AND_COMMIT = `WITH bumped AS (UPDATE meta SET value = value + 1 WHERE name = 'version' RETURNING value)
+  SELECT value, pg_notify('${NOTIFY_CHANNEL}', value::text) FROM bumped; COMMIT`;
+export const SELECT_VERSION = `SELECT value FROM meta WHERE name = 'version'`;
+
+export const GET_ENTITY: Statement = {
+  name: 'gh_get_entity',
+  text: `SELECT ${ENTITY_COLUMNS} FROM entities WHERE kind = $1 AND account = $2 AND key_lower = $3`,
+};
+export const GET_ENTITY_BY_ID: Statement = {
+  name: 'gh_get_entity_by_id',
+  text: `SELECT ${ENTITY_COLUMNS} FROM entities WHERE id = $1 AND kind = $2`,
+};
+/**
+ * ON CONFLICT DO NOTHING (on either unique key) instead of catching a unique violation: an error would abort the
+ * whole PostgreSQL transaction, while the port promises that a caught DuplicateKeyError leaves it usable. Under
+ * SERIALIZABLE a conflict with a concurrent, not yet visible insert still fails with 40001 and is retried.
+ */
+export const INSERT_ENTITY: Statement = {
+  name: 'gh_insert_entity',
+  text: `INSERT INTO entities (kind, account, key, key_lower, id, path, owner, owner_lower, created, data)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+};
+export const UPDATE_ENTITY: Statement = {
+  name: 'gh_update_entity',
+  text: 'UPDATE entities SET path = $1, owner = $2, owner_lower = $3, data = $4 WHERE kind = $5 AND account = $6 AND key_lower = $7',
+};
+export const DELETE_ENTITY: Statement = {
+  name: 'gh_delete_entity',
+  text: 'DELETE FROM entities WHERE kind = $1 AND account = $2 AND key_lower = $3',
+};
+export const INSERT_LINK: Statement = {
+  name: 'gh_insert_link',
+  text: `INSERT INTO links (relation, account, from_key, from_lower, to_key, to_lower, created, data)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+};
+export const DELETE_LINK: Statement = {
+  name: 'gh_delete_link',
+  text: 'DELETE FROM links WHERE relation = $1 AND account = $2 AND from_lower = $3 AND to_lower = $4',
+};
+
+/** The variable-filter statements, named by their text the first time they are built. */
+const named = new Map<string, Statement>();
+function statement(text: string): Statement {
+  let found = named.get(text);
+  if (found === undefined) {
+    found = { name: `gh_q${named.size + 1}`, text };
+    named.set(text, found);
+  }
+  return found;
+}
+
+/** SELECT/COUNT over entities of a kind in an account, filtered as ListOptions says; $1 kind, $2 account. */
+export function entityQuery(mode: 'rows' | 'count', options: ListOptions | undefined): { statement: Statement; params: string[] } {
+  const where = ['kind = $1', 'account = $2'];
+  const params: string[] = [];
+  const prefix = options?.pathPrefix;
+  if (prefix !== undefined && prefix !== '') {
+    // A range start lets the (kind, account, path) index narrow the scan; starts_with() then checks the prefix
+    // exactly, where LIKE would treat `_` and `%` in the prefix as wildcards.
+    params.push(prefix);
+    where.push(`path >= $${params.length + 2}`, `starts_with(path, $${params.length + 2})`);
+  }
+  if (options?.owner !== undefined) {
+    params.push(options.owner.toLowerCase());
+    where.push(`owner_lower = $${params.length + 2}`);
+  }
+  const text =
+    mode === 'rows'
+      ? `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY key_lower, key`
+      : `SELECT count(*)::integer AS n FROM entities WHERE ${where.join(' AND ')}`;
+  return { statement: statement(text), params };
+}
+
+/** SELECT/COUNT/DELETE over links of a relation in an account, limited to one end when given; $1 relation, $2 account. */
+export function linkQuery(mode: 'rows' | 'count' | 'delete', end: End): { statement: Statement; params: string[] } {
+  const where = ['relation = $1', 'account = $2'];
+  const params: string[] = [];
+  if (end?.from !== undefined) {
+    params.push(end.from.toLowerCase());
+    where.push(`from_lower = $${params.length + 2}`);
+  }
+  if (end?.to !== undefined) {
+    params.push(end.to.toLowerCase());
+    where.push(`to_lower = $${params.length + 2}`);
+  }
+  const filter = where.join(' AND ');
+  const text =
+    mode === 'rows'
+      ? `SELECT ${LINK_COLUMNS} FROM links WHERE ${filter} ORDER BY from_lower, to_lower`
+      : mode === 'count'
+        ? `SELECT count(*)::integer AS n FROM links WHERE ${filter}`
+        : `DELETE FROM links WHERE ${filter}`;
+  return { statement: statement(text), params };
+}
