@@ -1,13 +1,15 @@
 import { startServer } from '../server/app.js';
-import { DEFAULT_PORT, loadConfig, type ConfigOptions } from '../server/config.js';
+import { DEFAULT_PORT, describeDatabaseUrl, loadConfig, type ConfigOptions } from '../server/config.js';
 import type { CommandIo } from './io.js';
 
-export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--encode-authorization-messages]
+export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
-  DIR (default ./gatehouse-data). --encode-authorization-messages appends AWS's "Encoded authorization failure
-  message" to every AccessDenied, for sts decode-authorization-message. Environment: GATEHOUSE_PORT,
-  GATEHOUSE_DATA_DIR, GATEHOUSE_ACCOUNT_ID, GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY,
-  GATEHOUSE_MASTER_KEY, GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1.
+  DIR (default ./gatehouse-data). --database-url postgresql://… keeps the state in that PostgreSQL database instead,
+  shared by every node given the same URL, master key and session keys. --encode-authorization-messages appends
+  AWS's "Encoded authorization failure message" to every AccessDenied, for sts decode-authorization-message.
+  Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
+  GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
+  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1.
 `;
 
 export async function runServe(args: string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -23,9 +25,10 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
       options.encodeAuthorizationMessages = true;
       continue;
     }
-    if ((arg === '--port' || arg === '--data-dir' || arg === '--host') && value !== undefined) {
+    if ((arg === '--port' || arg === '--data-dir' || arg === '--host' || arg === '--database-url') && value !== undefined) {
       if (arg === '--port') options.port = Number(value);
       else if (arg === '--data-dir') options.dataDir = value;
+      else if (arg === '--database-url') options.databaseUrl = value;
       else options.host = value;
       i++;
       continue;
@@ -35,7 +38,8 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
   }
   const config = loadConfig(options, env);
   const running = await startServer(config);
-  io.stdout(`Gatehouse listening on http://${config.host}:${running.port} (account ${config.accountId}, data in ${config.dataDir})\n`);
+  const state = config.databaseUrl !== undefined ? `state in ${describeDatabaseUrl(config.databaseUrl)}, keys in ${config.dataDir}` : `data in ${config.dataDir}`;
+  io.stdout(`Gatehouse listening on http://${config.host}:${running.port} (account ${config.accountId}, ${state})\n`);
   if (running.generatedRootKey !== undefined) {
     // Printed this once; it is also in the data directory's root-credentials.json (mode 0600).
     io.stdout(

@@ -8,6 +8,7 @@ import { Authorizer } from '../core/authorize.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
 import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
@@ -62,9 +63,28 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The store: the shared PostgreSQL database when the configuration names one (several nodes), else the embedded
+ * SQLite file in the data directory (one node).
+ */
+function openStore(config: ServerConfig): Promise<Store> | Store {
+  if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl });
+  return openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
+}
+
 /** The composition root: the one place that picks the adapters. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const store = openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
+  const store = await openStore(config);
+  try {
+    return await startOnStore(store, config, options);
+  } catch (error) {
+    // A PostgreSQL pool left open would keep a failed start's process alive.
+    await store.close();
+    throw error;
+  }
+}
+
+async function startOnStore(store: Store, config: ServerConfig, options: StartOptions): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);

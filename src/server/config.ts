@@ -16,6 +16,11 @@ export interface ServerConfig {
    * DecodeAuthorizationMessage. Off by default: AWS's own IAM and STS denials carry none.
    */
   readonly encodeAuthorizationMessages?: boolean;
+  /**
+   * A postgres:// or postgresql:// URL: the state lives in that PostgreSQL database, which several nodes may share.
+   * Absent: the embedded SQLite database in the data directory, owned by this one process.
+   */
+  readonly databaseUrl?: string;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -36,6 +41,30 @@ export interface ConfigOptions {
   dataDir?: string;
   host?: string;
   encodeAuthorizationMessages?: boolean;
+  databaseUrl?: string;
+}
+
+/**
+ * The PostgreSQL URL, if one is set. Anything else that is not empty is refused rather than read as "use SQLite":
+ * a node whose URL has a typo would otherwise run on its own private database, apart from the others.
+ */
+function databaseUrl(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  if (trimmed === undefined || trimmed === '') return undefined;
+  if (!/^postgres(ql)?:\/\//i.test(trimmed)) {
+    throw new Error('GATEHOUSE_DATABASE_URL (--database-url) must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite database');
+  }
+  return trimmed;
+}
+
+/** The URL without its password, for log lines. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgresql://${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'postgresql://…';
+  }
 }
 
 /** A yes/no environment variable: 1/true/yes/on or 0/false/no/off (any case), empty or unset for the default. */
@@ -64,6 +93,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     throw new Error('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
   }
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
+  const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -72,5 +102,6 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     masterKey,
     ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
     encodeAuthorizationMessages,
+    ...(database !== undefined ? { databaseUrl: database } : {}),
   };
 }

@@ -1,0 +1,172 @@
+// Two real Gatehouse servers on 127.0.0.1 sharing one PostgreSQL database, the master key and the session key ring,
+// driven by the AWS SDK for JavaScript v3: what one node writes, the other authenticates and enforces.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetUserCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
+import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
+import { TEST_ACCOUNT_ID, startTestServer, type TestServer } from './helpers/server.js';
+import { loadConfig } from '../src/server/config.js';
+
+const A = TEST_ACCOUNT_ID;
+const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
+
+/** What the nodes share besides the database: generated once, given to both through the environment. */
+const MASTER_KEY = randomBytes(32).toString('base64');
+const SESSION_KEYS = JSON.stringify({ keys: [{ id: 'shared1', key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] });
+
+let cluster: PostgresCluster | undefined;
+let nodes: TestServer[] = [];
+
+before(async () => {
+  cluster = await startPostgresCluster();
+  const url = await cluster.createDatabase('gatehouse');
+  // Started together: migrations and the root key's first write race, as when a deployment starts its nodes.
+  nodes = await Promise.all(
+    [0, 1].map(() => startTestServer({ GATEHOUSE_DATABASE_URL: url, GATEHOUSE_MASTER_KEY: MASTER_KEY }, { env: { GATEHOUSE_SESSION_KEYS: SESSION_KEYS } })),
+  );
+});
+
+after(async () => {
+  try {
+    await Promise.all(nodes.map((node) => node.close()));
+  } finally {
+    await cluster?.stop();
+  }
+});
+
+function node(index: 0 | 1): TestServer {
+  const found = nodes[index];
+  if (found === undefined) throw new Error('the nodes did not start (see the before hook failure)');
+  return found;
+}
+
+/**
+ * Waits until node `to` has heard of every write `from` has committed: after that, its very next request must see
+ * them. Bounded, so a lost notification fails the test instead of hanging it.
+ */
+async function propagated(from: 0 | 1, to: 0 | 1): Promise<number> {
+  const target = node(from).running.store.version();
+  const start = performance.now();
+  while (node(to).running.store.version() < target) {
+    if (performance.now() - start > 2_000) assert.fail(`node ${to} did not see version ${target} within 2 s`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return performance.now() - start;
+}
+
+async function newUserWithKey(name: string): Promise<Key> {
+  const root = iamClient(node(0).endpoint);
+  await root.send(new CreateUserCommand({ UserName: name }));
+  const key = await root.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
+}
+
+describe('two Gatehouse nodes on one PostgreSQL database', () => {
+  test('a user and access key created on node A sign requests on node B', async () => {
+    const key = await newUserWithKey('alice');
+    await iamClient(node(0).endpoint).send(new PutUserPolicyCommand({
+      UserName: 'alice',
+      PolicyName: 'self',
+      PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: `arn:aws:iam::${A}:user/alice` }),
+    }));
+    const user = await iamClient(node(1).endpoint, key).send(new GetUserCommand({}));
+    assert.equal(user.User?.Arn, `arn:aws:iam::${A}:user/alice`);
+    const who = await stsClient(node(1).endpoint, key).send(new GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, `arn:aws:iam::${A}:user/alice`);
+  });
+
+  test('a policy attached on A allows on B at the next request after the notification; a Deny added on A stops it', async () => {
+    const key = await newUserWithKey('bob');
+    const onB = iamClient(node(1).endpoint, key);
+    // B decides (and caches) the denial first, so the allow below must come from B noticing the change.
+    const denied = await failure(onB.send(new ListUsersCommand({})));
+    assert.equal(denied.name, 'AccessDenied');
+
+    const root = iamClient(node(0).endpoint);
+    const policy = await root.send(new CreatePolicyCommand({ PolicyName: 'list-users', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }) }));
+    await root.send(new AttachUserPolicyCommand({ UserName: 'bob', PolicyArn: policy.Policy?.Arn }));
+    const allowLag = await propagated(0, 1);
+    const listed = await onB.send(new ListUsersCommand({}));
+    assert.ok(listed.Users?.some((u) => u.UserName === 'bob'));
+
+    await root.send(new PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'deny', PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' }) }));
+    const denyLag = await propagated(0, 1);
+    const stopped = await failure(onB.send(new ListUsersCommand({})));
+    assert.equal(stopped.name, 'AccessDenied');
+    assert.match(stopped.message, /with an explicit deny/);
+    console.log(`# B heard A's commits ${allowLag.toFixed(2)} ms and ${denyLag.toFixed(2)} ms after A acknowledged them`);
+  });
+
+  test('credentials from AssumeRole on A work on B', async () => {
+    const key = await newUserWithKey('carol');
+    const root = iamClient(node(0).endpoint);
+    await root.send(new PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'assume', PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) }));
+    await root.send(new CreateRoleCommand({
+      RoleName: 'reader',
+      AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/carol` }, Action: 'sts:AssumeRole' }),
+    }));
+    await root.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }) }));
+    const assumed = await stsClient(node(0).endpoint, key).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'on-a' }));
+    const session = keyOf(assumed.Credentials);
+
+    const who = await stsClient(node(1).endpoint, session).send(new GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, `arn:aws:sts::${A}:assumed-role/reader/on-a`);
+    const roles = await iamClient(node(1).endpoint, session).send(new ListRolesCommand({}));
+    assert.deepEqual(roles.Roles?.map((r) => r.RoleName), ['reader']);
+    const notAllowed = await failure(iamClient(node(1).endpoint, session).send(new ListUsersCommand({})));
+    assert.equal(notAllowed.name, 'AccessDenied');
+  });
+
+  test('the same CreateUser sent to both nodes at once: exactly one EntityAlreadyExists, every time', async () => {
+    for (let round = 0; round < 5; round++) {
+      const name = `twin-${round}`;
+      const results = await Promise.allSettled([0, 1].map((i) => iamClient(node(i as 0 | 1).endpoint).send(new CreateUserCommand({ UserName: name }))));
+      const created = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).name] : []));
+      assert.equal(created.length, 1, JSON.stringify(refused));
+      // The SDK names AWS's EntityAlreadyExists error code by its exception class.
+      assert.deepEqual(refused, ['EntityAlreadyExistsException']);
+    }
+    const users = await iamClient(node(1).endpoint).send(new ListUsersCommand({}));
+    assert.equal(users.Users?.filter((u) => u.UserName?.startsWith('twin-')).length, 5);
+  });
+});
+
+describe('choosing the store', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const pgUrl = 'postgresql://gatehouse@127.0.0.1:5432/iam';
+  for (const { name, option, env, expected } of [
+    { name: 'nothing set: the embedded SQLite store', option: undefined, env: undefined, expected: undefined },
+    { name: 'an empty variable: SQLite', option: undefined, env: ' ', expected: undefined },
+    { name: 'GATEHOUSE_DATABASE_URL postgresql://', option: undefined, env: pgUrl, expected: pgUrl },
+    { name: 'GATEHOUSE_DATABASE_URL postgres://', option: undefined, env: 'postgres://h/db', expected: 'postgres://h/db' },
+    { name: '--database-url wins over the variable', option: 'postgres://option/db', env: pgUrl, expected: 'postgres://option/db' },
+    { name: 'anything else is refused, not taken for SQLite', option: undefined, env: 'sqlite:///tmp/x.db', expected: Error },
+    { name: 'a bare host is refused', option: 'db.internal:5432', env: undefined, expected: Error },
+  ]) {
+    test(name, () => {
+      const load = () =>
+        loadConfig({ dataDir, ...(option !== undefined ? { databaseUrl: option } : {}) }, env !== undefined ? { GATEHOUSE_DATABASE_URL: env } : {});
+      if (expected === Error) assert.throws(load, /must be a postgres:\/\/ or postgresql:\/\/ URL/);
+      else assert.equal(load().databaseUrl, expected);
+    });
+  }
+});
