@@ -132,7 +132,7 @@ class PostgresStore implements Store {
         // counter, and not reading that row keeps it out of every other writer's serialization conflicts.
         await client.query(BEGIN_WRITE);
       } else {
-        const [, current] = (await client.query(BEGIN_WRITE_READING_VERSION)) as unknown as pg.QueryResult<{ value: string }>[];
+        const [, , current] = (await client.query(BEGIN_WRITE_READING_VERSION)) as unknown as pg.QueryResult<{ value: string }>[];
         this.observe(Number(current?.rows[0]?.value ?? 0));
       }
       tx = new PostgresTx(client, false);

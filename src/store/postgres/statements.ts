@@ -35,9 +35,14 @@ const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
 
 export const NOTIFY_CHANNEL = 'gatehouse_version';
 
-/** Sent as one simple query (no parameters), so opening a write transaction costs one round trip, not two. */
-export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
-export const BEGIN_WRITE_READING_VERSION = `BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT value FROM meta WHERE name = 'version'`;
+/**
+ * Sent as one simple query (no parameters), so opening a write transaction costs one round trip, not two. The
+ * port promises that an acknowledged commit survives a crash: synchronous_commit is PostgreSQL's default, but a
+ * server or database configured with it off would acknowledge commits before they reach disk, so every write
+ * transaction asks for it.
+ */
+export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit = on';
+export const BEGIN_WRITE_READING_VERSION = `${BEGIN_WRITE}; SELECT value FROM meta WHERE name = 'version'`;
 /** Repeatable read is already a snapshot; a read-only one never fails to serialize, so views need no retry. */
 export const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 /**
