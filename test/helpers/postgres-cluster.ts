@@ -18,6 +18,11 @@ export interface PostgresCluster {
   createDatabase(name: string): Promise<string>;
   /** Runs one statement as the superuser in `database`, for tests that look under the adapter. */
   query(database: string, sql: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /**
+   * Kills the server the way a crash would (immediate shutdown: no checkpoint, nothing flushed on the way out) and
+   * starts it again on the same data and port, so it recovers from its WAL alone.
+   */
+  crashAndRestart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,17 +80,21 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   }
 
   const port = await freePort();
+  let log = '';
   // fsync stays on, as in production: the durability tests mean nothing without it. full_page_writes only guards
   // against torn pages on power loss, which a test cluster never sees.
-  const server = spawn(
-    postgres,
-    ['-D', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', `unix_socket_directories=${root}`, '-c', 'fsync=on', '-c', 'full_page_writes=off'],
-    { ...asOwner, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-8000);
-  });
+  const launch = (): ChildProcess => {
+    const child = spawn(
+      postgres,
+      ['-D', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', `unix_socket_directories=${root}`, '-c', 'fsync=on', '-c', 'full_page_writes=off'],
+      { ...asOwner, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-8000);
+    });
+    return child;
+  };
+  let server = launch();
   // A test process that dies without its after hook must not leave a postmaster behind.
   const killOnExit = (): void => {
     server.kill('SIGKILL');
@@ -95,7 +104,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const url = (database: string): string => `postgresql://${SUPERUSER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
-    await stopServer(server);
+    await stopServer(server, 'SIGINT');
     rmSync(root, { recursive: true, force: true });
   };
 
@@ -123,6 +132,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       return url(name);
     },
     query,
+    async crashAndRestart() {
+      await stopServer(server, 'SIGQUIT');
+      server = launch();
+      await waitUntilReady(server, url('postgres'), () => log);
+    },
     stop,
   };
 }
@@ -146,11 +160,14 @@ async function waitUntilReady(server: ChildProcess, url: string, log: () => stri
   }
 }
 
-/** Fast shutdown (SIGINT: roll back sessions, checkpoint, exit), then SIGKILL if it hangs. */
-async function stopServer(server: ChildProcess): Promise<void> {
+/**
+ * SIGINT is a fast shutdown (roll back sessions, checkpoint, exit), SIGQUIT an immediate one (exit at once, as a
+ * crash would); SIGKILL follows if either hangs.
+ */
+async function stopServer(server: ChildProcess, signal: 'SIGINT' | 'SIGQUIT'): Promise<void> {
   if (server.exitCode !== null || server.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  server.kill('SIGINT');
+  server.kill(signal);
   const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);

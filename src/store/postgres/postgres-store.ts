@@ -34,21 +34,39 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => undefined);
   const store = new PostgresStore(pool, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   try {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await migrate(client);
-    } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    await withClient(pool, async (client, broken) => {
+      try {
+        await migrate(client);
+      } catch (error) {
+        broken(error);
+        throw error;
+      }
+    });
     await store.listen(connection);
     return store;
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * Checks a connection out for `use`, and destroys it instead of pooling it again when it failed. A connection lost
+ * while checked out is reported to the pending query and also as an 'error' event on the client, which would end
+ * the process if nothing listened: a database restart must fail the transactions in flight, not the server.
+ */
+async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient, broken: (error: unknown) => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const broken = (error: unknown): void => {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+  };
+  client.on('error', broken);
+  try {
+    return await use(client, broken);
+  } finally {
+    client.off('error', broken);
+    client.release(failure);
   }
 }
 
@@ -122,62 +140,54 @@ class PostgresStore implements Store {
   }
 
   /** One run of `work` in one SERIALIZABLE transaction; says whether a failure is worth another run. */
-  private async attempt<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<Attempt<T>> {
-    const client = await this.pool.connect();
-    let tx: PostgresTx | undefined;
-    let broken: Error | undefined;
-    try {
-      if (bookkeeping) {
-        // Bookkeeping is the hot write (every authenticated request's key use); it neither moves nor needs the
-        // counter, and not reading that row keeps it out of every other writer's serialization conflicts.
-        await client.query(BEGIN_WRITE);
-      } else {
-        const [, , current] = (await client.query(BEGIN_WRITE_READING_VERSION)) as unknown as pg.QueryResult<{ value: string }>[];
-        this.observe(Number(current?.rows[0]?.value ?? 0));
+  private attempt<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<Attempt<T>> {
+    return withClient(this.pool, async (client, broken) => {
+      let tx: PostgresTx | undefined;
+      try {
+        if (bookkeeping) {
+          // Bookkeeping is the hot write (every authenticated request's key use); it neither moves nor needs the
+          // counter, and not reading that row keeps it out of every other writer's serialization conflicts.
+          await client.query(BEGIN_WRITE);
+        } else {
+          const [, , current] = (await client.query(BEGIN_WRITE_READING_VERSION)) as unknown as pg.QueryResult<{ value: string }>[];
+          this.observe(Number(current?.rows[0]?.value ?? 0));
+        }
+        tx = new PostgresTx(client, false);
+        const value = await work(tx);
+        tx.finish();
+        if (tx.failure !== undefined) throw tx.failure;
+        if (tx.wrote && !bookkeeping) {
+          const [bumped] = (await client.query(BUMP_AND_COMMIT)) as unknown as pg.QueryResult<{ value: string }>[];
+          this.observe(Number(bumped?.rows[0]?.value));
+        } else {
+          await client.query('COMMIT');
+        }
+        return { ok: true, value };
+      } catch (error) {
+        tx?.finish();
+        // The work may have caught the database's error and thrown its own: the transaction's failure decides.
+        const retryable = isRetryable(error) || isRetryable(tx?.failure);
+        // A connection that cannot even roll back is destroyed rather than handed to the next transaction.
+        await client.query('ROLLBACK').catch(broken);
+        return { ok: false, error, retryable };
       }
-      tx = new PostgresTx(client, false);
-      const value = await work(tx);
-      tx.finish();
-      if (tx.failure !== undefined) throw tx.failure;
-      if (tx.wrote && !bookkeeping) {
-        const [bumped] = (await client.query(BUMP_AND_COMMIT)) as unknown as pg.QueryResult<{ value: string }>[];
-        this.observe(Number(bumped?.rows[0]?.value));
-      } else {
-        await client.query('COMMIT');
-      }
-      return { ok: true, value };
-    } catch (error) {
-      tx?.finish();
-      // The work may have caught the database's error and thrown its own: the transaction's failure decides.
-      const retryable = isRetryable(error) || isRetryable(tx?.failure);
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      return { ok: false, error, retryable };
-    } finally {
-      // A connection that could not even roll back is destroyed rather than handed to the next transaction.
-      client.release(broken);
-    }
+    });
   }
 
-  private async view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    const tx = new PostgresTx(client, true);
-    let broken: Error | undefined;
-    try {
-      await client.query(BEGIN_READ);
-      const value = await work(tx);
-      tx.finish();
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      tx.finish();
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  private view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return withClient(this.pool, async (client, broken) => {
+      const tx = new PostgresTx(client, true);
+      try {
+        await client.query(BEGIN_READ);
+        const value = await work(tx);
+        tx.finish();
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        tx.finish();
+        await client.query('ROLLBACK').catch(broken);
+        throw error;
+      }
+    });
   }
 }
