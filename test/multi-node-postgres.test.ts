@@ -2,9 +2,6 @@
 // driven by the AWS SDK for JavaScript v3: what one node writes, the other authenticates and enforces.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   AttachUserPolicyCommand,
@@ -22,7 +19,6 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
 import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
 import { TEST_ACCOUNT_ID, startTestServer, type TestServer } from './helpers/server.js';
-import { loadConfig } from '../src/server/config.js';
 
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
@@ -147,26 +143,4 @@ describe('two Gatehouse nodes on one PostgreSQL database', () => {
     const users = await iamClient(node(1).endpoint).send(new ListUsersCommand({}));
     assert.equal(users.Users?.filter((u) => u.UserName?.startsWith('twin-')).length, 5);
   });
-});
-
-describe('choosing the store', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const pgUrl = 'postgresql://gatehouse@127.0.0.1:5432/iam';
-  for (const { name, option, env, expected } of [
-    { name: 'nothing set: the embedded SQLite store', option: undefined, env: undefined, expected: undefined },
-    { name: 'an empty variable: SQLite', option: undefined, env: ' ', expected: undefined },
-    { name: 'GATEHOUSE_DATABASE_URL postgresql://', option: undefined, env: pgUrl, expected: pgUrl },
-    { name: 'GATEHOUSE_DATABASE_URL postgres://', option: undefined, env: 'postgres://h/db', expected: 'postgres://h/db' },
-    { name: '--database-url wins over the variable', option: 'postgres://option/db', env: pgUrl, expected: 'postgres://option/db' },
-    { name: 'anything else is refused, not taken for SQLite', option: undefined, env: 'sqlite:///tmp/x.db', expected: Error },
-    { name: 'a bare host is refused', option: 'db.internal:5432', env: undefined, expected: Error },
-  ]) {
-    test(name, () => {
-      const load = () =>
-        loadConfig({ dataDir, ...(option !== undefined ? { databaseUrl: option } : {}) }, env !== undefined ? { GATEHOUSE_DATABASE_URL: env } : {});
-      if (expected === Error) assert.throws(load, /must be a postgres:\/\/ or postgresql:\/\/ URL/);
-      else assert.equal(load().databaseUrl, expected);
-    });
-  }
 });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ReadWriteLock } from '../sqlite/read-write-lock.js';
+import { ReadWriteLock } from '../read-write-lock.js';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';

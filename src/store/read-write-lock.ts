@@ -1,8 +1,8 @@
 /**
- * A first-come readers–writer lock for async work. better-sqlite3 has one connection and one transaction at a time,
- * while transaction bodies await between statements: without exclusion, two requests' statements would land in the
- * same SQLite transaction, and a read view would see a transaction's uncommitted rows. Read views only run
- * statements outside any transaction, so any number of them may interleave while no transaction is open.
+ * A first-come readers–writer lock for async work, the in-process order every Store keeps: transactions one at a
+ * time, read views alongside each other but never alongside a transaction. For SQLite it is the isolation itself
+ * (one connection: without it, two requests' statements would land in one transaction, and a view would see
+ * uncommitted rows); for PostgreSQL it keeps one node's behaviour the same, while SERIALIZABLE orders the nodes.
  */
 export class ReadWriteLock {
   private readers = 0;
