@@ -11,11 +11,9 @@ import {
   UPDATE_ENTITY,
   entityQuery,
   linkQuery,
-  type End,
-  type EntityRow,
-  type LinkRow,
   type Statement,
 } from './statements.js';
+import { toEntity, toLink, type End, type EntityRow, type LinkRow } from '../rows.js';
 
 /** StoreTx over one pooled connection inside an open PostgreSQL transaction (or a read-only snapshot). */
 export class PostgresTx implements StoreTx {
@@ -165,28 +163,4 @@ export class PostgresTx implements StoreTx {
 
 function counted(result: pg.QueryResult<{ n: number }>): number {
   return result.rows[0]?.n ?? 0;
-}
-
-function toEntity(row: EntityRow): EntityRecord {
-  return {
-    kind: row.kind,
-    account: row.account,
-    key: row.key,
-    id: row.id,
-    path: row.path,
-    owner: row.owner,
-    created: row.created,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
-}
-
-function toLink(row: LinkRow): LinkRecord {
-  return {
-    relation: row.relation,
-    account: row.account,
-    from: row.from_key,
-    to: row.to_key,
-    created: row.created,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
 }

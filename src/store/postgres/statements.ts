@@ -1,28 +1,7 @@
+import type { End } from '../rows.js';
 import type { ListOptions } from '../store.js';
 
 // The SQL side of the PostgreSQL store: row shapes and every statement's text.
-
-export interface EntityRow {
-  kind: string;
-  account: string;
-  key: string;
-  id: string;
-  path: string;
-  owner: string;
-  created: string;
-  data: string;
-}
-
-export interface LinkRow {
-  relation: string;
-  account: string;
-  from_key: string;
-  to_key: string;
-  created: string;
-  data: string;
-}
-
-export type End = { readonly from?: string; readonly to?: string } | undefined;
 
 /** A statement with a name, so pg prepares it once per connection instead of parsing it on every call. */
 export interface Statement {

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
 import type { EntityMemo } from './entity-memo.js';
-import type { End, EntityRow, LinkRow, Statements } from './statements.js';
+import { toEntity, toLink, type End, type EntityRow, type LinkRow } from '../rows.js';
+import type { Statements } from './statements.js';
 
 export class SqliteTx implements StoreTx {
   /** Set by any statement that changed a row, so read-only and no-op transactions leave version() alone. */
@@ -163,28 +164,4 @@ function uniquely(insert: () => unknown): void {
     }
     throw error;
   }
-}
-
-function toEntity(row: EntityRow): EntityRecord {
-  return {
-    kind: row.kind,
-    account: row.account,
-    key: row.key,
-    id: row.id,
-    path: row.path,
-    owner: row.owner,
-    created: row.created,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
-}
-
-function toLink(row: LinkRow): LinkRecord {
-  return {
-    relation: row.relation,
-    account: row.account,
-    from: row.from_key,
-    to: row.to_key,
-    created: row.created,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
 }

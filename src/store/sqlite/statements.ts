@@ -1,29 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { End } from '../rows.js';
 import type { ListOptions } from '../store.js';
 
 // The SQL side of the SQLite store: row shapes and every statement, prepared once per connection.
-
-export interface EntityRow {
-  kind: string;
-  account: string;
-  key: string;
-  id: string;
-  path: string;
-  owner: string;
-  created: string;
-  data: string;
-}
-
-export interface LinkRow {
-  relation: string;
-  account: string;
-  from_key: string;
-  to_key: string;
-  created: string;
-  data: string;
-}
-
-export type End = { readonly from?: string; readonly to?: string } | undefined;
 
 export const ENTITY_COLUMNS = 'kind, account, key, id, path, owner, created, data';
 export const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
