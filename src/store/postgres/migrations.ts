@@ -1,11 +1,5 @@
 import type pg from 'pg';
-
-/** One schema step. Ids are dense and increasing; a released migration is never edited, only followed by another. */
-export interface Migration {
-  readonly id: number;
-  readonly name: string;
-  readonly sql: string;
-}
+import type { Migration } from '../migration.js';
 
 /*
  * The same tables as the SQLite adapter. Every text column is COLLATE "C" so comparisons and ORDER BY are byte order

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { startPostgresCluster, type PostgresCluster } from '../../../test/helpers/postgres-cluster.js';
 import { entity, link, runStoreContract } from '../contract.js';
 import type { Store, StoreTx } from '../store.js';
-import { MIGRATIONS, migrate, type Migration } from './migrations.js';
+import type { Migration } from '../migration.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { openPostgresStore } from './postgres-store.js';
 
 const A = '111111111111';

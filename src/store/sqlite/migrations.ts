@@ -1,11 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-
-/** One schema step. Ids are dense and increasing; a released migration is never edited, only followed by another. */
-export interface Migration {
-  readonly id: number;
-  readonly name: string;
-  readonly sql: string;
-}
+import type { Migration } from '../migration.js';
 
 /*
  * STRICT tables so a bug that binds the wrong type fails loudly instead of being coerced. The `*_lower` columns hold

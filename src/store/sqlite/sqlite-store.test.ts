@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { entity, runStoreContract } from '../contract.js';
 import { MIGRATIONS, migrate } from './migrations.js';
-import type { Migration } from './migrations.js';
+import type { Migration } from '../migration.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
