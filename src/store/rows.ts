@@ -49,3 +49,41 @@ export function toLink(row: LinkRow): LinkRecord {
     data: JSON.parse(row.data) as Record<string, unknown>,
   };
 }
+
+// A record's values in the order of both adapters' statements. The `*_lower` values are JS toLowerCase() of the
+// names: one definition of "same name" for both databases, whatever their own lower() does.
+
+/** INSERT INTO entities (kind, account, key, key_lower, id, path, owner, owner_lower, created, data). */
+export function entityInsertValues(record: EntityRecord): string[] {
+  return [
+    record.kind,
+    record.account,
+    record.key,
+    record.key.toLowerCase(),
+    record.id,
+    record.path,
+    record.owner,
+    record.owner.toLowerCase(),
+    record.created,
+    JSON.stringify(record.data),
+  ];
+}
+
+/** UPDATE entities SET path, owner, owner_lower, data WHERE kind, account, key_lower. */
+export function entityUpdateValues(record: EntityRecord): string[] {
+  return [record.path, record.owner, record.owner.toLowerCase(), JSON.stringify(record.data), record.kind, record.account, record.key.toLowerCase()];
+}
+
+/** INSERT INTO links (relation, account, from_key, from_lower, to_key, to_lower, created, data). */
+export function linkInsertValues(record: LinkRecord): string[] {
+  return [
+    record.relation,
+    record.account,
+    record.from,
+    record.from.toLowerCase(),
+    record.to,
+    record.to.toLowerCase(),
+    record.created,
+    JSON.stringify(record.data),
+  ];
+}

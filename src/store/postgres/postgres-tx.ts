@@ -13,7 +13,16 @@ import {
   linkQuery,
   type Statement,
 } from './statements.js';
-import { toEntity, toLink, type End, type EntityRow, type LinkRow } from '../rows.js';
+import {
+  entityInsertValues,
+  entityUpdateValues,
+  linkInsertValues,
+  toEntity,
+  toLink,
+  type End,
+  type EntityRow,
+  type LinkRow,
+} from '../rows.js';
 
 /** StoreTx over one pooled connection inside an open PostgreSQL transaction (or a read-only snapshot). */
 export class PostgresTx implements StoreTx {
@@ -57,18 +66,7 @@ export class PostgresTx implements StoreTx {
 
   async insert(record: EntityRecord): Promise<void> {
     this.writing();
-    const result = await this.run(INSERT_ENTITY, [
-      record.kind,
-      record.account,
-      record.key,
-      record.key.toLowerCase(),
-      record.id,
-      record.path,
-      record.owner,
-      record.owner.toLowerCase(),
-      record.created,
-      JSON.stringify(record.data),
-    ]);
+    const result = await this.run(INSERT_ENTITY, entityInsertValues(record));
     if (result.rowCount !== 1) {
       throw new DuplicateKeyError(`entity ${record.kind} ${JSON.stringify(record.key)} in ${record.account} or id ${record.id} already exists`);
     }
@@ -77,15 +75,7 @@ export class PostgresTx implements StoreTx {
 
   async update(record: EntityRecord): Promise<boolean> {
     this.writing();
-    const result = await this.run(UPDATE_ENTITY, [
-      record.path,
-      record.owner,
-      record.owner.toLowerCase(),
-      JSON.stringify(record.data),
-      record.kind,
-      record.account,
-      record.key.toLowerCase(),
-    ]);
+    const result = await this.run(UPDATE_ENTITY, entityUpdateValues(record));
     return this.changed(result.rowCount ?? 0) > 0;
   }
 
@@ -96,16 +86,7 @@ export class PostgresTx implements StoreTx {
 
   async link(record: LinkRecord): Promise<void> {
     this.writing();
-    const result = await this.run(INSERT_LINK, [
-      record.relation,
-      record.account,
-      record.from,
-      record.from.toLowerCase(),
-      record.to,
-      record.to.toLowerCase(),
-      record.created,
-      JSON.stringify(record.data),
-    ]);
+    const result = await this.run(INSERT_LINK, linkInsertValues(record));
     if (result.rowCount !== 1) {
       throw new DuplicateKeyError(`link ${record.relation} ${JSON.stringify(record.from)} -> ${JSON.stringify(record.to)} in ${record.account} already exists`);
     }

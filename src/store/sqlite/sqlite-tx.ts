@@ -2,7 +2,16 @@ import Database from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
 import type { EntityMemo } from './entity-memo.js';
-import { toEntity, toLink, type End, type EntityRow, type LinkRow } from '../rows.js';
+import {
+  entityInsertValues,
+  entityUpdateValues,
+  linkInsertValues,
+  toEntity,
+  toLink,
+  type End,
+  type EntityRow,
+  type LinkRow,
+} from '../rows.js';
 import type { Statements } from './statements.js';
 
 export class SqliteTx implements StoreTx {
@@ -64,33 +73,14 @@ export class SqliteTx implements StoreTx {
   async insert(record: EntityRecord): Promise<void> {
     this.writing();
     uniquely(() =>
-      this.s.insertEntity.run(
-        record.kind,
-        record.account,
-        record.key,
-        record.key.toLowerCase(),
-        record.id,
-        record.path,
-        record.owner,
-        record.owner.toLowerCase(),
-        record.created,
-        JSON.stringify(record.data),
-      ),
+      this.s.insertEntity.run(...entityInsertValues(record)),
     );
     this.wrote = true;
   }
 
   async update(record: EntityRecord): Promise<boolean> {
     this.writing();
-    const info = this.s.updateEntity.run(
-      record.path,
-      record.owner,
-      record.owner.toLowerCase(),
-      JSON.stringify(record.data),
-      record.kind,
-      record.account,
-      record.key.toLowerCase(),
-    );
+    const info = this.s.updateEntity.run(...entityUpdateValues(record));
     return this.changed(info.changes);
   }
 
@@ -102,16 +92,7 @@ export class SqliteTx implements StoreTx {
   async link(record: LinkRecord): Promise<void> {
     this.writing();
     uniquely(() =>
-      this.s.insertLink.run(
-        record.relation,
-        record.account,
-        record.from,
-        record.from.toLowerCase(),
-        record.to,
-        record.to.toLowerCase(),
-        record.created,
-        JSON.stringify(record.data),
-      ),
+      this.s.insertLink.run(...linkInsertValues(record)),
     );
     this.wrote = true;
   }
