@@ -72,9 +72,7 @@ export class SqliteTx implements StoreTx {
 
   async insert(record: EntityRecord): Promise<void> {
     this.writing();
-    uniquely(() =>
-      this.s.insertEntity.run(...entityInsertValues(record)),
-    );
+    uniquely(() => this.s.insertEntity.run(...entityInsertValues(record)));
     this.wrote = true;
   }
 
@@ -91,9 +89,7 @@ export class SqliteTx implements StoreTx {
 
   async link(record: LinkRecord): Promise<void> {
     this.writing();
-    uniquely(() =>
-      this.s.insertLink.run(...linkInsertValues(record)),
-    );
+    uniquely(() => this.s.insertLink.run(...linkInsertValues(record)));
     this.wrote = true;
   }
 
