@@ -8,7 +8,6 @@ import { Authorizer } from '../core/authorize.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
 import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
@@ -67,8 +66,12 @@ export interface StartOptions {
  * The store: the shared PostgreSQL database when the configuration names one (several nodes), else the embedded
  * SQLite file in the data directory (one node).
  */
-function openStore(config: ServerConfig): Promise<Store> | Store {
-  if (config.databaseUrl !== undefined) return openPostgresStore({ url: config.databaseUrl });
+async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    // Loaded only when asked for: a single SQLite node never pays for the PostgreSQL client at start.
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
+    return openPostgresStore({ url: config.databaseUrl });
+  }
   return openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
 }
 
