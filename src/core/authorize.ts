@@ -62,7 +62,7 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const { set, principalTags } = this.cached(request.caller, request.resourcePolicy) ?? (await this.policiesOf(request.caller, request.resourcePolicy, tx));
+    const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
     return set.evaluate(new LazyDecisionRequest(request, principalTags), { explain });
   }
 
@@ -90,7 +90,7 @@ export class Authorizer {
   /** AWS's AccessDenied text followed by the encoded failure message (EC2's form) that DecodeAuthorizationMessage reads. */
   private async denyEncoded(request: AuthorizationRequest, tx: StoreTx, encode: AuthorizationMessageEncoder): Promise<void> {
     const { caller } = request;
-    const { set, principalTags } = this.cached(caller, request.resourcePolicy) ?? (await this.policiesOf(caller, request.resourcePolicy, tx));
+    const { set, principalTags } = await this.policiesOf(caller, request.resourcePolicy, tx);
     const decision = new LazyDecisionRequest(request, principalTags);
     const result = set.evaluate(decision, { explain: true });
     const encoded = encode({
@@ -169,14 +169,14 @@ export class Authorizer {
     return cached;
   }
 
+  /** The compiled policies of this caller (and resource policy): cached, or read and compiled now. */
   private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
+    const cached = this.cached(caller, resourcePolicy);
+    if (cached !== undefined) return cached;
     const version = this.store.version();
-    const key = cacheKey(caller, resourcePolicy);
-    const cached = this.cache.get(key);
-    if (cached !== undefined && cached.version === version) return cached;
     const entry = { version, ...(await this.load(tx, caller, resourcePolicy)) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, entry);
+    this.cache.set(cacheKey(caller, resourcePolicy), entry);
     return entry;
   }
 
