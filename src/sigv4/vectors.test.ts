@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { describeSignedRequest, SigV4Error, verifyRequest, type SignedRequest } from './verify.js';
 
-// The official AWS SigV4 suite, checked out beside the repository (see shared/README.md).
-const SUITE = new URL('../../../shared/testdata/sigv4/', import.meta.url);
+// The official AWS SigV4 suite (awslabs/aws-c-auth, Apache-2.0; see NOTICE and the suite's LICENSE), kept as fixtures.
+const SUITE = new URL('../../test/fixtures/sigv4/', import.meta.url);
 
 interface Context {
   credentials: { access_key_id: string; secret_access_key: string; token?: string };
