@@ -117,3 +117,46 @@ test('simulate --explain shows Resource patterns with their variables resolved',
   assert.equal(result.decision, 'Allowed');
   assert.deepEqual(result.explanation.statements[0]?.resolvedResources, ['arn:aws:s3:::home/alice/*']);
 });
+
+// The server refuses these documents and principals; simulate must not decide them either.
+const refused = [
+  {
+    name: 'an identity statement without Resource',
+    input: { ...base, identityPolicies: [{ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:GetObject' } }] },
+    code: 'MalformedPolicyDocument',
+    message: /identityPolicies\[0\]: .*[Rr]esource/,
+  },
+  {
+    name: 'a resource policy without Principal',
+    input: { ...base, resourcePolicy: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' } } },
+    code: 'MalformedPolicyDocument',
+    message: /resourcePolicy: .*[Pp]rincipal/,
+  },
+  {
+    name: 'an identity policy with a Principal',
+    input: { ...base, sessionPolicy: { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' } } },
+    code: 'MalformedPolicyDocument',
+    message: /sessionPolicy: /,
+  },
+  { name: 'a bare name as principal', input: { ...base, principal: 'alice' }, code: 'InvalidInput', message: /"principal" must be/ },
+  { name: 'an S3 ARN as principal', input: { ...base, principal: 'arn:aws:s3:::bucket' }, code: 'InvalidInput', message: /"principal" must be/ },
+  { name: 'an action without a service', input: { ...base, action: 'GetObject' }, code: 'InvalidInput', message: /"action" must be/ },
+  { name: 'a resource that is no ARN', input: { ...base, resource: 'reports/q1.csv' }, code: 'InvalidInput', message: /"resource" must be/ },
+];
+
+for (const c of refused) {
+  test(`simulate refuses ${c.name}, as the server would`, async () => {
+    const { io, out } = fakeIo(JSON.stringify(c.input));
+    assert.equal(await main(['simulate', '-'], io), 2);
+    const result = JSON.parse(out()) as { error: { code: string; message: string } };
+    assert.equal(result.error.code, c.code);
+    assert.match(result.error.message, c.message);
+  });
+}
+
+for (const principal of ['arn:aws:iam::111122223333:root', '111122223333', 'ec2.amazonaws.com', 'anonymous', 'arn:aws:sts::111122223333:assumed-role/R/s', 'arn:aws:sts::111122223333:federated-user/bob', 'accounts.google.com']) {
+  test(`simulate accepts the principal ${principal}`, async () => {
+    const { io, out } = fakeIo(JSON.stringify({ ...base, principal }));
+    assert.equal(await main(['simulate', '-'], io), 0, out());
+  });
+}

@@ -2,6 +2,7 @@ import type { DecisionRequest } from '../policy/context.js';
 import { compilePolicies, type CompiledPolicySet, type PolicySet } from '../policy/engine.js';
 import { MalformedPolicyError } from '../policy/errors.js';
 import type { CommandIo } from './io.js';
+import { checkAction, checkDocument, checkPrincipal, checkResource, InputError } from './simulate-input.js';
 
 export const SIMULATE_USAGE = `usage: gatehouse simulate [FILE|-] [--explain] [--batch]
   Reads one JSON request (or, with --batch, JSON Lines: one request per line) and prints the decision as JSON.
@@ -20,8 +21,6 @@ const POLICY_FIELDS = [
   'managementAccountId',
 ] as const;
 
-class InputError extends Error {}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -38,10 +37,16 @@ function toRequest(input: Record<string, unknown>, now: Date): DecisionRequest {
   if (context !== undefined && !isObject(context)) throw new InputError('"context" must be an object of key to value(s)');
   const time = requireString(input, 'time', true);
   if (time !== undefined && Number.isNaN(Date.parse(time))) throw new InputError('"time" must be an ISO 8601 date-time');
+  const principal = requireString(input, 'principal') as string;
+  checkPrincipal(principal);
+  const action = requireString(input, 'action') as string;
+  checkAction(action);
+  const resource = requireString(input, 'resource', true) ?? '*';
+  checkResource(resource);
   const request: DecisionRequest = {
-    principal: requireString(input, 'principal') as string,
-    action: requireString(input, 'action') as string,
-    resource: requireString(input, 'resource', true) ?? '*',
+    principal,
+    action,
+    resource,
     // The engine has no clock; the command line supplies "now" unless the request says when it happens.
     time: time ?? now.toISOString(),
   };
@@ -71,6 +76,17 @@ function toPolicySet(input: Record<string, unknown>): PolicySet {
   return set as PolicySet;
 }
 
+/** Every document is checked as the server checks it before storing it, each as the policy type it is used as. */
+function checkDocuments(set: PolicySet): void {
+  set.identityPolicies?.forEach((p, i) => checkDocument(p, 'identity', `identityPolicies[${i}]`));
+  if (set.permissionsBoundary != null) checkDocument(set.permissionsBoundary, 'identity', 'permissionsBoundary');
+  if (set.sessionPolicy != null) checkDocument(set.sessionPolicy, 'identity', 'sessionPolicy');
+  if (set.resourcePolicy != null) checkDocument(set.resourcePolicy, 'resource', 'resourcePolicy');
+  for (const [field, type] of [['serviceControlPolicies', 'scp'], ['resourceControlPolicies', 'rcp']] as const) {
+    set[field]?.forEach((level, i) => level.policies.forEach((p, j) => checkDocument(p, type, `${field}[${i}].${level.target}[${j}]`)));
+  }
+}
+
 /** Compiles each distinct policy set once, so a batch of requests against the same policies parses them once. */
 class CompiledCache {
   private readonly entries = new Map<string, CompiledPolicySet>();
@@ -79,6 +95,7 @@ class CompiledCache {
     let compiled = this.entries.get(key);
     if (compiled === undefined) {
       if (this.entries.size >= 1024) this.entries.clear();
+      checkDocuments(set);
       compiled = compilePolicies(set);
       this.entries.set(key, compiled);
     }
