@@ -1,14 +1,28 @@
+import { readFileSync } from 'node:fs';
 import type { CommandIo } from './io.js';
 import { runSimulate } from './simulate-command.js';
 import { runValidate } from './validate-command.js';
 
-const USAGE = `usage: gatehouse <command> [options]
+const USAGE = `usage: gatehouse <command> [options]    (gatehouse <command> --help for a command's options and environment)
 
 commands:
-  serve [--port N] [--data-dir DIR]            run the IAM/STS server (AWS Query protocol, SigV4)
-  simulate [FILE|-] [--explain] [--batch]     decide one request (or JSON Lines with --batch) offline
-  validate FILE [--type T] [--json]           check a policy document as IAM and Access Analyzer would
+  serve [--port N] [--host ADDR] [--data-dir DIR] [--database-url URL] [--encode-authorization-messages]
+        run the IAM/STS server (AWS Query protocol, SigV4)
+  simulate [FILE|-] [--explain] [--batch]
+        decide one request (or JSON Lines with --batch) offline
+  validate FILE|- [--type identity|resource|trust|scp|rcp] [--managed] [--json]
+        check a policy document as IAM and Access Analyzer would
+
+options:
+  --version    print the version
+  --help, -h   print this help
 `;
+
+/** The package's version, from the package.json beside dist/ (or src/ when run from source). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,12 +36,20 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       const { runServe } = await import('./serve-command.js');
       return runServe(rest, io);
     }
+    case '--version':
+    case '-v':
+      io.stdout(`gatehouse ${packageVersion()}\n`);
+      return 0;
     case undefined:
     case '--help':
     case '-h':
     case 'help':
+      if (command === undefined) {
+        io.stderr(USAGE);
+        return 64;
+      }
       io.stdout(USAGE);
-      return command === undefined ? 64 : 0;
+      return 0;
     default:
       io.stderr(`gatehouse: unknown command ${command}\n${USAGE}`);
       return 64;

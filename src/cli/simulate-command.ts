@@ -2,6 +2,7 @@ import type { DecisionRequest } from '../policy/context.js';
 import { compilePolicies, type CompiledPolicySet, type PolicySet } from '../policy/engine.js';
 import { MalformedPolicyError } from '../policy/errors.js';
 import type { CommandIo } from './io.js';
+import { parseCommandArgs, UsageError, type ParsedArgs } from './args.js';
 import { checkAction, checkDocument, checkPrincipal, checkResource, InputError } from './simulate-input.js';
 
 export const SIMULATE_USAGE = `usage: gatehouse simulate [FILE|-] [--explain] [--batch]
@@ -122,20 +123,33 @@ function simulateOne(text: string, cache: CompiledCache, explain: boolean, now: 
 }
 
 export async function runSimulate(args: string[], io: CommandIo): Promise<number> {
-  let explain = false;
-  let batch = false;
-  let file: string | undefined;
-  for (const arg of args) {
-    if (arg === '--explain') explain = true;
-    else if (arg === '--batch') batch = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.stdout(SIMULATE_USAGE);
-      return 0;
-    } else if (arg.startsWith('--') || file !== undefined) {
-      io.stderr(`gatehouse simulate: unexpected argument ${arg}\n${SIMULATE_USAGE}`);
-      return 64;
-    } else file = arg;
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseCommandArgs(args, { explain: { type: 'boolean' }, batch: { type: 'boolean' } });
+    if (parsed.positionals.length > 1) throw new UsageError('only one FILE may be given');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`gatehouse simulate: ${error.message}\n${SIMULATE_USAGE}`);
+    return 64;
   }
+  if (parsed.values['help'] === true) {
+    io.stdout(SIMULATE_USAGE);
+    return 0;
+  }
+  const explain = parsed.values['explain'] === true;
+  const batch = parsed.values['batch'] === true;
+  const file = parsed.positionals[0];
+  try {
+    return await simulate(io, file, explain, batch);
+  } catch (error) {
+    // The only failure left is the input itself: a missing or unreadable file.
+    const reason = error instanceof Error ? (error.message.split(',')[0] ?? error.message) : String(error);
+    io.stderr(`gatehouse simulate: cannot read ${file === undefined || file === '-' ? 'standard input' : file}: ${reason}\n`);
+    return 66;
+  }
+}
+
+async function simulate(io: CommandIo, file: string | undefined, explain: boolean, batch: boolean): Promise<number> {
   const cache = new CompiledCache();
   if (batch) {
     let out: string[] = [];

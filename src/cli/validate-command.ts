@@ -3,6 +3,7 @@ import { createStaticCatalog, type ServiceCatalog } from '../policy/catalog.js';
 import type { Finding, FindingType } from '../policy/findings.js';
 import { parsePolicy } from '../policy/parse.js';
 import type { PolicyDocument } from '../policy/types.js';
+import { parseCommandArgs, stringOption, UsageError } from './args.js';
 import { isValidatePolicyType, validatePolicy, type ValidatePolicyType, type ValidationResult } from '../policy/validate.js';
 
 export const VALIDATE_USAGE = `usage: gatehouse validate FILE|- [--type identity|resource|trust|scp|rcp] [--managed] [--json]
@@ -38,29 +39,22 @@ interface Arguments {
   readonly managed: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseArguments(args: readonly string[]): Arguments | 'help' {
-  let file: string | undefined;
-  let type: ValidatePolicyType = 'identity';
-  let json = false;
-  let managed = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') json = true;
-    else if (arg === '--managed') managed = true;
-    else if (arg === '--type' || arg.startsWith('--type=')) {
-      const value = arg === '--type' ? args[++i] : arg.slice('--type='.length);
-      if (value === undefined || !isValidatePolicyType(value)) throw new UsageError(`--type must be one of identity, resource, trust, scp, rcp`);
-      type = value;
-    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-    else if (file === undefined) file = arg;
-    else throw new UsageError('only one FILE may be given');
-  }
-  if (file === undefined) throw new UsageError('FILE is required');
+  const parsed = parseCommandArgs(args, {
+    type: { type: 'string' },
+    managed: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const { values, positionals } = parsed;
+  if (values['help'] === true) return 'help';
+  const type = stringOption(parsed, 'type') ?? 'identity';
+  if (!isValidatePolicyType(type)) throw new UsageError(`--type must be one of identity, resource, trust, scp, rcp`);
+  if (positionals.length > 1) throw new UsageError('only one FILE may be given');
+  const file = positionals[0];
+  if (file === undefined) throw new UsageError('a FILE (or - for standard input) is required');
+  const managed = values['managed'] === true;
   if (managed && type !== 'identity') throw new UsageError('--managed applies to --type identity only');
-  return { file, type, json, managed };
+  return { file, type, json: values['json'] === true, managed };
 }
 
 async function readInput(file: string, io: ValidateIo): Promise<string> {
