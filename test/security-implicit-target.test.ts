@@ -1,19 +1,24 @@
 // Operations whose UserName is optional act on the caller only when the caller is an IAM user or the root user. A
 // role session or a federated user that leaves UserName out gets AWS's ValidationError, and nothing changes: before,
-// a key-rotation role could create, deactivate and delete the root user's access keys.
+// a key-rotation role could create, deactivate and delete the root user's access keys. Also: AddRoleToInstanceProfile
+// needs iam:PassRole on the role.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  AddRoleToInstanceProfileCommand,
   CreateAccessKeyCommand,
+  CreateInstanceProfileCommand,
   CreateLoginProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
+  DeleteUserPolicyCommand,
+  GetInstanceProfileCommand,
   GetLoginProfileCommand,
   GetMFADeviceCommand,
   GetUserCommand,
@@ -183,6 +188,43 @@ describe('implicit targets', () => {
     await root.send(new UpdateAccessKeyCommand({ AccessKeyId: extra.accessKeyId, Status: 'Inactive' }));
     await root.send(new DeleteAccessKeyCommand({ AccessKeyId: extra.accessKeyId }));
     assert.deepEqual(await keyIds(root), [[ROOT_KEY.accessKeyId, 'Active']]);
+  });
+});
+
+describe('AddRoleToInstanceProfile and iam:PassRole', () => {
+  test('adding a role needs iam:PassRole on that role, besides the action on the profile', async () => {
+    const root = iamClient(server.endpoint);
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await root.send(new CreateRoleCommand({ RoleName: 'powerful', AssumeRolePolicyDocument: trust }));
+    await root.send(new CreateRoleCommand({ RoleName: 'web', Path: '/apps/', AssumeRolePolicyDocument: trust }));
+    await root.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'builder-profile' }));
+    await root.send(new CreateUserCommand({ UserName: 'builder' }));
+    await root.send(new PutUserPolicyCommand({ UserName: 'builder', PolicyName: 'profiles', PolicyDocument: allow('iam:AddRoleToInstanceProfile', '*') }));
+    const builder = iamClient(server.endpoint, userKey((await root.send(new CreateAccessKeyCommand({ UserName: 'builder' }))).AccessKey));
+    const roleArn = `arn:aws:iam::${TEST_ACCOUNT_ID}:role/powerful`;
+    const denied = {
+      name: 'AccessDenied',
+      message: `User: arn:aws:iam::${TEST_ACCOUNT_ID}:user/builder is not authorized to perform: iam:PassRole on resource: ${roleArn} because no identity-based policy allows the iam:PassRole action`,
+      status: 403,
+    };
+    assert.deepEqual(await failure(builder.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'builder-profile', RoleName: 'powerful' }))), denied);
+
+    // PassRole on another role is not PassRole on this one.
+    const webArn = `arn:aws:iam::${TEST_ACCOUNT_ID}:role/apps/web`;
+    await root.send(new PutUserPolicyCommand({ UserName: 'builder', PolicyName: 'pass', PolicyDocument: allow('iam:PassRole', webArn) }));
+    assert.deepEqual(await failure(builder.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'builder-profile', RoleName: 'powerful' }))), denied);
+    assert.deepEqual((await root.send(new GetInstanceProfileCommand({ InstanceProfileName: 'builder-profile' }))).InstanceProfile?.Roles, []);
+
+    // The role's ARN carries its path; a PassRole grant limited to EC2 covers instance profiles.
+    await root.send(new PutUserPolicyCommand({ UserName: 'builder', PolicyName: 'pass', PolicyDocument: allow('iam:PassRole', webArn, { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }) }));
+    await builder.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'builder-profile', RoleName: 'web' }));
+    const roles = (await root.send(new GetInstanceProfileCommand({ InstanceProfileName: 'builder-profile' }))).InstanceProfile?.Roles;
+    assert.deepEqual(roles?.map((r) => r.Arn), [webArn]);
+
+    // Without the action on the profile, PassRole alone is not enough.
+    await root.send(new DeleteUserPolicyCommand({ UserName: 'builder', PolicyName: 'profiles' }));
+    await root.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'second-profile' }));
+    assert.equal((await failure(builder.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'second-profile', RoleName: 'web' })))).name, 'AccessDenied');
   });
 });
 
