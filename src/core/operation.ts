@@ -49,6 +49,13 @@ export interface AwsManagedPolicyCatalog {
 export type Params = Readonly<Record<string, unknown>>;
 export type Result = Record<string, unknown>;
 
+/** A further action on another resource than the operation's, with any context keys of its own. */
+export interface AlsoRequired {
+  readonly action: string;
+  readonly resource: string;
+  readonly conditionKeys?: Readonly<Record<string, string | string[]>>;
+}
+
 export interface OperationDefinition {
   readonly service: 'iam' | 'sts';
   readonly name: string;
@@ -69,8 +76,11 @@ export interface OperationDefinition {
    * for sts:AssumeRole. Undefined when the resource does not exist (the engine then finds no Allow).
    */
   resourcePolicy?(ctx: OperationContext, params: Params): Promise<{ document: string; account: string } | undefined>;
-  /** Further actions the same request must be allowed, on the same resource (sts:TagSession when tags are passed). */
-  alsoRequires?(ctx: OperationContext, params: Params): string[];
+  /**
+   * Further actions the same request must be allowed: a name alone is on the same resource (sts:TagSession when tags
+   * are passed); an AlsoRequired names its own resource (iam:PassRole on the role AddRoleToInstanceProfile adds).
+   */
+  alsoRequires?(ctx: OperationContext, params: Params): ReadonlyArray<string | AlsoRequired> | Promise<ReadonlyArray<string | AlsoRequired>>;
   /**
    * True when a request of a Get/List-named operation writes all the same (GetSessionToken spending an MFA code), so
    * it needs a writing transaction rather than the read-only snapshot such operations get.

@@ -189,7 +189,15 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           const pending = deps.authorizer.authorize(request, tx);
           if (pending !== undefined) await pending;
           if (op.alsoRequires !== undefined) {
-            for (const also of op.alsoRequires(ctx, params)) await deps.authorizer.authorize({ ...request, action: also }, tx);
+            const required = op.alsoRequires(ctx, params);
+            for (const also of required instanceof Promise ? await required : required) {
+              // Another resource is decided on its own: the operation's resource policy is not that resource's.
+              const next: AuthorizationRequest =
+                typeof also === 'string'
+                  ? { ...request, action: also }
+                  : { caller, action: also.action, resource: also.resource, now, context: () => ({ ...context(), ...also.conditionKeys }) };
+              await deps.authorizer.authorize(next, tx);
+            }
           }
         }
         return op.run(ctx, params);

@@ -4,6 +4,7 @@ import { noSuchEntity } from '../errors.js';
 import { newId, newSecretAccessKey } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
+import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
 import { QUOTAS, quotaExceeded } from './quotas.js';
 import { getUser, userResource } from './users.js';
@@ -38,10 +39,10 @@ export function accessKeyData(record: EntityRecord): AccessKeyData {
 
 /**
  * The user whose keys a request manages: UserName when given (it must exist), else the caller itself — an IAM user
- * by name, anyone else as the account's root user.
+ * by name, the root user as the root user. Anyone else (a role session, a federated user) must name a user.
  */
 async function keyOwner(ctx: OperationContext, p: Params): Promise<string> {
-  const name = str(p, 'UserName') ?? ctx.caller.userName;
+  const name = targetUserName(ctx.caller, str(p, 'UserName'));
   if (name === undefined) return ROOT_KEY_OWNER;
   return (await getUser(ctx, name)).key;
 }
@@ -135,7 +136,7 @@ export async function recordAccessKeyUse(tx: StoreTx, account: string, accessKey
 /** The key's owner ARN (a user's, or the root user's for root keys); the caller's own for a key not found. */
 async function keyResource(ctx: OperationContext, p: Params): Promise<string> {
   const record = await ctx.tx.get(KIND.accessKey, ctx.account, req(p, 'AccessKeyId'));
-  if (record === undefined) return userResource(ctx, undefined);
+  if (record === undefined) return ctx.caller.arn;
   return record.owner === ROOT_KEY_OWNER ? rootArn(ctx.account) : userResource(ctx, record.owner);
 }
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { defineOperations, type Params } from '../operation.js';
-import { runner, TEST_ACCOUNT, rejects } from '../testing.js';
+import { ROOT_CALLER, runner, TEST_ACCOUNT, rejects, testServices } from '../testing.js';
 import { INSTANCE_PROFILE_OPERATIONS } from './instance-profiles.js';
 import { ROLE_OPERATIONS } from './roles.js';
 
@@ -133,4 +133,20 @@ test('resources name the instance profile', async () => {
   const ctx = { account: TEST_ACCOUNT } as Parameters<(typeof INSTANCE_PROFILE_OPERATIONS)[number]['resource']>[0];
   assert.equal(await ops.get('iam:CreateInstanceProfile')?.resource(ctx, { InstanceProfileName: 'w', Path: '/p/' }), `arn:aws:iam::${TEST_ACCOUNT}:instance-profile/p/w`);
   assert.equal(await ops.get('iam:ListInstanceProfiles')?.resource(ctx, {}), `arn:aws:iam::${TEST_ACCOUNT}:instance-profile/`);
+});
+
+test('AddRoleToInstanceProfile also requires iam:PassRole on the role (its ARN with its path), passed to EC2', async () => {
+  await iam.run('CreateRole', { RoleName: 'app', Path: '/svc/', AssumeRolePolicyDocument: TRUST });
+  const op = OPERATIONS.get('iam:AddRoleToInstanceProfile');
+  assert.ok(op?.alsoRequires !== undefined);
+  const required = await store.read(async (tx) =>
+    op.alsoRequires?.({ caller: ROOT_CALLER, account: TEST_ACCOUNT, tx, now: new Date(), requestId: 't', services: testServices() }, { InstanceProfileName: 'p', RoleName: 'app' }),
+  );
+  assert.deepEqual(required, [
+    {
+      action: 'iam:PassRole',
+      resource: `arn:aws:iam::${TEST_ACCOUNT}:role/svc/app`,
+      conditionKeys: { 'iam:PassedToService': 'ec2.amazonaws.com', 'iam:AssociatedResourceArn': `arn:aws:ec2:*:${TEST_ACCOUNT}:instance/*` },
+    },
+  ]);
 });

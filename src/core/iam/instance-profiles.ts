@@ -4,7 +4,7 @@ import { DuplicateKeyError } from '../../store/store.js';
 import { instanceProfileArn } from '../arns.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity } from '../errors.js';
 import { newId } from '../ids.js';
-import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
+import { type AlsoRequired, type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   checkTags,
   filterPath,
@@ -152,6 +152,21 @@ async function listProfileTags(ctx: OperationContext, p: Params): Promise<Record
   return listEntityTags(await getProfile(ctx, req(p, 'InstanceProfileName')), p);
 }
 
+/**
+ * AWS requires iam:PassRole on the role besides the action on the profile: a role in an instance profile is passed to
+ * EC2 (whoever may launch with the profile gets the role's permissions). AWS evaluates iam:AssociatedResourceArn as
+ * any instance of the account in any Region here, since no instance is known yet.
+ */
+async function passRole(ctx: OperationContext, p: Params): Promise<AlsoRequired[]> {
+  return [
+    {
+      action: 'iam:PassRole',
+      resource: await roleResource(ctx, req(p, 'RoleName')),
+      conditionKeys: { 'iam:PassedToService': 'ec2.amazonaws.com', 'iam:AssociatedResourceArn': `arn:aws:ec2:*:${ctx.account}:instance/*` },
+    },
+  ];
+}
+
 const op = operationsOf('iam', byProfileName);
 
 export const INSTANCE_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
@@ -162,7 +177,7 @@ export const INSTANCE_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('GetInstanceProfile', getProfileOp),
   op('DeleteInstanceProfile', deleteProfile),
   op('ListInstanceProfiles', listProfiles, { resource: (ctx) => instanceProfileArn(ctx.account, '/', '') }),
-  op('AddRoleToInstanceProfile', addRole),
+  op('AddRoleToInstanceProfile', addRole, { alsoRequires: passRole }),
   op('RemoveRoleFromInstanceProfile', removeRole),
   op('ListInstanceProfilesForRole', listProfilesForRole, { resource: (ctx, p) => roleResource(ctx, req(p, 'RoleName')) }),
   op('TagInstanceProfile', tagProfile, { conditionKeys: tagRequestKeys }),

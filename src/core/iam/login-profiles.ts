@@ -2,6 +2,7 @@ import type { EntityRecord } from '../../store/store.js';
 import { entityAlreadyExists, noSuchEntity, passwordPolicyViolation, ServiceError } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { bool, mustGet, req, str } from './common.js';
+import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
 import { readPasswordPolicy, type PasswordPolicyData } from './password-policy.js';
 import { getUser, userResource } from './users.js';
@@ -67,9 +68,12 @@ async function enforcePolicy(ctx: OperationContext, password: string): Promise<v
   if (violation !== undefined) throw passwordPolicyViolation(violation);
 }
 
-/** UserName, or the calling IAM user's own name when it is left out. */
+/**
+ * UserName, or the calling IAM user's own name when it is left out. The root user has no login profile among IAM's
+ * (AWS lets only an AssumeRoot session leave it out), so it must name a user; other callers get ValidationError.
+ */
 function targetName(ctx: OperationContext, p: Params): string {
-  return str(p, 'UserName') ?? ctx.caller.userName ?? req(p, 'UserName');
+  return targetUserName(ctx.caller, str(p, 'UserName')) ?? req(p, 'UserName');
 }
 
 function profileView(record: EntityRecord): Record<string, unknown> {
@@ -179,7 +183,8 @@ export const LOGIN_PROFILE_OPERATIONS: readonly OperationDefinition[] = [
   op('DeleteLoginProfile', deleteLoginProfile),
   // Always the caller's own user: ChangePassword names no user.
   op('ChangePassword', changePassword, {
-    resource: (ctx) => userResource(ctx, undefined),
+    // The caller's own ARN whoever it is: the operation answers a non-user with InvalidUserType.
+    resource: (ctx) => ctx.caller.arn,
     // "Allow users to change their own password" in the account password policy grants it to every IAM user.
     allowedWithoutPolicy: async (ctx) =>
       ctx.caller.kind === 'user' && (await readPasswordPolicy(ctx.tx, ctx.account))?.AllowUsersToChangePassword === true,

@@ -18,6 +18,7 @@ import {
   str,
   type Tag,
 } from './common.js';
+import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
 import { getUser, userResource, userView } from './users.js';
 
@@ -70,8 +71,8 @@ function getDevice(ctx: OperationContext, serial: string): Promise<EntityRecord>
 }
 
 /** The user a request names, or the calling user when it names none (a user managing its own devices). */
-function targetUserName(ctx: OperationContext, p: Params): string | undefined {
-  return str(p, 'UserName') ?? ctx.caller.userName;
+function deviceUserName(ctx: OperationContext, p: Params): string | undefined {
+  return targetUserName(ctx.caller, str(p, 'UserName'));
 }
 
 async function setUserDevices(ctx: OperationContext, user: EntityRecord, change: (serials: string[]) => string[]): Promise<void> {
@@ -163,7 +164,7 @@ async function resyncMfaDevice(ctx: OperationContext, p: Params): Promise<Record
 
 async function deactivateMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const serial = req(p, 'SerialNumber');
-  const name = targetUserName(ctx, p);
+  const name = deviceUserName(ctx, p);
   if (name === undefined) throw noSuchDevice(serial);
   const user = await getUser(ctx, name);
   const device = await assignedDevice(ctx, user, serial);
@@ -186,7 +187,7 @@ function mfaDeviceView(device: EntityRecord, user: EntityRecord): Record<string,
 }
 
 async function listMfaDevices(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const name = targetUserName(ctx, p);
+  const name = deviceUserName(ctx, p);
   // The root user's own MFA is outside IAM's users; Gatehouse keeps none for it.
   if (name === undefined) return { MFADevices: [], IsTruncated: false };
   const user = await getUser(ctx, name);
@@ -197,7 +198,7 @@ async function listMfaDevices(ctx: OperationContext, p: Params): Promise<Record<
 
 async function getMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const serial = req(p, 'SerialNumber');
-  const name = targetUserName(ctx, p);
+  const name = deviceUserName(ctx, p);
   if (name === undefined) throw noSuchDevice(serial);
   const user = await getUser(ctx, name);
   const { UserName, SerialNumber, EnableDate } = mfaDeviceView(await assignedDevice(ctx, user, serial), user);

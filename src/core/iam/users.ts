@@ -18,6 +18,7 @@ import {
   tagsOf,
   type Tag,
 } from './common.js';
+import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { mustFindManagedPolicy } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
@@ -55,9 +56,14 @@ export function getUser(ctx: OperationContext, name: string): Promise<EntityReco
   return mustGet(ctx.tx, KIND.user, ctx.account, name, () => noSuchUser(name));
 }
 
-/** The ARN a user action is authorized against: the user's own, with its path when it exists. */
+/**
+ * The ARN a user action is authorized against: the user's own, with its path when it exists. Without a name, the
+ * implicit target's (the calling user's, or root's for the root user); other callers get AWS's ValidationError here,
+ * before authorization, as AWS answers them.
+ */
 export async function userResource(ctx: OperationContext, name: string | undefined): Promise<string> {
-  if (name === undefined) return ctx.caller.kind === 'user' ? ctx.caller.arn : rootArn(ctx.account);
+  // The calling user's own ARN is the one it authenticated as: no store read on this common path (GetUser).
+  if (name === undefined) return implicitTarget(ctx.caller).kind === 'root' ? rootArn(ctx.account) : ctx.caller.arn;
   const record = await ctx.tx.get(KIND.user, ctx.account, name);
   return record === undefined ? userArn(ctx.account, '/', name) : arnOfUser(record);
 }
@@ -92,7 +98,7 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
 }
 
 async function getUserOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const name = str(p, 'UserName') ?? ctx.caller.userName;
+  const name = targetUserName(ctx.caller, str(p, 'UserName'));
   if (name === undefined) {
     // The root user asking about itself: AWS answers with the account's identity.
     return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: new Date(0) } };
