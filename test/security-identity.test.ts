@@ -97,3 +97,71 @@ describe('permissions boundary named by a case variant of its ARN', () => {
     await root().send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'nobound' }));
   });
 });
+
+describe('credentials of a deleted principal do not pass to a namesake', () => {
+  test('a role session: once the role is deleted and recreated with more permissions, the old session is denied', async () => {
+    const assumer = await userWithKey('assumer', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
+    const sts = stsClient(server.endpoint, assumer);
+    const arn = `arn:aws:iam::${A}:role/worker`;
+    await root().send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: TRUST_ACCOUNT }));
+    await root().send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }) }));
+    const oldKey = keyOf((await sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'old' }))).Credentials);
+    const old = iamClient(server.endpoint, oldKey);
+    await old.send(new ListUsersCommand({}));
+
+    await root().send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'p' }));
+    await root().send(new DeleteRoleCommand({ RoleName: 'worker' }));
+    await root().send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: TRUST_ACCOUNT }));
+    await root().send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:ListUsers', 'iam:ListRoles'], Resource: '*' }) }));
+
+    for (const call of [old.send(new ListUsersCommand({})), old.send(new ListRolesCommand({}))]) {
+      const denied = await failure(call);
+      assert.equal(denied.name, 'AccessDenied');
+      assert.equal(denied.status, 403);
+      assert.match(denied.message, /^User: arn:aws:sts::111122223333:assumed-role\/worker\/old is not authorized to perform: iam:List(Users|Roles) on resource: /);
+    }
+    const freshKey = keyOf((await sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'new' }))).Credentials);
+    const fresh = iamClient(server.endpoint, freshKey);
+    await fresh.send(new ListUsersCommand({}));
+    await fresh.send(new ListRolesCommand({}));
+
+    // A trust policy naming the role by ARN lets the new role's sessions in, not the old one's.
+    const next = `arn:aws:iam::${A}:role/next`;
+    await root().send(new CreateRoleCommand({ RoleName: 'next', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: arn }, Action: 'sts:AssumeRole' }) }));
+    const chained = await failure(stsClient(server.endpoint, oldKey).send(new AssumeRoleCommand({ RoleArn: next, RoleSessionName: 'old' })));
+    assert.equal(chained.name, 'AccessDenied');
+    await stsClient(server.endpoint, freshKey).send(new AssumeRoleCommand({ RoleArn: next, RoleSessionName: 'new' }));
+  });
+
+  test('a GetSessionToken session: once its user is deleted and recreated, the old session is denied', async () => {
+    await root().send(new CreateRoleCommand({ RoleName: 'target', AssumeRolePolicyDocument: TRUST_ACCOUNT }));
+    const target = `arn:aws:iam::${A}:role/target`;
+    // The first carol may not assume roles; the second may: the first carol's session must not gain that.
+    const first = await userWithKey('carol', { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' });
+    const session = keyOf((await stsClient(server.endpoint, first).send(new GetSessionTokenCommand({}))).Credentials);
+    assert.equal((await failure(stsClient(server.endpoint, session).send(new AssumeRoleCommand({ RoleArn: target, RoleSessionName: 'carol' })))).name, 'AccessDenied');
+    await deleteUser('carol', first);
+    const second = await userWithKey('carol', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
+
+    const denied = await failure(stsClient(server.endpoint, session).send(new AssumeRoleCommand({ RoleArn: target, RoleSessionName: 'carol' })));
+    assert.equal(denied.name, 'AccessDenied');
+    assert.equal(denied.status, 403);
+    const fresh = keyOf((await stsClient(server.endpoint, second).send(new GetSessionTokenCommand({}))).Credentials);
+    await stsClient(server.endpoint, fresh).send(new AssumeRoleCommand({ RoleArn: target, RoleSessionName: 'carol' }));
+  });
+
+  test('a user with access keys cannot be deleted, so a namesake cannot inherit them', async () => {
+    const key = await userWithKey('dave', { Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' });
+    await root().send(new DeleteUserPolicyCommand({ UserName: 'dave', PolicyName: 'own' }));
+    assert.deepEqual(await failure(root().send(new DeleteUserCommand({ UserName: 'dave' }))), {
+      name: 'DeleteConflictException',
+      message: 'Cannot delete entity, must delete access keys first.',
+      status: 409,
+    });
+    await root().send(new DeleteAccessKeyCommand({ UserName: 'dave', AccessKeyId: key.accessKeyId }));
+    await root().send(new DeleteUserCommand({ UserName: 'dave' }));
+    await root().send(new CreateUserCommand({ UserName: 'dave' }));
+    await root().send(new PutUserPolicyCommand({ UserName: 'dave', PolicyName: 'own', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }) }));
+    assert.equal((await failure(iamClient(server.endpoint, key).send(new ListUsersCommand({})))).name, 'InvalidClientTokenId');
+  });
+});

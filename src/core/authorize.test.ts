@@ -12,6 +12,8 @@ import { POLICY_OPERATIONS } from './iam/policies.js';
 import { ROLE_OPERATIONS } from './iam/roles.js';
 import { USER_OPERATIONS } from './iam/users.js';
 import { defineOperations, type AwsManagedPolicy, type CoreServices } from './operation.js';
+import { callerFromClaims } from './sts/session-caller.js';
+import type { SessionClaims } from './sts/session-token.js';
 import { USER_SESSION_OPERATIONS } from './sts/user-session-operations.js';
 import { runner, TEST_ACCOUNT, testServices } from './testing.js';
 
@@ -34,10 +36,18 @@ const AWS_BOUNDARY: AwsManagedPolicy = {
 let store: Store;
 let iam: ReturnType<typeof runner>;
 let authorizer: Authorizer;
+let sealed: SessionClaims[];
 
 beforeEach(() => {
   store = openSqliteStore({ path: ':memory:' });
-  const services: CoreServices = testServices([AWS_BOUNDARY]);
+  sealed = [];
+  const services: CoreServices = {
+    ...testServices([AWS_BOUNDARY]),
+    sealSessionToken: (claims) => {
+      sealed.push(claims);
+      return 'sealed';
+    },
+  };
   iam = runner(store, OPERATIONS, services);
   authorizer = new Authorizer(store, services.awsManagedPolicies);
 });
@@ -165,4 +175,29 @@ test('a boundary is stored by the policy ID and canonical ARN, whatever case the
   const [user, policy] = await store.read((tx) => Promise.all([tx.get(KIND.user, TEST_ACCOUNT, 'bob'), tx.get(KIND.policy, TEST_ACCOUNT, 'Boundary')]));
   assert.equal(user?.data['permissionsBoundary'], BOUNDARY_ARN);
   assert.equal(user?.data['permissionsBoundaryId'], policy?.id);
+});
+
+test('a federation token of a deleted user does not pass to a new user of the same name', async () => {
+  await iam.run('CreateUser', { UserName: 'fed' });
+  await iam.run('PutUserPolicy', { UserName: 'fed', PolicyName: 'p', PolicyDocument: doc('iam:ListUsers') });
+  const first = (await store.read((tx) => tx.get(KIND.user, TEST_ACCOUNT, 'fed')))!;
+  await iam.run('GetFederationToken', { Name: 'session', Policy: doc('*') }, userCaller('fed', first.id));
+  const federated = callerFromClaims(sealed[0] as SessionClaims);
+  assert.equal(await allowed(federated, 'iam:ListUsers'), true);
+
+  await iam.run('DeleteUserPolicy', { UserName: 'fed', PolicyName: 'p' });
+  await iam.run('DeleteUser', { UserName: 'fed' });
+  await iam.run('CreateUser', { UserName: 'fed' });
+  await iam.run('PutUserPolicy', { UserName: 'fed', PolicyName: 'p', PolicyDocument: doc('iam:*') });
+  assert.equal(await allowed(federated, 'iam:ListUsers'), false);
+  assert.equal(await allowed(federated, 'iam:ListRoles'), false);
+});
+
+test('a caller bound to another unique ID than the user of that name has no permissions, even with the other cached', async () => {
+  await iam.run('CreateUser', { UserName: 'erin' });
+  await iam.run('PutUserPolicy', { UserName: 'erin', PolicyName: 'p', PolicyDocument: doc('iam:*') });
+  const current = (await store.read((tx) => tx.get(KIND.user, TEST_ACCOUNT, 'erin')))!;
+  // Same ARN and name, same store version: only the unique ID tells them apart.
+  assert.equal(await allowed(userCaller('erin', current.id), 'iam:ListUsers'), true);
+  assert.equal(await allowed(userCaller('erin', 'AIDAFORMERERINFORMER1'), 'iam:ListUsers'), false);
 });

@@ -200,11 +200,13 @@ export class Authorizer {
         if (document !== undefined) identity.push({ name: link.to, document });
       }
     };
+    // The user or role whose policies apply, when it is still the one the credentials were issued to: a namesake
+    // created after a deletion is another principal (AWS binds credentials to the unique ID, AIDA… or AROA…).
     const ownerName = caller.kind === 'assumedRole' ? caller.roleName : caller.userName;
     const ownerKind = caller.kind === 'assumedRole' ? KIND.role : KIND.user;
     const owner = ownerName === undefined ? undefined : await tx.get(ownerKind, caller.account, ownerName);
     let boundary: { name: string; document: string } | undefined;
-    if (owner !== undefined) {
+    if (owner !== undefined && owner.id === principalOwnerId(caller)) {
       tagsOf(owner);
       if (caller.kind === 'assumedRole') {
         await add('role', owner.key);
@@ -220,6 +222,10 @@ export class Authorizer {
       }
     } else if (caller.kind === 'federatedUser' && caller.userName === undefined) {
       identity.push({ name: 'root', document: ALLOW_ALL });
+    } else {
+      // Credentials whose user or role is gone (or replaced): no identity policies, and a boundary that allows
+      // nothing, so a resource policy naming the role or account cannot grant either.
+      boundary = { name: 'none', document: ALLOW_NOTHING };
     }
     const set = compilePolicies({
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
@@ -292,9 +298,27 @@ class LazyDecisionRequest implements DecisionRequest {
   }
 }
 
-// The user name is part of the key: federated users of the same name may come from different IAM users.
+/**
+ * The unique ID (AIDA…, AROA…) of the user or role whose policies the caller has: its own for an IAM user (and its
+ * GetSessionToken sessions), the role's for a role session, the issuing user's for a federation token.
+ */
+function principalOwnerId(caller: Caller): string | undefined {
+  switch (caller.kind) {
+    case 'user':
+      return caller.userId;
+    case 'assumedRole':
+      return caller.userId.split(':')[0];
+    case 'federatedUser':
+      return caller.session?.issuerUserId;
+    default:
+      return undefined;
+  }
+}
+
+// The user name and the owner's unique ID are part of the key: federated users of the same name may come from
+// different IAM users, and a user or role recreated under the same name is another principal.
 function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
-  return `${caller.arn}\n${caller.userName ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+  return `${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
