@@ -8,6 +8,7 @@ import { parsePolicy } from '../policy/parse.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { accessDenied } from './errors.js';
+import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
 import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
@@ -38,6 +39,8 @@ interface CachedSet {
 
 // A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
 const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+// A policy must have a statement; this one matches no action, so as a boundary it allows nothing.
+const ALLOW_NOTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: '*', Resource: '*' }] });
 
 const CACHE_LIMIT = 4096;
 
@@ -188,7 +191,6 @@ export class Authorizer {
     const tagsOf = (record: { data: Record<string, unknown> }): void => {
       for (const tag of (record.data['tags'] as Array<{ Key: string; Value: string }> | undefined) ?? []) principalTags[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
     };
-    let boundaryArn: string | undefined;
     const add = async (type: PrincipalEntityType, name: string): Promise<void> => {
       for (const inline of await tx.list(KIND.inlinePolicy, caller.account, { owner: inlineOwner(type, name) })) {
         identity.push({ name: `inline:${inline.key}`, document: inline.data['document'] as string });
@@ -198,28 +200,36 @@ export class Authorizer {
         if (document !== undefined) identity.push({ name: link.to, document });
       }
     };
-    if ((caller.kind === 'user' || caller.kind === 'federatedUser') && caller.userName !== undefined) {
-      const name = caller.userName;
-      const user = await tx.get(KIND.user, caller.account, name);
-      if (user !== undefined) {
-        boundaryArn = user.data['permissionsBoundary'] as string | undefined;
-        tagsOf(user);
-        await add('user', user.key);
-        for (const membership of await tx.links(REL.groupMember, caller.account, { from: user.key })) await add('group', membership.to);
+    // The user or role whose policies apply, when it is still the one the credentials were issued to: a namesake
+    // created after a deletion is another principal (AWS binds credentials to the unique ID, AIDA… or AROA…).
+    const ownerName = caller.kind === 'assumedRole' ? caller.roleName : caller.userName;
+    const ownerKind = caller.kind === 'assumedRole' ? KIND.role : KIND.user;
+    const owner = ownerName === undefined ? undefined : await tx.get(ownerKind, caller.account, ownerName);
+    let boundary: { name: string; document: string } | undefined;
+    if (owner !== undefined && owner.id === principalOwnerId(caller)) {
+      tagsOf(owner);
+      if (caller.kind === 'assumedRole') {
+        await add('role', owner.key);
+      } else {
+        await add('user', owner.key);
+        for (const membership of await tx.links(REL.groupMember, caller.account, { from: owner.key })) await add('group', membership.to);
       }
-    } else if (caller.kind === 'assumedRole' && caller.roleName !== undefined) {
-      const role = await tx.get(KIND.role, caller.account, caller.roleName);
-      if (role !== undefined) {
-        boundaryArn = role.data['permissionsBoundary'] as string | undefined;
-        tagsOf(role);
-        await add('role', role.key);
+      const stored = storedBoundary(owner);
+      if (stored !== undefined) {
+        const resolved = await boundaryDocument({ tx, account: caller.account, services: { awsManagedPolicies: this.awsPolicies } }, stored);
+        // A boundary that no longer resolves still binds: it allows nothing, rather than nothing limiting the principal.
+        boundary = resolved === undefined ? { name: stored.arn, document: ALLOW_NOTHING } : { name: resolved.arn, document: resolved.document };
       }
+    } else if (caller.kind === 'federatedUser' && caller.userName === undefined) {
+      identity.push({ name: 'root', document: ALLOW_ALL });
+    } else {
+      // Credentials whose user or role is gone (or replaced): no identity policies, and a boundary that allows
+      // nothing, so a resource policy naming the role or account cannot grant either.
+      boundary = { name: 'none', document: ALLOW_NOTHING };
     }
-    if (caller.kind === 'federatedUser' && caller.userName === undefined) identity.push({ name: 'root', document: ALLOW_ALL });
-    const boundary = boundaryArn === undefined ? undefined : await this.managedDocument(tx, caller.account, boundaryArn);
     const set = compilePolicies({
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
-      ...(boundary !== undefined ? { permissionsBoundary: { name: boundaryArn, document: boundary } } : {}),
+      ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
       ...resource,
     });
@@ -288,9 +298,27 @@ class LazyDecisionRequest implements DecisionRequest {
   }
 }
 
-// The user name is part of the key: federated users of the same name may come from different IAM users.
+/**
+ * The unique ID (AIDA…, AROA…) of the user or role whose policies the caller has: its own for an IAM user (and its
+ * GetSessionToken sessions), the role's for a role session, the issuing user's for a federation token.
+ */
+function principalOwnerId(caller: Caller): string | undefined {
+  switch (caller.kind) {
+    case 'user':
+      return caller.userId;
+    case 'assumedRole':
+      return caller.userId.split(':')[0];
+    case 'federatedUser':
+      return caller.session?.issuerUserId;
+    default:
+      return undefined;
+  }
+}
+
+// The user name and the owner's unique ID are part of the key: federated users of the same name may come from
+// different IAM users, and a user or role recreated under the same name is another principal.
 function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
-  return `${caller.arn}\n${caller.userName ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+  return `${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */

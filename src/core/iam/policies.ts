@@ -21,6 +21,7 @@ import {
   type Tag,
 } from './common.js';
 import { KIND, REL } from './kinds.js';
+import { usedAsBoundary } from './boundaries.js';
 import { parsePolicyArn } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
@@ -203,7 +204,8 @@ async function deletePolicy(ctx: OperationContext, p: Params): Promise<Record<st
   const record = await findOwnPolicy(ctx, arn, 'DeletePolicy');
   const usage = await policyUsage(ctx);
   const canonical = arnOfPolicy(record);
-  if (usage.attachments(canonical) > 0 || usage.boundaries(canonical) > 0) throw deleteConflict('Cannot delete a policy attached to entities.');
+  // A boundary counts by the policy's ID (or, in older data, its ARN in any case): AWS gives the same answer for it.
+  if (usage.attachments(canonical) > 0 || (await usedAsBoundary(ctx.tx, record))) throw deleteConflict('Cannot delete a policy attached to entities.');
   const versions = await versionsOf(ctx, record);
   if (versions.length > 1) {
     throw deleteConflict(

@@ -1,4 +1,4 @@
-import { boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
+import { boundaryData, boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
@@ -24,7 +24,6 @@ import {
   type Tag,
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
-import { mustFindManagedPolicy } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
@@ -132,7 +131,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
-  if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
+  const boundaryFields = boundary !== undefined ? await boundaryData(ctx, boundary) : {};
   await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
   const description = str(p, 'Description');
   const record: EntityRecord = {
@@ -148,7 +147,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
       maxSessionDuration: maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
       tags,
       ...(description !== undefined ? { description } : {}),
-      ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+      ...boundaryFields,
     },
   };
   await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));

@@ -1,4 +1,4 @@
-import { boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
+import { boundaryData, boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
@@ -20,7 +20,6 @@ import {
 } from './common.js';
 import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
-import { mustFindManagedPolicy } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
 
 export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
@@ -76,7 +75,7 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
-  if (boundary !== undefined) await mustFindManagedPolicy(ctx, boundary);
+  const boundaryFields = boundary !== undefined ? await boundaryData(ctx, boundary) : {};
   await checkAccountQuota(ctx, KIND.user, 'UsersPerAccount', QUOTAS.Users);
   const record: EntityRecord = {
     kind: KIND.user,
@@ -86,7 +85,7 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
     path,
     owner: '',
     created: ctx.now.toISOString(),
-    data: { tags, ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}) },
+    data: { tags, ...boundaryFields },
   };
   try {
     await ctx.tx.insert(record);

@@ -21,6 +21,11 @@ export interface SessionClaims {
   readonly userId: string;
   /** The IAM user behind a user session or a federation token (absent when root issued it). */
   readonly userName?: string;
+  /**
+   * The unique ID (AIDA…) of the IAM user who issued a federation token: the token has that user's permissions only
+   * while a user of that name still has this ID (a namesake created after a deletion is another principal).
+   */
+  readonly issuerUserId?: string;
   readonly roleArn?: string;
   readonly roleName?: string;
   readonly sessionName?: string;

@@ -53,7 +53,7 @@ async function getFederationToken(ctx: OperationContext, p: Params): Promise<Rec
       account: caller.account,
       arn,
       userId: federatedUserId,
-      ...(caller.userName !== undefined ? { userName: caller.userName } : {}),
+      ...(caller.userName !== undefined ? { userName: caller.userName, issuerUserId: caller.userId } : {}),
       ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
       ...(tags.length > 0 ? { tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) } : {}),
     },
