@@ -1,5 +1,6 @@
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
+import type { GuessLimiter } from './guess-limiter.js';
 import type { SessionClaims } from './sts/session-token.js';
 
 /** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
@@ -11,6 +12,8 @@ export interface OperationContext {
   readonly now: Date;
   readonly requestId: string;
   readonly services: CoreServices;
+  /** The address the request came from (the socket's peer), for throttling guesses per address; absent in tests. */
+  readonly sourceIp?: string;
 }
 
 /** Shared helpers the composition root provides to operations (secrets, password hashing, AWS managed policies). */
@@ -20,6 +23,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
+  readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
   sealSessionToken?(claims: SessionClaims): string;
   /**

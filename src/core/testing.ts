@@ -1,6 +1,7 @@
 // Helpers for the core's own tests: an operation context on a real store, with a fixed clock.
 import assert from 'node:assert/strict';
 import { ServiceError } from './errors.js';
+import { GuessLimiter } from './guess-limiter.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { AwsManagedPolicy, CoreServices, OperationContext, OperationDefinition, Params, Result } from './operation.js';
@@ -26,6 +27,7 @@ export function testServices(awsPolicies: readonly AwsManagedPolicy[] = []): Cor
       get: (arn) => awsPolicies.find((p) => p.arn === arn),
       list: () => awsPolicies,
     }),
+    guessLimiter: new GuessLimiter(),
   };
 }
 

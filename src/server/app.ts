@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
 import { Authenticator } from '../core/authenticate.js';
 import { Authorizer } from '../core/authorize.js';
+import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
 import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
@@ -60,6 +61,8 @@ export interface StartOptions {
   readonly clock?: () => Date;
   /** Where GATEHOUSE_SESSION_KEYS is read; the process environment by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** How guessing MFA codes and passwords is throttled; DEFAULT_GUESS_LIMITS for whatever is not given. */
+  readonly guessLimits?: Partial<GuessLimits>;
 }
 
 /**
@@ -97,6 +100,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     hashPassword,
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
+    guessLimiter: new GuessLimiter(options.guessLimits),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),

@@ -168,7 +168,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
       const result = await (readOnly ? readView : transaction)(async (tx) => {
-        const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services };
+        const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+        const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp };
         const resource = await op.resource(ctx, params);
         const restriction = callerRestriction(caller, service, op.name, resource);
         if (restriction !== undefined) throw restriction;

@@ -156,9 +156,16 @@ async function changePassword(ctx: OperationContext, p: Params): Promise<Record<
   if (name === undefined) throw new ServiceError('InvalidUserType', 'Only IAM Users can change their own password.', 400);
   const record = await getProfile(ctx, name);
   const data = loginProfileData(record);
+  // Guesses at the old password are throttled per user and per source address. The check and the count straddle an
+  // await: this runs in a write transaction, which the store runs one at a time in this process.
+  const userKey = `password-user:${record.id}`;
+  const keys = ctx.sourceIp === undefined ? [userKey] : [userKey, `password-source:${ctx.sourceIp}`];
+  ctx.services.guessLimiter.check(keys, ctx.now);
   if (!(await ctx.services.verifyPassword(req(p, 'OldPassword'), data.passwordHash))) {
+    ctx.services.guessLimiter.recordFailure(keys, ctx.now);
     throw new ServiceError('InvalidUserType', 'The old password is incorrect.', 400);
   }
+  ctx.services.guessLimiter.recordSuccess([userKey]);
   const password = req(p, 'NewPassword');
   const policy = await readPasswordPolicy(ctx.tx, ctx.account);
   const violation = checkPassword(policy, password);

@@ -66,6 +66,39 @@ interface DeviceData {
 
 const dataOf = (record: EntityRecord): DeviceData => record.data as unknown as DeviceData;
 
+/**
+ * Where a code is checked, for the throttle: signing in (STS), or managing the device (EnableMFADevice and
+ * ResyncMFADevice, which need IAM permissions on the user and take two consecutive codes).
+ */
+type CodeUse = 'sign-in' | 'manage';
+
+/**
+ * The throttle's keys for a guess at a device's codes: the address it comes from and, once the device is known, the
+ * device (by its unique ID, so its keys cannot be multiplied by spelling the serial differently). Every use counts
+ * against the same device; addresses are counted per use, so an administrator's mistyped enable codes do not hold up
+ * the sign-ins of everyone behind the same address.
+ */
+function guessKeys(ctx: OperationContext, use: CodeUse, device?: EntityRecord): string[] {
+  const keys = ctx.sourceIp === undefined ? [] : [`mfa-${use}-source:${ctx.sourceIp}`];
+  if (device !== undefined) keys.push(`mfa-device:${device.id}`);
+  return keys;
+}
+
+/**
+ * Runs a code check under the throttle: refused (Throttling) while the device or the address backs off, the outcome
+ * counted otherwise. Synchronous from the check to the count, so concurrent guesses cannot all slip past the check.
+ */
+function throttledCheck<T>(ctx: OperationContext, use: CodeUse, device: EntityRecord, verify: () => T | undefined): T | undefined {
+  const limiter = ctx.services.guessLimiter;
+  const keys = guessKeys(ctx, use, device);
+  limiter.check(keys, ctx.now);
+  const outcome = verify();
+  if (outcome === undefined) limiter.recordFailure(keys, ctx.now);
+  // Only the device is forgiven: a right code says nothing of other guesses from the same address.
+  else limiter.recordSuccess(guessKeys({ ...ctx, sourceIp: undefined }, use, device));
+  return outcome;
+}
+
 function getDevice(ctx: OperationContext, serial: string): Promise<EntityRecord> {
   return mustGet(ctx.tx, MFA_DEVICE_KIND, ctx.account, serial, () => noSuchDevice(serial));
 }
@@ -130,14 +163,17 @@ async function enableMfaDevice(ctx: OperationContext, p: Params): Promise<Record
   }
   const data = dataOf(device);
   const now = timeStep(ctx.now);
-  const step = findConsecutive(
-    ctx.services.decryptSecret(data.seed),
-    req(p, 'AuthenticationCode1'),
-    req(p, 'AuthenticationCode2'),
-    now - ENABLE_WINDOW.behind,
-    now + ENABLE_WINDOW.ahead,
-  );
-  if (step === undefined || step - 1 <= (data.lastStep ?? -Infinity)) throw invalidCodes();
+  const step = throttledCheck(ctx, 'manage', device, () => {
+    const found = findConsecutive(
+      ctx.services.decryptSecret(data.seed),
+      req(p, 'AuthenticationCode1'),
+      req(p, 'AuthenticationCode2'),
+      now - ENABLE_WINDOW.behind,
+      now + ENABLE_WINDOW.ahead,
+    );
+    return found === undefined || found - 1 <= (data.lastStep ?? -Infinity) ? undefined : found;
+  });
+  if (step === undefined) throw invalidCodes();
   const { drift: _forgotten, ...rest } = data;
   await ctx.tx.update({ ...device, owner: user.id, data: { ...rest, enableDate: ctx.now.toISOString(), lastStep: step } });
   await setUserDevices(ctx, user, (serials) => [...serials, device.key]);
@@ -156,8 +192,11 @@ async function resyncMfaDevice(ctx: OperationContext, p: Params): Promise<Record
   const device = await assignedDevice(ctx, user, req(p, 'SerialNumber'));
   const data = dataOf(device);
   const now = timeStep(ctx.now);
-  const step = findConsecutive(ctx.services.decryptSecret(data.seed), req(p, 'AuthenticationCode1'), req(p, 'AuthenticationCode2'), now - RESYNC_WINDOW, now + RESYNC_WINDOW);
-  if (step === undefined || step - 1 <= (data.lastStep ?? -Infinity)) throw invalidCodes();
+  const step = throttledCheck(ctx, 'manage', device, () => {
+    const found = findConsecutive(ctx.services.decryptSecret(data.seed), req(p, 'AuthenticationCode1'), req(p, 'AuthenticationCode2'), now - RESYNC_WINDOW, now + RESYNC_WINDOW);
+    return found === undefined || found - 1 <= (data.lastStep ?? -Infinity) ? undefined : found;
+  });
+  if (step === undefined) throw invalidCodes();
   await ctx.tx.update({ ...device, data: { ...data, lastStep: step, drift: step - now } });
   return {};
 }
@@ -242,15 +281,27 @@ export type MfaCodeCheck = 'accepted' | 'unknownDevice' | 'invalidCode';
 /**
  * Checks a code for STS (AssumeRole, GetSessionToken): the device must be enabled for the user with this unique ID,
  * and the code must be that of a step near now (after the device's learned drift) later than any step used before.
- * An accepted code's step is remembered, so the same code cannot be replayed within its validity window.
+ * An accepted code's step is remembered, so the same code cannot be replayed within its validity window. Guesses are
+ * throttled (Throttling) per device and per source address; naming a device that is not the user's counts against the
+ * address only.
  */
 export async function useMfaCode(ctx: OperationContext, userId: string, serial: string, code: string): Promise<MfaCodeCheck> {
+  const limiter = ctx.services.guessLimiter;
+  limiter.check(guessKeys(ctx, 'sign-in'), ctx.now);
   const device = await ctx.tx.get(MFA_DEVICE_KIND, ctx.account, serial);
-  if (device === undefined || device.owner === '' || device.owner !== userId) return 'unknownDevice';
+  if (device === undefined || device.owner === '' || device.owner !== userId) {
+    // Checked again after the await: another request from the address may have earned it a back-off meanwhile.
+    limiter.check(guessKeys(ctx, 'sign-in'), ctx.now);
+    limiter.recordFailure(guessKeys(ctx, 'sign-in'), ctx.now);
+    return 'unknownDevice';
+  }
   const data = dataOf(device);
   const expected = timeStep(ctx.now) + (data.drift ?? 0);
-  const step = findStep(ctx.services.decryptSecret(data.seed), code, expected - VERIFY_WINDOW, expected + VERIFY_WINDOW);
-  if (step === undefined || step <= (data.lastStep ?? -Infinity)) return 'invalidCode';
+  const step = throttledCheck(ctx, 'sign-in', device, () => {
+    const found = findStep(ctx.services.decryptSecret(data.seed), code, expected - VERIFY_WINDOW, expected + VERIFY_WINDOW);
+    return found === undefined || found <= (data.lastStep ?? -Infinity) ? undefined : found;
+  });
+  if (step === undefined) return 'invalidCode';
   await ctx.tx.update({ ...device, data: { ...data, lastStep: step } });
   return 'accepted';
 }
