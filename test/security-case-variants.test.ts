@@ -15,6 +15,7 @@ import {
   CreateSAMLProviderCommand,
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
+  GetRoleCommand,
   DeleteInstanceProfileCommand,
   DeleteOpenIDConnectProviderCommand,
   DeleteSAMLProviderCommand,
@@ -31,6 +32,7 @@ import {
   ListRolePoliciesCommand,
   ListVirtualMFADevicesCommand,
   PutRolePolicyCommand,
+  PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
@@ -60,6 +62,8 @@ const deny = (action: string, resource: string, condition?: unknown): unknown =>
 const MALLORY_POLICY = document([
   { Effect: 'Allow', Action: ['iam:*', 'sts:AssumeRole'], Resource: '*' },
   deny('iam:AttachUserPolicy', '*', { ArnEquals: { 'iam:PolicyARN': CORP_ADMIN } }),
+  deny('iam:PutUserPermissionsBoundary', '*', { ArnEquals: { 'iam:PermissionsBoundary': CORP_ADMIN } }),
+  deny('iam:CreateRole', '*', { StringEquals: { 'iam:PermissionsBoundary': CORP_ADMIN } }),
   deny('iam:CreatePolicyVersion', PROTECTED),
   deny('iam:ListEntitiesForPolicy', PROTECTED),
   deny('iam:DeleteUser', `arn:aws:iam::${A}:user/Alice`),
@@ -112,6 +116,16 @@ test('a Deny on iam:PolicyARN holds for a case variant of the customer policy AR
   }
   const attached = await asRoot().send(new ListAttachedUserPoliciesCommand({ UserName: 'bob' }));
   assert.deepEqual(attached.AttachedPolicies, []);
+});
+
+test('a Deny on iam:PermissionsBoundary holds for a case variant of the policy ARN', async () => {
+  const trust = document([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+  for (const arn of [CORP_ADMIN, `arn:aws:iam::${A}:policy/corpadmin`, `arn:aws:iam::${A}:policy/CorpADMIN`]) {
+    await deniedOn(asMallory().send(new PutUserPermissionsBoundaryCommand({ UserName: 'bob', PermissionsBoundary: arn })), 'iam:PutUserPermissionsBoundary', `arn:aws:iam::${A}:user/bob`);
+    await deniedOn(asMallory().send(new CreateRoleCommand({ RoleName: 'bounded', AssumeRolePolicyDocument: trust, PermissionsBoundary: arn })), 'iam:CreateRole', `arn:aws:iam::${A}:role/bounded`);
+  }
+  assert.equal((await asRoot().send(new GetUserCommand({ UserName: 'bob' }))).User?.PermissionsBoundary, undefined);
+  assert.equal((await failure(asRoot().send(new GetRoleCommand({ RoleName: 'bounded' })))).name, 'NoSuchEntityException');
 });
 
 test('a Deny on a customer policy ARN holds for a case variant of its name (CreatePolicyVersion, ListEntitiesForPolicy)', async () => {

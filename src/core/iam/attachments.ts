@@ -1,9 +1,9 @@
 import type { EntityRecord } from '../../store/store.js';
 import { noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
-import { pageMembers, paginate, rememberResolved, req, resolvedOr, str } from './common.js';
+import { pageMembers, paginate, req, resolvedOr, str } from './common.js';
 import { attachmentKey, KIND, REL, type PrincipalEntityType } from './kinds.js';
-import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, policyResource } from './policy-lookup.js';
+import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, policyResource, resolvePolicyMember } from './policy-lookup.js';
 import { QUOTAS, quotaExceeded } from './quotas.js';
 import { principalEntity, principalEntityResource } from './principal-entities.js';
 
@@ -116,7 +116,7 @@ function operationsFor(type: PrincipalEntityType, label: 'User' | 'Group' | 'Rol
   const resource = (ctx: OperationContext, p: Params): Promise<string> => principalEntityResource(ctx, type, req(p, PARAM_BY_TYPE[type]));
   // iam:PolicyARN is the policy's ARN as stored: a Deny on it must not be escaped by spelling its name in another case.
   const withPolicy = async (ctx: OperationContext, p: Params): Promise<string> => {
-    rememberResolved(ctx, 'PolicyArn', await policyResource(ctx, req(p, 'PolicyArn')));
+    await resolvePolicyMember(ctx, p, 'PolicyArn');
     return resource(ctx, p);
   };
   const policyArnKey = (ctx: OperationContext, p: Params): Record<string, string> => ({ 'iam:PolicyARN': resolvedOr(ctx, 'PolicyArn', req(p, 'PolicyArn')) });

@@ -1,6 +1,6 @@
 import type { EntityRecord } from '../../store/store.js';
 import type { OperationContext, Params } from '../operation.js';
-import { req, str } from './common.js';
+import { req, resolvedOr, str } from './common.js';
 import { mustFindManagedPolicy } from './policy-lookup.js';
 import { tagRequestKeys } from './tagging.js';
 
@@ -19,13 +19,13 @@ export async function clearBoundary(ctx: OperationContext, record: EntityRecord)
   return {};
 }
 
-/** `iam:PermissionsBoundary` of a Put…PermissionsBoundary request. */
-export const boundaryRequestKeys = (_ctx: OperationContext, p: Params): Record<string, string | string[]> => ({
-  'iam:PermissionsBoundary': req(p, 'PermissionsBoundary'),
+/** `iam:PermissionsBoundary` of a Put…PermissionsBoundary request: the policy's ARN as stored (resource() resolved it). */
+export const boundaryRequestKeys = (ctx: OperationContext, p: Params): Record<string, string | string[]> => ({
+  'iam:PermissionsBoundary': resolvedOr(ctx, 'PermissionsBoundary', req(p, 'PermissionsBoundary')),
 });
 
 /** A CreateUser/CreateRole request's keys: its tags, and the boundary it sets, if any. */
 export const createRequestKeys = (ctx: OperationContext, p: Params): Record<string, string | string[]> => {
   const boundary = str(p, 'PermissionsBoundary');
-  return { ...tagRequestKeys(ctx, p), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': boundary } : {}) };
+  return { ...tagRequestKeys(ctx, p), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': resolvedOr(ctx, 'PermissionsBoundary', boundary) } : {}) };
 };

@@ -1,6 +1,7 @@
 import { policyArn } from '../arns.js';
 import { noSuchEntity } from '../errors.js';
-import type { AwsManagedPolicy, OperationContext } from '../operation.js';
+import type { AwsManagedPolicy, OperationContext, Params } from '../operation.js';
+import { rememberResolved, str } from './common.js';
 import type { StoreTx } from '../../store/store.js';
 import { KIND } from './kinds.js';
 import type { EntityRecord } from '../../store/store.js';
@@ -60,6 +61,15 @@ export async function findManagedPolicy(ctx: PolicyLookupContext, arn: string): 
  */
 export async function policyResource(ctx: PolicyLookupContext, arn: string): Promise<string> {
   return (await findManagedPolicy(ctx, arn))?.arn ?? arn;
+}
+
+/**
+ * Resolves a request member that names a managed policy (PolicyArn, PermissionsBoundary) for the condition key made
+ * from it (iam:PolicyARN, iam:PermissionsBoundary), which must carry the ARN as stored; read back with resolvedOr.
+ */
+export async function resolvePolicyMember(ctx: OperationContext, p: Params, member: string): Promise<void> {
+  const given = str(p, member);
+  if (given !== undefined) rememberResolved(ctx, member, await policyResource(ctx, given));
 }
 
 /** The message IAM gives for an ARN that names no attachable policy. */
