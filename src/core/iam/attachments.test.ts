@@ -118,9 +118,42 @@ test('ListEntitiesForPolicy lists attached groups, users and roles, and boundary
 test('attachment operations authorize against the principal and pass the policy ARN', async () => {
   const ops = defineOperations(ATTACHMENT_OPERATIONS);
   await store.transaction(async (tx) => {
-    const ctx = { account: TEST_ACCOUNT, tx } as Parameters<(typeof ATTACHMENT_OPERATIONS)[number]['resource']>[0];
-    assert.equal(await ops.get('iam:AttachUserPolicy')?.resource(ctx, { UserName: 'alice' }), `arn:aws:iam::${TEST_ACCOUNT}:user/people/alice`);
-    assert.deepEqual(ops.get('iam:DetachRolePolicy')?.conditionKeys?.(ctx, { RoleName: 'app', PolicyArn: ADMIN.arn }), { 'iam:PolicyARN': ADMIN.arn });
+    const context = () => ({ account: TEST_ACCOUNT, tx, services: testServices([ADMIN]) }) as unknown as Parameters<(typeof ATTACHMENT_OPERATIONS)[number]['resource']>[0];
+    const ctx = context();
+    assert.equal(await ops.get('iam:AttachUserPolicy')?.resource(ctx, { UserName: 'alice', PolicyArn: ADMIN.arn }), `arn:aws:iam::${TEST_ACCOUNT}:user/people/alice`);
+    const detach = { RoleName: 'app', PolicyArn: ADMIN.arn };
+    const second = context();
+    await ops.get('iam:DetachRolePolicy')?.resource(second, detach);
+    assert.deepEqual(ops.get('iam:DetachRolePolicy')?.conditionKeys?.(second, detach), { 'iam:PolicyARN': ADMIN.arn });
     assert.equal(await ops.get('iam:ListEntitiesForPolicy')?.resource(ctx, { PolicyArn: ADMIN.arn }), ADMIN.arn);
   });
+});
+
+test('a customer policy ARN in another case is authorized as the policy is stored: resource and iam:PolicyARN', async () => {
+  const ops = defineOperations(ATTACHMENT_OPERATIONS);
+  await store.transaction(async (tx) => {
+    const context = () => ({ account: TEST_ACCOUNT, tx, services: testServices([ADMIN]) }) as unknown as Parameters<(typeof ATTACHMENT_OPERATIONS)[number]['resource']>[0];
+    const cases: Array<[string, string]> = [
+      [local('READER', '/team/'), local('Reader', '/team/')],
+      [local('reader', '/team/'), local('Reader', '/team/')],
+      // Another path, or no such policy: AWS authorizes the ARN as sent (and then answers NoSuchEntity).
+      [local('reader', '/TEAM/'), local('reader', '/TEAM/')],
+      [local('Nope'), local('Nope')],
+    ];
+    for (const [sent, expected] of cases) {
+      for (const name of ['iam:AttachUserPolicy', 'iam:DetachGroupPolicy', 'iam:AttachRolePolicy']) {
+        const op = ops.get(name);
+        const ctx = context();
+        const params = { UserName: 'ALICE', GroupName: 'DEVS', RoleName: 'APP', PolicyArn: sent };
+        await op?.resource(ctx, params);
+        assert.deepEqual(op?.conditionKeys?.(ctx, params), { 'iam:PolicyARN': expected }, `${name} ${sent}`);
+      }
+      assert.equal(await ops.get('iam:ListEntitiesForPolicy')?.resource(context(), { PolicyArn: sent }), expected);
+    }
+  });
+  // The attachment is kept, and listed, under the stored ARN whatever case attached it.
+  await iam.run('AttachUserPolicy', { UserName: 'ALICE', PolicyArn: local('READER', '/team/') });
+  assert.deepEqual((await iam.run('ListAttachedUserPolicies', { UserName: 'alice' }))['AttachedPolicies'], [{ PolicyName: 'Reader', PolicyArn: local('Reader', '/team/') }]);
+  await iam.run('DetachUserPolicy', { UserName: 'alice', PolicyArn: local('reader', '/team/') });
+  assert.deepEqual((await iam.run('ListAttachedUserPolicies', { UserName: 'alice' }))['AttachedPolicies'], []);
 });

@@ -1,10 +1,9 @@
 import type { EntityRecord } from '../../store/store.js';
-import { policyArn } from '../arns.js';
 import { noSuchEntity } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
-import { pageMembers, paginate, req, str } from './common.js';
+import { pageMembers, paginate, req, resolvedOr, str } from './common.js';
 import { attachmentKey, KIND, REL, type PrincipalEntityType } from './kinds.js';
-import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, type ManagedPolicyView } from './policy-lookup.js';
+import { findManagedPolicy, mustFindManagedPolicy, parsePolicyArn, policyResource, resolvePolicyMember } from './policy-lookup.js';
 import { QUOTAS, quotaExceeded } from './quotas.js';
 import { principalEntity, principalEntityResource } from './principal-entities.js';
 
@@ -16,15 +15,11 @@ const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: strin
 
 const PARAM_BY_TYPE: Readonly<Record<PrincipalEntityType, string>> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 
-/** The ARN attachments are kept under: as the policy was created, whatever case the request used for its name. */
-function canonicalArn(ctx: OperationContext, policy: ManagedPolicyView): string {
-  return policy.aws?.arn ?? policyArn(ctx.account, policy.path, policy.record?.key ?? policy.name);
-}
-
 function attach(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
     const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
-    const arn = canonicalArn(ctx, await mustFindManagedPolicy(ctx, req(p, 'PolicyArn')));
+    // Attachments are kept under the ARN as the policy was created, whatever case the request used for its name.
+    const arn = (await mustFindManagedPolicy(ctx, req(p, 'PolicyArn'))).arn;
     const from = attachmentKey(type, entity.key);
     const current = await ctx.tx.links(REL.attached, ctx.account, { from });
     // Attaching a policy that is already attached changes nothing and succeeds.
@@ -41,7 +36,7 @@ function detach(type: PrincipalEntityType): OperationDefinition['run'] {
     const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
     const given = req(p, 'PolicyArn');
     const policy = await findManagedPolicy(ctx, given);
-    const arn = policy === undefined ? given : canonicalArn(ctx, policy);
+    const arn = policy === undefined ? given : policy.arn;
     if (!(await ctx.tx.unlink(REL.attached, ctx.account, attachmentKey(type, entity.key), arn))) {
       throw noSuchEntity(`Policy ${given} was not found.`);
     }
@@ -79,7 +74,7 @@ async function listEntitiesForPolicy(ctx: OperationContext, p: Params): Promise<
   const given = req(p, 'PolicyArn');
   const policy = await findManagedPolicy(ctx, given);
   if (policy === undefined) throw noSuchEntity(`Policy ${given} was not found.`);
-  const arn = canonicalArn(ctx, policy);
+  const arn = policy.arn;
   const filter = str(p, 'EntityFilter');
   const usage = str(p, 'PolicyUsageFilter');
   const prefix = str(p, 'PathPrefix');
@@ -119,10 +114,15 @@ async function listEntitiesForPolicy(ctx: OperationContext, p: Params): Promise<
 
 function operationsFor(type: PrincipalEntityType, label: 'User' | 'Group' | 'Role'): OperationDefinition[] {
   const resource = (ctx: OperationContext, p: Params): Promise<string> => principalEntityResource(ctx, type, req(p, PARAM_BY_TYPE[type]));
-  const policyArnKey = (_ctx: OperationContext, p: Params): Record<string, string> => ({ 'iam:PolicyARN': req(p, 'PolicyArn') });
+  // iam:PolicyARN is the policy's ARN as stored: a Deny on it must not be escaped by spelling its name in another case.
+  const withPolicy = async (ctx: OperationContext, p: Params): Promise<string> => {
+    await resolvePolicyMember(ctx, p, 'PolicyArn');
+    return resource(ctx, p);
+  };
+  const policyArnKey = (ctx: OperationContext, p: Params): Record<string, string> => ({ 'iam:PolicyARN': resolvedOr(ctx, 'PolicyArn', req(p, 'PolicyArn')) });
   return [
-    { service: 'iam', name: `Attach${label}Policy`, resource, conditionKeys: policyArnKey, run: attach(type) },
-    { service: 'iam', name: `Detach${label}Policy`, resource, conditionKeys: policyArnKey, run: detach(type) },
+    { service: 'iam', name: `Attach${label}Policy`, resource: withPolicy, conditionKeys: policyArnKey, run: attach(type) },
+    { service: 'iam', name: `Detach${label}Policy`, resource: withPolicy, conditionKeys: policyArnKey, run: detach(type) },
     { service: 'iam', name: `ListAttached${label}Policies`, resource, run: listAttached(type) },
   ];
 }
@@ -131,5 +131,5 @@ export const ATTACHMENT_OPERATIONS: readonly OperationDefinition[] = [
   ...operationsFor('user', 'User'),
   ...operationsFor('group', 'Group'),
   ...operationsFor('role', 'Role'),
-  { service: 'iam', name: 'ListEntitiesForPolicy', resource: (_ctx, p) => req(p, 'PolicyArn'), run: listEntitiesForPolicy },
+  { service: 'iam', name: 'ListEntitiesForPolicy', resource: (ctx, p) => policyResource(ctx, req(p, 'PolicyArn')), run: listEntitiesForPolicy },
 ];

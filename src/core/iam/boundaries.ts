@@ -1,7 +1,7 @@
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { policyArn } from '../arns.js';
 import type { OperationContext, Params } from '../operation.js';
-import { req, str } from './common.js';
+import { req, resolvedOr, str } from './common.js';
 import { KIND } from './kinds.js';
 import { findManagedPolicy, managedPolicyDocument, mustFindManagedPolicy, type PolicyLookupContext } from './policy-lookup.js';
 import { tagRequestKeys } from './tagging.js';
@@ -76,13 +76,13 @@ export async function usedAsBoundary(tx: StoreTx, policy: EntityRecord): Promise
   return false;
 }
 
-/** `iam:PermissionsBoundary` of a Put…PermissionsBoundary request. */
-export const boundaryRequestKeys = (_ctx: OperationContext, p: Params): Record<string, string | string[]> => ({
-  'iam:PermissionsBoundary': req(p, 'PermissionsBoundary'),
+/** `iam:PermissionsBoundary` of a Put…PermissionsBoundary request: the policy's ARN as stored (resource() resolved it). */
+export const boundaryRequestKeys = (ctx: OperationContext, p: Params): Record<string, string | string[]> => ({
+  'iam:PermissionsBoundary': resolvedOr(ctx, 'PermissionsBoundary', req(p, 'PermissionsBoundary')),
 });
 
 /** A CreateUser/CreateRole request's keys: its tags, and the boundary it sets, if any. */
 export const createRequestKeys = (ctx: OperationContext, p: Params): Record<string, string | string[]> => {
   const boundary = str(p, 'PermissionsBoundary');
-  return { ...tagRequestKeys(ctx, p), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': boundary } : {}) };
+  return { ...tagRequestKeys(ctx, p), ...(boundary !== undefined ? { 'iam:PermissionsBoundary': resolvedOr(ctx, 'PermissionsBoundary', boundary) } : {}) };
 };

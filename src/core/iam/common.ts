@@ -1,6 +1,6 @@
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { invalidInput, limitExceeded, ServiceError } from '../errors.js';
-import type { Params } from '../operation.js';
+import type { OperationContext, Params } from '../operation.js';
 
 export interface Tag {
   readonly Key: string;
@@ -128,4 +128,20 @@ export function isoDate(value: string): Date {
  */
 export function encodeDocument(document: string): string {
   return encodeURIComponent(document).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+// What an operation's resource() resolved, for its condition keys: the gateway calls resource() and then
+// conditionKeys() with the same context (one request, one transaction), and conditionKeys cannot read the store.
+const resolvedByRequest = new WeakMap<OperationContext, Map<string, string>>();
+
+/** Notes the ARN, as stored, of the entity a request member named. */
+export function rememberResolved(ctx: OperationContext, member: string, arn: string): void {
+  let resolved = resolvedByRequest.get(ctx);
+  if (resolved === undefined) resolvedByRequest.set(ctx, (resolved = new Map()));
+  resolved.set(member, arn);
+}
+
+/** The ARN resource() resolved a request member to; the member as sent when it named nothing that exists. */
+export function resolvedOr(ctx: OperationContext, member: string, given: string): string {
+  return resolvedByRequest.get(ctx)?.get(member) ?? given;
 }

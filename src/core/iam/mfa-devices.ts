@@ -315,7 +315,11 @@ const op = (name: string, run: OperationDefinition['run'], resource: OperationDe
 });
 
 const byUser = (ctx: OperationContext, p: Params): Promise<string> => userResource(ctx, str(p, 'UserName'));
-const bySerial = (ctx: OperationContext, p: Params): string => serialResource(ctx, req(p, 'SerialNumber'));
+/** The device's serial as stored (the store finds it without regard to case): the decision must not depend on the case sent. */
+const bySerial = async (ctx: OperationContext, p: Params): Promise<string> => {
+  const serial = req(p, 'SerialNumber');
+  return (await ctx.tx.get(MFA_DEVICE_KIND, ctx.account, serial))?.key ?? serialResource(ctx, serial);
+};
 
 export const MFA_DEVICE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateVirtualMFADevice', createVirtualMfaDevice, (ctx, p) => mfaArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'VirtualMFADeviceName')), {

@@ -35,11 +35,20 @@ export function providerClientIds(record: EntityRecord): string[] {
   return (record.data['clientIds'] as string[] | undefined) ?? [];
 }
 
-async function getProvider(ctx: OperationContext, arn: string): Promise<EntityRecord> {
+/**
+ * The provider an ARN names in the caller's account. Its key is the URL's host and path, and the path is
+ * case-sensitive like the issuer it must match: another case names another provider, not this one.
+ */
+async function findOwnProvider(ctx: OperationContext, arn: string): Promise<EntityRecord | undefined> {
   const m = PROVIDER_ARN.exec(arn);
-  if (m === null || m[1] !== ctx.account) throw notFound(arn);
+  if (m === null || m[1] !== ctx.account) return undefined;
   const record = await ctx.tx.get(OIDC_PROVIDER_KIND, ctx.account, m[2] as string);
-  if (record === undefined || record.key !== m[2]) throw notFound(arn);
+  return record !== undefined && record.key === m[2] ? record : undefined;
+}
+
+async function getProvider(ctx: OperationContext, arn: string): Promise<EntityRecord> {
+  const record = await findOwnProvider(ctx, arn);
+  if (record === undefined) throw notFound(arn);
   return record;
 }
 
@@ -104,12 +113,9 @@ async function listProviders(ctx: OperationContext): Promise<Record<string, unkn
 }
 
 async function deleteProvider(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const arn = req(p, 'OpenIDConnectProviderArn');
-  const m = PROVIDER_ARN.exec(arn);
+  const record = await findOwnProvider(ctx, req(p, 'OpenIDConnectProviderArn'));
   // AWS documents DeleteOpenIDConnectProvider as idempotent: deleting a provider that does not exist succeeds.
-  if (m === null || m[1] !== ctx.account) return {};
-  const record = await ctx.tx.get(OIDC_PROVIDER_KIND, ctx.account, m[2] as string);
-  if (record !== undefined && record.key === m[2]) await ctx.tx.delete(OIDC_PROVIDER_KIND, ctx.account, record.key);
+  if (record !== undefined) await ctx.tx.delete(OIDC_PROVIDER_KIND, ctx.account, record.key);
   return {};
 }
 
@@ -149,9 +155,14 @@ async function listProviderTags(ctx: OperationContext, p: Params): Promise<Recor
   return { Tags: page.page, ...pageMembers(page) };
 }
 
-/** The Service Authorization Reference names the provider ARN as the resource of every action but List. */
-function byArn(_ctx: OperationContext, p: Params): string {
-  return req(p, 'OpenIDConnectProviderArn');
+/**
+ * The Service Authorization Reference names the provider ARN as the resource of every action but List: the one the
+ * operation acts on, as stored, found as the operation finds it; as sent when there is none.
+ */
+async function byArn(ctx: OperationContext, p: Params): Promise<string> {
+  const arn = req(p, 'OpenIDConnectProviderArn');
+  const record = await findOwnProvider(ctx, arn);
+  return record === undefined ? arn : oidcProviderArn(record.account, record.key);
 }
 
 const op = operationsOf('iam', byArn);

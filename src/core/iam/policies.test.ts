@@ -251,10 +251,21 @@ test('TagPolicy, UntagPolicy and ListPolicyTags on a customer policy', async () 
   assert.deepEqual((await iam.run('ListPolicyTags', { PolicyArn: ARN }))['Tags'], [{ Key: 'b', Value: '2' }]);
 });
 
-test('resources name the policy', async () => {
+test('resources name the policy, as stored whatever the case of the name sent', async () => {
   const ops = defineOperations(POLICY_OPERATIONS);
-  const ctx = { account: TEST_ACCOUNT } as Parameters<(typeof POLICY_OPERATIONS)[number]['resource']>[0];
-  assert.equal(await ops.get('iam:CreatePolicy')?.resource(ctx, { PolicyName: 'P', Path: '/x/' }), `arn:aws:iam::${TEST_ACCOUNT}:policy/x/P`);
-  assert.equal(await ops.get('iam:ListPolicies')?.resource(ctx, {}), `arn:aws:iam::${TEST_ACCOUNT}:policy/`);
-  assert.equal(await ops.get('iam:GetPolicyVersion')?.resource(ctx, { PolicyArn: ARN }), ARN);
+  await iam.run('CreatePolicy', { PolicyName: 'Reader', Path: '/team/', PolicyDocument: DOC });
+  await store.read(async (tx) => {
+    const ctx = { account: TEST_ACCOUNT, tx, services: testServices([ADMIN]) } as unknown as Parameters<(typeof POLICY_OPERATIONS)[number]['resource']>[0];
+    assert.equal(await ops.get('iam:CreatePolicy')?.resource(ctx, { PolicyName: 'P', Path: '/x/' }), `arn:aws:iam::${TEST_ACCOUNT}:policy/x/P`);
+    assert.equal(await ops.get('iam:ListPolicies')?.resource(ctx, {}), `arn:aws:iam::${TEST_ACCOUNT}:policy/`);
+    assert.equal(await ops.get('iam:GetPolicyVersion')?.resource(ctx, { PolicyArn: ARN }), ARN);
+    for (const name of ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:TagPolicy', 'iam:GetPolicy']) {
+      assert.equal(await ops.get(name)?.resource(ctx, { PolicyArn: ARN.replace('Reader', 'rEADER') }), ARN, name);
+    }
+    assert.equal(await ops.get('iam:GetPolicy')?.resource(ctx, { PolicyArn: ADMIN.arn }), ADMIN.arn);
+    // No such policy (another path, another account, an AWS policy in another case): the ARN as sent.
+    for (const sent of [ARN.replace('/team/', '/Team/'), ARN.replace(TEST_ACCOUNT, '444455556666'), ADMIN.arn.toLowerCase()]) {
+      assert.equal(await ops.get('iam:GetPolicy')?.resource(ctx, { PolicyArn: sent }), sent);
+    }
+  });
 });

@@ -22,7 +22,7 @@ import {
 } from './common.js';
 import { KIND, REL } from './kinds.js';
 import { usedAsBoundary } from './boundaries.js';
-import { parsePolicyArn } from './policy-lookup.js';
+import { parsePolicyArn, policyResource } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
@@ -367,7 +367,7 @@ async function listPolicyTags(ctx: OperationContext, p: Params): Promise<Record<
   return { Tags: page.page, ...pageMembers(page) };
 }
 
-const byPolicyArn = (_ctx: OperationContext, p: Params): string => req(p, 'PolicyArn');
+const byPolicyArn = (ctx: OperationContext, p: Params): Promise<string> => policyResource(ctx, req(p, 'PolicyArn'));
 
 const op = operationsOf('iam', byPolicyArn);
 

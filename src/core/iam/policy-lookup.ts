@@ -1,5 +1,7 @@
+import { policyArn } from '../arns.js';
 import { noSuchEntity } from '../errors.js';
-import type { AwsManagedPolicy, OperationContext } from '../operation.js';
+import type { AwsManagedPolicy, OperationContext, Params } from '../operation.js';
+import { rememberResolved, str } from './common.js';
 import type { StoreTx } from '../../store/store.js';
 import { KIND } from './kinds.js';
 import type { EntityRecord } from '../../store/store.js';
@@ -33,7 +35,11 @@ export type PolicyLookupContext = Pick<OperationContext, 'tx' | 'account'> & {
   readonly services: Pick<OperationContext['services'], 'awsManagedPolicies'>;
 };
 
-/** Finds a managed policy by ARN in the caller's account or among AWS's; undefined when there is none. */
+/**
+ * Finds a managed policy by ARN in the caller's account or among AWS's; undefined when there is none. Customer policy
+ * names are compared without case, as IAM does (the path is compared exactly); the view's `arn` is the ARN as stored,
+ * whatever case the request used.
+ */
 export async function findManagedPolicy(ctx: PolicyLookupContext, arn: string): Promise<ManagedPolicyView | undefined> {
   const parsed = parsePolicyArn(arn);
   if (parsed === undefined) return undefined;
@@ -41,12 +47,29 @@ export async function findManagedPolicy(ctx: PolicyLookupContext, arn: string): 
     const aws = ctx.services.awsManagedPolicies().get(arn);
     return aws === undefined
       ? undefined
-      : { arn, name: aws.name, path: aws.path, id: aws.id, defaultVersionId: aws.defaultVersionId, awsManaged: true, aws };
+      : { arn: aws.arn, name: aws.name, path: aws.path, id: aws.id, defaultVersionId: aws.defaultVersionId, awsManaged: true, aws };
   }
   if (parsed.account !== ctx.account) return undefined;
   const record = await ctx.tx.get(KIND.policy, ctx.account, parsed.name);
   if (record === undefined || record.path !== parsed.path) return undefined;
-  return { arn, name: record.key, path: record.path, id: record.id, defaultVersionId: record.data['defaultVersionId'] as string, awsManaged: false, record };
+  return { arn: policyArn(record.account, record.path, record.key), name: record.key, path: record.path, id: record.id, defaultVersionId: record.data['defaultVersionId'] as string, awsManaged: false, record };
+}
+
+/**
+ * The ARN an action on the managed policy `arn` names is authorized against: the policy's as stored, so the decision
+ * does not depend on the case the request spelled its name in; the ARN as sent when there is no such policy.
+ */
+export async function policyResource(ctx: PolicyLookupContext, arn: string): Promise<string> {
+  return (await findManagedPolicy(ctx, arn))?.arn ?? arn;
+}
+
+/**
+ * Resolves a request member that names a managed policy (PolicyArn, PermissionsBoundary) for the condition key made
+ * from it (iam:PolicyARN, iam:PermissionsBoundary), which must carry the ARN as stored; read back with resolvedOr.
+ */
+export async function resolvePolicyMember(ctx: OperationContext, p: Params, member: string): Promise<void> {
+  const given = str(p, member);
+  if (given !== undefined) rememberResolved(ctx, member, await policyResource(ctx, given));
 }
 
 /** The message IAM gives for an ARN that names no attachable policy. */

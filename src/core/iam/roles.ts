@@ -24,6 +24,7 @@ import {
   type Tag,
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { resolvePolicyMember } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
@@ -258,7 +259,10 @@ const op = operationsOf('iam', byRoleName);
 
 export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateRole', createRole, {
-    resource: (ctx, p) => roleArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'RoleName')),
+    resource: async (ctx, p) => {
+      await resolvePolicyMember(ctx, p, 'PermissionsBoundary');
+      return roleArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'RoleName'));
+    },
     conditionKeys: createRequestKeys,
   }),
   op('GetRole', getRoleOp),
@@ -270,6 +274,12 @@ export const ROLE_OPERATIONS: readonly OperationDefinition[] = [
   op('TagRole', tagRole, { conditionKeys: tagRequestKeys }),
   op('UntagRole', untagRole, { conditionKeys: untagRequestKeys }),
   op('ListRoleTags', listRoleTags),
-  op('PutRolePermissionsBoundary', putBoundary, { conditionKeys: boundaryRequestKeys }),
+  op('PutRolePermissionsBoundary', putBoundary, {
+    resource: async (ctx, p) => {
+      await resolvePolicyMember(ctx, p, 'PermissionsBoundary');
+      return byRoleName(ctx, p);
+    },
+    conditionKeys: boundaryRequestKeys,
+  }),
   op('DeleteRolePermissionsBoundary', deleteBoundary),
 ];

@@ -73,11 +73,16 @@ function refuseEncryption(p: Params): void {
   }
 }
 
+/** The provider an ARN names in the caller's account (its name compared without case); undefined when none. */
+async function findOwnProvider(ctx: OperationContext, arn: string): Promise<EntityRecord | undefined> {
+  const m = SAML_PROVIDER_ARN.exec(arn);
+  return m !== null && m[1] === ctx.account ? ctx.tx.get(SAML_PROVIDER_KIND, ctx.account, m[2] as string) : undefined;
+}
+
 /** The provider named by the SAMLProviderArn parameter, in the caller's account. */
 async function getProvider(ctx: OperationContext, arn: string): Promise<EntityRecord> {
-  const m = SAML_PROVIDER_ARN.exec(arn);
-  if (m === null) throw invalidInput(`ARN ${arn} is not valid.`);
-  const record = m[1] === ctx.account ? await ctx.tx.get(SAML_PROVIDER_KIND, ctx.account, m[2] as string) : undefined;
+  if (SAML_PROVIDER_ARN.exec(arn) === null) throw invalidInput(`ARN ${arn} is not valid.`);
+  const record = await findOwnProvider(ctx, arn);
   if (record === undefined) throw noSuchProvider(arn);
   return record;
 }
@@ -167,7 +172,12 @@ async function listSamlProviderTags(ctx: OperationContext, p: Params): Promise<R
   return listEntityTags(await getProvider(ctx, req(p, 'SAMLProviderArn')), p);
 }
 
-const byArn = (_ctx: OperationContext, p: Params): string => req(p, 'SAMLProviderArn');
+/** The provider's ARN as stored, so a decision does not depend on the case of the name sent; as sent when none. */
+async function byArn(ctx: OperationContext, p: Params): Promise<string> {
+  const arn = req(p, 'SAMLProviderArn');
+  const record = await findOwnProvider(ctx, arn);
+  return record === undefined ? arn : samlProviderArn(record.account, record.key);
+}
 
 const op = operationsOf('iam', byArn);
 

@@ -148,16 +148,25 @@ test('GetServiceLinkedRoleDeletionStatus refuses unknown and malformed task ids'
 
 test('resources name the service-linked role', async () => {
   const ops = defineOperations(SERVICE_LINKED_ROLE_OPERATIONS);
-  const ctx = { account: TEST_ACCOUNT } as Parameters<(typeof SERVICE_LINKED_ROLE_OPERATIONS)[number]['resource']>[0];
-  assert.equal(
-    await ops.get('iam:CreateServiceLinkedRole')?.resource(ctx, { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'x' }),
-    `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_x`,
-  );
-  assert.deepEqual(ops.get('iam:CreateServiceLinkedRole')?.conditionKeys?.(ctx, { AWSServiceName: 'autoscaling.amazonaws.com' }), {
-    'iam:AWSServiceName': 'autoscaling.amazonaws.com',
+  await iam.run('CreateServiceLinkedRole', { AWSServiceName: 'elasticbeanstalk.amazonaws.com' });
+  const taskId = (await iam.run('DeleteServiceLinkedRole', { RoleName: EB }))['DeletionTaskId'] as string;
+  await store.read(async (tx) => {
+    const ctx = { account: TEST_ACCOUNT, tx } as Parameters<(typeof SERVICE_LINKED_ROLE_OPERATIONS)[number]['resource']>[0];
+    // A task ID in another case names the role as it was stored.
+    assert.equal(
+      await ops.get('iam:GetServiceLinkedRoleDeletionStatus')?.resource(ctx, { DeletionTaskId: taskId.toUpperCase().replace('TASK/AWS-SERVICE-ROLE/', 'task/aws-service-role/') }),
+      `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/elasticbeanstalk.amazonaws.com/${EB}`,
+    );
+    assert.equal(
+      await ops.get('iam:CreateServiceLinkedRole')?.resource(ctx, { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'x' }),
+      `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_x`,
+    );
+    assert.deepEqual(ops.get('iam:CreateServiceLinkedRole')?.conditionKeys?.(ctx, { AWSServiceName: 'autoscaling.amazonaws.com' }), {
+      'iam:AWSServiceName': 'autoscaling.amazonaws.com',
+    });
+    assert.equal(
+      await ops.get('iam:GetServiceLinkedRoleDeletionStatus')?.resource(ctx, { DeletionTaskId: 'task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/u' }),
+      `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    );
   });
-  assert.equal(
-    await ops.get('iam:GetServiceLinkedRoleDeletionStatus')?.resource(ctx, { DeletionTaskId: 'task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/u' }),
-    `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
-  );
 });

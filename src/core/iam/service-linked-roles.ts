@@ -192,7 +192,11 @@ export const SERVICE_LINKED_ROLE_OPERATIONS: readonly OperationDefinition[] = [
   {
     service: 'iam',
     name: 'GetServiceLinkedRoleDeletionStatus',
-    resource: (ctx, p) => taskRoleArn(ctx, req(p, 'DeletionTaskId')),
+    // The task as stored names the role as it was: the request's case does not decide.
+    resource: async (ctx, p) => {
+      const taskId = req(p, 'DeletionTaskId');
+      return taskRoleArn(ctx, (await ctx.tx.get(KIND.slrDeletion, ctx.account, taskId))?.key ?? taskId);
+    },
     run: getDeletionStatus,
   },
 ];

@@ -20,6 +20,7 @@ import {
 } from './common.js';
 import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { resolvePolicyMember } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
 
 export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
@@ -195,7 +196,10 @@ const op = operationsOf('iam', byUserName);
 
 export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateUser', createUser, {
-    resource: (ctx, p) => userArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'UserName')),
+    resource: async (ctx, p) => {
+      await resolvePolicyMember(ctx, p, 'PermissionsBoundary');
+      return userArn(ctx.account, str(p, 'Path') ?? '/', req(p, 'UserName'));
+    },
     conditionKeys: createRequestKeys,
   }),
   op('GetUser', getUserOp),
@@ -205,6 +209,12 @@ export const USER_OPERATIONS: readonly OperationDefinition[] = [
   op('TagUser', tagUser, { conditionKeys: tagRequestKeys }),
   op('UntagUser', untagUser, { conditionKeys: untagRequestKeys }),
   op('ListUserTags', listUserTags),
-  op('PutUserPermissionsBoundary', putBoundary, { conditionKeys: boundaryRequestKeys }),
+  op('PutUserPermissionsBoundary', putBoundary, {
+    resource: async (ctx, p) => {
+      await resolvePolicyMember(ctx, p, 'PermissionsBoundary');
+      return byUserName(ctx, p);
+    },
+    conditionKeys: boundaryRequestKeys,
+  }),
   op('DeleteUserPermissionsBoundary', deleteBoundary),
 ];

@@ -159,7 +159,9 @@ export const ASSUME_ROLE_OPERATIONS: readonly OperationDefinition[] = [
       parseRoleArn(arn);
       // Checked before authorization: a trust policy that requires MFA must see aws:MultiFactorAuthPresent.
       await verifyMfaParameters(ctx, p);
-      return arn;
+      // The role's ARN as stored: a Deny on it holds whatever case the request spells the role's name in.
+      const role = await findRole(ctx, arn);
+      return role === undefined ? arn : roleArn(role.account, role.path, role.key);
     },
     resourcePolicy: async (ctx, p) => {
       const role = await findRole(ctx, req(p, 'RoleArn'));
