@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
 
@@ -15,7 +15,8 @@ export const DATA_FILE_MODE = 0o600;
 export function secureDataDir(dir: string, logger?: Logger): string[] {
   mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
   const tightened: string[] = [];
-  const dirMode = lstatSync(dir).mode & 0o777;
+  // stat, not lstat: a data directory given as a symbolic link is the directory it points to.
+  const dirMode = statSync(dir).mode & 0o777;
   if (dirMode !== DATA_DIR_MODE) {
     chmodSync(dir, DATA_DIR_MODE);
     tightened.push(dir);
