@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
@@ -12,7 +12,10 @@ import type { CoreServices } from '../core/operation.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
+import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
 import { createGateway } from './gateway.js';
+import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
+import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
 import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
 import { sealSessionToken } from '../core/sts/session-token.js';
 import { OPERATIONS, recordKeyUses } from './operations.js';
@@ -63,6 +66,10 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How guessing MFA codes and passwords is throttled; DEFAULT_GUESS_LIMITS for whatever is not given. */
   readonly guessLimits?: Partial<GuessLimits>;
+  /** Where the server logs; JSON lines on standard output (asynchronously) by default. */
+  readonly logger?: Logger;
+  /** How often a failed last-used write is retried at most (the backoff's ceiling); 60 s by default. */
+  readonly usageRetryMaxMs?: number;
 }
 
 /**
@@ -75,22 +82,28 @@ async function openStore(config: ServerConfig): Promise<Store> {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
     return openPostgresStore({ url: config.databaseUrl });
   }
-  return openSqliteStore({ path: join(config.dataDir, 'gatehouse.db') });
+  const path = join(config.dataDir, 'gatehouse.db');
+  // Made private before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  createPrivateFile(path);
+  return openSqliteStore({ path });
 }
 
 /** The composition root: the one place that picks the adapters. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger();
+  secureDataDir(config.dataDir, logger);
   const store = await openStore(config);
   try {
-    return await startOnStore(store, config, options);
+    return await startOnStore(store, config, options, logger);
   } catch (error) {
     // A PostgreSQL pool left open would keep a failed start's process alive.
     await store.close();
+    await flushLogger(logger);
     throw error;
   }
 }
 
-async function startOnStore(store: Store, config: ServerConfig, options: StartOptions): Promise<RunningServer> {
+async function startOnStore(store: Store, config: ServerConfig, options: StartOptions, logger: Logger): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
@@ -110,10 +123,16 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     writeFileSync(
       join(config.dataDir, 'root-credentials.json'),
       `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey }, null, 2)}\n`,
-      { mode: 0o600 },
+      { mode: DATA_FILE_MODE },
     );
+    // `mode` applies only to a file writeFileSync creates: one left from an earlier start keeps its own.
+    chmodSync(join(config.dataDir, 'root-credentials.json'), DATA_FILE_MODE);
   }
-  const usage = new UsageRecorder(store, recordKeyUses);
+  // Whatever the start created (the database's -wal and -shm files) is private as well.
+  secureDataDir(config.dataDir, logger);
+  const usage = new UsageRecorder(store, recordKeyUses, { logger, ...(options.usageRetryMaxMs !== undefined ? { maxBackoffMs: options.usageRetryMaxMs } : {}) });
+  const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
+  const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const handler = createGateway({
     store,
     authenticator: new Authenticator(store, sealer.open, sessionKeys),
@@ -122,12 +141,19 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     services,
     usage,
     clock: options.clock ?? (() => new Date()),
+    clientErrors,
+    serverErrors,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  const limits = config.http ?? readHttpLimits({}, {});
+  const server = createServer(serverTimeouts(limits), handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  const listenerLogs = applyHttpLimits(server, limits, logger, clientErrors);
   const port = (server.address() as AddressInfo).port;
   return {
     server,
@@ -139,8 +165,14 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await usage.flush();
+      try {
+        await usage.flush();
+      } catch (error) {
+        logger.warn({ err: error }, 'access key last-used dates not recorded at shutdown');
+      }
       await store.close();
+      for (const log of [clientErrors, serverErrors, ...listenerLogs]) log.summarize();
+      await flushLogger(logger);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -21,6 +22,8 @@ export interface ServerConfig {
    * Absent: the embedded SQLite database in the data directory, owned by this one process.
    */
   readonly databaseUrl?: string;
+  /** Timeouts and the connection cap (see http-limits.ts); the defaults when absent. */
+  readonly http?: HttpLimits;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -36,7 +39,7 @@ function secretFile(path: string, create: () => string): string {
 }
 
 /** What the command line may set; each falls back to its environment variable, then to the default. */
-export interface ConfigOptions {
+export interface ConfigOptions extends HttpLimitOptions {
   port?: number;
   dataDir?: string;
   host?: string;
@@ -94,6 +97,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   }
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
+  const http = readHttpLimits(options, env);
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -103,5 +107,6 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
     encodeAuthorizationMessages,
     ...(database !== undefined ? { databaseUrl: database } : {}),
+    http,
   };
 }

@@ -10,6 +10,7 @@ import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../prot
 import { hasOperation } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
+import type { RateLimitedLog } from './logger.js';
 import { ResponseBatch } from './response-batch.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -21,6 +22,10 @@ export interface GatewayDeps {
   readonly services: CoreServices;
   readonly usage: UsageRecorder;
   readonly clock: () => Date;
+  /** Aborted or broken requests: the client's doing, logged a few a minute at most. */
+  readonly clientErrors: RateLimitedLog;
+  /** Unexpected failures (answered ServiceFailure, 500): rate-limited too, since a database outage fails them all. */
+  readonly serverErrors: RateLimitedLog;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -31,6 +36,13 @@ const isService = (name: string): name is Service => name === 'iam' || name === 
 type Service = 'iam' | 'sts';
 
 const EMPTY = Buffer.alloc(0);
+
+/** The client went away (or broke the connection) before its request's body arrived: there is nobody to answer. */
+class RequestAborted extends Error {
+  constructor(readonly reason: Error & { code?: string }) {
+    super(reason.message);
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -49,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       else (more ??= [first]).push(chunk);
     });
     req.on('end', () => resolve(more !== undefined ? Buffer.concat(more) : (first ?? EMPTY)));
-    req.on('error', reject);
+    req.on('error', (error: Error) => reject(new RequestAborted(error)));
   });
 }
 
@@ -96,7 +108,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     const [service, name] = action.split(':') as [string, string];
     if (isService(service)) operations[service].set(name, { op, action });
   }
-  const batch = new ResponseBatch();
+  const batch = new ResponseBatch(deps.serverErrors);
   const send = batch.send.bind(batch);
   const readView = deps.store.read.bind(deps.store);
   const transaction = deps.store.transaction.bind(deps.store);
@@ -106,7 +118,12 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     handle()
       .then(({ status, body }) => send(res, status, body, requestId))
       .catch((error: unknown) => {
-        const failure = toServiceError(error);
+        if (error instanceof RequestAborted) {
+          deps.clientErrors.log({ code: error.reason.code, remoteAddress: req.socket.remoteAddress }, `client error: request ${error.message}`);
+          res.destroy();
+          return;
+        }
+        const failure = toServiceError(error, deps.serverErrors);
         const encoded = encodeQueryError(service, failure, requestId);
         send(res, encoded.status, encoded.body, requestId);
       });
@@ -245,9 +262,9 @@ function isUnsignedAction(signed: SignedRequest, contentType: string | undefined
   return action !== null && UNSIGNED_ACTIONS.has(action);
 }
 
-function toServiceError(error: unknown): ServiceError {
+function toServiceError(error: unknown, log: RateLimitedLog): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof SigV4Error) return new ServiceError(error.code, error.message, error.status);
-  console.error(error);
+  log.log({ err: error }, `request failed: ${error instanceof Error ? error.message : String(error)}`);
   return new ServiceError('ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, 'Receiver');
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
+import { flushLogger, RateLimitedLog } from './logger.js';
 import { ResponseBatch } from './response-batch.js';
+import { capturedLogger } from './testing.js';
 
 /** A response that records what was written to it, and can be told to fail. */
 function fakeResponse(log: string[], name: string, fail = false) {
@@ -43,19 +45,15 @@ describe('ResponseBatch', () => {
   });
 
   it('a response that fails to write is destroyed and the others still go out', async () => {
-    const batch = new ResponseBatch();
+    const { lines, logger } = capturedLogger();
+    const batch = new ResponseBatch(new RateLimitedLog(logger, 'error', 'response failures'));
     const log: string[] = [];
     const broken = fakeResponse(log, 'broken', true);
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (error: unknown) => errors.push(error);
-    try {
-      batch.send(broken as unknown as ServerResponse, 200, 'x', 'id-1');
-      batch.send(fakeResponse(log, 'fine') as unknown as ServerResponse, 200, 'y', 'id-2');
-      await nextTurn();
-    } finally {
-      console.error = original;
-    }
+    batch.send(broken as unknown as ServerResponse, 200, 'x', 'id-1');
+    batch.send(fakeResponse(log, 'fine') as unknown as ServerResponse, 200, 'y', 'id-2');
+    await nextTurn();
+    await flushLogger(logger);
+    const errors = lines.filter((l) => l['level'] === 50);
     assert.equal(broken.destroyed, true);
     assert.equal(errors.length, 1);
     assert.deepEqual(log, ['fine 200 content-type text/xml content-length 1 x-amzn-requestid id-2', 'fine body y']);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { RateLimitedLog } from './logger.js';
 
 function writeResponse(res: ServerResponse, status: number, body: string, requestId: string): void {
   // A flat header list skips node's per-request walk over a header object.
@@ -12,6 +13,8 @@ function writeResponse(res: ServerResponse, status: number, body: string, reques
  * the sender more than the write itself on a loaded machine).
  */
 export class ResponseBatch {
+  constructor(private readonly errors?: RateLimitedLog) {}
+
   private pending: Array<{ res: ServerResponse; status: number; body: string; requestId: string }> = [];
   private scheduled = false;
   private readonly flush = (): void => {
@@ -23,7 +26,7 @@ export class ResponseBatch {
         writeResponse(r.res, r.status, r.body, r.requestId);
       } catch (error) {
         // One response that cannot be written (its socket gone wrong) must not cost the others in the batch theirs.
-        console.error(error);
+        this.errors?.log({ err: error }, `could not write a response: ${(error as Error).message}`);
         r.res.destroy();
       }
     }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { Logger } from './logger.js';
 
 export interface KeyUse {
   readonly accessKeyId: string;
@@ -7,19 +8,41 @@ export interface KeyUse {
   readonly region: string;
 }
 
+export interface UsageRecorderOptions {
+  /** How long a noted use waits before it is written; 1 s by default. */
+  readonly intervalMs?: number;
+  /** The longest wait between attempts while writes keep failing; 60 s by default. */
+  readonly maxBackoffMs?: number;
+  /** Where a failed write is reported; nowhere by default. */
+  readonly logger?: Logger;
+}
+
+type PendingUse = { accessKeyId: string; date: Date; service: string; region: string };
+
 /**
  * Access key last-used bookkeeping, as AWS does it "eventually": requests note the use in memory, and a timer writes
- * the latest use per key in one transaction, so no request waits on a write.
+ * the latest use per key in one transaction, so no request waits on a write. A write that fails (the database gone,
+ * the disk full) must not take the server with it: its uses are kept, merged with newer ones, and written again
+ * after a delay that doubles with each failure, so a database that comes back gets the dates it missed.
  */
 export class UsageRecorder {
-  private pending = new Map<string, { accessKeyId: string; date: Date; service: string; region: string }>();
+  private pending = new Map<string, PendingUse>();
   private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private failures = 0;
+  private readonly intervalMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly logger: Logger | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly write: (store: Store, uses: readonly KeyUse[]) => Promise<void>,
-    private readonly intervalMs = 1000,
-  ) {}
+    options: UsageRecorderOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.logger = options.logger;
+  }
 
   note(accessKeyId: string, date: Date, service: string, region: string): void {
     // Requests from one key arrive many times a second: its pending record is updated in place, not replaced.
@@ -31,18 +54,64 @@ export class UsageRecorder {
     } else {
       this.pending.set(accessKeyId, { accessKeyId, date, service, region });
     }
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
-      this.timer.unref();
-    }
+    if (this.timer === undefined && this.writing === undefined) this.schedule(this.intervalMs);
   }
 
+  /**
+   * Writes what is pending now (at close). Rejects if that write fails; the uses stay pending. A background write
+   * in flight is waited for first, so two writes never race each other.
+   */
   async flush(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.writing !== undefined) await this.writing.catch(() => undefined);
+    await this.writeOnce();
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writeInBackground();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private writeInBackground(): void {
+    const writing = this.writeOnce().then(
+      () => {
+        if (this.failures > 0) this.logger?.info({ failedAttempts: this.failures }, 'access key last-used dates recorded again');
+        this.failures = 0;
+      },
+      (error: unknown) => {
+        this.failures++;
+        const retryMs = Math.min(this.maxBackoffMs, this.intervalMs * 2 ** this.failures);
+        this.logger?.warn(
+          { err: error, keys: this.pending.size, failedAttempts: this.failures, retryMs },
+          'could not record access key last-used dates; will retry',
+        );
+      },
+    );
+    this.writing = writing.finally(() => {
+      this.writing = undefined;
+      if (this.pending.size > 0 && this.timer === undefined) {
+        this.schedule(this.failures === 0 ? this.intervalMs : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** this.failures));
+      }
+    });
+  }
+
+  private async writeOnce(): Promise<void> {
     if (this.pending.size === 0) return;
     const uses = [...this.pending.values()];
     this.pending = new Map();
-    await this.write(this.store, uses);
+    try {
+      await this.write(this.store, uses);
+    } catch (error) {
+      // Put back, unless a request noted a later use of the key meanwhile.
+      for (const use of uses) {
+        const newer = this.pending.get(use.accessKeyId);
+        if (newer === undefined || newer.date.getTime() < use.date.getTime()) this.pending.set(use.accessKeyId, use);
+      }
+      throw error;
+    }
   }
 }
