@@ -10,6 +10,7 @@ import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from 
 import { parsePolicyArn } from './policy-lookup.js';
 import { QUOTAS } from './quotas.js';
 import { roleView } from './roles.js';
+import { withCurrentTrust } from './trust-principals.js';
 import { userView } from './users.js';
 
 // ---- Account aliases ----
@@ -173,7 +174,7 @@ async function instanceProfilesOf(ctx: OperationContext, role: EntityRecord): Pr
       InstanceProfileId: profile.id,
       Arn: instanceProfileArn(profile.account, profile.path, profile.key),
       CreateDate: new Date(profile.created),
-      Roles: [roleView(role, false)],
+      Roles: [roleView(await withCurrentTrust(ctx.tx, role), false)],
       ...tagsMember(profile),
     });
   }
@@ -182,7 +183,7 @@ async function instanceProfilesOf(ctx: OperationContext, role: EntityRecord): Pr
 
 async function roleDetail(ctx: OperationContext, role: EntityRecord): Promise<Record<string, unknown>> {
   // RoleDetail has the Role structure's members but for the description and session duration.
-  const { Description: _d, MaxSessionDuration: _m, PermissionsBoundary, Tags, RoleLastUsed, ...summary } = roleView(role, true);
+  const { Description: _d, MaxSessionDuration: _m, PermissionsBoundary, Tags, RoleLastUsed, ...summary } = roleView(await withCurrentTrust(ctx.tx, role), true);
   return {
     ...summary,
     InstanceProfileList: await instanceProfilesOf(ctx, role),

@@ -20,6 +20,7 @@ import {
 import { KIND, REL } from './kinds.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 import { assertModifiable, getRole, roleResource, roleView } from './roles.js';
+import { withCurrentTrust } from './trust-principals.js';
 
 export const noSuchInstanceProfile = (name: string): Error => noSuchEntity(`Instance Profile ${name} cannot be found.`);
 
@@ -36,7 +37,7 @@ async function profileView(ctx: OperationContext, record: EntityRecord, withTags
   const roles: Record<string, unknown>[] = [];
   for (const link of await ctx.tx.links(REL.profileRole, ctx.account, { from: record.key })) {
     const role = await ctx.tx.get(KIND.role, ctx.account, link.to);
-    if (role !== undefined) roles.push(roleView(role, false));
+    if (role !== undefined) roles.push(roleView(await withCurrentTrust(ctx.tx, role), false));
   }
   const tags = tagsOf(record);
   return {

@@ -26,6 +26,7 @@ import {
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
+import { bindTrustPrincipals, TRUST_BINDINGS_FIELD, withCurrentTrust } from './trust-principals.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
 const MIN_SESSION_DURATION = 3600;
@@ -129,6 +130,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
   const maxSessionDuration = num(p, 'MaxSessionDuration');
   checkMaxSessionDuration(maxSessionDuration);
   checkTrustPolicy(document);
+  const principals = await bindTrustPrincipals(ctx, document);
   const tags = list<Tag>(p, 'Tags');
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
@@ -145,6 +147,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
     created: ctx.now.toISOString(),
     data: {
       assumeRolePolicyDocument: document,
+      [TRUST_BINDINGS_FIELD]: principals,
       maxSessionDuration: maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
       tags,
       ...(description !== undefined ? { description } : {}),
@@ -152,7 +155,7 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
     },
   };
   await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));
-  return { Role: roleView(record, true) };
+  return { Role: roleView(await withCurrentTrust(ctx.tx, record), true) };
 }
 
 /** Inserts a role, answering `onDuplicate` when the name is taken (compared without case, as IAM does). */
@@ -166,7 +169,7 @@ export async function insertRole(ctx: OperationContext, record: EntityRecord, on
 }
 
 async function getRoleOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  return { Role: roleView(await getRole(ctx, req(p, 'RoleName')), true) };
+  return { Role: roleView(await withCurrentTrust(ctx.tx, await getRole(ctx, req(p, 'RoleName'))), true) };
 }
 
 async function updateRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
@@ -191,7 +194,7 @@ async function updateRoleDescription(ctx: OperationContext, p: Params): Promise<
   const record = await getRole(ctx, req(p, 'RoleName'));
   const updated: EntityRecord = { ...record, data: { ...record.data, description: req(p, 'Description') } };
   await ctx.tx.update(updated);
-  return { Role: roleView(updated, true) };
+  return { Role: roleView(await withCurrentTrust(ctx.tx, updated), true) };
 }
 
 async function updateAssumeRolePolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
@@ -199,7 +202,8 @@ async function updateAssumeRolePolicy(ctx: OperationContext, p: Params): Promise
   assertModifiable(record);
   const document = req(p, 'PolicyDocument');
   checkTrustPolicy(document);
-  await ctx.tx.update({ ...record, data: { ...record.data, assumeRolePolicyDocument: document } });
+  const principals = await bindTrustPrincipals(ctx, document);
+  await ctx.tx.update({ ...record, data: { ...record.data, assumeRolePolicyDocument: document, [TRUST_BINDINGS_FIELD]: principals } });
   return {};
 }
 
@@ -228,7 +232,9 @@ async function assertRoleDeletable(ctx: OperationContext, record: EntityRecord):
 async function listRoles(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const roles = filterPath(await ctx.tx.list(KIND.role, ctx.account), p);
   const page = paginate(roles, p);
-  return { Roles: page.page.map((r) => roleView(r, false)), ...pageMembers(page) };
+  const views: Record<string, unknown>[] = [];
+  for (const record of page.page) views.push(roleView(await withCurrentTrust(ctx.tx, record), false));
+  return { Roles: views, ...pageMembers(page) };
 }
 
 async function tagRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {

@@ -3,6 +3,7 @@ import { roleArn } from '../arns.js';
 import { ServiceError, validationError } from '../errors.js';
 import { checkTags, list, num, req, requestTagKeys, str, type Tag } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
+import { currentTrustPolicy } from '../iam/trust-principals.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { issueCredentials } from './credentials.js';
@@ -165,7 +166,9 @@ export const ASSUME_ROLE_OPERATIONS: readonly OperationDefinition[] = [
     },
     resourcePolicy: async (ctx, p) => {
       const role = await findRole(ctx, req(p, 'RoleArn'));
-      return role === undefined ? undefined : { document: role.data['assumeRolePolicyDocument'] as string, account: role.account };
+      // Users and roles the trust policy names are bound to their unique IDs: one deleted (or recreated) since reads
+      // as its old ID, which names nobody.
+      return role === undefined ? undefined : { document: await currentTrustPolicy(ctx.tx, role), account: role.account };
     },
     conditionKeys,
     alsoRequires,
