@@ -94,7 +94,7 @@ describe('customer managed policies', () => {
   test('MalformedPolicyDocument with IAM texts', async () => {
     const iam = iamClient(server.endpoint);
     const cases: [string, string][] = [
-      ['{"Version": "2012-10-17", "Statement": [', 'This policy contains invalid Json'],
+      ['{"Version": "2012-10-17", "Statement": [', 'Syntax errors in policy.'],
       [
         JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }] }),
         'Policy document should not specify a principal.',

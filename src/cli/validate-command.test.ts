@@ -62,7 +62,7 @@ test('exit 1 for error findings', async () => {
 test('exit 2 with IAM\'s message when IAM would refuse the document', async () => {
   const { code, out } = await run([await policyFile('bad.json', '{"Version": "2012-10-17", ')]);
   assert.equal(code, 2);
-  assert.match(out, /MalformedPolicyDocument: This policy contains invalid Json/);
+  assert.match(out, /MalformedPolicyDocument: Syntax errors in policy\./);
 });
 
 test('--type changes the rules: an identity policy is not a trust policy', async () => {

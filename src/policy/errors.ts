@@ -14,7 +14,9 @@ export class MalformedPolicyError extends Error {
 
 // IAM's texts, kept in one place because the API layer, the validator and the tests all compare against them.
 export const IAM_MESSAGES = {
+  // A document that is not JSON at all: IAM's answer for a trust policy (CreateRole, UpdateAssumeRolePolicy) ...
   invalidJson: 'This policy contains invalid Json',
+  // ... and for an identity policy (CreatePolicy, Put*Policy), its generic grammar text.
   syntax: 'Syntax errors in policy.',
   versionTooOld: 'Policy document must be version 2012-10-17 or greater.',
   duplicateSid: 'Statement IDs (SID) in a single policy must be unique.',
@@ -25,6 +27,9 @@ export const IAM_MESSAGES = {
   legacyParsing: 'The policy failed legacy parsing',
   vendorPrefix: 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
   oneColon: 'Actions/Condition can contain only one colon.',
+  wildcardVendor: 'Action vendors (e.g., aws, ec2, etc.) must not contain wildcards',
+  iamResourceType:
+    'IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
   sidNotAlphanumeric:
     'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*',
   trustNoPrincipal:
@@ -40,6 +45,9 @@ export const IAM_MESSAGE_TEMPLATES = {
   invalidPartition: (partition: string, resource: string): string =>
     `Partition "${partition}" is not valid for resource "${resource}".`,
   iamResourceWithRegion: (resource: string): string => `IAM resource ${resource} cannot contain region information.`,
+  // Sic: IAM spells it "can not" here and "cannot" for its own ARNs.
+  s3ResourceWithRegion: (resource: string): string => `Resource ${resource} can not contain region information.`,
+  invalidVendor: (vendor: string): string => `Vendor ${vendor} is not valid`,
   prohibitedField: (field: string): string => `Has prohibited field ${field}`,
   invalidPrincipal: (key: string, value: string): string => `Invalid principal in policy: "${key}":"${value}"`,
 } as const;

@@ -11,6 +11,9 @@ import type { IamRejection, ValidationContext } from './validate-context.js';
 const SID = /^[0-9A-Za-z]*$/;
 const UNIQUE_ID = /^A[A-Z0-9]{15,}$/;
 const STS_PREFIX = 'sts';
+// Service prefixes are letters, digits and hyphens (execute-api, ec2-instance-connect); IAM does not insist the
+// service exists, only that the name could be one.
+const VENDOR = /^[A-Za-z0-9_.-]+$/;
 
 function reject(message: string, path: string): IamRejection {
   return { message, path };
@@ -96,7 +99,41 @@ function resourceProblem(value: string): string | undefined {
   if (arn.service === 'iam' && arn.region !== '' && !hasWildcard(arn.region)) {
     return IAM_MESSAGE_TEMPLATES.iamResourceWithRegion(value);
   }
+  if (arn.service === 'iam' && !mayStartWith(arn.resource, ['*', 'root'], IAM_RESOURCE_TYPES)) return IAM_MESSAGES.iamResourceType;
+  // Buckets and objects are global names; only S3's account-level resources (access points, batch jobs, ...) are regional.
+  if (arn.service === 's3' && arn.region !== '' && !hasWildcard(arn.region) && !mayStartWith(arn.resource, [], S3_REGIONAL_TYPES)) {
+    return IAM_MESSAGE_TEMPLATES.s3ResourceWithRegion(value);
+  }
   return undefined;
+}
+
+const IAM_RESOURCE_TYPES = [
+  'user/',
+  'federated-user/',
+  'role/',
+  'group/',
+  'instance-profile/',
+  'mfa/',
+  'server-certificate/',
+  'policy/',
+  'sms-mfa/',
+  'saml-provider/',
+  'oidc-provider/',
+  'report/',
+  'access-report/',
+];
+const S3_REGIONAL_TYPES = ['accesspoint/', 'job/', 'storage-lens/', 'storage-lens-group/', 'async-request/', 'access-grants/'];
+
+/**
+ * True when the resource part is one of `exact`, starts with one of `prefixes`, or could still become one once its
+ * wildcards or policy variables are filled in (`ro*` may name a role, `foo*` names nothing IAM stores).
+ */
+function mayStartWith(resource: string, exact: readonly string[], prefixes: readonly string[]): boolean {
+  if (exact.includes(resource) || prefixes.some((p) => resource.startsWith(p))) return true;
+  const open = resource.search(/[*?]|\$\{/);
+  if (open === -1) return false;
+  const literal = resource.slice(0, open);
+  return [...exact, ...prefixes].some((p) => p.startsWith(literal));
 }
 
 function checkActions(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
@@ -108,6 +145,9 @@ function checkActions(ctx: ValidationContext, statement: Statement): IamRejectio
       const colon = action.indexOf(':');
       if (colon <= 0) return reject(IAM_MESSAGES.vendorPrefix, at);
       if (action.indexOf(':', colon + 1) !== -1) return reject(IAM_MESSAGES.oneColon, at);
+      const vendor = action.slice(0, colon);
+      if (hasWildcard(vendor)) return reject(IAM_MESSAGES.wildcardVendor, at);
+      if (!VENDOR.test(vendor)) return reject(IAM_MESSAGE_TEMPLATES.invalidVendor(vendor), at);
       if (ctx.policyType === 'trust' && element === 'Action' && action.slice(0, colon).toLowerCase() !== STS_PREFIX) {
         return reject(IAM_MESSAGES.trustActions, at);
       }
@@ -136,7 +176,7 @@ function checkConditions(ctx: ValidationContext, statement: Statement): IamRejec
     if (parseOperatorName(clause.operator) === undefined && !nullVariant) {
       return reject(IAM_MESSAGES.syntax, `${ctx.statementPath(statement)}.Condition.${clause.operator}`);
     }
-    if (clause.key.indexOf(':') <= 0) return reject(IAM_MESSAGES.vendorPrefix, ctx.conditionPath(statement, clause));
+    // Keys need no service prefix: IAM stores `{"StringEquals": {"a": "b"}}` (the key is simply never present).
   }
   return undefined;
 }

@@ -39,7 +39,8 @@ function validate(doc: unknown, type: ValidatePolicyType = 'identity', managedPo
 
 describe('documents the storing service refuses', () => {
   const cases: Array<{ name: string; doc: unknown; type?: ValidatePolicyType; managed?: boolean; message: string; path: string }> = [
-    { name: 'invalid JSON', doc: '{"Version": ', message: IAM_MESSAGES.invalidJson, path: '$' },
+    { name: 'invalid JSON', doc: '{"Version": ', message: IAM_MESSAGES.syntax, path: '$' },
+    { name: 'invalid JSON in a trust policy', doc: '{"Version": ', type: 'trust', message: IAM_MESSAGES.invalidJson, path: '$' },
     { name: 'grammar error from the parser', doc: { Version: '2012-10-17', Statement: [] }, message: IAM_MESSAGES.syntax, path: '$.Statement' },
     {
       name: 'principal in an identity policy',
@@ -90,12 +91,6 @@ describe('documents the storing service refuses', () => {
       doc: identity({ Action: 'iam:GetRole', Resource: 'arn:aws:iam:us-east-1:111122223333:role/x' }),
       message: 'IAM resource arn:aws:iam:us-east-1:111122223333:role/x cannot contain region information.',
       path: '$.Statement[0].Resource',
-    },
-    {
-      name: 'condition key without vendor',
-      doc: identity({ Action: 's3:GetObject', Condition: { StringEquals: { prefix: 'a' } } }),
-      message: IAM_MESSAGES.vendorPrefix,
-      path: '$.Statement[0].Condition.StringEquals.prefix',
     },
     {
       name: 'unknown condition operator',

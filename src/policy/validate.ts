@@ -43,7 +43,11 @@ export function validatePolicy(
     try {
       raw = JSON.parse(input);
     } catch {
-      const message = organizationsPolicy(policyType) ? IAM_MESSAGES.organizationsPolicyType : IAM_MESSAGES.invalidJson;
+      const message = organizationsPolicy(policyType)
+        ? IAM_MESSAGES.organizationsPolicyType
+        : policyType === 'trust'
+          ? IAM_MESSAGES.invalidJson
+          : IAM_MESSAGES.syntax;
       return { iamError: { message, path: '$' }, findings: [] };
     }
   }

@@ -8,8 +8,11 @@ import {
   inputViolations,
   javaPatternToJs,
   validateInput,
-  violationMessage,
+  validationFailure,
 } from './validate-input.js';
+
+const PATH_TEXT =
+  'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
 
 function messageFor(service: ServiceName, action: string, params: Record<string, unknown>): string | undefined {
   const op = operation(service, action);
@@ -17,7 +20,7 @@ function messageFor(service: ServiceName, action: string, params: Record<string,
   const input = inputShape(service, op);
   assert.ok(input !== undefined);
   const violations = inputViolations(service, input, params);
-  return violations.length === 0 ? undefined : violationMessage(violations);
+  return violations.length === 0 ? undefined : validationFailure(violations).message;
 }
 
 describe('javaPatternToJs', () => {
@@ -155,10 +158,41 @@ describe('validateInput messages', () => {
       name: 'several members, semicolon-separated in model order',
       service: 'iam',
       action: 'CreateUser',
-      params: { Path: 'nope', UserName: 'x'.repeat(65) },
+      params: { UserName: 'x'.repeat(65), PermissionsBoundary: 'short' },
       message:
-        "2 validation errors detected: Value 'nope' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F); " +
-        `Value '${'x'.repeat(65)}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+        `2 validation errors detected: Value '${'x'.repeat(65)}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
+        "Value 'short' at 'permissionsBoundary' failed to satisfy constraint: Member must have length greater than or equal to 20",
+    },
+    // IAM checks paths itself, with its own text (as CloudFormation users quote it: aws-cloudformation/cfn-lint#722).
+    ...(
+      [
+        ['CreateUser', { UserName: 'u', Path: 'test/' }],
+        ['CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: '{}', Path: '/a' }],
+        ['CreateGroup', { GroupName: 'g', Path: '//' }],
+        ['CreateInstanceProfile', { InstanceProfileName: 'p', Path: 'x' }],
+        ['CreatePolicy', { PolicyName: 'p', PolicyDocument: '{}', Path: '/a b/' }],
+        ['UpdateUser', { UserName: 'u', NewPath: 'nope' }],
+      ] as const
+    ).map(([action, params]) => ({
+      name: `${action}: an invalid path gets IAM's own text`,
+      service: 'iam' as const,
+      action,
+      params,
+      message: PATH_TEXT,
+    })),
+    {
+      name: 'an invalid path alongside another failure: the model failures are reported',
+      service: 'iam',
+      action: 'CreateUser',
+      params: { Path: 'nope', UserName: 'x'.repeat(65) },
+      message: `1 validation error detected: Value '${'x'.repeat(65)}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    },
+    {
+      name: 'a path too long keeps the length text',
+      service: 'iam',
+      action: 'CreateUser',
+      params: { UserName: 'u', Path: `/${'a'.repeat(511)}/` },
+      message: `1 validation error detected: Value '/${'a'.repeat(511)}/' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512`,
     },
     {
       name: 'list too short',

@@ -12,6 +12,11 @@ export interface Violation {
   /** `Value 'x'`, `Value null` for a missing member, or just `Value` when the member is sensitive. */
   readonly shown: string;
   readonly constraint: string;
+  /**
+   * The service's own text for this failure, when it checks the member itself instead of reporting the model's
+   * constraint (IAM's paths). Used only when nothing else failed the model's checks.
+   */
+  readonly message?: string;
 }
 
 export function violationMessage(violations: readonly Violation[]): string {
@@ -21,8 +26,23 @@ export function violationMessage(violations: readonly Violation[]): string {
 }
 
 export function validationFailure(violations: readonly Violation[]): ServiceError {
-  return new ServiceError('ValidationError', violationMessage(violations), 400);
+  const generic = violations.filter((v) => v.message === undefined);
+  const own = violations.find((v) => v.message !== undefined)?.message;
+  if (generic.length === 0 && own !== undefined) return new ServiceError('ValidationError', own, 400);
+  return new ServiceError('ValidationError', violationMessage(generic), 400);
 }
+
+// IAM checks paths itself and answers with its own text rather than the model's pattern (UpdateUser's NewPath and
+// UpdateGroup's NewPath share the shape). Length failures keep the generic text.
+const IAM_PATH_TEXT =
+  'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
+const OWN_PATTERN_TEXTS: Readonly<Record<ServiceName, ReadonlyMap<string, string>>> = {
+  iam: new Map([
+    ['pathType', IAM_PATH_TEXT],
+    ['policyPathType', IAM_PATH_TEXT],
+  ]),
+  sts: new Map(),
+};
 
 /** AWS names members in these messages lower-camel-cased (UserName → userName), nested with dots. */
 export function memberPath(parent: string, memberName: string): string {
@@ -157,7 +177,7 @@ function shapeChecker(service: ServiceName, shapeName: string): Checker {
     let compiled: Checker | undefined;
     cache.set(shapeName, (value, path, out) => (compiled as Checker)(value, path, out));
     try {
-      compiled = compileChecker(service, shape(service, shapeName));
+      compiled = compileChecker(service, shape(service, shapeName), OWN_PATTERN_TEXTS[service].get(shapeName));
     } catch (error) {
       cache.delete(shapeName);
       throw error;
@@ -208,10 +228,10 @@ function checkCompiledStructure(
   }
 }
 
-function compileChecker(service: ServiceName, target: Shape): Checker {
+function compileChecker(service: ServiceName, target: Shape, patternText?: string): Checker {
   switch (target.type) {
     case 'string':
-      return compileStringChecker(target);
+      return compileStringChecker(target, patternText);
     case 'integer':
     case 'long':
     case 'float':
@@ -270,7 +290,7 @@ function compileChecker(service: ServiceName, target: Shape): Checker {
   }
 }
 
-function compileStringChecker(target: StringShape): Checker {
+function compileStringChecker(target: StringShape, patternText?: string): Checker {
   const { pattern, min, max } = target;
   const hasLength = 'min' in target || 'max' in target;
   const values = target.enum === undefined ? undefined : new Set(target.enum);
@@ -281,7 +301,8 @@ function compileStringChecker(target: StringShape): Checker {
   return (value, path, out) => {
     if (typeof value !== 'string') return;
     if (pattern !== undefined && !(re ??= compilePattern(pattern)).test(value)) {
-      out.push({ path, shown: showValue(target, value), constraint: patternConstraint });
+      const violation: Violation = { path, shown: showValue(target, value), constraint: patternConstraint };
+      out.push(patternText === undefined ? violation : { ...violation, message: patternText });
     }
     if (hasLength) {
       // A string has at least length / 2 code points and at most length, so counting is needed only near a bound.

@@ -163,6 +163,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const verified = verifyRequest(signed, {
         now,
         scope, // reuses readCredentialScope's parse of this request
+        queryProtocol: true, // IAM and STS: a presigned GET may carry a signature made for POST
         secretFor: () => {
           if (keyError !== undefined) throw keyError;
           return key?.secret;

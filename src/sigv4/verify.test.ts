@@ -264,3 +264,33 @@ describe('verifyRequest rejects, as AWS answers', () => {
     );
   });
 });
+
+describe('a presigned URL signed for POST and fetched with GET (botocore generate_presigned_url on IAM and STS)', () => {
+  const signedForPost = (token = ''): SignedRequest => ({ ...sign({ ...presignedRequest(900, token), method: 'POST' }), method: 'GET' });
+  const expected = { accessKeyId: AKID, region: 'us-east-1', service: 'sts', date: '20150830', signedHeaders: ['host'], presigned: true };
+
+  it('is the same Query request, so a Query-protocol service accepts it', () => {
+    assert.deepEqual(verifyRequest(signedForPost(), options({ queryProtocol: true })), expected);
+  });
+
+  it('also with a session token, signed or appended after signing', () => {
+    const token = '&X-Amz-Security-Token=tok%2Fen';
+    assert.deepEqual(verifyRequest(signedForPost(token), options({ queryProtocol: true })), { ...expected, securityToken: 'tok/en' });
+    const appended = signedForPost();
+    const late = { ...appended, query: `${appended.query}${token}` };
+    assert.deepEqual(verifyRequest(late, options({ queryProtocol: true })), { ...expected, securityToken: 'tok/en' });
+  });
+
+  it('is refused where the method is part of what was authorised (the default)', () => {
+    rejects(signedForPost(), options(), 'SignatureDoesNotMatch', 403, MISMATCH);
+  });
+
+  it('is refused with a body, or with another method', () => {
+    rejects({ ...signedForPost(), body: Buffer.from('Action=GetSessionToken') }, options({ queryProtocol: true }), 'SignatureDoesNotMatch', 403, MISMATCH);
+    rejects({ ...signedForPost(), method: 'DELETE' }, options({ queryProtocol: true }), 'SignatureDoesNotMatch', 403, MISMATCH);
+  });
+
+  it('a URL signed for GET and sent as POST is still refused', () => {
+    rejects({ ...sign(presignedRequest()), method: 'POST' }, options({ queryProtocol: true }), 'SignatureDoesNotMatch', 403, MISMATCH);
+  });
+});

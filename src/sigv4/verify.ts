@@ -27,6 +27,13 @@ export interface VerifyOptions {
   service?: string;
   /** Accept x-amz-content-sha256: UNSIGNED-PAYLOAD (S3 only in AWS); off by default. */
   allowUnsignedPayload?: boolean;
+  /**
+   * The service speaks the AWS Query protocol (IAM, STS): every parameter of a presigned URL is in its query, so a
+   * GET without a body asks exactly what the POST it was signed for asks. botocore's generate_presigned_url signs the
+   * operation's own method (POST) and the URL is then fetched with GET; AWS answers it. Off by default: for S3 and
+   * REST services the method is part of what was authorised.
+   */
+  queryProtocol?: boolean;
   /** Where derived signing keys are kept; a process-wide cache by default. */
   signingKeys?: SigningKeyCache;
   /**
@@ -153,15 +160,21 @@ export function verifyRequest(request: SignedRequest, options: VerifyOptions): V
 
   const signingKey: SigningKey = (options.signingKeys ?? defaultSigningKeys).signingKey(secret, scope.date, scope.region, scope.service);
   const payloadOptions = { allowUnsignedPayload: options.allowUnsignedPayload ?? false };
-  let strings = signingStrings(request, auth, scope, payloadOptions);
+  const strings = signingStrings(request, auth, scope, payloadOptions);
   let matches = strings.payloadMatchesBody && sameSignature(signingKey.sign(strings.stringToSign), auth.signature);
-  if (!matches && auth.presigned && auth.securityToken !== undefined) {
+  if (!matches && auth.presigned) {
+    const variants: Array<[Pick<SignedRequest, 'method' | 'path' | 'body'>, boolean]> = [];
     // Some clients add X-Amz-Security-Token to a presigned URL after signing it (the AWS suite's post-sts-header-after).
-    const withoutToken = signingStrings(request, auth, scope, { ...payloadOptions, omitSecurityToken: true });
-    if (withoutToken.payloadMatchesBody && sameSignature(signingKey.sign(withoutToken.stringToSign), auth.signature)) {
-      strings = withoutToken;
-      matches = true;
+    if (auth.securityToken !== undefined) variants.push([request, true]);
+    if (options.queryProtocol === true && request.method.toUpperCase() === 'GET' && request.body.length === 0) {
+      const asPost = { ...request, method: 'POST' };
+      variants.push([asPost, false]);
+      if (auth.securityToken !== undefined) variants.push([asPost, true]);
     }
+    matches = variants.some(([variant, omitSecurityToken]) => {
+      const alternative = signingStrings(variant, auth, scope, { ...payloadOptions, omitSecurityToken });
+      return alternative.payloadMatchesBody && sameSignature(signingKey.sign(alternative.stringToSign), auth.signature);
+    });
   }
   if (!matches) {
     const error = new SigV4Error('SignatureDoesNotMatch', M.signatureDoesNotMatch);

@@ -77,7 +77,7 @@ for (const k of KINDS) {
   });
 
   const malformed: ReadonlyArray<[string, string]> = [
-    ['{', 'This policy contains invalid Json'],
+    ['{', 'Syntax errors in policy.'],
     ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}', 'Policy statement must contain resources.'],
     ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}', 'Policy document should not specify a principal.'],
   ];

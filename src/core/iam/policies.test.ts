@@ -72,7 +72,7 @@ test('CreatePolicy returns the policy at v1 with an ANPA id; GetPolicy adds desc
 });
 
 const createFailures: ReadonlyArray<[string, Params, string, number, string]> = [
-  ['invalid JSON', { PolicyDocument: '{' }, 'MalformedPolicyDocument', 400, 'This policy contains invalid Json'],
+  ['invalid JSON', { PolicyDocument: '{' }, 'MalformedPolicyDocument', 400, 'Syntax errors in policy.'],
   ['a missing Version', { PolicyDocument: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' }, 'MalformedPolicyDocument', 400, 'Policy document must be version 2012-10-17 or greater.'],
   [
     'a principal',

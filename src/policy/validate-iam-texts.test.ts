@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createStaticCatalog } from './catalog.js';
+import { IAM_MESSAGES } from './errors.js';
+import { validatePolicy, type ValidatePolicyType } from './validate.js';
+
+// What IAM itself stores or refuses (MalformedPolicyDocument), row by row, each with where the behaviour or the exact
+// text is documented. IAM does not consult the service catalogue for these, so an empty one is used.
+
+const catalog = createStaticCatalog({ services: {}, globalConditionKeys: {} });
+
+const GRAMMAR = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html';
+const VERSION = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html';
+const CONDITION = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html';
+const RESOURCE = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html';
+const S3_ARNS = 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html';
+const IAM_ARNS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns';
+// The issue "Exactly AWS" (IAM's policy validator) quotes these texts from IAM's answers.
+const ISSUE = 'issue "Exactly AWS", section "IAM\'s policy validator"';
+// IAM's answer quoted in a CloudFormation failure: "Resource arn:aws:s3:us-west-2:...:test/athena can not contain region information."
+const CDK_22445 = 'https://github.com/aws/aws-cdk/issues/22445';
+// IAM's CreatePolicy answer to a Python dict's repr (single quotes, not JSON): "Syntax errors in policy."
+const BOTO3_180 = 'https://github.com/boto/boto3/issues/180';
+// IAM's CreateRole answer to a trust policy that is not JSON: "This policy contains invalid Json".
+const ROLE_JSON = 'https://github.com/AWSCookbook/Security/issues/2';
+// IAM's answer to `*:Untag*` quoted from a CreatePolicy failure.
+const WILDCARD_VENDOR = 'https://github.com/boogy/iam-policy-validator/pull/172';
+
+type Json = Record<string, unknown>;
+
+function identity(statement: Json): Json {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...statement }] };
+}
+
+const trust = (statement: Json = {}): Json => ({
+  Statement: { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole', ...statement },
+});
+
+interface Row {
+  readonly name: string;
+  readonly source: string;
+  readonly doc: unknown;
+  readonly type?: ValidatePolicyType;
+  readonly managed?: boolean;
+  /** IAM's MalformedPolicyDocument text, or undefined when IAM stores the document. */
+  readonly message: string | undefined;
+}
+
+const ROWS: Row[] = [
+  { name: 'a document that is not JSON', source: `${GRAMMAR}; ${BOTO3_180}; ${ISSUE}`, doc: 'not json', message: IAM_MESSAGES.syntax },
+  {
+    name: 'truncated JSON, managed policy',
+    source: `${GRAMMAR}; ${BOTO3_180}; ${ISSUE}`,
+    doc: "{'Version': '2012-10-17'}",
+    managed: true,
+    message: IAM_MESSAGES.syntax,
+  },
+  // CreateRole keeps its own text for a trust policy that is not JSON.
+  { name: 'not JSON, trust policy', source: `${GRAMMAR}; ${ROLE_JSON}`, doc: '{', type: 'trust', message: IAM_MESSAGES.invalidJson },
+  {
+    name: 'condition key without a service prefix',
+    source: `${CONDITION}; ${ISSUE}`,
+    doc: identity({ Condition: { StringEquals: { a: 'b' } } }),
+    message: undefined,
+  },
+  {
+    name: 'condition key without a service prefix, trust policy',
+    source: `${CONDITION}; ${ISSUE}`,
+    doc: trust({ Condition: { StringEquals: { a: 'b' } } }),
+    type: 'trust',
+    message: undefined,
+  },
+  {
+    name: 'S3 bucket ARN with a region',
+    source: `${S3_ARNS}; ${CDK_22445}; ${ISSUE}`,
+    doc: identity({ Resource: 'arn:aws:s3:us-east-1::example_bucket' }),
+    message: 'Resource arn:aws:s3:us-east-1::example_bucket can not contain region information.',
+  },
+  {
+    name: 'S3 object ARN with a region and an account',
+    source: `${S3_ARNS}; ${CDK_22445}`,
+    doc: identity({ Resource: ['arn:aws:s3:::b', 'arn:aws:s3:us-west-2:111122223333:test/athena'] }),
+    message: 'Resource arn:aws:s3:us-west-2:111122223333:test/athena can not contain region information.',
+  },
+  {
+    name: 'S3 access point ARN is regional',
+    source: S3_ARNS,
+    doc: identity({ Resource: 'arn:aws:s3:us-west-2:111122223333:accesspoint/my-ap/object/*' }),
+    message: undefined,
+  },
+  {
+    name: 'S3 batch job ARN is regional',
+    source: S3_ARNS,
+    doc: identity({ Resource: 'arn:aws:s3:us-west-2:111122223333:job/*' }),
+    message: undefined,
+  },
+  {
+    name: 'S3 ARN with a wildcard region',
+    source: RESOURCE,
+    doc: identity({ Resource: 'arn:aws:s3:*:111122223333:accesspoint/*' }),
+    message: undefined,
+  },
+  {
+    name: 'IAM ARN whose resource is not an IAM resource type',
+    source: `${IAM_ARNS}; ${ISSUE}`,
+    doc: identity({ Action: 'iam:GetRole', Resource: 'arn:aws:iam::111122223333:bucket/x' }),
+    message: IAM_MESSAGES.iamResourceType,
+  },
+  {
+    name: 'IAM ARN with an empty resource',
+    source: `${IAM_ARNS}; ${ISSUE}`,
+    doc: identity({ Action: 'iam:GetRole', Resource: 'arn:aws:iam::111122223333:' }),
+    message: IAM_MESSAGES.iamResourceType,
+  },
+  {
+    name: 'IAM ARN whose resource type is capitalised',
+    source: `${IAM_ARNS}; ${ISSUE}`,
+    doc: identity({ Action: 'iam:GetRole', Resource: 'arn:aws:iam::111122223333:Role/x' }),
+    message: IAM_MESSAGES.iamResourceType,
+  },
+  {
+    name: 'IAM ARN with a wildcard that names no resource type',
+    source: `${IAM_ARNS}; ${ISSUE}`,
+    doc: identity({ Action: 'iam:GetRole', Resource: 'arn:aws:iam::111122223333:x*' }),
+    message: IAM_MESSAGES.iamResourceType,
+  },
+  {
+    name: 'IAM ARNs IAM stores: root, *, every resource type, wildcards within a type',
+    source: IAM_ARNS,
+    doc: identity({
+      Action: 'iam:*',
+      Resource: [
+        'arn:aws:iam::111122223333:root',
+        'arn:aws:iam::111122223333:*',
+        'arn:aws:iam::*:role*',
+        'arn:aws:iam::111122223333:user/${aws:username}',
+        'arn:aws:iam::aws:policy/ReadOnlyAccess',
+        'arn:aws:iam::111122223333:federated-user/bob',
+        'arn:aws:iam::111122223333:group/g',
+        'arn:aws:iam::111122223333:instance-profile/p',
+        'arn:aws:iam::111122223333:mfa/bob',
+        'arn:aws:iam::111122223333:server-certificate/c',
+        'arn:aws:iam::111122223333:sms-mfa/x',
+        'arn:aws:iam::111122223333:saml-provider/idp',
+        'arn:aws:iam::111122223333:oidc-provider/example.com',
+        'arn:aws:iam::111122223333:report/x',
+        'arn:aws:iam::111122223333:access-report/x',
+      ],
+    }),
+    message: undefined,
+  },
+  {
+    name: 'action vendor with a space',
+    source: `${GRAMMAR}; ${ISSUE}`,
+    doc: identity({ Action: 'a a:GetObject' }),
+    message: 'Vendor a a is not valid',
+  },
+  {
+    name: 'action vendor with a space in NotAction',
+    source: `${GRAMMAR}; ${ISSUE}`,
+    doc: identity({ Action: undefined, NotAction: ['s3:GetObject', 's 3:PutObject'] }),
+    message: 'Vendor s 3 is not valid',
+  },
+  {
+    name: 'action vendor with a wildcard',
+    source: `${GRAMMAR}; ${WILDCARD_VENDOR}`,
+    doc: identity({ Action: ['*:Untag*', 's3:GetObject'] }),
+    message: IAM_MESSAGES.wildcardVendor,
+  },
+  {
+    name: 'action vendors IAM stores: hyphens, digits, services it does not know',
+    source: GRAMMAR,
+    doc: identity({ Action: ['execute-api:Invoke', 'ec2-instance-connect:SendSSHPublicKey', 'a4b:*', 'madeup:Thing'] }),
+    message: undefined,
+  },
+  {
+    name: 'managed policy without Version',
+    source: `${VERSION}; ${ISSUE}`,
+    doc: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' } },
+    managed: true,
+    message: IAM_MESSAGES.versionTooOld,
+  },
+  {
+    name: 'managed policy with Version 2008-10-17',
+    source: VERSION,
+    doc: { Version: '2008-10-17', Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' } },
+    managed: true,
+    message: IAM_MESSAGES.versionTooOld,
+  },
+  {
+    name: 'inline policy without Version (the 2008-10-17 grammar applies)',
+    source: VERSION,
+    doc: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' } },
+    message: undefined,
+  },
+  { name: 'trust policy without Version', source: VERSION, doc: trust(), type: 'trust', message: undefined },
+];
+
+describe('IAM stores or refuses exactly what AWS does, with its texts', () => {
+  for (const row of ROWS) {
+    test(`${row.name} (${row.source})`, () => {
+      const doc = typeof row.doc === 'string' ? row.doc : JSON.stringify(row.doc);
+      const result = validatePolicy(doc, row.type ?? 'identity', catalog, { managedPolicy: row.managed === true });
+      assert.equal(result.iamError?.message, row.message);
+    });
+  }
+});
