@@ -1,22 +1,17 @@
 // The matching machinery behind wildcard.ts. Policy authors choose the patterns, so nothing here may backtrack:
-// a pattern such as `a*a*a*…*b` must cost time proportional to pattern × value at worst, never exponential.
+// a pattern such as `a*a*a*…*b` must cost time proportional to value × pattern at worst, never exponential.
 // Characters are UTF-16 code units, as they were with the regular expressions this replaces (no `u` flag) and as
 // AWS's own (Java) string handling counts them: `?` matches one code unit.
 
 export type Matcher = (value: string) => boolean;
 
-/** Token kinds. The `NO_COLON` variants are the ARN segment rules: they never consume a `:`. */
+/** Matches the pattern against value[from, to). */
+export type RangeMatcher = (value: string, from: number, to: number) => boolean;
+
+/** Token kinds. */
 export const CHAR = 0;
 export const ANY = 1;
-export const ANY_NO_COLON = 2;
 export const STAR = 3;
-export const STAR_NO_COLON = 4;
-
-const COLON = 58;
-
-function isStar(kind: number | undefined): boolean {
-  return kind === STAR || kind === STAR_NO_COLON;
-}
 
 /** A compiled pattern before it becomes a matcher; consecutive stars are merged as they are pushed. */
 export class TokenList {
@@ -28,22 +23,16 @@ export class TokenList {
     this.codes.push(code);
   }
 
-  push(kind: number): void {
-    const last = this.kinds.length - 1;
-    // `**` is `*`, and a run mixing both kinds of star can cross a colon through its unrestricted member.
-    if (isStar(kind) && isStar(this.kinds[last])) {
-      if (kind === STAR) this.kinds[last] = STAR;
-      return;
-    }
+  push(kind: typeof ANY | typeof STAR): void {
+    if (kind === STAR && this.kinds[this.kinds.length - 1] === STAR) return;
     this.kinds.push(kind);
     this.codes.push(0);
   }
 }
 
-/** Picks the cheapest exact algorithm for the tokens. */
 export function compileTokens(tokens: TokenList): Matcher {
-  if (tokens.kinds.some((k) => k === ANY_NO_COLON || k === STAR_NO_COLON)) return automaton(tokens);
-  return segmentMatcher(tokens);
+  const match = compileRange(tokens);
+  return (v) => match(v, 0, v.length);
 }
 
 /** A run of characters and `?` between stars; `any[j]` marks a `?`. */
@@ -99,22 +88,22 @@ function find(segment: Segment, value: string, from: number, last: number): numb
 }
 
 /**
- * Plain globs: the first segment is anchored at the start, the last at the end, and each one between is placed at
- * its leftmost occurrence after the previous one. Leftmost is always right (the stars around a segment absorb
- * whatever it skips), so no choice is ever revisited: O(value × longest segment) at worst.
+ * The first segment is anchored at the start, the last at the end, and each one between is placed at its leftmost
+ * occurrence after the previous one. Leftmost is always right (the stars around a segment absorb whatever it skips),
+ * so no choice is ever revisited: O(value × longest segment) at worst.
  */
-function segmentMatcher(tokens: TokenList): Matcher {
+export function compileRange(tokens: TokenList): RangeMatcher {
   const segments = segmentsOf(tokens);
   const first = segments[0] as Segment;
-  if (segments.length === 1) return (v) => v.length === first.text.length && matchesAt(first, v, 0);
+  if (segments.length === 1) return (v, from, to) => to - from === first.text.length && matchesAt(first, v, from);
   const last = segments[segments.length - 1] as Segment;
   const middle = segments.slice(1, -1);
   const fixed = segments.reduce((n, s) => n + s.text.length, 0);
-  return (v) => {
-    if (v.length < fixed) return false;
-    const tailAt = v.length - last.text.length;
-    if (!matchesAt(first, v, 0) || !matchesAt(last, v, tailAt)) return false;
-    let pos = first.text.length;
+  return (v, from, to) => {
+    if (to - from < fixed) return false;
+    const tailAt = to - last.text.length;
+    if (!matchesAt(first, v, from) || !matchesAt(last, v, tailAt)) return false;
+    let pos = from + first.text.length;
     for (const segment of middle) {
       const at = find(segment, v, pos, tailAt - segment.text.length);
       if (at === -1) return false;
@@ -124,62 +113,77 @@ function segmentMatcher(tokens: TokenList): Matcher {
   };
 }
 
-/**
- * ARN patterns with segment-bound wildcards: a Thompson simulation over token positions, each position visited at
- * most once per value character, so O(value × pattern). The state lists are allocated once per compiled pattern.
- */
-function automaton(tokens: TokenList): Matcher {
-  const m = tokens.kinds.length;
-  const kinds = Uint8Array.from(tokens.kinds);
-  const codes = Uint16Array.from(tokens.codes);
-  const mark = new Uint32Array(m + 1);
-  let current = new Int32Array(m + 1);
-  let following = new Int32Array(m + 1);
-  let generation = 0;
+/** One of the colon-delimited components before an ARN's resource part. */
+export interface ArnSegment {
+  /** Matches the component's text, which holds no colon; for an open segment, a beginning of it. */
+  readonly match: RangeMatcher;
+  /** Ends in a `*` that may run past the colon (and so over later components). */
+  readonly open: boolean;
+}
 
-  return (value) => {
-    if (generation + value.length + 2 > 0xffffffff) {
-      mark.fill(0);
-      generation = 0;
-    }
-    generation++;
-    let size = 0;
-    mark[0] = generation;
-    current[size++] = 0;
-    // Stars were merged when the tokens were built, so a state's closure is itself plus at most the one after it.
-    if (isStar(kinds[0])) {
-      mark[1] = generation;
-      current[size++] = 1;
-    }
-    for (let p = 0; p < value.length && size > 0; p++) {
-      const c = value.charCodeAt(p);
-      generation++;
-      let nextSize = 0;
-      for (let s = 0; s < size; s++) {
-        const state = current[s] as number;
-        if (state === m) continue;
-        const kind = kinds[state];
-        let to: number;
-        if (kind === CHAR) to = codes[state] === c ? state + 1 : -1;
-        else if (kind === ANY) to = state + 1;
-        else if (kind === ANY_NO_COLON) to = c !== COLON ? state + 1 : -1;
-        else if (kind === STAR) to = state;
-        else to = c !== COLON ? state : -1;
-        if (to === -1) continue;
-        if (mark[to] !== generation) {
-          mark[to] = generation;
-          following[nextSize++] = to;
-        }
-        if (isStar(kinds[to]) && mark[to + 1] !== generation) {
-          mark[to + 1] = generation;
-          following[nextSize++] = to + 1;
-        }
+/** What follows the last colon-terminated component: the resource part, or a final component with no colon after it. */
+export type ArnRest = { readonly kind: 'resource'; readonly tokens: TokenList } | { readonly kind: 'component'; readonly segment: ArnSegment };
+
+/**
+ * ARN patterns whose components hold wildcards. A component's wildcards never match a colon, so each component
+ * matches exactly the value's text up to its next colon; only an open `*` lets the next component start at any later
+ * colon, and then starting at the earliest colon is never worse. So the matcher carries the set of positions where
+ * the next component may start (ascending; the value texts they cover are disjoint, so each component costs
+ * O(value × longest segment) in all), and the resource part, a plain glob, is tried from the earliest start where
+ * its leading text fits: a later start can only leave less for the `*` after it.
+ */
+export function arnMatcher(components: readonly ArnSegment[], rest: ArnRest): Matcher {
+  let matchRest: (v: string, starts: readonly number[]) => boolean;
+  if (rest.kind === 'component') {
+    const { match, open } = rest.segment;
+    matchRest = (v, starts) => {
+      for (const p of starts) {
+        const colon = v.indexOf(':', p);
+        if (open ? match(v, p, colon === -1 ? v.length : colon) : colon === -1 && match(v, p, v.length)) return true;
       }
-      const swap = current;
-      current = following;
-      following = swap;
-      size = nextSize;
+      return false;
+    };
+  } else {
+    const { kinds, codes } = rest.tokens;
+    const star = kinds.indexOf(STAR);
+    if (star === -1) {
+      const whole = compileRange(rest.tokens);
+      const length = kinds.length;
+      matchRest = (v, starts) => starts.includes(v.length - length) && whole(v, v.length - length, v.length);
+    } else {
+      const lead = new TokenList();
+      for (let i = 0; i < star; i++) if (kinds[i] === CHAR) lead.char(codes[i] as number); else lead.push(ANY);
+      const after = new TokenList();
+      for (let i = star; i < kinds.length; i++) if (kinds[i] === CHAR) after.char(codes[i] as number); else after.push(kinds[i] as typeof ANY | typeof STAR);
+      const matchLead = compileRange(lead);
+      const matchAfter = compileRange(after);
+      matchRest = (v, starts) => {
+        for (const p of starts) {
+          const end = p + star;
+          if (end <= v.length && matchLead(v, p, end)) return matchAfter(v, end, v.length);
+        }
+        return false;
+      };
     }
-    return size > 0 && mark[m] === generation;
+  }
+  return (v) => {
+    let starts: number[] = [0];
+    for (const component of components) {
+      const next: number[] = [];
+      for (const p of starts) {
+        const colon = v.indexOf(':', p);
+        if (colon === -1 || !component.match(v, p, colon)) continue;
+        if (!component.open) {
+          next.push(colon + 1);
+          continue;
+        }
+        // Any later colon may end it; a later start would only offer fewer of them.
+        for (let c = colon; c !== -1; c = v.indexOf(':', c + 1)) next.push(c + 1);
+        break;
+      }
+      if (next.length === 0) return false;
+      starts = next;
+    }
+    return matchRest(v, starts);
   };
 }

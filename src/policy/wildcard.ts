@@ -1,4 +1,4 @@
-import { ANY, ANY_NO_COLON, compileTokens, STAR, STAR_NO_COLON, TokenList, type Matcher } from './glob-engine.js';
+import { ANY, arnMatcher, CHAR, compileRange, compileTokens, STAR, TokenList, type ArnSegment, type Matcher } from './glob-engine.js';
 import type { ResolvedPart } from './variables.js';
 
 export type { Matcher } from './glob-engine.js';
@@ -82,20 +82,51 @@ export function compileArnGlob(parts: readonly ResolvedPart[], options: { strict
   }
   const wildAt: boolean[] = [];
   for (const part of parts) for (let i = 0; i < part.value.length; i++) wildAt.push(part.wild);
-  const tokens = new TokenList();
+  const all = new TokenList();
+  const components: ArnSegment[] = [];
+  let component = new TokenList();
+  let open = false;
+  let wildComponents = false;
+  const closeComponent = (): ArnSegment => {
+    if (open) component.push(STAR);
+    const segment = { match: compileRange(component), open };
+    component = new TokenList();
+    open = false;
+    return segment;
+  };
   let colons = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === COLON_CODE) colons++;
-    if (!wildAt[i] || (c !== STAR_CODE && c !== QUESTION_CODE)) tokens.char(c);
-    else if (colons >= 5) tokens.push(c === STAR_CODE ? STAR : ANY);
-    else if (c === QUESTION_CODE) tokens.push(ANY_NO_COLON);
+    const wildcard = wildAt[i] === true && (c === STAR_CODE || c === QUESTION_CODE);
+    if (wildcard) all.push(c === STAR_CODE ? STAR : ANY);
+    else all.char(c);
+    if (colons >= 5) continue;
+    if (c === COLON_CODE) {
+      components.push(closeComponent());
+      colons++;
+    } else if (!wildcard) component.char(c);
     else {
-      const endsSegment = i + 1 === text.length || text.charCodeAt(i + 1) === COLON_CODE;
-      tokens.push(endsSegment && !strict ? STAR : STAR_NO_COLON);
+      wildComponents = true;
+      const endsComponent = i + 1 === text.length || text.charCodeAt(i + 1) === COLON_CODE;
+      if (c === QUESTION_CODE) component.push(ANY);
+      else if (endsComponent && !strict) open = true;
+      else component.push(STAR);
     }
   }
-  return compileTokens(tokens);
+  // Without wildcards before the resource part the components are plain text, and the whole is a plain glob.
+  if (!wildComponents) return compileTokens(all);
+  if (colons < 5) return arnMatcher(components, { kind: 'component', segment: closeComponent() });
+  const resource = new TokenList();
+  let seen = 0;
+  for (let k = 0; k < all.kinds.length; k++) {
+    if (seen < 5) {
+      if (all.kinds[k] === CHAR && all.codes[k] === COLON_CODE) seen++;
+      continue;
+    }
+    if (all.kinds[k] === CHAR) resource.char(all.codes[k] as number);
+    else resource.push(all.kinds[k] as typeof ANY | typeof STAR);
+  }
+  return arnMatcher(components, { kind: 'resource', tokens: resource });
 }
 
 /** A plain reference matcher, deliberately naive, that property tests compare the compiled matchers against. */
