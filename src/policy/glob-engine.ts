@@ -1,7 +1,7 @@
 // The matching machinery behind wildcard.ts. Policy authors choose the patterns, so nothing here may backtrack:
-// a pattern such as `a*a*a*…*b` must cost time proportional to value × pattern at worst, never exponential.
-// Characters are UTF-16 code units, as they were with the regular expressions this replaces (no `u` flag) and as
-// AWS's own (Java) string handling counts them: `?` matches one code unit.
+// a pattern such as `a*a*a*…*b` costs at most value length × its longest run between stars, never exponential.
+// Characters are UTF-16 code units, as with the regular expressions this replaces (no `u` flag): `?` matches one
+// code unit, so a character outside the BMP needs `??`. AWS documents nothing finer.
 
 export type Matcher = (value: string) => boolean;
 
@@ -11,7 +11,7 @@ export type RangeMatcher = (value: string, from: number, to: number) => boolean;
 /** Token kinds. */
 export const CHAR = 0;
 export const ANY = 1;
-export const STAR = 3;
+export const STAR = 2;
 
 /** A compiled pattern before it becomes a matcher; consecutive stars are merged as they are pushed. */
 export class TokenList {
