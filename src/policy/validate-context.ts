@@ -1,6 +1,7 @@
 import type { ServiceCatalog } from './catalog.js';
 import { makeFinding, type Finding, type IssueCode } from './findings.js';
 import type { ConditionClause, PolicyDocument, Statement } from './types.js';
+import { nextReference } from './variables.js';
 
 /** The policy kinds `validatePolicy` knows: what IAM, a resource-owning service or Organizations would store. */
 export type ValidatePolicyType = 'identity' | 'resource' | 'trust' | 'scp' | 'rcp';
@@ -77,5 +78,5 @@ export interface IamRejection {
 
 /** True when the text holds a `${...}` that the 2012-10-17 grammar reads as a policy variable. */
 export function hasVariable(text: string): boolean {
-  return /\$\{[^}]*\}/.test(text);
+  return nextReference(text, 0) !== undefined;
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compilePolicies, type PolicySet } from './engine.js';
 import type { DecisionRequest } from './context.js';
+import { hasVariable } from './validate-context.js';
+import { nextReference, parseTemplate } from './variables.js';
 
 const ACCT = '111122223333';
 const DAVID = `arn:aws:iam::${ACCT}:user/David`;
@@ -98,3 +100,33 @@ run('Variables in Condition values', [
   { name: 'Numeric operators do not substitute variables', statement: { Action: 's3:ListBucket', Resource: '*', Condition: { NumericEquals: { 's3:max-keys': '${aws:PrincipalTag/limit}' } } }, request: { principal: DAVID, action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:max-keys': '10', 'aws:PrincipalTag/limit': '10' } }, expected: 'ImplicitlyDenied' },
   { name: 'a multivalued key cannot be used as a variable', statement: { Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/${aws:TagKeys}' }, request: get(DAVID, 'arn:aws:s3:::bucket/a', { context: { 'aws:TagKeys': ['a', 'b'] } }), expected: 'ImplicitlyDenied' },
 ]);
+
+// `${` references are found in linear time: an unclosed `${` used to make the scan start over from every later one.
+describe('finding ${…} references', () => {
+  const cases = [
+    { name: 'a reference', text: 'a${x}b', expected: [['x', 1, 5]] },
+    { name: 'the first } closes, whatever opened in between', text: '${a${b}c}', expected: [['a${b', 0, 7]] },
+    { name: 'scanning resumes after the closing }', text: '${a}${b}', expected: [['a', 0, 4], ['b', 4, 8]] },
+    { name: 'an unclosed ${ ends the scan', text: 'x${a${b', expected: [] },
+    { name: 'a } before the ${ does not close it', text: '}${a', expected: [] },
+    { name: 'an empty reference', text: '${}', expected: [['', 0, 3]] },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const found: [string, number, number][] = [];
+      for (let ref = nextReference(c.text, 0); ref !== undefined; ref = nextReference(c.text, ref.end)) found.push([ref.body, ref.at, ref.end]);
+      assert.deepEqual(found, c.expected);
+    });
+  }
+
+  test('200,000 characters of unclosed ${ parse, compile and validate in linear time', () => {
+    const text = `arn:aws:s3:::b/${'${'.repeat(100_000)}`;
+    const start = performance.now();
+    parseTemplate(text, '2012-10-17');
+    assert.equal(hasVariable(text), false);
+    const set = compilePolicies({ identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: text }] }] });
+    assert.equal(set.evaluate(get(DAVID, 'arn:aws:s3:::b/x')).decision, 'ImplicitlyDenied');
+    const elapsed = performance.now() - start;
+    assert.ok(elapsed < 200, `took ${elapsed.toFixed(0)} ms`);
+  });
+});

@@ -27,8 +27,19 @@ export interface ResolvedPart {
 export type ContextLookup = (keyLower: string) => readonly string[] | undefined;
 
 const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
-const REFERENCE = /\$\{([^}]*)\}/g;
 const WITH_DEFAULT = /^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$/;
+
+/**
+ * The next `${…}` at or after `from`: a `${` and the first `}` after it, which is what /\$\{[^}]*\}/g finds, but
+ * in linear time: that regular expression rescans the rest of the text from every unclosed `${`.
+ */
+export function nextReference(source: string, from: number): { readonly at: number; readonly end: number; readonly body: string } | undefined {
+  const at = source.indexOf('${', from);
+  if (at === -1) return undefined;
+  const close = source.indexOf('}', at + 2);
+  // No `}` after this `${` means none after any later one either.
+  return close === -1 ? undefined : { at, end: close + 1, body: source.slice(at + 2, close) };
+}
 
 export function parseTemplate(source: string, version: PolicyVersion | undefined): Template {
   // Variables arrived with the 2012-10-17 grammar; earlier documents read `${...}` as plain text.
@@ -38,11 +49,11 @@ export function parseTemplate(source: string, version: PolicyVersion | undefined
   const parts: TemplatePart[] = [];
   let last = 0;
   let dynamic = false;
-  for (const match of source.matchAll(REFERENCE)) {
-    const at = match.index ?? 0;
+  for (let ref = nextReference(source, 0); ref !== undefined; ref = nextReference(source, ref.end)) {
+    const at = ref.at;
     if (at > last) parts.push({ kind: 'text', value: source.slice(last, at) });
-    last = at + match[0].length;
-    const body = (match[1] ?? '').trim();
+    last = ref.end;
+    const body = ref.body.trim();
     const escaped = ESCAPES[body];
     if (escaped !== undefined) {
       parts.push({ kind: 'literal', value: escaped });

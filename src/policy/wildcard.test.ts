@@ -137,6 +137,17 @@ table(
   (c) => allowedBy({ Action: 's3:GetObject', NotResource: c.pattern }, 's3:GetObject', c.value),
 );
 
+// A policy variable's value is literal text, and the `*` before it is not the last character of its segment, so it
+// may not run past a colon (IAM JSON policy elements: Resource, the segment rules).
+table(
+  'Resource patterns with variables',
+  [
+    { name: '* before ${aws:username} matches inside the region segment', pattern: 'arn:aws:sqs:us-*${aws:username}:111122223333:q', value: 'arn:aws:sqs:us-east-Alice:111122223333:q', expected: true },
+    { name: '* before ${aws:username} does not cross a colon', pattern: 'arn:aws:sqs:us-*${aws:username}:111122223333:q', value: 'arn:aws:sqs:us-east-1:111122223333:Alice:111122223333:q', expected: false },
+  ],
+  (c) => allowedBy({ Action: 'sqs:SendMessage', Resource: c.pattern }, 'sqs:SendMessage', c.value),
+);
+
 // Policy evaluation logic — "The difference between explicit and implicit denies": AllowGetList (iam:Get*,
 // iam:List*) with DenyReports (iam:*Report): reports are explicitly denied, other Get/List allowed, the rest
 // implicitly denied.
@@ -173,6 +184,10 @@ describe('compiled matchers', () => {
     { name: 'text glob, regex characters match themselves', match: compileTextGlob('a.b+c(d)'), value: 'a.b+c(d)', expected: true },
     { name: 'ARN glob, literal parts never act as wildcards', match: compileArnGlob([{ value: 'arn:aws:s3:::b/', wild: true }, { value: '*', wild: false }]), value: 'arn:aws:s3:::b/x', expected: false },
     { name: 'ARN glob, literal * matches a literal *', match: compileArnGlob([{ value: 'arn:aws:s3:::b/', wild: true }, { value: '*', wild: false }]), value: 'arn:aws:s3:::b/*', expected: true },
+    // A `*` at the end of the author's text but followed by a variable's value is not the segment's last character.
+    { name: 'ARN glob, * before a substituted value stays in its segment', match: compileArnGlob([{ value: 'arn:aws:sqs:us-*', wild: true }, { value: 'east-2', wild: false }, { value: ':111122223333:q', wild: true }]), value: 'arn:aws:sqs:us-x:y:east-2:111122223333:q', expected: false },
+    { name: 'ARN glob, * before a substituted value matches within its segment', match: compileArnGlob([{ value: 'arn:aws:sqs:us-*', wild: true }, { value: 'east-2', wild: false }, { value: ':111122223333:q', wild: true }]), value: 'arn:aws:sqs:us-west-east-2:111122223333:q', expected: true },
+    { name: 'ARN glob, * before a substituted colon is segment-final', match: compileArnGlob([{ value: 'arn:aws:sqs:*', wild: true }, { value: ':', wild: false }, { value: '111122223333:q', wild: true }]), value: 'arn:aws:sqs:us-east-2:111122223333:q', expected: true },
     { name: 'ARN glob, ? never matches a colon before the resource part', match: compileArnGlob([{ value: 'arn:aws:sqs:us-east-1?111122223333:q', wild: true }]), value: 'arn:aws:sqs:us-east-1:111122223333:q', expected: false },
   ];
   for (const c of cases) test(c.name, () => assert.equal(c.match(c.value), c.expected));
