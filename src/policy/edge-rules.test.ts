@@ -145,6 +145,8 @@ run('What no customer policy can grant', [
   allowed('iam:DeleteServiceLinkedRole', SLR),
   allowed('iam:UpdateRoleDescription', SLR),
   allowed('iam:GetRole', SLR),
+  // IAM API Reference, TagRole: "The role can be a regular role or a service-linked role."
+  allowed('iam:TagRole', SLR),
   ...['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateRoleDescription', 'iam:TagRole'].map((a) => admin(a, SSO)),
   allowed('iam:GetRole', SSO),
   allowed('iam:DeleteRole', `arn:aws:iam::${ACCT}:role/my-aws-service-role`),
