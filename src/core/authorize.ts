@@ -8,6 +8,7 @@ import { parsePolicy } from '../policy/parse.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { accessDenied } from './errors.js';
+import { protectedResourceError } from './reserved-resources.js';
 import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
@@ -81,6 +82,11 @@ export class Authorizer {
 
   private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
     if (result.decision === 'Allowed') return;
+    // The caller had the permission; AWS refuses the change to its own resource with the operation's error.
+    if (result.decidedBy[0] === 'awsProtected') {
+      const refusal = protectedResourceError(request.caller.arn, request.action, request.resource);
+      if (refusal !== undefined) throw refusal;
+    }
     return this.deny(request, tx);
   }
 

@@ -1,6 +1,7 @@
 import { RequestContext, resourceAccountOf, type DecisionRequest } from './context.js';
 import { evaluateIdentity, type IdentityOutcome } from './evaluate-identity.js';
 import { evaluateOrganization, type OrganizationLevel } from './evaluate-organization.js';
+import { protectionOf } from './evaluate-protected.js';
 import { evaluateResource, requiresResourceAllow } from './evaluate-resource.js';
 import type { PolicyList, ScanInput, StatementTrace } from './policy-list.js';
 import { describePrincipal, type RequestPrincipal } from './principal.js';
@@ -8,8 +9,11 @@ import type { PolicyType } from './types.js';
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-/** Policy types, plus the two cases AWS decides without any policy. */
-export type DecidingFactor = PolicyType | 'rootUser' | 'alwaysAllowed';
+/**
+ * Policy types, plus the cases AWS decides without any policy: the root user, actions always allowed, and AWS's
+ * hard-coded protections of its own resources (`awsProtected`, see evaluate-protected.ts).
+ */
+export type DecidingFactor = PolicyType | 'rootUser' | 'alwaysAllowed' | 'awsProtected';
 
 export interface Explanation {
   readonly summary: string;
@@ -73,6 +77,7 @@ function missingAllow(factor: PolicyType): Verdict {
 // Verdicts are shared, frozen constants: a decision that is not explained allocates none of them.
 const ALWAYS_ALLOWED = verdict('Allowed', 'alwaysAllowed');
 const ROOT_ALLOWED = verdict('Allowed', 'rootUser');
+const PROTECTED = verdict('ImplicitlyDenied', 'awsProtected');
 const RESOURCE_ALLOWED = verdict('Allowed', 'resource');
 const IDENTITY_ALLOWED = verdict('Allowed', 'identity');
 const BOTH_ALLOWED = verdict('Allowed', 'identity', 'resource');
@@ -117,7 +122,10 @@ export function decide(lists: CompiledLists, principals: PrincipalCache, request
   };
   const trace: StatementTrace[] | undefined = explain ? [] : undefined;
 
-  const result = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);
+  const evaluated = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);
+  // What the policies would allow, AWS still refuses on its own resources: an explicit deny or a missing allow reads
+  // as usual (the caller lacked the permission), an allow becomes an implicit deny no policy can lift.
+  const result = evaluated.decision === 'Allowed' && protectionOf(actionLower, resource) !== undefined ? PROTECTED : evaluated;
   if (!explain) return result.level === undefined ? result : { decision: result.decision, decidedBy: result.decidedBy };
   return {
     decision: result.decision,
@@ -215,6 +223,7 @@ export const TYPE_TEXT: Readonly<Record<DecidingFactor, string>> = {
   rcp: 'a resource control policy',
   rootUser: 'the root user of the account',
   alwaysAllowed: 'AWS (this action is always allowed)',
+  awsProtected: 'AWS (this resource is protected)',
 };
 
 /** How AWS says a policy type lacked an Allow ("… because no session policy allows the X action"). */
@@ -225,6 +234,7 @@ export const MISSING_TEXT: Readonly<Partial<Record<DecidingFactor, string>>> = {
   resource: 'no resource-based policy allows',
   scp: 'no service control policy allows',
   rcp: 'no resource control policy allows',
+  awsProtected: 'AWS protects this resource: no policy can allow',
 };
 
 function summarize(result: Verdict, request: DecisionRequest): string {

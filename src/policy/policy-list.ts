@@ -163,7 +163,7 @@ export class PolicyList {
   scan(input: ScanInput, trace?: StatementTrace[]): ScanResult {
     const candidates = this.candidatesOf(input.actionLower);
     if (trace !== undefined) return this.scanTraced(candidates.all, input, trace);
-    const state = new ScanState(input);
+    const state = new ScanState(input, this.type);
     if (candidates.index !== undefined) candidates.index.some(input.resource, state);
     else for (const ref of candidates.distinct) if (state.visit(ref)) break;
     return state;
@@ -194,13 +194,16 @@ class ScanState implements ScanResult {
   allow: StatementRef | undefined = undefined;
   allowLevel: NamingLevel | undefined = undefined;
 
-  constructor(private readonly input: ScanInput) {}
+  constructor(
+    private readonly input: ScanInput,
+    private readonly policyType: PolicyType,
+  ) {}
 
   visit(ref: StatementRef): boolean {
     const effect = ref.compiled.statement.effect;
     // Once an Allow has named the caller as strongly as possible, further Allows cannot change the answer.
     if (effect === 'Allow' && this.allowLevel !== undefined && LEVEL_RANK[this.allowLevel] === 3) return false;
-    const level = matchStatement(ref.compiled, this.input);
+    const level = matchStatement(ref.compiled, this.input, this.policyType);
     if (level === undefined) return false;
     if (effect === 'Deny') {
       this.deny = ref;
@@ -214,20 +217,27 @@ class ScanState implements ScanResult {
   }
 }
 
-function principalLevel(compiled: CompiledStatement, input: ScanInput): NamingLevel | undefined {
+function principalLevel(compiled: CompiledStatement, input: ScanInput, policyType: PolicyType): NamingLevel | undefined {
   if (compiled.principal !== undefined) return compiled.principal.match(input.principal);
   if (compiled.notPrincipal !== undefined) {
+    if (compiled.statement.effect === 'Allow') {
+      // AWS supports NotPrincipal with Deny only; an Allow some service still stored "allows all principals except
+      // the one named": not the caller named, nor a session whose role is named, even without the account's ARN.
+      return compiled.notPrincipal.namesCaller(input.principal) ? undefined : 'any';
+    }
     // The permissions boundary guide: a Deny with NotPrincipal always denies a principal that has a boundary.
-    if (compiled.statement.effect === 'Deny' && input.hasBoundary) return 'any';
+    if (input.hasBoundary) return 'any';
     return compiled.notPrincipal.coversAll(input.principal) ? undefined : 'any';
   }
-  return 'any';
+  // A resource-based policy grants and denies only the principals it names: a statement that names none applies to
+  // nobody. Identity policies, boundaries, session policies and SCPs apply to their principal without naming it.
+  return policyType === 'resource' ? undefined : 'any';
 }
 
 /** The naming level when the statement applies to the request, undefined when it does not. */
-function matchStatement(compiled: CompiledStatement, input: ScanInput): NamingLevel | undefined {
+function matchStatement(compiled: CompiledStatement, input: ScanInput, policyType: PolicyType): NamingLevel | undefined {
   if (!compiled.matchesResource(input.resource, input.lookup)) return undefined;
-  const level = principalLevel(compiled, input);
+  const level = principalLevel(compiled, input, policyType);
   if (level === undefined) return undefined;
   for (const condition of compiled.conditions) if (!condition.test(input.lookup)) return undefined;
   return level;
@@ -237,8 +247,8 @@ function traceStatement(ref: StatementRef, input: ScanInput, policyType: PolicyT
   const { compiled } = ref;
   const resourceMatched = compiled.matchesResource(input.resource, input.lookup);
   const resolved = compiled.resolvedResources(input.lookup);
-  const hasPrincipal = compiled.principal !== undefined || compiled.notPrincipal !== undefined;
-  const level = principalLevel(compiled, input);
+  const hasPrincipal = compiled.principal !== undefined || compiled.notPrincipal !== undefined || policyType === 'resource';
+  const level = principalLevel(compiled, input, policyType);
   const conditions = compiled.conditions.map((c) => c.explain(input.lookup));
   const matched = resourceMatched && level !== undefined && conditions.every((c) => c.result);
   const statement = compiled.statement;

@@ -109,8 +109,13 @@ export type NamingLevel = 'any' | 'account' | 'role' | 'direct';
 export interface CompiledPrincipal {
   /** The naming level of the most specific match, or undefined when the element does not name the request. */
   match(principal: RequestPrincipal): NamingLevel | undefined;
-  /** NotPrincipal: true when the element names every identity in the chain, so the statement does not apply. */
+  /** NotPrincipal with Deny: true when the element names every identity in the chain, so the statement does not apply. */
   coversAll(principal: RequestPrincipal): boolean;
+  /**
+   * NotPrincipal with Allow: true when the element names the caller itself or, for a role session, its role. Naming
+   * the account names its root user, not every principal of it, as with Deny.
+   */
+  namesCaller(principal: RequestPrincipal): boolean;
 }
 
 function entryIdentity(field: 'aws' | 'service' | 'federated' | 'canonicalUser', entry: string): string {
@@ -123,7 +128,7 @@ function entryIdentity(field: 'aws' | 'service' | 'federated' | 'canonicalUser',
 }
 
 export function compilePrincipal(element: PrincipalElement): CompiledPrincipal {
-  if (element.kind === 'any') return { match: () => 'any', coversAll: () => true };
+  if (element.kind === 'any') return { match: () => 'any', coversAll: () => true, namesCaller: () => true };
   const names = new Set<string>();
   for (const field of ['aws', 'service', 'federated', 'canonicalUser'] as const) {
     for (const entry of element[field]) names.add(entryIdentity(field, entry));
@@ -137,13 +142,19 @@ export function compilePrincipal(element: PrincipalElement): CompiledPrincipal {
         const id = ids[i] as string;
         if (!names.has(id)) continue;
         if (id.startsWith('acct:')) return 'account';
-        if (id.startsWith('role:') && principal.kind === 'assumedRole') return 'role';
+        // Naming the role is never naming the caller directly: its sessions (and the role given as the principal of
+        // a simulation) stay limited by the boundary and the session policy.
+        if (id.startsWith('role:')) return 'role';
         return 'direct';
       }
       return undefined;
     },
     coversAll(principal) {
       return wildcard || principal.identities.every((id) => names.has(id));
+    },
+    namesCaller(principal) {
+      if (wildcard) return true;
+      return principal.identities.some((id) => names.has(id) && (principal.kind === 'root' || !id.startsWith('acct:')));
     },
   };
 }
