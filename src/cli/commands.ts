@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../server/version.js';
 import type { CommandIo } from './io.js';
 import { runSimulate } from './simulate-command.js';
 import { runValidate } from './validate-command.js';
@@ -18,11 +18,6 @@ options:
   --help, -h   print this help
 `;
 
-/** The package's version, from the package.json beside dist/ (or src/ when run from source). */
-export function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;

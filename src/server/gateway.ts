@@ -6,11 +6,13 @@ import type { Caller } from '../core/caller.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
+import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
 import { hasOperation } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
-import type { RateLimitedLog } from './logger.js';
+import type { Logger, RateLimitedLog } from './logger.js';
+import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -26,6 +28,12 @@ export interface GatewayDeps {
   readonly clientErrors: RateLimitedLog;
   /** Unexpected failures (answered ServiceFailure, 500): rate-limited too, since a database outage fails them all. */
   readonly serverErrors: RateLimitedLog;
+  /** One line per request at info level; absent when the log level leaves those lines out (nothing is built then). */
+  readonly requestLog?: Logger;
+  /** Gatehouse's own routes under RESERVED_PREFIX (the health endpoint), which no AWS client uses. */
+  readonly reserved?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** True for a server that only speaks TLS: aws:SecureTransport is then true. */
+  readonly secure?: boolean;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -44,6 +52,20 @@ class RequestAborted extends Error {
   }
 }
 
+/** Past this, a too-large body is no longer read to its end: the 413 goes out at once and the connection closes. */
+const MAX_DRAIN = 32 * 1024 * 1024;
+
+/**
+ * A body over MAX_BODY. It is read to its end (discarded) before the 413 goes out, so that a client that writes
+ * its whole body before reading (the AWS CLI) gets the answer instead of a reset connection; a body larger still is
+ * answered at once, and the connection closed after the answer.
+ */
+class BodyTooLarge extends ServiceError {
+  constructor(readonly closeConnection: boolean) {
+    super('RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes (1 MiB).`, 413);
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // Query bodies are small and arrive in one chunk: keep it as is rather than copying it into a new buffer.
@@ -53,16 +75,40 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new ServiceError('RequestEntityTooLarge', 'Request body is too large.', 413));
-        req.destroy();
+        first = undefined;
+        more = undefined;
+        if (size > MAX_DRAIN) {
+          req.pause();
+          reject(new BodyTooLarge(true));
+        }
         return;
       }
       if (first === undefined) first = chunk;
       else (more ??= [first]).push(chunk);
     });
-    req.on('end', () => resolve(more !== undefined ? Buffer.concat(more) : (first ?? EMPTY)));
+    req.on('end', () => {
+      if (size > MAX_BODY) reject(new BodyTooLarge(false));
+      else resolve(more !== undefined ? Buffer.concat(more) : (first ?? EMPTY));
+    });
     req.on('error', (error: Error) => reject(new RequestAborted(error)));
   });
+}
+
+/**
+ * The protocol to answer a request in that is not for IAM or STS: another service's, by its signing scope, or an
+ * unsigned request that plainly speaks JSON. Undefined for everything else, answered as IAM and STS answer.
+ */
+function foreignProtocol(scopeService: string | undefined, method: string, headers: ReadonlyArray<readonly [string, string]>, query: string): ClientProtocol | undefined {
+  if (scopeService !== undefined && isService(scopeService)) return undefined;
+  const hints = { method, query, contentType: headerValue(headers, 'content-type'), target: headerValue(headers, 'x-amz-target') };
+  const protocol = clientProtocol(scopeService === undefined ? hints : { ...hints, service: scopeService });
+  if (scopeService === undefined && protocol !== 'awsJson') return undefined;
+  return protocol;
+}
+
+/** A service this server does not serve, in words the client prints as they are. */
+function serviceNotServed(service: string): ServiceError {
+  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM and STS; this endpoint does not serve ${service}.`, 400);
 }
 
 /** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
@@ -112,11 +158,32 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const send = batch.send.bind(batch);
   const readView = deps.store.read.bind(deps.store);
   const transaction = deps.store.transaction.bind(deps.store);
+  const { requestLog, reserved } = deps;
+  const secureTransport = deps.secure === true ? 'true' : 'false';
   return (req, res) => {
+    if (reserved !== undefined && req.url !== undefined && req.url.startsWith(RESERVED_PREFIX)) {
+      reserved(req, res);
+      return;
+    }
+    const started = requestLog !== undefined ? performance.now() : 0;
     const requestId = randomUUID();
     let service: Service = 'iam';
+    let foreign: ClientProtocol | undefined;
+    let foreignService: string | undefined;
+    // What the request log tells of a request, filled in as the request goes down.
+    let principal: string | undefined;
+    let action: string | undefined;
+    let stage: 'before' | 'authorizing' | 'allowed' = 'before';
+    const logRequest = (status: number, code?: string): void => {
+      if (requestLog === undefined) return;
+      const decision = stage === 'allowed' ? 'Allowed' : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
+      requestLog.info({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');
+    };
     handle()
-      .then(({ status, body }) => send(res, status, body, requestId))
+      .then(({ status, body }) => {
+        send(res, status, body, requestId);
+        logRequest(status);
+      })
       .catch((error: unknown) => {
         if (error instanceof RequestAborted) {
           deps.clientErrors.log({ code: error.reason.code, remoteAddress: req.socket.remoteAddress }, `client error: request ${error.message}`);
@@ -124,30 +191,41 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           return;
         }
         const failure = toServiceError(error, deps.serverErrors);
+        const close = error instanceof BodyTooLarge && error.closeConnection ? ['connection', 'close'] : undefined;
+        if (foreign !== undefined) {
+          const encoded = encodeClientError(foreign, failure, requestId);
+          const headers = encoded.errorType !== undefined ? ['x-amzn-errortype', encoded.errorType, ...(close ?? [])] : close;
+          send(res, encoded.status, encoded.body, requestId, { contentType: encoded.contentType, ...(headers !== undefined ? { headers } : {}) });
+          logRequest(encoded.status, failure.code);
+          return;
+        }
         const encoded = encodeQueryError(service, failure, requestId);
-        send(res, encoded.status, encoded.body, requestId);
+        send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
+        logRequest(encoded.status, failure.code);
       });
 
     async function handle(): Promise<{ status: number; body: string }> {
-      const body = await readBody(req);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const signed: SignedRequest = {
-        method: req.method ?? 'GET',
-        path: q === -1 ? url : url.slice(0, q),
-        query: q === -1 ? '' : url.slice(q + 1),
-        headers: headerPairs(req),
-        body,
-      };
+      const query = q === -1 ? '' : url.slice(q + 1);
+      const headers = headerPairs(req);
+      // Read before the body, so that even a body too large is answered in the client's protocol.
+      const scope = readCredentialScope({ query, headers });
+      if (scope !== undefined && isService(scope.service)) service = scope.service;
+      else {
+        foreign = foreignProtocol(scope?.service, req.method ?? 'GET', headers, query);
+        foreignService = scope?.service;
+      }
+      const body = await readBody(req);
+      if (scope !== undefined && !isService(scope.service)) throw serviceNotServed(scope.service);
+      const signed: SignedRequest = { method: req.method ?? 'GET', path: q === -1 ? url : url.slice(0, q), query, headers, body };
       const now = deps.clock();
-      const scope = readCredentialScope(signed);
       // AWS answers these without a signature: the web identity token or SAML assertion is the authentication.
       // Every other unsigned request goes on to verifyRequest and its MissingAuthenticationToken.
       if (scope === undefined && isUnsignedAction(signed, headerValue(signed.headers, 'content-type'))) {
         service = 'sts';
         return handleUnsigned(body, signed.query, now);
       }
-      if (scope !== undefined && isService(scope.service)) service = scope.service;
       let key: ResolvedKey | undefined;
       let keyError: unknown;
       if (scope !== undefined) {
@@ -173,6 +251,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
       const caller = (key as ResolvedKey).caller;
+      principal = caller.arn;
       deps.usage.note(caller.accessKeyId, now, verified.service, verified.region);
 
       const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
@@ -181,7 +260,9 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
         throw new ServiceError('InvalidAction', `Could not find operation ${decoded.action} for version ${decoded.version}`, 400);
       }
-      const { op, action } = found;
+      const { op } = found;
+      const operationAction = found.action;
+      action = operationAction;
       const params = decoded.params;
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
@@ -196,15 +277,16 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
           // Built only if a statement's condition reads the context.
           const context = (): Record<string, string | string[]> => {
-            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': verified.region, 'aws:SecureTransport': 'false' };
+            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': verified.region, 'aws:SecureTransport': secureTransport };
             const address = req.socket.remoteAddress;
             if (address !== undefined) keys['aws:SourceIp'] = address.replace(/^::ffff:/, '');
             return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
           };
           const request: AuthorizationRequest =
             owned === undefined
-              ? { caller, action, resource, now, context }
-              : { caller, action, resource, now, context, resourcePolicy: owned.document, resourceAccount: owned.account };
+              ? { caller, action: operationAction, resource, now, context }
+              : { caller, action: operationAction, resource, now, context, resourcePolicy: owned.document, resourceAccount: owned.account };
+          stage = 'authorizing';
           const pending = deps.authorizer.authorize(request, tx);
           if (pending !== undefined) await pending;
           if (op.alsoRequires !== undefined) {
@@ -219,6 +301,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
             }
           }
         }
+        stage = 'allowed';
         return op.run(ctx, params);
       });
       return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
@@ -240,7 +323,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         arn: 'anonymous',
         userId: 'anonymous',
         accessKeyId: '',
-        context: { 'aws:SecureTransport': 'false', ...(sourceIp !== undefined ? { 'aws:SourceIp': sourceIp } : {}) },
+        context: { 'aws:SecureTransport': secureTransport, ...(sourceIp !== undefined ? { 'aws:SourceIp': sourceIp } : {}) },
       };
       // A read snapshot: issuing a session writes nothing (the session token carries everything).
       const result = await deps.store.read((tx) => op.run({ caller, account: '', tx, now, requestId, services: deps.services }, decoded.params));

@@ -1,9 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimitedLog } from './logger.js';
 
-function writeResponse(res: ServerResponse, status: number, body: string, requestId: string): void {
+/** What a response other than the Query protocol's XML carries: its own content type, and further headers. */
+export interface ResponseShape {
+  readonly contentType: string;
+  /** Name, value, name, value… (a flat list, as writeHead takes it). */
+  readonly headers?: readonly string[];
+}
+
+function writeResponse(res: ServerResponse, status: number, body: string, requestId: string, shape: ResponseShape | undefined): void {
   // A flat header list skips node's per-request walk over a header object.
-  res.writeHead(status, ['content-type', 'text/xml', 'content-length', String(Buffer.byteLength(body)), 'x-amzn-requestid', requestId]);
+  const head = ['content-type', shape?.contentType ?? 'text/xml', 'content-length', String(Buffer.byteLength(body)), 'x-amzn-requestid', requestId];
+  res.writeHead(status, shape?.headers === undefined ? head : head.concat(shape.headers));
   res.end(body);
 }
 
@@ -15,7 +23,7 @@ function writeResponse(res: ServerResponse, status: number, body: string, reques
 export class ResponseBatch {
   constructor(private readonly errors?: RateLimitedLog) {}
 
-  private pending: Array<{ res: ServerResponse; status: number; body: string; requestId: string }> = [];
+  private pending: Array<{ res: ServerResponse; status: number; body: string; requestId: string; shape: ResponseShape | undefined }> = [];
   private scheduled = false;
   private readonly flush = (): void => {
     this.scheduled = false;
@@ -23,7 +31,7 @@ export class ResponseBatch {
     this.pending = [];
     for (const r of ready) {
       try {
-        writeResponse(r.res, r.status, r.body, r.requestId);
+        writeResponse(r.res, r.status, r.body, r.requestId, r.shape);
       } catch (error) {
         // One response that cannot be written (its socket gone wrong) must not cost the others in the batch theirs.
         this.errors?.log({ err: error }, `could not write a response: ${(error as Error).message}`);
@@ -32,8 +40,8 @@ export class ResponseBatch {
     }
   };
 
-  send(res: ServerResponse, status: number, body: string, requestId: string): void {
-    this.pending.push({ res, status, body, requestId });
+  send(res: ServerResponse, status: number, body: string, requestId: string, shape?: ResponseShape): void {
+    this.pending.push({ res, status, body, requestId, shape });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);

@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/store.js';
+import { packageVersion } from './version.js';
+
+/**
+ * Every route that is not an AWS API lives under this prefix, which no AWS client sends (AWS's paths are `/` for the
+ * Query and JSON protocols, and S3-style keys never start with an underscore segment of ours).
+ */
+export const RESERVED_PREFIX = '/_gatehouse/';
+
+export interface ReservedRouteDeps {
+  readonly store: Store;
+  /** Which store adapter serves: shown by the health endpoint. */
+  readonly storeKind: 'sqlite' | 'postgresql';
+  /** How long the health check waits for the store before answering 503. */
+  readonly healthTimeoutMs?: number;
+}
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+function json(res: ServerResponse, status: number, body: unknown, head: boolean): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(head ? undefined : text);
+}
+
+/** True when the store answers a read within the timeout (a PostgreSQL node whose database is gone does not). */
+async function storeAnswers(store: Store, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([store.read(async () => true).catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
+ * store answers, 503 otherwise, with the version and the store). The request body, if any, is not read.
+ */
+export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const timeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
+  return (req, res) => {
+    req.resume();
+    const path = (req.url ?? '/').split('?')[0];
+    const head = req.method === 'HEAD';
+    if (path !== `${RESERVED_PREFIX}health`) {
+      json(res, 404, { error: 'NotFound', message: `No Gatehouse route ${path}` }, head);
+      return;
+    }
+    if (req.method !== 'GET' && !head) {
+      res.setHeader('allow', 'GET, HEAD');
+      json(res, 405, { error: 'MethodNotAllowed', message: 'The health endpoint answers GET and HEAD.' }, false);
+      return;
+    }
+    void storeAnswers(deps.store, timeoutMs).then((ok) => {
+      json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', version: packageVersion(), store: deps.storeKind }, head);
+    });
+  };
+}
