@@ -38,14 +38,17 @@ describe('gatehouse serve options', () => {
     { args: ['--headers-timeout', 'soon'], message: /--headers-timeout\) must be a whole number of at least 1, not "soon"/ },
     { args: ['--headers-timeout', '5000', '--request-timeout', '100'], message: /request timeout must be at least the headers timeout/ },
   ]) {
-    test(`${args.join(' ')} is refused before the server starts`, async () => {
-      await assert.rejects(runServe([...args, '--data-dir', dataDir, '--port', '0'], io(), {}), message);
+    test(`${args.join(' ')} is refused before the server starts, in one line`, async () => {
+      const out = io();
+      assert.equal(await runServe([...args, '--data-dir', dataDir, '--port', '0'], out, {}), 1);
+      assert.match(out.err.join(''), message);
+      assert.equal(out.err.join('').split('\n').length, 2);
     });
   }
 
   test('a number option without its value is an unexpected argument', async () => {
     const out = io();
     assert.equal(await runServe(['--max-connections'], out, {}), 64);
-    assert.match(out.err.join(''), /unexpected argument --max-connections/);
+    assert.match(out.err.join(''), /^gatehouse serve: Option '--max-connections <value>' argument missing\n/);
   });
 });

@@ -1,9 +1,12 @@
-import { startServer } from '../server/app.js';
-import { DEFAULT_PORT, describeDatabaseUrl, loadConfig, type ConfigOptions } from '../server/config.js';
+import { startServer, type RunningServer } from '../server/app.js';
+import { ConfigError } from '../server/config-error.js';
+import { DEFAULT_PORT, describeDatabaseUrl, LOG_LEVELS, loadConfig, type ConfigOptions, type ServerConfig } from '../server/config.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from '../server/http-limits.js';
+import { parseCommandArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
+                      [--tls-cert FILE --tls-key FILE] [--log-level LEVEL]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
@@ -15,57 +18,73 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS} ms; below 2000 the SDKs stop reusing connections) for an idle connection, and
   --max-connections (default ${DEFAULT_MAX_CONNECTIONS}, fewer under a low open-file limit) open at once: more are closed
   as they arrive.
-  Logs are JSON lines on standard output.
+  --tls-cert and --tls-key (PEM files) serve HTTPS instead of HTTP (aws:SecureTransport is then true).
+  Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
+  request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
-  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS.
+  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
 const NUMBER_OPTIONS = {
-  '--headers-timeout': 'headersTimeoutMs',
-  '--request-timeout': 'requestTimeoutMs',
-  '--keep-alive-timeout': 'keepAliveTimeoutMs',
-  '--max-connections': 'maxConnections',
+  'headers-timeout': 'headersTimeoutMs',
+  'request-timeout': 'requestTimeoutMs',
+  'keep-alive-timeout': 'keepAliveTimeoutMs',
+  'max-connections': 'maxConnections',
 } as const;
 
-const isNumberOption = (arg: string | undefined): arg is keyof typeof NUMBER_OPTIONS => arg !== undefined && Object.hasOwn(NUMBER_OPTIONS, arg);
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', ...Object.keys(NUMBER_OPTIONS)];
+
+function configOptions(parsed: ParsedArgs): ConfigOptions {
+  const options: ConfigOptions = {};
+  const port = stringOption(parsed, 'port');
+  if (port !== undefined) options.port = port;
+  const fields = { host: 'host', 'data-dir': 'dataDir', 'database-url': 'databaseUrl', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey', 'log-level': 'logLevel' } as const;
+  for (const [name, field] of Object.entries(fields)) {
+    const value = stringOption(parsed, name);
+    if (value !== undefined) options[field] = value;
+  }
+  // Checked (whole, positive) by loadConfig, which names the option in its message.
+  for (const [name, field] of Object.entries(NUMBER_OPTIONS)) {
+    const value = stringOption(parsed, name);
+    if (value !== undefined) options[field] = value;
+  }
+  if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
+  return options;
+}
 
 export async function runServe(args: string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const options: ConfigOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    if (arg === '--help' || arg === '-h') {
-      io.stdout(SERVE_USAGE);
-      return 0;
-    }
-    if (arg === '--encode-authorization-messages') {
-      options.encodeAuthorizationMessages = true;
-      continue;
-    }
-    if ((arg === '--port' || arg === '--data-dir' || arg === '--host' || arg === '--database-url') && value !== undefined) {
-      if (arg === '--port') options.port = Number(value);
-      else if (arg === '--data-dir') options.dataDir = value;
-      else if (arg === '--database-url') options.databaseUrl = value;
-      else options.host = value;
-      i++;
-      continue;
-    }
-    if (isNumberOption(arg) && value !== undefined) {
-      // Checked (whole, positive) by loadConfig, which names the option in its message.
-      options[NUMBER_OPTIONS[arg]] = value;
-      i++;
-      continue;
-    }
-    io.stderr(`gatehouse serve: unexpected argument ${arg}\n${SERVE_USAGE}`);
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseCommandArgs(args, {
+      ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
+      'encode-authorization-messages': { type: 'boolean' },
+    });
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`gatehouse serve: ${error.message}\n${SERVE_USAGE}`);
     return 64;
   }
-  const config = loadConfig(options, env);
-  const running = await startServer(config);
+  if (parsed.values['help'] === true) {
+    io.stdout(SERVE_USAGE);
+    return 0;
+  }
+  let config: ServerConfig;
+  let running: RunningServer;
+  try {
+    config = loadConfig(configOptions(parsed), env);
+    running = await startServer(config);
+  } catch (error) {
+    // What the user can fix is one line; anything else is a bug, and its stack is worth having.
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`gatehouse serve: ${error.message}\n`);
+    return 1;
+  }
   const state = config.databaseUrl !== undefined ? `state in ${describeDatabaseUrl(config.databaseUrl)}, keys in ${config.dataDir}` : `data in ${config.dataDir}`;
-  io.stdout(`Gatehouse listening on http://${config.host}:${running.port} (account ${config.accountId}, ${state})\n`);
+  io.stdout(`Gatehouse listening on ${config.tls !== undefined ? 'https' : 'http'}://${config.host}:${running.port} (account ${config.accountId}, ${state})\n`);
   if (running.generatedRootKey !== undefined) {
     // Printed this once; it is also in the data directory's root-credentials.json (mode 0600).
     io.stdout(

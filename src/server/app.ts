@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
@@ -9,11 +10,13 @@ import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
 import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
+import { ConfigError } from './config-error.js';
 import { createGateway } from './gateway.js';
+import { createReservedRoutes } from './reserved-routes.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
 import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
@@ -88,18 +91,31 @@ async function openStore(config: ServerConfig): Promise<Store> {
   return openSqliteStore({ path });
 }
 
+/** Start-up failures a user causes and can fix, as one line (ConfigError); anything else as it is. */
+function startError(error: unknown, config: ServerConfig): unknown {
+  if (error instanceof DatabaseInUseError) return new ConfigError(error.message);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new ConfigError(`port ${config.port} on ${config.host} is in use by another process`);
+  if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') return new ConfigError(`no permission to listen on port ${config.port} on ${config.host}`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`${config.host} is not an address of this machine`);
+  return error;
+}
+
 /** The composition root: the one place that picks the adapters. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger();
-  secureDataDir(config.dataDir, logger);
-  const store = await openStore(config);
+  const logger = options.logger ?? createLogger(config.logLevel !== undefined ? { level: config.logLevel } : {});
+  let store: Store | undefined;
   try {
+    secureDataDir(config.dataDir, logger);
+    store = await openStore(config);
     return await startOnStore(store, config, options, logger);
   } catch (error) {
     // A PostgreSQL pool left open would keep a failed start's process alive.
-    await store.close();
+    await store?.close();
     await flushLogger(logger);
-    throw error;
+    // A first start that failed leaves nothing behind: the next one starts as fresh as this one did.
+    if (config.createdDataDir === true) rmSync(config.dataDir, { recursive: true, force: true });
+    throw startError(error, config);
   }
 }
 
@@ -134,6 +150,9 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const handler = createGateway({
+    ...(logger.isLevelEnabled('info') ? { requestLog: logger } : {}),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite' }),
+    secure: config.tls !== undefined,
     store,
     authenticator: new Authenticator(store, sealer.open, sessionKeys),
     authorizer: new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined),
@@ -145,7 +164,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     serverErrors,
   });
   const limits = config.http ?? readHttpLimits({}, {});
-  const server = createServer(serverTimeouts(limits), handler);
+  const server = config.tls !== undefined ? createHttpsServer({ ...serverTimeouts(limits), ...config.tls }, handler) : createServer(serverTimeouts(limits), handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from './config-error.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 
 export interface ServerConfig {
@@ -24,6 +25,12 @@ export interface ServerConfig {
   readonly databaseUrl?: string;
   /** Timeouts and the connection cap (see http-limits.ts); the defaults when absent. */
   readonly http?: HttpLimits;
+  /** The certificate chain and private key (PEM) to serve HTTPS with; plain HTTP when absent. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** pino's level: `info` writes one line per request, `warn` only problems. */
+  readonly logLevel?: LogLevel;
+  /** True when this start made the data directory: a start that fails then removes it again. */
+  readonly createdDataDir?: boolean;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -39,8 +46,15 @@ function secretFile(path: string, create: () => string): string {
 }
 
 /** What the command line may set; each falls back to its environment variable, then to the default. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+
 export interface ConfigOptions extends HttpLimitOptions {
-  port?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel?: string;
+  port?: number | string;
   dataDir?: string;
   host?: string;
   encodeAuthorizationMessages?: boolean;
@@ -55,7 +69,7 @@ function databaseUrl(text: string | undefined): string | undefined {
   const trimmed = text?.trim();
   if (trimmed === undefined || trimmed === '') return undefined;
   if (!/^postgres(ql)?:\/\//i.test(trimmed)) {
-    throw new Error('GATEHOUSE_DATABASE_URL (--database-url) must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite database');
+    throw new ConfigError('GATEHOUSE_DATABASE_URL (--database-url) must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite database');
   }
   return trimmed;
 }
@@ -76,28 +90,58 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   if (text === undefined || text === '') return undefined;
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
-  throw new Error(`${name} must be 1 or 0 (or true/false), not ${JSON.stringify(env[name])}`);
+  throw new ConfigError(`${name} must be 1 or 0 (or true/false), not ${JSON.stringify(env[name])}`);
 }
 
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read the TLS ${what} ${path}: ${(error as Error).message.split(',')[0]}`);
+  }
+}
+
+/** The TLS certificate and key, both or neither (--tls-cert/--tls-key, GATEHOUSE_TLS_CERT/GATEHOUSE_TLS_KEY). */
+function tlsFiles(options: ConfigOptions, env: NodeJS.ProcessEnv): ServerConfig['tls'] {
+  const certPath = options.tlsCert ?? env['GATEHOUSE_TLS_CERT'];
+  const keyPath = options.tlsKey ?? env['GATEHOUSE_TLS_KEY'];
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) throw new ConfigError('give both --tls-cert and --tls-key (GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY), or neither');
+  return { cert: readPem(certPath, 'certificate'), key: readPem(keyPath, 'key') };
+}
+
+/**
+ * Reads and checks the whole configuration before anything is written: a start refused for a bad port or account
+ * leaves no data directory behind.
+ */
 export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): ServerConfig {
   const dataDir = options.dataDir ?? env['GATEHOUSE_DATA_DIR'] ?? './gatehouse-data';
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const portText = options.port?.toString() ?? env['GATEHOUSE_PORT'] ?? String(DEFAULT_PORT);
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${portText}`);
+  const port = /^\d+$/.test(portText.trim()) ? Number(portText) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port ${JSON.stringify(portText)}: give a number from 0 to 65535`);
   const accountId = env['GATEHOUSE_ACCOUNT_ID'] ?? DEFAULT_ACCOUNT_ID;
-  if (!/^\d{12}$/.test(accountId)) throw new Error('GATEHOUSE_ACCOUNT_ID must be 12 digits');
-  const masterKeyText = env['GATEHOUSE_MASTER_KEY'] ?? secretFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('base64'));
-  const masterKey = Buffer.from(masterKeyText, 'base64');
-  if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes, base64-encoded');
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`GATEHOUSE_ACCOUNT_ID must be 12 digits, not ${JSON.stringify(accountId)}`);
   const rootAccessKeyId = env['GATEHOUSE_ROOT_ACCESS_KEY_ID'];
   const rootSecretAccessKey = env['GATEHOUSE_ROOT_SECRET_ACCESS_KEY'];
   if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
-    throw new Error('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
+    throw new ConfigError('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
   }
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   const http = readHttpLimits(options, env);
+  const tls = tlsFiles(options, env);
+  const logLevelText = options.logLevel ?? env['GATEHOUSE_LOG_LEVEL'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
+  const envMasterKey = env['GATEHOUSE_MASTER_KEY'];
+  if (envMasterKey !== undefined && Buffer.from(envMasterKey, 'base64').length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded');
+  const createdDataDir = !existsSync(dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new ConfigError(`cannot create the data directory ${dataDir}: ${(error as Error).message.split(',')[0]}`);
+  }
+  const masterKey = Buffer.from(envMasterKey ?? secretFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('base64')), 'base64');
+  if (masterKey.length !== 32) throw new ConfigError(`${join(dataDir, 'master.key')} must hold 32 bytes, base64-encoded`);
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -108,5 +152,8 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     encodeAuthorizationMessages,
     ...(database !== undefined ? { databaseUrl: database } : {}),
     http,
+    ...(tls !== undefined ? { tls } : {}),
+    logLevel: logLevelText as LogLevel,
+    createdDataDir,
   };
 }

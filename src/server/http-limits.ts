@@ -1,3 +1,4 @@
+import { ConfigError } from './config-error.js';
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -57,7 +58,7 @@ export interface HttpLimitOptions {
 function whole(value: number | string | undefined, name: string, min: number): number | undefined {
   if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, not ${JSON.stringify(String(value))}`);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be a whole number of at least ${min}, not ${JSON.stringify(String(value))}`);
   return n;
 }
 
@@ -71,7 +72,7 @@ export function readHttpLimits(options: HttpLimitOptions, env: NodeJS.ProcessEnv
     whole(options.keepAliveTimeoutMs ?? env['GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS'], 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS (--keep-alive-timeout)', 1) ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   const maxConnections = whole(options.maxConnections ?? env['GATEHOUSE_MAX_CONNECTIONS'], 'GATEHOUSE_MAX_CONNECTIONS (--max-connections)', 1) ?? defaultMaxConnections();
   // Node refuses this combination itself, with a less helpful message.
-  if (requestTimeoutMs < headersTimeoutMs) throw new Error('the request timeout must be at least the headers timeout');
+  if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('the request timeout must be at least the headers timeout');
   return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections };
 }
 

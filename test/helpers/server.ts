@@ -23,6 +23,8 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}, options: Star
   const config = loadConfig(
     { port: 0, dataDir, host: '127.0.0.1' },
     {
+      // Tests read the request log through a captured logger; on standard output it would drown the test report.
+      GATEHOUSE_LOG_LEVEL: 'warn',
       GATEHOUSE_ACCOUNT_ID: TEST_ACCOUNT_ID,
       GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT_KEY.accessKeyId,
       GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey,

@@ -10,7 +10,7 @@ import { Statements } from './statements.js';
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a private database that disappears on close. */
   readonly path: string;
-  /** How long to wait for a lock held elsewhere before failing; 10 s by default. */
+  /** How long to wait for a lock held elsewhere before failing; half a second by default. */
   readonly busyTimeoutMs?: number;
 }
 
@@ -32,7 +32,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       db.exec('BEGIN IMMEDIATE; COMMIT');
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(`the database ${options.path} is in use by another process (one Gatehouse server per data directory)`);
+        throw new DatabaseInUseError(`the database ${options.path} is in use by another process (one Gatehouse server per data directory)`);
       }
       throw error;
     }
@@ -44,7 +44,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 }
 
-const BUSY_TIMEOUT_MS = 10_000;
+// The exclusive lock is taken once, at open; a server that holds it keeps it, so waiting long would only delay the
+// refusal. Half a second lets a predecessor that is just exiting (a restart) let go first.
+const BUSY_TIMEOUT_MS = 500;
+
+/** Another process holds the database (a second server on the same data directory). */
+export class DatabaseInUseError extends Error {}
 const READ_CACHE_LIMIT = 50_000;
 
 class SqliteStore implements Store {
