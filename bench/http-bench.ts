@@ -70,13 +70,13 @@ async function iam(agent: Agent, port: number, key: BenchKey, params: Record<str
   return res.body;
 }
 
-function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+function startChild(args: string[], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./http-child.js', import.meta.url));
   const profile = process.env['GATEHOUSE_BENCH_PROFILE_DIR'];
   const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
   const child = spawn(process.execPath, [...flags, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret },
+    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret, ...extraEnv },
   });
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim().split('\n')[0]) }));
@@ -133,45 +133,85 @@ async function loadWithNode(port: number, req: { headers: Record<string, string>
   return { label, perSecond: done / seconds };
 }
 
+type Signed = { headers: Record<string, string>; body: string };
+
+/**
+ * The bench's account on a started server: a user whose permission comes from a group's managed policy, as in the
+ * issue, and a role it may assume. Returns the two signed requests the bench sends and sample responses.
+ */
+async function setUp(agent: Agent, port: number): Promise<{ getUser: Signed; callerIdentity: Signed; userSample: string; identitySample: string }> {
+  await iam(agent, port, ROOT, { Action: 'CreateUser', UserName: 'bench' });
+  await iam(agent, port, ROOT, { Action: 'CreateGroup', GroupName: 'readers' });
+  await iam(agent, port, ROOT, { Action: 'AddUserToGroup', UserName: 'bench', GroupName: 'readers' });
+  const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers', 'sts:AssumeRole'], Resource: '*' }] });
+  await iam(agent, port, ROOT, { Action: 'CreatePolicy', PolicyName: 'ReadUsers', PolicyDocument: document });
+  await iam(agent, port, ROOT, { Action: 'AttachGroupPolicy', GroupName: 'readers', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/ReadUsers` });
+  const created = await iam(agent, port, ROOT, { Action: 'CreateAccessKey', UserName: 'bench' });
+  const user = {
+    id: /<AccessKeyId>([^<]+)</.exec(created)?.[1] as string,
+    secret: /<SecretAccessKey>([^<]+)</.exec(created)?.[1] as string,
+  };
+  // One signed request, sent again and again: the server verifies its signature every time (it stays within
+  // the 15-minute window), so this measures the whole path without the load generator re-signing.
+  const getUser = signed(port, user, 'Action=GetUser&Version=2010-05-08&UserName=bench');
+  // A role the user may assume, for GetCallerIdentity signed with temporary credentials.
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bench` }, Action: 'sts:AssumeRole' }] });
+  await iam(agent, port, ROOT, { Action: 'CreateRole', RoleName: 'bench-role', AssumeRolePolicyDocument: trust });
+  const assumed = await iam(agent, port, user, { Action: 'AssumeRole', RoleArn: `arn:aws:iam::${ACCOUNT}:role/bench-role`, RoleSessionName: 'bench' }, 'sts');
+  const session: BenchKey = {
+    id: /<AccessKeyId>([^<]+)</.exec(assumed)?.[1] as string,
+    secret: /<SecretAccessKey>([^<]+)</.exec(assumed)?.[1] as string,
+    token: /<SessionToken>([^<]+)</.exec(assumed)?.[1] as string,
+  };
+  const callerIdentity = signed(port, session, 'Action=GetCallerIdentity&Version=2011-06-15', 'sts');
+  const identity = await call(agent, port, callerIdentity);
+  if (identity.status !== 200) throw new Error(`GetCallerIdentity with session credentials failed: ${identity.status} ${identity.body}`);
+  const sample = await call(agent, port, getUser);
+  if (sample.status !== 200) throw new Error(`GetUser as the user failed: ${sample.status} ${sample.body}`);
+  return { getUser, callerIdentity, userSample: sample.body, identitySample: identity.body };
+}
+
+/**
+ * The request log's cost: the same GetUser against a server logging one line per request (to a file, through
+ * pino's asynchronous destination) and against one at level warn, in turns, medians compared. Target: within 5 %.
+ */
+async function requestLogCost(agent: Agent, quiet: { port: number; getUser: Signed }): Promise<boolean> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-log-'));
+  const logFile = join(dataDir, 'requests.log');
+  const logging = await startChild(['gatehouse', dataDir], { GATEHOUSE_BENCH_REQUEST_LOG: logFile });
+  try {
+    const { getUser } = await setUp(agent, logging.port);
+    console.log('\nRequest log: iam:GetUser, 32 connections, a line per request written to a file vs none');
+    const off: Rate[] = [];
+    const on: Rate[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      off.push(await load(quiet.port, quiet.getUser, 'baseline: Gatehouse, request log off (level warn)', 32));
+      on.push(await load(logging.port, getUser, 'Gatehouse, request log on (level info)', 32));
+    }
+    const baseline = median(off);
+    const measured = median(on);
+    const ratio = measured.perSecond / baseline.perSecond;
+    for (const r of [baseline, measured]) console.log(`  ${r.label.padEnd(66)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline`);
+    const met = ratio >= 0.95;
+    console.log(`  target: the log costs at most 5%: it costs ${((1 - ratio) * 100).toFixed(1)}% ${met ? 'MET' : 'NOT MET'}`);
+    return met;
+  } finally {
+    logging.child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const agent = new Agent({ keepAlive: true });
   const gatehouse = await startChild(['gatehouse', dataDir]);
   try {
     const port = gatehouse.port;
-    // A user whose permission comes from a group's managed policy, as in the issue.
-    await iam(agent, port, ROOT, { Action: 'CreateUser', UserName: 'bench' });
-    await iam(agent, port, ROOT, { Action: 'CreateGroup', GroupName: 'readers' });
-    await iam(agent, port, ROOT, { Action: 'AddUserToGroup', UserName: 'bench', GroupName: 'readers' });
-    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers', 'sts:AssumeRole'], Resource: '*' }] });
-    await iam(agent, port, ROOT, { Action: 'CreatePolicy', PolicyName: 'ReadUsers', PolicyDocument: document });
-    await iam(agent, port, ROOT, { Action: 'AttachGroupPolicy', GroupName: 'readers', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/ReadUsers` });
-    const created = await iam(agent, port, ROOT, { Action: 'CreateAccessKey', UserName: 'bench' });
-    const user = {
-      id: /<AccessKeyId>([^<]+)</.exec(created)?.[1] as string,
-      secret: /<SecretAccessKey>([^<]+)</.exec(created)?.[1] as string,
-    };
-    // One signed request, sent again and again: the server verifies its signature every time (it stays within
-    // the 15-minute window), so this measures the whole path without the load generator re-signing.
-    const getUser = signed(port, user, 'Action=GetUser&Version=2010-05-08&UserName=bench');
-    // A role the user may assume, for GetCallerIdentity signed with temporary credentials.
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bench` }, Action: 'sts:AssumeRole' }] });
-    await iam(agent, port, ROOT, { Action: 'CreateRole', RoleName: 'bench-role', AssumeRolePolicyDocument: trust });
-    const assumed = await iam(agent, port, user, { Action: 'AssumeRole', RoleArn: `arn:aws:iam::${ACCOUNT}:role/bench-role`, RoleSessionName: 'bench' }, 'sts');
-    const session: BenchKey = {
-      id: /<AccessKeyId>([^<]+)</.exec(assumed)?.[1] as string,
-      secret: /<SecretAccessKey>([^<]+)</.exec(assumed)?.[1] as string,
-      token: /<SessionToken>([^<]+)</.exec(assumed)?.[1] as string,
-    };
-    const callerIdentity = signed(port, session, 'Action=GetCallerIdentity&Version=2011-06-15', 'sts');
-    const identitySample = await call(agent, port, callerIdentity);
-    if (identitySample.status !== 200) throw new Error(`GetCallerIdentity with session credentials failed: ${identitySample.status} ${identitySample.body}`);
+    const { getUser, callerIdentity, userSample, identitySample } = await setUp(agent, port);
     const identityFile = join(dataDir, 'get-caller-identity-response.xml');
-    writeFileSync(identityFile, identitySample.body);
-    const sample = await call(agent, port, getUser);
-    if (sample.status !== 200) throw new Error(`GetUser as the user failed: ${sample.status} ${sample.body}`);
+    writeFileSync(identityFile, identitySample);
     const bodyFile = join(dataDir, 'get-user-response.xml');
-    writeFileSync(bodyFile, sample.body);
+    writeFileSync(bodyFile, userSample);
     const rates: Rate[] = [];
     let ok = true;
     // One connection measures the time a request takes (the servers mostly wait for the client); 32 connections
@@ -208,6 +248,7 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
         }
       }
     }
+    ok = (await requestLogCost(agent, { port, getUser })) && ok;
     return { rates, ok };
   } finally {
     agent.destroy();

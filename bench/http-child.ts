@@ -4,15 +4,20 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { startServer } from '../src/server/app.js';
+import { pino } from 'pino';
 import { loadConfig } from '../src/server/config.js';
+import { createLogger } from '../src/server/logger.js';
 
 const [mode, arg] = process.argv.slice(2);
 // A normal exit on SIGTERM, so `--cpu-prof` (in NODE_OPTIONS) can write its profile.
 process.on('SIGTERM', () => process.exit(0));
 
 if (mode === 'gatehouse') {
+  // Standard output carries the port to the bench: the request log, when measured, goes to a file.
+  const logFile = process.env['GATEHOUSE_BENCH_REQUEST_LOG'];
+  const logger = createLogger(logFile === undefined ? { level: 'warn' } : { level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
   const config = loadConfig({ port: 0, dataDir: arg as string, host: '127.0.0.1' }, process.env);
-  const running = await startServer(config);
+  const running = await startServer(config, { logger });
   process.stdout.write(`${running.port}\n`);
 } else {
   const body = readFileSync(arg as string);
