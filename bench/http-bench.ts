@@ -10,15 +10,15 @@ import { createHash, createHmac } from 'node:crypto';
 import { formatRate, type Rate } from './measure.js';
 
 const run = promisify(execFile);
-const ACCOUNT = '111122223333';
-const ROOT = { id: 'AKIABENCHROOT0000001', secret: 'bench/root/secret/0000000000000000000001' };
+export const ACCOUNT = '111122223333';
+export const ROOT = { id: 'AKIABENCHROOT0000001', secret: 'bench/root/secret/0000000000000000000001' };
 const REGION = 'us-east-1';
 
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 const sha256 = (data: string): string => createHash('sha256').update(data).digest('hex');
 
-/** A SigV4-signed Query request, signed here with the documented algorithm so the bench needs no SDK. */
-interface BenchKey {
+/** Credentials the bench signs with. */
+export interface BenchKey {
   readonly id: string;
   readonly secret: string;
   /** Session token, for temporary credentials. */
@@ -26,7 +26,7 @@ interface BenchKey {
 }
 
 /** A SigV4-signed Query request, signed here with the documented algorithm so the bench needs no SDK. */
-function signed(port: number, key: BenchKey, body: string, service = 'iam', date = new Date()): { headers: Record<string, string>; body: string } {
+export function signed(port: number, key: BenchKey, body: string, service = 'iam', date = new Date()): { headers: Record<string, string>; body: string } {
   const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const host = `127.0.0.1:${port}`;
@@ -50,7 +50,7 @@ function signed(port: number, key: BenchKey, body: string, service = 'iam', date
   };
 }
 
-function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+export function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -62,7 +62,7 @@ function call(agent: Agent, port: number, req: { headers: Record<string, string>
   });
 }
 
-async function iam(agent: Agent, port: number, key: BenchKey, params: Record<string, string>, service = 'iam'): Promise<string> {
+export async function iam(agent: Agent, port: number, key: BenchKey, params: Record<string, string>, service = 'iam'): Promise<string> {
   const version = service === 'sts' ? '2011-06-15' : '2010-05-08';
   const body = new URLSearchParams({ Version: version, ...params }).toString();
   const res = await call(agent, port, signed(port, key, body, service));
@@ -70,13 +70,14 @@ async function iam(agent: Agent, port: number, key: BenchKey, params: Record<str
   return res.body;
 }
 
-function startChild(args: string[], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+/** A server in a child process (see http-child.ts); `env` is added to the bench's environment, e.g. a database URL. */
+export function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./http-child.js', import.meta.url));
   const profile = process.env['GATEHOUSE_BENCH_PROFILE_DIR'];
   const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
   const child = spawn(process.execPath, [...flags, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret, ...extraEnv },
+    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret, ...env },
   });
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim().split('\n')[0]) }));

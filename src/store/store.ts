@@ -94,8 +94,11 @@ export interface Store {
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
    * A counter that every committed transaction with writes increases, bookkeeping ones excepted; caches of derived
-   * data (compiled policies, access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot path). Another
-   * process's commits to a shared database show up at this process's next write transaction.
+   * data (compiled policies, access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot
+   * path). It never decreases, and may move without a change (it only ever errs towards stale). This process's
+   * commits move it before `transaction` resolves; another process's commits to a shared database move it once the
+   * adapter hears of them (SQLite: at this process's next write transaction; PostgreSQL: by notification, one round
+   * trip after their commit).
    */
   version(): number;
   close(): Promise<void>;

@@ -49,6 +49,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX links_by_to ON links (relation, account, to_lower, from_lower);
     `,
   },
+  {
+    id: 2,
+    name: 'no shared version counter',
+    // Every write transaction used to bump this one row, so any two concurrent writers on different nodes failed to
+    // serialize. Nodes now learn of each other's commits from the change notifications alone.
+    sql: 'DROP TABLE meta',
+  },
 ];
 
 /**

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ReadWriteLock } from '../read-write-lock.js';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
-import { DEFAULT_MAX_ATTEMPTS, backoffMs, isRetryable } from './serialization-retry.js';
-import { BEGIN_READ, BEGIN_WRITE, BEGIN_WRITE_READING_VERSION, BUMP_AND_COMMIT, SELECT_VERSION } from './statements.js';
+import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } from './serialization-retry.js';
+import { BEGIN_READ, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
 
 export interface PostgresStoreOptions {
@@ -12,19 +13,26 @@ export interface PostgresStoreOptions {
   readonly url: string;
   /** Connections in the pool; 10 by default. Writes use one at a time per process, read views one each. */
   readonly poolSize?: number;
-  /** Runs of a transaction's work before a serialization failure or deadlock surfaces; 10 by default. */
-  readonly maxAttempts?: number;
+  /**
+   * Milliseconds a transaction is retried after serialization failures and deadlocks before the caller gets AWS's
+   * Throttling error; 10 000 by default.
+   */
+  readonly retryBudgetMs?: number;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
 
 /**
  * A Store on a PostgreSQL database that several Gatehouse processes share. Each write transaction is one
- * SERIALIZABLE transaction, retried whole on serialization failure; read views are read-only snapshots. version()
- * is an in-memory copy of a counter row that every non-bookkeeping write bumps in its own transaction: this
- * process's commits move it at once, other processes' commits arrive by LISTEN/NOTIFY (one notification round trip
- * after their commit, typically well under a millisecond on a LAN) and are also read at the start of each of this
- * process's write transactions.
+ * SERIALIZABLE transaction, retried whole on serialization failure; read views are read-only snapshots.
+ *
+ * version() is kept in memory and no row holds it: a counter row that every write bumped made any two concurrent
+ * writers on different nodes conflict. Each node counts its own committed (non-bookkeeping) write transactions and
+ * announces each commit by NOTIFY, inside the transaction, with a random per-process token and that count. version()
+ * is this node's count plus the latest count heard from every other node: its own commits move it at once, another
+ * node's one notification round trip after their commit (typically well under a millisecond on a LAN). Two nodes
+ * that have heard each other's latest commits report the same number. A notification it cannot place, and any gap
+ * in hearing them (the listening connection lost), only ever moves it further.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const connection: pg.ClientConfig = { connectionString: options.url, application_name: 'gatehouse' };
@@ -32,7 +40,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that the server drops emits here; the pool has already discarded it and the next
   // checkout opens a fresh one, but an unhandled 'error' event would end the process.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const store = new PostgresStore(pool, options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
   try {
     await withClient(pool, async (client, broken) => {
       try {
@@ -80,22 +88,28 @@ class PostgresStore implements Store {
    */
   private readonly lock = new ReadWriteLock();
   private listener: VersionListener | undefined;
-  private currentVersion = 0;
+  /** Names this process in its notifications, so it can tell its own from other nodes'. */
+  private readonly token = randomBytes(8).toString('hex');
+  /** This process's committed non-bookkeeping write transactions. */
+  private commits = 0;
+  /** The latest commit count heard from each other node (by token), and their sum. */
+  private readonly heard = new Map<string, number>();
+  private heardTotal = 0;
+  /** Moves for changes that may have happened unheard or cannot be attributed to a node's count. */
+  private unplaced = 0;
   private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly maxAttempts: number,
+    private readonly retryBudgetMs: number,
   ) {}
 
-  /** Subscribes before reading the counter, so no bump falls between the read and the subscription. */
   async listen(connection: pg.ClientConfig): Promise<void> {
     this.listener = await VersionListener.start({
       connection,
-      onVersion: (version) => this.observe(version),
-      onResubscribed: () => this.refreshVersion(),
+      onNotification: (payload) => this.hear(payload),
+      onResubscribed: () => void (this.unplaced += 1),
     });
-    await this.refreshVersion();
   }
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
@@ -110,7 +124,10 @@ class PostgresStore implements Store {
   }
 
   version(): number {
-    return this.currentVersion;
+    // Not listening, this node cannot know what the others commit: every reading is then a new version, so no cache
+    // entry is trusted until the subscription is back.
+    if (this.listener?.listening === false) this.unplaced += 1;
+    return this.commits + this.heardTotal + this.unplaced;
   }
 
   async close(): Promise<void> {
@@ -121,21 +138,36 @@ class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  private observe(version: number): void {
-    if (version > this.currentVersion) this.currentVersion = version;
-  }
-
-  private async refreshVersion(): Promise<void> {
-    const result = await this.pool.query<{ value: string }>(SELECT_VERSION);
-    this.observe(Number(result.rows[0]?.value ?? 0));
+  /** A commit announced by some node (this one's own included: those were counted when they committed). */
+  private hear(payload: string): void {
+    const separator = payload.indexOf(':');
+    const token = payload.slice(0, separator);
+    const count = Number(payload.slice(separator + 1));
+    if (separator < 0 || !Number.isSafeInteger(count) || count < 1) {
+      // Not ours to read (another version of Gatehouse?), but someone committed something.
+      this.unplaced += 1;
+      return;
+    }
+    if (token === this.token) return;
+    const before = this.heard.get(token) ?? 0;
+    if (count > before) {
+      this.heard.set(token, count);
+      this.heardTotal += count - before;
+    } else {
+      // A node's commits are announced in order, so this should not happen; if it does, still move.
+      this.unplaced += 1;
+    }
   }
 
   private async withRetries<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<T> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(work, bookkeeping);
       if (outcome.ok) return outcome.value;
-      if (!outcome.retryable || attempt >= this.maxAttempts) throw outcome.error;
-      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+      if (!outcome.retryable) throw outcome.error;
+      const wait = backoffMs(attempt);
+      if (performance.now() - started + wait > this.retryBudgetMs) throw retriesExhausted(outcome.error);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
@@ -143,22 +175,17 @@ class PostgresStore implements Store {
   private attempt<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<Attempt<T>> {
     return withClient(this.pool, async (client, broken) => {
       let tx: PostgresTx | undefined;
+      let committing = false;
       try {
-        if (bookkeeping) {
-          // Bookkeeping is the hot write (every authenticated request's key use); it neither moves nor needs the
-          // counter, and not reading that row keeps it out of every other writer's serialization conflicts.
-          await client.query(BEGIN_WRITE);
-        } else {
-          const [, , current] = (await client.query(BEGIN_WRITE_READING_VERSION)) as unknown as pg.QueryResult<{ value: string }>[];
-          this.observe(Number(current?.rows[0]?.value ?? 0));
-        }
+        await client.query(BEGIN_WRITE);
         tx = new PostgresTx(client, false);
         const value = await work(tx);
         tx.finish();
         if (tx.failure !== undefined) throw tx.failure;
-        if (tx.wrote && !bookkeeping) {
-          const [bumped] = (await client.query(BUMP_AND_COMMIT)) as unknown as pg.QueryResult<{ value: string }>[];
-          this.observe(Number(bumped?.rows[0]?.value));
+        committing = tx.wrote && !bookkeeping;
+        if (committing) {
+          await client.query(notifyAndCommit(`${this.token}:${this.commits + 1}`));
+          this.commits += 1;
         } else {
           await client.query('COMMIT');
         }
@@ -167,6 +194,9 @@ class PostgresStore implements Store {
         tx?.finish();
         // The work may have caught the database's error and thrown its own: the transaction's failure decides.
         const retryable = isRetryable(error) || isRetryable(tx?.failure);
+        // A serialization failure at COMMIT rolled everything back, but another failure there (a lost connection)
+        // leaves it unknown whether the writes committed: a spurious move only costs a cache refill.
+        if (committing && !retryable) this.unplaced += 1;
         // A connection that cannot even roll back is destroyed rather than handed to the next transaction.
         await client.query('ROLLBACK').catch(broken);
         return { ok: false, error, retryable };

@@ -3,20 +3,20 @@ import { NOTIFY_CHANNEL } from './statements.js';
 
 export interface VersionListenerOptions {
   readonly connection: pg.ClientConfig;
-  /** Called with every version another (or this) node committed, as its notification arrives. */
-  readonly onVersion: (version: number) => void;
+  /** Called with the payload of every change notification (this node's own included), as it arrives. */
+  readonly onNotification: (payload: string) => void;
   /**
-   * Called once LISTEN is in place again after a lost connection: notifications sent while it was down are gone,
-   * so the caller reads the counter itself.
+   * Called as soon as LISTEN is in place again after a lost connection: notifications sent while it was down are
+   * gone, so the caller must assume it missed some.
    */
-  readonly onResubscribed: () => Promise<void>;
+  readonly onResubscribed: () => void;
 }
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
 /**
- * A dedicated connection that LISTENs for version bumps. It cannot come from the pool: LISTEN belongs to a session,
+ * A dedicated connection that LISTENs for other nodes' commits. It cannot come from the pool: LISTEN belongs to a session,
  * and a pooled connection is handed to transactions. A lost connection is reopened with backoff for as long as the
  * listener is open, since a node that stops hearing bumps would serve stale caches indefinitely.
  */
@@ -28,11 +28,16 @@ export class VersionListener {
 
   private constructor(private readonly options: VersionListenerOptions) {}
 
-  /** Resolves once LISTEN is active, so no bump committed after it is missed. */
+  /** Resolves once LISTEN is active, so no commit after it goes unheard. */
   static async start(options: VersionListenerOptions): Promise<VersionListener> {
     const listener = new VersionListener(options);
     await listener.connect();
     return listener;
+  }
+
+  /** False while the connection is down (and after close): commits of other nodes may then go unheard. */
+  get listening(): boolean {
+    return this.client !== undefined;
   }
 
   async close(): Promise<void> {
@@ -46,9 +51,7 @@ export class VersionListener {
   private async connect(): Promise<void> {
     const client = new pg.Client(this.options.connection);
     client.on('notification', (message) => {
-      if (message.channel !== NOTIFY_CHANNEL || message.payload === undefined) return;
-      const version = Number(message.payload);
-      if (Number.isSafeInteger(version)) this.options.onVersion(version);
+      if (message.channel === NOTIFY_CHANNEL) this.options.onNotification(message.payload ?? '');
     });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
@@ -64,8 +67,12 @@ export class VersionListener {
       await client.end().catch(() => undefined);
       return;
     }
+    const reconnected = this.failures > 0;
     this.client = client;
     this.failures = 0;
+    // In the same step as `listening` turns true: no reader may see it true before the caller has written off
+    // what it missed.
+    if (reconnected) this.options.onResubscribed();
   }
 
   private lost(client: pg.Client): void {
@@ -80,11 +87,7 @@ export class VersionListener {
     const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.failures);
     this.failures++;
     this.reconnectTimer = setTimeout(() => {
-      this.connect().then(
-        // A failed catch-up read is not a lost subscription: the next write transaction reads the counter anyway.
-        () => void (this.closed ? undefined : this.options.onResubscribed().catch(() => undefined)),
-        () => this.scheduleReconnect(),
-      );
+      this.connect().catch(() => this.scheduleReconnect());
     }, delay);
     // A pending reconnect alone must not keep the process alive after everything else has stopped.
     this.reconnectTimer.unref();
