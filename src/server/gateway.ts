@@ -4,6 +4,7 @@ import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
 import type { AuthorizationRequest, Authorizer } from '../core/authorize.js';
 import type { Caller } from '../core/caller.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
+import { addRequestKeys, requestedRegion, resourceKeys } from '../core/request-context.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
 import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
@@ -14,7 +15,7 @@ import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } fr
 import type { Logger, RateLimitedLog } from './logger.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
-import type { UsageRecorder } from './usage-recorder.js';
+import { roleUseOf, type UsageRecorder } from './usage-recorder.js';
 
 export interface GatewayDeps {
   readonly store: Store;
@@ -252,7 +253,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       }
       const caller = (key as ResolvedKey).caller;
       principal = caller.arn;
-      deps.usage.note(caller.accessKeyId, now, verified.service, verified.region);
+      deps.usage.note(caller.accessKeyId, now, verified.service, requestedRegion(service, verified.region), roleUseOf(caller));
 
       const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
       const found = operations[service].get(decoded.action);
@@ -275,13 +276,15 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
         if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {
           const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
-          // Built only if a statement's condition reads the context.
-          const context = (): Record<string, string | string[]> => {
-            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': verified.region, 'aws:SecureTransport': secureTransport };
-            const address = req.socket.remoteAddress;
-            if (address !== undefined) keys['aws:SourceIp'] = address.replace(/^::ffff:/, '');
+          const onResource = resourceKeys(ctx, operationAction, resource);
+          const ofResource = onResource instanceof Promise ? await onResource : onResource;
+          // Built only if a statement's condition reads the context; the resource's keys are its own (see alsoRequires).
+          const requestKeys = (): Record<string, string | string[]> => {
+            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': requestedRegion(service, verified.region), 'aws:SecureTransport': secureTransport };
+            addRequestKeys(keys, signed.headers, req.socket.remoteAddress);
             return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
           };
+          const context = (): Record<string, string | string[]> => ({ ...ofResource, ...requestKeys() });
           const request: AuthorizationRequest =
             owned === undefined
               ? { caller, action: operationAction, resource, now, context }
@@ -293,10 +296,12 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
             const required = op.alsoRequires(ctx, params);
             for (const also of required instanceof Promise ? await required : required) {
               // Another resource is decided on its own: the operation's resource policy is not that resource's.
+              const onOther = typeof also === 'string' ? undefined : resourceKeys(ctx, also.action, also.resource);
+              const ofOther = onOther instanceof Promise ? await onOther : onOther;
               const next: AuthorizationRequest =
                 typeof also === 'string'
                   ? { ...request, action: also }
-                  : { caller, action: also.action, resource: also.resource, now, context: () => ({ ...context(), ...also.conditionKeys }) };
+                  : { caller, action: also.action, resource: also.resource, now, context: () => ({ ...ofOther, ...requestKeys(), ...also.conditionKeys }) };
               await deps.authorizer.authorize(next, tx);
             }
           }
@@ -316,14 +321,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const op = deps.operations.get(`sts:${decoded.action}`);
       if (op === undefined) throw notImplemented(decoded.action);
       await op.prepare?.(decoded.params, { store: deps.store, now });
-      const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
       const caller: Caller = {
         kind: 'anonymous',
         account: '',
         arn: 'anonymous',
         userId: 'anonymous',
         accessKeyId: '',
-        context: { 'aws:SecureTransport': secureTransport, ...(sourceIp !== undefined ? { 'aws:SourceIp': sourceIp } : {}) },
+        context: addRequestKeys({ 'aws:SecureTransport': secureTransport }, headerPairs(req), req.socket.remoteAddress),
       };
       // A read snapshot: issuing a session writes nothing (the session token carries everything).
       const result = await deps.store.read((tx) => op.run({ caller, account: '', tx, now, requestId, services: deps.services }, decoded.params));

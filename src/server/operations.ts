@@ -10,7 +10,7 @@ import { OIDC_PROVIDER_OPERATIONS } from '../core/iam/oidc-providers.js';
 import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
-import { ROLE_OPERATIONS } from '../core/iam/roles.js';
+import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
@@ -50,10 +50,17 @@ export const OPERATIONS = defineOperations([
 /** The same map under its former name, for callers written before STS existed. */
 export const IAM_OPERATIONS = OPERATIONS;
 
-/** Writes a batch of access key uses (GetAccessKeyLastUsed) in one transaction. */
+/**
+ * Writes a batch of access key uses (GetAccessKeyLastUsed) and role session uses (GetRole's RoleLastUsed) in one
+ * transaction. A session's key is in no store (the token carries it): only its role is recorded.
+ */
 export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Promise<void> {
   await store.transaction(async (tx) => {
     for (const use of uses) {
+      if (use.role !== undefined) {
+        await recordRoleUse(tx, use.role, use.date, use.region);
+        continue;
+      }
       const key = await tx.getById(KIND.accessKey, use.accessKeyId);
       if (key !== undefined) await recordAccessKeyUse(tx, key.account, use.accessKeyId, { date: use.date, service: use.service, region: use.region });
     }

@@ -1,3 +1,4 @@
+import type { Caller } from '../core/caller.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 
@@ -6,6 +7,21 @@ export interface KeyUse {
   readonly date: Date;
   readonly service: string;
   readonly region: string;
+  /** For a role session's key: the role it stands for (GetRole's RoleLastUsed). */
+  readonly role?: RoleUse;
+}
+
+/** The role a session was issued for, by its unique ID: a role recreated under the same name is another role. */
+export interface RoleUse {
+  readonly account: string;
+  readonly name: string;
+  readonly id: string;
+}
+
+/** The role a caller's requests count as a use of: a role session's, none for other callers. */
+export function roleUseOf(caller: Caller): RoleUse | undefined {
+  if (caller.kind !== 'assumedRole' || caller.roleName === undefined) return undefined;
+  return { account: caller.account, name: caller.roleName, id: caller.userId.split(':')[0] as string };
 }
 
 export interface UsageRecorderOptions {
@@ -17,10 +33,10 @@ export interface UsageRecorderOptions {
   readonly logger?: Logger;
 }
 
-type PendingUse = { accessKeyId: string; date: Date; service: string; region: string };
+type PendingUse = { accessKeyId: string; date: Date; service: string; region: string; role?: RoleUse };
 
 /**
- * Access key last-used bookkeeping, as AWS does it "eventually": requests note the use in memory, and a timer writes
+ * Access key (and role) last-used bookkeeping, as AWS does it "eventually": requests note the use in memory, and a timer writes
  * the latest use per key in one transaction, so no request waits on a write. A write that fails (the database gone,
  * the disk full) must not take the server with it: its uses are kept, merged with newer ones, and written again
  * after a delay that doubles with each failure, so a database that comes back gets the dates it missed.
@@ -44,7 +60,7 @@ export class UsageRecorder {
     this.logger = options.logger;
   }
 
-  note(accessKeyId: string, date: Date, service: string, region: string): void {
+  note(accessKeyId: string, date: Date, service: string, region: string, role?: RoleUse): void {
     // Requests from one key arrive many times a second: its pending record is updated in place, not replaced.
     const pending = this.pending.get(accessKeyId);
     if (pending !== undefined) {
@@ -52,7 +68,8 @@ export class UsageRecorder {
       pending.service = service;
       pending.region = region;
     } else {
-      this.pending.set(accessKeyId, { accessKeyId, date, service, region });
+      // A key stands for one principal for its whole life: the role is set once, with the key's first use.
+      this.pending.set(accessKeyId, role === undefined ? { accessKeyId, date, service, region } : { accessKeyId, date, service, region, role });
     }
     if (this.timer === undefined && this.writing === undefined) this.schedule(this.intervalMs);
   }

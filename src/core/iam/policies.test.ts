@@ -194,6 +194,7 @@ test('AWS managed policies are readable, with their versions', async () => {
     IsAttachable: true,
     CreateDate: ADMIN.createDate,
     UpdateDate: ADMIN.updateDate,
+    Tags: [],
   });
   const v1 = (await iam.run('GetPolicyVersion', { PolicyArn: ADMIN.arn, VersionId: 'v1' }))['PolicyVersion'] as Record<string, unknown>;
   assert.deepEqual(v1, { Document: encodeDocument('{"Version":"2012-10-17","Statement":[]}'), VersionId: 'v1', IsDefaultVersion: false, CreateDate: ADMIN.versions[1]?.createDate });

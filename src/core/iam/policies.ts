@@ -81,7 +81,8 @@ function customerPolicyView(record: EntityRecord, usage: PolicyUsage, full: bool
     ...(full && description !== undefined ? { Description: description } : {}),
     CreateDate: new Date(record.created),
     UpdateDate: new Date((record.data['updated'] as string | undefined) ?? record.created),
-    ...(full && tags.length > 0 ? { Tags: tags } : {}),
+    // GetPolicy answers an empty list for a policy without tags, as AWS does.
+    ...(full ? { Tags: tags } : {}),
   };
 }
 
@@ -98,6 +99,7 @@ function awsPolicyView(policy: AwsManagedPolicy, usage: PolicyUsage, full: boole
     ...(full && policy.description !== undefined ? { Description: policy.description } : {}),
     CreateDate: policy.createDate,
     UpdateDate: policy.updateDate,
+    ...(full ? { Tags: [] } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ afterEach(() => store.close());
 
 const role = (out: Record<string, unknown>): Record<string, unknown> => out['Role'] as Record<string, unknown>;
 
-test('CreateRole returns the role with its ARN, AROA id, URL-encoded trust policy and default session duration', async () => {
+test('CreateRole returns the role with its ARN, AROA id and URL-encoded trust policy, without session duration or last use', async () => {
   const out = role(await iam.run('CreateRole', { RoleName: 'app', Path: '/svc/', AssumeRolePolicyDocument: TRUST, Description: 'd' }));
   assert.equal(out['RoleName'], 'app');
   assert.equal(out['Path'], '/svc/');
@@ -43,7 +43,8 @@ test('CreateRole returns the role with its ARN, AROA id, URL-encoded trust polic
   assert.match(out['RoleId'] as string, /^AROA[A-Z2-7]{17}$/);
   assert.equal(out['AssumeRolePolicyDocument'], encodeDocument(TRUST));
   assert.equal(decodeURIComponent(out['AssumeRolePolicyDocument'] as string), TRUST);
-  assert.equal(out['MaxSessionDuration'], 3600);
+  assert.equal(out['MaxSessionDuration'], undefined);
+  assert.equal(out['RoleLastUsed'], undefined);
   assert.equal(out['Description'], 'd');
   assert.deepEqual(out['CreateDate'], new Date('2026-11-25T12:00:00Z'));
 });

@@ -1,6 +1,6 @@
 import { boundaryData, boundaryRequestKeys, clearBoundary, createRequestKeys, setBoundary } from './boundaries.js';
 import { tagEntity, untagEntity, listEntityTags, tagRequestKeys, untagRequestKeys } from './tagging.js';
-import type { EntityRecord } from '../../store/store.js';
+import type { EntityRecord, StoreTx } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
 import { createStaticCatalog } from '../../policy/catalog.js';
 import { validatePolicy } from '../../policy/validate.js';
@@ -25,6 +25,7 @@ import {
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { resolvePolicyMember } from './policy-lookup.js';
+import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 import { bindTrustPrincipals, TRUST_BINDINGS_FIELD, withCurrentTrust } from './trust-principals.js';
 
@@ -88,6 +89,18 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
   };
 }
 
+/**
+ * Records a use of a role's session (GetRole's RoleLastUsed), unless the role is gone or was recreated since the
+ * session was issued (another ID), or a later use is recorded already.
+ */
+export async function recordRoleUse(tx: StoreTx, role: { account: string; name: string; id: string }, date: Date, region: string): Promise<void> {
+  const record = await tx.get(KIND.role, role.account, role.name);
+  if (record === undefined || record.id !== role.id) return;
+  const previous = record.data['roleLastUsed'] as { lastUsedDate?: string } | undefined;
+  if (previous?.lastUsedDate !== undefined && Date.parse(previous.lastUsedDate) >= date.getTime()) return;
+  await tx.update({ ...record, data: { ...record.data, roleLastUsed: { lastUsedDate: date.toISOString(), region } } });
+}
+
 export function getRole(ctx: OperationContext, name: string): Promise<EntityRecord> {
   return mustGet(ctx.tx, KIND.role, ctx.account, name, () => noSuchRole(name));
 }
@@ -95,7 +108,10 @@ export function getRole(ctx: OperationContext, name: string): Promise<EntityReco
 /** The ARN a role action is authorized against: the role's own, with its path when it exists. */
 export async function roleResource(ctx: OperationContext, name: string): Promise<string> {
   const record = await ctx.tx.get(KIND.role, ctx.account, name);
-  return record === undefined ? roleArn(ctx.account, '/', name) : arnOfRole(record);
+  if (record === undefined) return roleArn(ctx.account, '/', name);
+  const arn = arnOfRole(record);
+  noteResource(ctx, arn, record);
+  return arn;
 }
 
 const byRoleName = (ctx: OperationContext, p: Params): Promise<string> => roleResource(ctx, req(p, 'RoleName'));
@@ -155,7 +171,9 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
     },
   };
   await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));
-  return { Role: roleView(await withCurrentTrust(ctx.tx, record), true) };
+  // AWS's CreateRole answers neither the session duration nor a (necessarily empty) last use.
+  const { MaxSessionDuration: _duration, RoleLastUsed: _lastUsed, ...created } = roleView(await withCurrentTrust(ctx.tx, record), true);
+  return { Role: created };
 }
 
 /** Inserts a role, answering `onDuplicate` when the name is taken (compared without case, as IAM does). */

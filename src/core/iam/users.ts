@@ -21,6 +21,7 @@ import {
 import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { resolvePolicyMember } from './policy-lookup.js';
+import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
 
 export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
@@ -65,7 +66,10 @@ export async function userResource(ctx: OperationContext, name: string | undefin
   // The calling user's own ARN is the one it authenticated as: no store read on this common path (GetUser).
   if (name === undefined) return implicitTarget(ctx.caller).kind === 'root' ? rootArn(ctx.account) : ctx.caller.arn;
   const record = await ctx.tx.get(KIND.user, ctx.account, name);
-  return record === undefined ? userArn(ctx.account, '/', name) : arnOfUser(record);
+  if (record === undefined) return userArn(ctx.account, '/', name);
+  const arn = arnOfUser(record);
+  noteResource(ctx, arn, record);
+  return arn;
 }
 
 const byUserName = (ctx: OperationContext, p: Params): Promise<string> => userResource(ctx, str(p, 'UserName'));

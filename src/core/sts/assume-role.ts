@@ -6,6 +6,7 @@ import { KIND } from '../iam/kinds.js';
 import { currentTrustPolicy } from '../iam/trust-principals.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
+import { noteResource } from '../request-context.js';
 import { issueCredentials } from './credentials.js';
 import { mfaConditionKeys, verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
@@ -162,7 +163,10 @@ export const ASSUME_ROLE_OPERATIONS: readonly OperationDefinition[] = [
       await verifyMfaParameters(ctx, p);
       // The role's ARN as stored: a Deny on it holds whatever case the request spells the role's name in.
       const role = await findRole(ctx, arn);
-      return role === undefined ? arn : roleArn(role.account, role.path, role.key);
+      if (role === undefined) return arn;
+      const stored = roleArn(role.account, role.path, role.key);
+      noteResource(ctx, stored, role);
+      return stored;
     },
     resourcePolicy: async (ctx, p) => {
       const role = await findRole(ctx, req(p, 'RoleArn'));
