@@ -77,7 +77,10 @@ export class Authenticator {
     }
     const cached = this.cache.get(accessKeyId);
     if (cached !== undefined) return cached ?? undefined;
+    let readAt = Number.NaN;
     const resolved = await this.store.read(async (tx) => {
+      // Labelled with the version this read is as new as (see StoreTx.version), not the one read before it queued.
+      readAt = tx.version;
       const key = await tx.getById(KIND.accessKey, accessKeyId);
       if (key === undefined || key.data['status'] !== 'Active') return undefined;
       const secret = this.decryptSecret(key.data['secret'] as string);
@@ -97,8 +100,12 @@ export class Authenticator {
       };
       return { caller, secret };
     });
-    if (this.cache.size > 100_000) this.cache.clear();
-    this.cache.set(accessKeyId, resolved ?? null);
+    // Kept only if nothing was committed since the read began: a key deactivated meanwhile (perhaps on another node)
+    // must not be cached as active under the newer version, where it would work until the next write.
+    if (readAt === this.cacheVersion && readAt === this.store.version()) {
+      if (this.cache.size > 100_000) this.cache.clear();
+      this.cache.set(accessKeyId, resolved ?? null);
+    }
     return resolved;
   }
 }

@@ -201,3 +201,47 @@ test('a caller bound to another unique ID than the user of that name has no perm
   assert.equal(await allowed(userCaller('erin', current.id), 'iam:ListUsers'), true);
   assert.equal(await allowed(userCaller('erin', 'AIDAFORMERERINFORMER1'), 'iam:ListUsers'), false);
 });
+
+/**
+ * Another node's commit, heard (by notification) while this node's transaction reads from a snapshot taken before
+ * it: a store whose version() can be moved from outside, with transactions that report the version they began at.
+ */
+function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: () => void } {
+  let heard = 0;
+  const version = (): number => inner.version() + heard;
+  const at = <T>(run: (work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>) => Promise<T>, work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>): Promise<T> => {
+    const began = version();
+    return run((tx) => work(Object.assign(Object.create(tx) as typeof tx, { version: began })));
+  };
+  return {
+    store: {
+      transaction: (work, options) => at((w) => inner.transaction(w, options), work),
+      read: (work) => at((w) => inner.read(w), work),
+      version,
+      close: () => inner.close(),
+    },
+    hearRemoteCommit: () => void (heard += 1),
+  };
+}
+
+test('policies read from a snapshot are cached under the version the snapshot is as new as, not a later one', async () => {
+  const out = (await iam.run('CreateUser', { UserName: 'rotated' }))['User'] as Record<string, string>;
+  await iam.run('PutUserPolicy', { UserName: 'rotated', PolicyName: 'all', PolicyDocument: doc('iam:*') });
+  const caller = userCaller('rotated', out['UserId'] as string);
+  const node = nodeWithRemoteCommits(store);
+  const onNode = new Authorizer(node.store, testServices([]).awsManagedPolicies);
+  const request = { caller, action: 'iam:ListUsers', resource: '*', now: new Date('2026-11-25T12:00:00Z') };
+  // The revoking commit happens "on another node" while this read runs: its notification arrives after the snapshot.
+  const first = await node.store.read(async (tx) => {
+    await tx.get(KIND.user, TEST_ACCOUNT, 'rotated');
+    node.hearRemoteCommit();
+    return onNode.decide(request, tx);
+  });
+  assert.equal(first.decision, 'Allowed');
+  // What that commit did, now visible to new snapshots; written as bookkeeping so only the heard count moves version().
+  await store.transaction((tx) => tx.delete(KIND.inlinePolicy, TEST_ACCOUNT, 'user/rotated/all').then(() => undefined), { bookkeeping: true });
+  const inline = await store.read((tx) => tx.list(KIND.inlinePolicy, TEST_ACCOUNT));
+  assert.deepEqual(inline, [], 'the inline policy is gone');
+  const second = await node.store.read((tx) => onNode.decide(request, tx));
+  assert.equal(second.decision, 'ImplicitlyDenied', 'the revoked permission must not be served from the cache');
+});

@@ -182,7 +182,10 @@ export class Authorizer {
   private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
     const cached = this.cached(caller, resourcePolicy);
     if (cached !== undefined) return cached;
-    const version = this.store.version();
+    // The version the transaction's reads are as new as: a later reading of version() could already count a change
+    // committed on another node that this transaction's snapshot does not see, and the stale policies would be
+    // trusted until the next write.
+    const version = tx.version;
     const entry = { version, ...(await this.load(tx, caller, resourcePolicy)) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(cacheKey(caller, resourcePolicy), entry);

@@ -51,6 +51,12 @@ export class DuplicateKeyError extends Error {
  * transaction usable. A `tx` is invalid once its transaction has settled.
  */
 export interface StoreTx {
+  /**
+   * The store's version() read just before this transaction's first statement: everything it reads is at least that
+   * new. A cache filled from what it read must be labelled with this number, never with a later reading of version()
+   * (a change committed meanwhile, on another node, would otherwise be hidden under the newer number).
+   */
+  readonly version: number;
   get(kind: string, account: string, key: string): Promise<EntityRecord | undefined>;
   getById(kind: string, id: string): Promise<EntityRecord | undefined>;
   list(kind: string, account: string, options?: ListOptions): Promise<EntityRecord[]>;

@@ -256,6 +256,24 @@ export function transactionContract(kit: ContractKit): void {
       });
     });
 
+    test('tx.version is the version the transaction reads at: the one before its writes, behind any later commit', async () => {
+      await withStore(async (store) => {
+        await write(store, (tx) => tx.insert(entity({ key: 'first' })));
+        const settled = store.version();
+        // What a transaction and a view read is as new as their tx.version: here, everything committed so far.
+        assert.equal(await write(store, async (tx) => tx.version), settled);
+        assert.equal(await read(store, async (tx) => tx.version), settled);
+        // A transaction's own commit moves version() past the tx.version it read at; later ones start from there.
+        const during = await write(store, async (tx) => {
+          await tx.insert(entity({ key: 'second' }));
+          return tx.version;
+        });
+        assert.equal(during, settled);
+        assert.ok(store.version() > during);
+        assert.equal(await read(store, async (tx) => tx.version), store.version());
+      });
+    });
+
     test('version has increased by the time each of several concurrent write transactions resolves', async () => {
       await withStore(async (store) => {
         await Promise.all(

@@ -177,8 +177,10 @@ class PostgresStore implements Store {
       let tx: PostgresTx | undefined;
       let committing = false;
       try {
+        // Read before BEGIN: a commit heard of by now is in the snapshot the transaction's first statement takes.
+        const version = this.version();
         await client.query(BEGIN_WRITE);
-        tx = new PostgresTx(client, false);
+        tx = new PostgresTx(client, false, version);
         const value = await work(tx);
         tx.finish();
         if (tx.failure !== undefined) throw tx.failure;
@@ -206,7 +208,8 @@ class PostgresStore implements Store {
 
   private view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return withClient(this.pool, async (client, broken) => {
-      const tx = new PostgresTx(client, true);
+      // Read before BEGIN: a commit heard of by now is in the snapshot the view's first statement takes.
+      const tx = new PostgresTx(client, true, this.version());
       try {
         await client.query(BEGIN_READ);
         const value = await work(tx);

@@ -38,6 +38,7 @@ export class PostgresTx implements StoreTx {
   constructor(
     private readonly client: pg.ClientBase,
     private readonly readOnly: boolean,
+    readonly version: number,
   ) {}
 
   finish(): void {

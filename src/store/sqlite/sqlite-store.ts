@@ -98,7 +98,7 @@ class SqliteStore implements Store {
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
     // free of I/O while still noticing shared-file writers at the next write transaction.
     this.currentVersion = Math.max(this.currentVersion, s.readVersion());
-    const tx = new SqliteTx(s, false, undefined);
+    const tx = new SqliteTx(s, false, undefined, this.currentVersion);
     let result: T;
     try {
       result = await work(tx);
@@ -140,7 +140,7 @@ class SqliteStore implements Store {
       this.readCacheVersion = this.currentVersion;
       this.readCacheBookkeeping = this.bookkeepingWrites;
     }
-    const tx = new SqliteTx(this.statements, true, this.readCache);
+    const tx = new SqliteTx(this.statements, true, this.readCache, this.currentVersion);
     const finish = (): void => tx.finish();
     let pending: Promise<T>;
     try {

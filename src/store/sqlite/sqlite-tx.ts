@@ -24,6 +24,7 @@ export class SqliteTx implements StoreTx {
     private readonly readOnly: boolean,
     /** For read-only views: entities already read since the last write (shared, never mutated). */
     private readonly memo: EntityMemo | undefined,
+    readonly version: number,
   ) {}
 
 
