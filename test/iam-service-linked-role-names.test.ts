@@ -10,7 +10,9 @@
 // please try a different suffix." (InvalidInput), "Custom suffix is not allowed for es.amazonaws.com".
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateServiceLinkedRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { CreateServiceLinkedRoleCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { createAwsManagedPolicyCatalog } from '../src/catalog/aws-managed-policies.js';
+import { LINKED_SERVICES } from '../src/core/iam/service-linked-role-names.js';
 import { failure, iamClient } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
@@ -35,6 +37,27 @@ describe('service-linked role names', () => {
       assert.equal((await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn, role?.Arn);
     });
   }
+
+  test('the role comes with the policy its service attaches (Application Auto Scaling: AWSApplicationAutoScalingCustomResourcePolicy)', async () => {
+    const iam = iamClient(server.endpoint);
+    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'AWSServiceRoleForApplicationAutoScaling_CustomResource' }));
+    assert.deepEqual(attached.AttachedPolicies, [
+      {
+        PolicyName: 'AWSApplicationAutoScalingCustomResourcePolicy',
+        PolicyArn: 'arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoScalingCustomResourcePolicy',
+      },
+    ]);
+  });
+
+  test('every entry of the table is a name IAM accepts and names a service-linked role policy AWS publishes', () => {
+    const catalog = createAwsManagedPolicyCatalog();
+    for (const [principal, { roleName, policy }] of LINKED_SERVICES) {
+      assert.match(principal, /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/, principal);
+      assert.match(roleName, /^AWSServiceRoleFor[\w+=,.@-]+$/, principal);
+      assert.ok(roleName.length <= 64, principal);
+      if (policy !== undefined) assert.ok(catalog.get(`arn:aws:iam::aws:policy/aws-service-role/${policy}`) !== undefined, `${principal}: ${policy}`);
+    }
+  });
 
   test('a principal IAM has no role template for is refused, with or without a suffix, and no role is made', async () => {
     const iam = iamClient(server.endpoint);

@@ -69,32 +69,47 @@ export const LINKED_SERVICES: ReadonlyMap<string, LinkedService> = new Map<strin
     { roleName: 'AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint', policy: 'AWSApplicationAutoscalingSageMakerEndpointPolicy' },
   ],
 
-  // Carried over from the earlier table, which took them from the services' service-linked role pages; their policies
-  // are confirmed in the managed-policy data, the role names were not re-read for this table.
+  // The services' service-linked role pages, as quoted ("The AWSServiceRoleForX service-linked role trusts the following
+  // services to assume the role: <principal>"): AWS CloudTrail User Guide (also recorded from AWS: "Service role name
+  // AWSServiceRoleForCloudTrail has been taken in this account"), AWS Config Developer Guide, AWS Backup Developer Guide,
+  // Amazon Redshift Management Guide, Amazon MSK Developer Guide, IAM User Guide (IAM Access Analyzer), Amazon Macie
+  // User Guide, AWS Security Hub User Guide, Amazon GuardDuty User Guide, Amazon ElastiCache User Guide ("specify a
+  // service name of elasticache.amazonaws.com").
   ['access-analyzer.amazonaws.com', { roleName: 'AWSServiceRoleForAccessAnalyzer', policy: 'AccessAnalyzerServiceRolePolicy' }],
   ['backup.amazonaws.com', { roleName: 'AWSServiceRoleForBackup', policy: 'AWSBackupServiceLinkedRolePolicyForBackup' }],
   ['cloudtrail.amazonaws.com', { roleName: 'AWSServiceRoleForCloudTrail', policy: 'CloudTrailServiceRolePolicy' }],
-  ['compute-optimizer.amazonaws.com', { roleName: 'AWSServiceRoleForComputeOptimizer', policy: 'ComputeOptimizerServiceRolePolicy' }],
   ['config.amazonaws.com', { roleName: 'AWSServiceRoleForConfig', policy: 'AWSConfigServiceRolePolicy' }],
-  ['eks.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonEKS', policy: 'AmazonEKSServiceRolePolicy' }],
   ['elasticache.amazonaws.com', { roleName: 'AWSServiceRoleForElastiCache', policy: 'ElastiCacheServiceRolePolicy' }],
-  ['es.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonElasticsearchService', policy: 'AmazonElasticsearchServiceRolePolicy' }],
-  ['fsx.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonFSx', policy: 'AmazonFSxServiceRolePolicy' }],
-  ['globalaccelerator.amazonaws.com', { roleName: 'AWSServiceRoleForGlobalAccelerator', policy: 'AWSGlobalAcceleratorSLRPolicy' }],
   ['guardduty.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonGuardDuty', policy: 'AmazonGuardDutyServiceRolePolicy' }],
-  ['inspector2.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonInspector2', policy: 'AmazonInspector2ServiceRolePolicy' }],
   ['kafka.amazonaws.com', { roleName: 'AWSServiceRoleForKafka', policy: 'KafkaServiceRolePolicy' }],
   ['macie.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonMacie', policy: 'AmazonMacieServiceRolePolicy' }],
-  ['opensearchservice.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonOpenSearchService', policy: 'AmazonOpenSearchServiceRolePolicy' }],
-  ['ops.apigateway.amazonaws.com', { roleName: 'AWSServiceRoleForAPIGateway', policy: 'APIGatewayServiceRolePolicy' }],
-  ['organizations.amazonaws.com', { roleName: 'AWSServiceRoleForOrganizations', policy: 'AWSOrganizationsServiceTrustPolicy' }],
   ['redshift.amazonaws.com', { roleName: 'AWSServiceRoleForRedshift', policy: 'AmazonRedshiftServiceLinkedRolePolicy' }],
-  ['replicator.lambda.amazonaws.com', { roleName: 'AWSServiceRoleForLambdaReplicator', policy: 'AWSLambdaReplicator' }],
   ['securityhub.amazonaws.com', { roleName: 'AWSServiceRoleForSecurityHub', policy: 'AWSSecurityHubServiceRolePolicy' }],
+  // AWS's own answers, recorded in public reports of CreateServiceLinkedRole for the principal: "Service role name
+  // AWSServiceRoleForAmazonElasticsearchService has been taken" (es), "... AWSServiceRoleForSSO has been taken" (sso).
+  ['es.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonElasticsearchService', policy: 'AmazonElasticsearchServiceRolePolicy' }],
+  ['sso.amazonaws.com', { roleName: 'AWSServiceRoleForSSO', policy: 'AWSSSOServiceRolePolicy' }],
+  // Amazon OpenSearch Service Developer Guide, "Using service-linked roles to create VPC domains" (slr-aos), as cited by
+  // the Terraform AWS provider's documentation: opensearchservice.amazonaws.com makes AWSServiceRoleForAmazonOpenSearchService.
+  ['opensearchservice.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonOpenSearchService', policy: 'AmazonOpenSearchServiceRolePolicy' }],
+  // Amazon EKS User Guide, "Using service-linked roles for Amazon EKS": AWSServiceRoleForAmazonEKS with
+  // AmazonEKSServiceRolePolicy (the principal as in the page's title, not re-read).
+  ['eks.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonEKS', policy: 'AmazonEKSServiceRolePolicy' }],
+  // Seen in published usage only, not re-read in the services' pages: role ARNs under the principal's path in policies
+  // (ops.apigateway: aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway) and Karpenter's
+  // getting-started script ("create the AWSServiceRoleForEC2Spot service-linked role": --aws-service-name spot.amazonaws.com).
+  ['ops.apigateway.amazonaws.com', { roleName: 'AWSServiceRoleForAPIGateway', policy: 'APIGatewayServiceRolePolicy' }],
   ['spot.amazonaws.com', { roleName: 'AWSServiceRoleForEC2Spot', policy: 'AWSEC2SpotServiceRolePolicy' }],
+  // Carried over from the earlier table, which took them from the services' service-linked role pages; their policies
+  // are in the managed-policy data, the role names were not re-read for this table.
+  ['compute-optimizer.amazonaws.com', { roleName: 'AWSServiceRoleForComputeOptimizer', policy: 'ComputeOptimizerServiceRolePolicy' }],
+  ['fsx.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonFSx', policy: 'AmazonFSxServiceRolePolicy' }],
+  ['globalaccelerator.amazonaws.com', { roleName: 'AWSServiceRoleForGlobalAccelerator', policy: 'AWSGlobalAcceleratorSLRPolicy' }],
+  ['inspector2.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonInspector2', policy: 'AmazonInspector2ServiceRolePolicy' }],
+  ['organizations.amazonaws.com', { roleName: 'AWSServiceRoleForOrganizations', policy: 'AWSOrganizationsServiceTrustPolicy' }],
+  ['replicator.lambda.amazonaws.com', { roleName: 'AWSServiceRoleForLambdaReplicator', policy: 'AWSLambdaReplicator' }],
   ['spotfleet.amazonaws.com', { roleName: 'AWSServiceRoleForEC2SpotFleet', policy: 'AWSEC2SpotFleetServiceRolePolicy' }],
   ['ssm.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonSSM', policy: 'AmazonSSMServiceRolePolicy' }],
-  ['sso.amazonaws.com', { roleName: 'AWSServiceRoleForSSO', policy: 'AWSSSOServiceRolePolicy' }],
   ['support.amazonaws.com', { roleName: 'AWSServiceRoleForSupport', policy: 'AWSSupportServiceRolePolicy' }],
   ['transitgateway.amazonaws.com', { roleName: 'AWSServiceRoleForVPCTransitGateway', policy: 'AWSVPCTransitGatewayServiceRolePolicy' }],
   ['trustedadvisor.amazonaws.com', { roleName: 'AWSServiceRoleForTrustedAdvisor', policy: 'AWSTrustedAdvisorServiceRolePolicy' }],
