@@ -8,7 +8,8 @@ import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { INLINE_POLICY_OPERATIONS } from './inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from './instance-profiles.js';
 import { ROLE_OPERATIONS } from './roles.js';
-import { linkedService, SERVICE_LINKED_ROLE_OPERATIONS } from './service-linked-roles.js';
+import { linkedService } from './service-linked-role-names.js';
+import { SERVICE_LINKED_ROLE_OPERATIONS } from './service-linked-roles.js';
 
 const OPERATIONS = defineOperations([
   ...ROLE_OPERATIONS,
@@ -57,24 +58,59 @@ test('CreateServiceLinkedRole names the role for its service, under the service 
   assert.deepEqual(attached['AttachedPolicies'], [{ PolicyName: SLR_POLICY.name, PolicyArn: SLR_POLICY.arn }]);
 });
 
+// Each service fixes its role's name; only some take a CustomSuffix, joined with "_". Sources, by row:
+// autoscaling: Amazon EC2 Auto Scaling User Guide, "Service-linked roles for Amazon EC2 Auto Scaling"
+//   (AWSServiceRoleForAutoScaling, or with a custom suffix AWSServiceRoleForAutoScaling_mysuffix);
+// elasticloadbalancing: Elastic Load Balancing User Guide, "Elastic Load Balancing service-linked role";
+// ecs: Amazon ECS Developer Guide, "Using service-linked roles for Amazon ECS";
+// rds: Amazon RDS User Guide, "Using service-linked roles for Amazon RDS";
+// *.application-autoscaling: Application Auto Scaling User Guide, "Service-linked roles for Application Auto Scaling"
+//   and "Custom resources and Application Auto Scaling" (AWSServiceRoleForApplicationAutoScaling_CustomResource,
+//   trusted by custom-resource.application-autoscaling.amazonaws.com).
 const names: ReadonlyArray<[string, string | undefined, string]> = [
   ['autoscaling.amazonaws.com', undefined, 'AWSServiceRoleForAutoScaling'],
   ['autoscaling.amazonaws.com', 'blue', 'AWSServiceRoleForAutoScaling_blue'],
+  ['elasticloadbalancing.amazonaws.com', undefined, 'AWSServiceRoleForElasticLoadBalancing'],
+  ['ecs.amazonaws.com', undefined, 'AWSServiceRoleForECS'],
+  ['rds.amazonaws.com', undefined, 'AWSServiceRoleForRDS'],
+  ['custom-resource.application-autoscaling.amazonaws.com', undefined, 'AWSServiceRoleForApplicationAutoScaling_CustomResource'],
+  ['rds.application-autoscaling.amazonaws.com', undefined, 'AWSServiceRoleForApplicationAutoScaling_RDSCluster'],
+  ['ec2.application-autoscaling.amazonaws.com', undefined, 'AWSServiceRoleForApplicationAutoScaling_EC2SpotFleetRequest'],
   ['es.amazonaws.com', undefined, 'AWSServiceRoleForAmazonElasticsearchService'],
   ['spot.amazonaws.com', undefined, 'AWSServiceRoleForEC2Spot'],
-  ['newthing.amazonaws.com', undefined, 'AWSServiceRoleForNewthing'],
-  ['multi-word.amazonaws.com', 'x', 'AWSServiceRoleForMultiWord_x'],
 ];
 for (const [service, suffix, expected] of names) {
   test(`CreateServiceLinkedRole for ${service}${suffix === undefined ? '' : ` with suffix ${suffix}`} makes ${expected}`, async () => {
     const params: Params = suffix === undefined ? { AWSServiceName: service } : { AWSServiceName: service, CustomSuffix: suffix };
     const out = (await iam.run('CreateServiceLinkedRole', params))['Role'] as Record<string, unknown>;
     assert.equal(out['RoleName'], expected);
-    assert.equal(linkedService(service).roleName, suffix === undefined ? expected : expected.slice(0, -suffix.length - 1));
+    assert.equal(out['Path'], `/aws-service-role/${service}/`);
+    assert.equal(out['Arn'], `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/${service}/${expected}`);
+    assert.equal(linkedService(service)?.roleName, suffix === undefined ? expected : expected.slice(0, -suffix.length - 1));
   });
 }
 
-test('CreateServiceLinkedRole refuses a taken name, a suffix the service does not take, and a non-service principal', async () => {
+// IAM has no role template for a principal no service registered, and answers AccessDenied naming it (as recorded from
+// AWS for account.amazonaws.com and bedrock-agentcore.amazonaws.com): no name is guessed for it, with or without a
+// suffix; principals are case-sensitive, and a string that is no service principal at all is refused the same way.
+const unknownServices: ReadonlyArray<Params> = [
+  { AWSServiceName: 'newthing.amazonaws.com' },
+  { AWSServiceName: 'multi-word.amazonaws.com', CustomSuffix: 'x' },
+  { AWSServiceName: 'ECS.amazonaws.com' },
+  { AWSServiceName: 'not-a-service' },
+  // Names an object has by inheritance are no services either.
+  { AWSServiceName: 'constructor' },
+  { AWSServiceName: '__proto__' },
+];
+for (const params of unknownServices) {
+  const service = String(params['AWSServiceName']);
+  test(`CreateServiceLinkedRole refuses ${service}${params['CustomSuffix'] === undefined ? '' : ' with a suffix'}: no template, no role`, async () => {
+    await rejects(iam.run('CreateServiceLinkedRole', params), 'AccessDenied', 403, `Cannot find Service Linked Role template for ${service}`);
+    assert.deepEqual((await iam.run('ListRoles', {}))['Roles'], []);
+  });
+}
+
+test('CreateServiceLinkedRole refuses a taken name and a suffix the service does not take', async () => {
   await iam.run('CreateServiceLinkedRole', { AWSServiceName: 'ecs.amazonaws.com' });
   await rejects(
     iam.run('CreateServiceLinkedRole', { AWSServiceName: 'ecs.amazonaws.com' }),
@@ -83,7 +119,20 @@ test('CreateServiceLinkedRole refuses a taken name, a suffix the service does no
     'Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.',
   );
   await rejects(iam.run('CreateServiceLinkedRole', { AWSServiceName: 'es.amazonaws.com', CustomSuffix: 'two' }), 'InvalidInput', 400, 'Custom suffix is not allowed for es.amazonaws.com');
-  await rejects(iam.run('CreateServiceLinkedRole', { AWSServiceName: 'not-a-service' }), 'InvalidInput', 400, 'Invalid service principal name: not-a-service');
+  await rejects(
+    iam.run('CreateServiceLinkedRole', { AWSServiceName: 'custom-resource.application-autoscaling.amazonaws.com', CustomSuffix: 'two' }),
+    'InvalidInput',
+    400,
+    'Custom suffix is not allowed for custom-resource.application-autoscaling.amazonaws.com',
+  );
+  // A suffix makes a second Auto Scaling role; the same suffix again is the taken name.
+  await iam.run('CreateServiceLinkedRole', { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'blue' });
+  await rejects(
+    iam.run('CreateServiceLinkedRole', { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'blue' }),
+    'InvalidInput',
+    400,
+    'Service role name AWSServiceRoleForAutoScaling_blue has been taken in this account, please try a different suffix.',
+  );
 });
 
 const protectedCalls: ReadonlyArray<[string, Params]> = [
@@ -160,6 +209,11 @@ test('resources name the service-linked role', async () => {
     assert.equal(
       await ops.get('iam:CreateServiceLinkedRole')?.resource(ctx, { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'x' }),
       `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_x`,
+    );
+    // A principal with no template names no role: the request is authorized against the service's path alone.
+    assert.equal(
+      await ops.get('iam:CreateServiceLinkedRole')?.resource(ctx, { AWSServiceName: 'newthing.amazonaws.com', CustomSuffix: 'x' }),
+      `arn:aws:iam::${TEST_ACCOUNT}:role/aws-service-role/newthing.amazonaws.com/`,
     );
     assert.deepEqual(ops.get('iam:CreateServiceLinkedRole')?.conditionKeys?.(ctx, { AWSServiceName: 'autoscaling.amazonaws.com' }), {
       'iam:AWSServiceName': 'autoscaling.amazonaws.com',

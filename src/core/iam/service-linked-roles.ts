@@ -1,83 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityRecord } from '../../store/store.js';
 import { roleArn } from '../arns.js';
-import { invalidInput, noSuchEntity } from '../errors.js';
+import { accessDenied, invalidInput, noSuchEntity, type ServiceError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { req, str } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
+import { linkedService, type LinkedService } from './service-linked-role-names.js';
 import { DEFAULT_MAX_SESSION_DURATION, getRole, insertRole, isServiceLinked, roleResource, roleView, SERVICE_ROLE_PATH_PREFIX } from './roles.js';
 
-interface LinkedService {
-  /** The role name before any custom suffix. */
-  readonly roleName: string;
-  /** The AWS managed policy (under `/aws-service-role/`) the service attaches to its role. */
-  readonly policy?: string;
-  /** Whether the service accepts a CustomSuffix (most do not). */
-  readonly customSuffix?: boolean;
-}
-
-// Role names and permissions policies as the services' own service-linked role pages document them. Services not
-// listed get the general form `AWSServiceRoleFor` + the service name, which is what most services use.
-const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
-  'access-analyzer.amazonaws.com': { roleName: 'AWSServiceRoleForAccessAnalyzer', policy: 'AccessAnalyzerServiceRolePolicy' },
-  'autoscaling.amazonaws.com': { roleName: 'AWSServiceRoleForAutoScaling', policy: 'AutoScalingServiceRolePolicy', customSuffix: true },
-  'backup.amazonaws.com': { roleName: 'AWSServiceRoleForBackup', policy: 'AWSBackupServiceLinkedRolePolicyForBackup' },
-  'cloudtrail.amazonaws.com': { roleName: 'AWSServiceRoleForCloudTrail', policy: 'CloudTrailServiceRolePolicy' },
-  'compute-optimizer.amazonaws.com': { roleName: 'AWSServiceRoleForComputeOptimizer', policy: 'ComputeOptimizerServiceRolePolicy' },
-  'config.amazonaws.com': { roleName: 'AWSServiceRoleForConfig', policy: 'AWSConfigServiceRolePolicy' },
-  'dynamodb.application-autoscaling.amazonaws.com': {
-    roleName: 'AWSServiceRoleForApplicationAutoScaling_DynamoDBTable',
-    policy: 'AWSApplicationAutoscalingDynamoDBTablePolicy',
-  },
-  'ecs.amazonaws.com': { roleName: 'AWSServiceRoleForECS', policy: 'AmazonECSServiceRolePolicy' },
-  'ecs.application-autoscaling.amazonaws.com': {
-    roleName: 'AWSServiceRoleForApplicationAutoScaling_ECSService',
-    policy: 'AWSApplicationAutoscalingECSServicePolicy',
-  },
-  'eks.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonEKS', policy: 'AmazonEKSServiceRolePolicy' },
-  'elasticache.amazonaws.com': { roleName: 'AWSServiceRoleForElastiCache', policy: 'ElastiCacheServiceRolePolicy' },
-  'elasticbeanstalk.amazonaws.com': { roleName: 'AWSServiceRoleForElasticBeanstalk', policy: 'AWSElasticBeanstalkServiceRolePolicy' },
-  'elasticloadbalancing.amazonaws.com': {
-    roleName: 'AWSServiceRoleForElasticLoadBalancing',
-    policy: 'AWSElasticLoadBalancingServiceRolePolicy',
-  },
-  'es.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonElasticsearchService', policy: 'AmazonElasticsearchServiceRolePolicy' },
-  'fsx.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonFSx', policy: 'AmazonFSxServiceRolePolicy' },
-  'globalaccelerator.amazonaws.com': { roleName: 'AWSServiceRoleForGlobalAccelerator', policy: 'AWSGlobalAcceleratorSLRPolicy' },
-  'guardduty.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonGuardDuty', policy: 'AmazonGuardDutyServiceRolePolicy' },
-  'inspector2.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonInspector2', policy: 'AmazonInspector2ServiceRolePolicy' },
-  'kafka.amazonaws.com': { roleName: 'AWSServiceRoleForKafka', policy: 'KafkaServiceRolePolicy' },
-  'macie.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonMacie', policy: 'AmazonMacieServiceRolePolicy' },
-  'opensearchservice.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonOpenSearchService', policy: 'AmazonOpenSearchServiceRolePolicy' },
-  'ops.apigateway.amazonaws.com': { roleName: 'AWSServiceRoleForAPIGateway', policy: 'APIGatewayServiceRolePolicy' },
-  'organizations.amazonaws.com': { roleName: 'AWSServiceRoleForOrganizations', policy: 'AWSOrganizationsServiceTrustPolicy' },
-  'rds.amazonaws.com': { roleName: 'AWSServiceRoleForRDS', policy: 'AmazonRDSServiceRolePolicy' },
-  'redshift.amazonaws.com': { roleName: 'AWSServiceRoleForRedshift', policy: 'AmazonRedshiftServiceLinkedRolePolicy' },
-  'replicator.lambda.amazonaws.com': { roleName: 'AWSServiceRoleForLambdaReplicator', policy: 'AWSLambdaReplicator' },
-  'securityhub.amazonaws.com': { roleName: 'AWSServiceRoleForSecurityHub', policy: 'AWSSecurityHubServiceRolePolicy' },
-  'spot.amazonaws.com': { roleName: 'AWSServiceRoleForEC2Spot', policy: 'AWSEC2SpotServiceRolePolicy' },
-  'spotfleet.amazonaws.com': { roleName: 'AWSServiceRoleForEC2SpotFleet', policy: 'AWSEC2SpotFleetServiceRolePolicy' },
-  'ssm.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonSSM', policy: 'AmazonSSMServiceRolePolicy' },
-  'sso.amazonaws.com': { roleName: 'AWSServiceRoleForSSO', policy: 'AWSSSOServiceRolePolicy' },
-  'support.amazonaws.com': { roleName: 'AWSServiceRoleForSupport', policy: 'AWSSupportServiceRolePolicy' },
-  'transitgateway.amazonaws.com': { roleName: 'AWSServiceRoleForVPCTransitGateway', policy: 'AWSVPCTransitGatewayServiceRolePolicy' },
-  'trustedadvisor.amazonaws.com': { roleName: 'AWSServiceRoleForTrustedAdvisor', policy: 'AWSTrustedAdvisorServiceRolePolicy' },
-};
-
-const SERVICE_PRINCIPAL = /^([a-z0-9-]+\.)+amazonaws\.com(\.cn)?$/;
-
-/** The service's documented entry, or the general naming form for one not in the table (suffixes allowed). */
-export function linkedService(servicePrincipal: string): LinkedService {
-  const known = LINKED_SERVICES[servicePrincipal];
-  if (known !== undefined) return known;
-  const first = servicePrincipal.split('.')[0] ?? servicePrincipal;
-  const pascal = first
-    .split('-')
-    .map((part) => (part === '' ? '' : `${part[0]?.toUpperCase()}${part.slice(1)}`))
-    .join('');
-  return { roleName: `AWSServiceRoleFor${pascal}`, customSuffix: true };
+/** IAM's refusal of a principal it has no service-linked role template for (recorded AWS answer: AccessDenied). */
+function noTemplate(servicePrincipal: string): ServiceError {
+  return accessDenied(`Cannot find Service Linked Role template for ${servicePrincipal}`);
 }
 
 /** The trust policy IAM writes for a service-linked role: only the service may assume it. */
@@ -88,8 +23,7 @@ export function serviceTrustPolicy(servicePrincipal: string): string {
   });
 }
 
-function roleNameFor(servicePrincipal: string, suffix: string | undefined): string {
-  const service = linkedService(servicePrincipal);
+function roleNameFor(servicePrincipal: string, service: LinkedService, suffix: string | undefined): string {
   if (suffix === undefined) return service.roleName;
   if (service.customSuffix !== true) throw invalidInput(`Custom suffix is not allowed for ${servicePrincipal}`);
   return `${service.roleName}_${suffix}`;
@@ -97,8 +31,9 @@ function roleNameFor(servicePrincipal: string, suffix: string | undefined): stri
 
 async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const servicePrincipal = req(p, 'AWSServiceName');
-  if (!SERVICE_PRINCIPAL.test(servicePrincipal)) throw invalidInput(`Invalid service principal name: ${servicePrincipal}`);
-  const name = roleNameFor(servicePrincipal, str(p, 'CustomSuffix'));
+  const service = linkedService(servicePrincipal);
+  if (service === undefined) throw noTemplate(servicePrincipal);
+  const name = roleNameFor(servicePrincipal, service, str(p, 'CustomSuffix'));
   await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
   const description = str(p, 'Description');
   const record: EntityRecord = {
@@ -120,7 +55,7 @@ async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promis
   };
   await insertRole(ctx, record, () => invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`));
   // The service's permissions come with the role, when the catalogue has the policy it documents.
-  const policyName = linkedService(servicePrincipal).policy;
+  const policyName = service.policy;
   const policyArn = policyName === undefined ? undefined : `arn:aws:iam::aws:policy${SERVICE_ROLE_PATH_PREFIX}${policyName}`;
   if (policyArn !== undefined && ctx.services.awsManagedPolicies().get(policyArn) !== undefined) {
     await ctx.tx.link({ relation: REL.attached, account: ctx.account, from: attachmentKey('role', name), to: policyArn, created: record.created, data: {} });
@@ -177,8 +112,11 @@ export const SERVICE_LINKED_ROLE_OPERATIONS: readonly OperationDefinition[] = [
     resource: (ctx, p) => {
       const servicePrincipal = req(p, 'AWSServiceName');
       const suffix = str(p, 'CustomSuffix');
-      const base = linkedService(servicePrincipal).roleName;
-      return roleArn(ctx.account, `${SERVICE_ROLE_PATH_PREFIX}${servicePrincipal}/`, suffix === undefined ? base : `${base}_${suffix}`);
+      // A principal with no template names no role: the request is authorized against the service's path alone, and
+      // the operation then refuses it.
+      const base = linkedService(servicePrincipal)?.roleName ?? '';
+      const name = base === '' || suffix === undefined ? base : `${base}_${suffix}`;
+      return roleArn(ctx.account, `${SERVICE_ROLE_PATH_PREFIX}${servicePrincipal}/`, name);
     },
     conditionKeys: (_ctx, p) => ({ 'iam:AWSServiceName': req(p, 'AWSServiceName') }),
     run: createServiceLinkedRole,
