@@ -290,9 +290,9 @@ const ROWS: Row[] = [
   },
   {
     name: 'an ARN whose service is a wildcard',
-    // IAM's PutRolePolicy answer to `arn:aws:*:*:*:*fss-prod*`, quoted in public deployment notes the index holds
-    // without an address; the text itself is the one moto records for `arn:aws`.
-    source: `${MOTO}; ${ISSUE}`,
+    // The Resource page: a wildcard cannot name the service. The text is the one moto records for `arn:aws`, and the one
+    // public deployment notes quote from PutRolePolicy for `arn:aws:*:*:*:*fss-prod*`.
+    source: `${RESOURCE}; ${MOTO}`,
     doc: identity({ Resource: 'arn:aws:*:*:111122223333:*fss-prod*' }),
     message: IAM_MESSAGES.vendorNotQualified,
   },
