@@ -25,6 +25,9 @@ describe('MalformedPolicyDocument texts through the SDK', () => {
       [identity({ Resource: 'arn:aws:iam::111122223333:bucket/x' }), IAM_TYPE],
       [identity({ Action: 'a a:GetObject' }), 'Vendor a a is not valid'],
       [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }), 'Policy document must be version 2012-10-17 or greater.'],
+      [identity({ Resource: [] }), 'Policy statement must contain resources.'],
+      [identity({ Resource: 'arn:aws:*:*:111122223333:*prod*' }), 'Resource vendor must be fully qualified and cannot contain regexes.'],
+      [identity({ Effect: 'allow' }), 'The policy failed legacy parsing'],
     ];
     for (const [document, message] of cases) {
       const got = await failure(iam.send(new CreatePolicyCommand({ PolicyName: 'Broken', PolicyDocument: document })));

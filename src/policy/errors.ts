@@ -25,6 +25,8 @@ export const IAM_MESSAGES = {
   principalNotAllowed: 'Policy document should not specify a principal.',
   missingPrincipal: 'Missing required field Principal',
   legacyParsing: 'The policy failed legacy parsing',
+  // An ARN whose service part is missing or holds a wildcard (`arn:aws`, `arn:aws:*:...`).
+  vendorNotQualified: 'Resource vendor must be fully qualified and cannot contain regexes.',
   vendorPrefix: 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
   oneColon: 'Actions/Condition can contain only one colon.',
   wildcardVendor: 'Action vendors (e.g., aws, ec2, etc.) must not contain wildcards',

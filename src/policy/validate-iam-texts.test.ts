@@ -25,6 +25,15 @@ const BOTO3_180 = 'https://github.com/boto/boto3/issues/180';
 const ROLE_JSON = 'https://github.com/AWSCookbook/Security/issues/2';
 // IAM's answer to `*:Untag*` quoted from a CreatePolicy failure.
 const WILDCARD_VENDOR = 'https://github.com/boogy/iam-policy-validator/pull/172';
+// IAM's answers to a table of malformed documents, as recorded by moto's IAM tests (tests/test_iam/test_iam_policies.py
+// in getmoto/moto, rows for create_policy against IAM): a second-hand record, used where no first-hand quote was found.
+// IAM's PutRolePolicy answer to an S3 object ARN with `*` for region and account: "... can not contain region information."
+const KOTLESS_2 = 'https://github.com/JetBrains/kotless/issues/2';
+const MOTO = 'https://github.com/getmoto/moto/blob/master/tests/test_iam/test_iam_policies.py';
+// IAM's PutRolePolicy/CreatePolicy answer to an empty Resource list from Terraform: "Policy statement must contain resources."
+const EMPTY_RESOURCES = 'https://github.com/trussworks/terraform-aws-s3-anti-virus/issues/22; https://github.com/terraform-aws-modules/terraform-aws-iam/issues/603';
+// IAM's answer to a partition IAM does not know, quoted from a CreatePolicy failure.
+const PARTITION = 'https://github.com/cloudera-labs/cloudera.exe/issues/112';
 
 type Json = Record<string, unknown>;
 
@@ -93,6 +102,12 @@ const ROWS: Row[] = [
     source: S3_ARNS,
     doc: identity({ Resource: 'arn:aws:s3:us-west-2:111122223333:job/*' }),
     message: undefined,
+  },
+  {
+    name: 'S3 bucket ARN with a wildcard region',
+    source: KOTLESS_2,
+    doc: identity({ Resource: 'arn:aws:s3:*:*:kotless.try/*' }),
+    message: 'Resource arn:aws:s3:*:*:kotless.try/* can not contain region information.',
   },
   {
     name: 'S3 ARN with a wildcard region',
@@ -194,6 +209,136 @@ const ROWS: Row[] = [
     message: undefined,
   },
   { name: 'trust policy without Version', source: VERSION, doc: trust(), type: 'trust', message: undefined },
+  {
+    name: 'an empty Resource list',
+    source: `${EMPTY_RESOURCES}; ${MOTO}`,
+    doc: identity({ Resource: [] }),
+    message: IAM_MESSAGES.missingResources,
+  },
+  {
+    name: 'an empty NotResource list',
+    source: `${EMPTY_RESOURCES}; ${MOTO}`,
+    doc: identity({ Resource: undefined, NotResource: [] }),
+    message: IAM_MESSAGES.missingResources,
+  },
+  {
+    name: 'an empty Action list',
+    source: MOTO,
+    doc: identity({ Action: [] }),
+    message: IAM_MESSAGES.missingActions,
+  },
+  {
+    name: 'an empty list beside its counterpart (Resource and NotResource both present)',
+    source: `${GRAMMAR}; ${MOTO}`,
+    doc: identity({ NotResource: [] }),
+    message: IAM_MESSAGES.syntax,
+  },
+  {
+    name: 'a statement without resources is reported before a bad action vendor',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'invalid' } },
+    message: IAM_MESSAGES.missingResources,
+  },
+  {
+    name: 'a resource that is not an ARN is reported before an action with two colons',
+    source: MOTO,
+    doc: identity({ Action: 's:3:ListBucket', Resource: 'sdfsadf' }),
+    message: 'Resource sdfsadf must be in ARN format or "*".',
+  },
+  {
+    name: 'duplicate SIDs are reported before a statement without actions',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: [{ Sid: 'sdf', Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }, { Sid: 'sdf', Effect: 'Allow' }] },
+    message: IAM_MESSAGES.duplicateSid,
+  },
+  {
+    name: 'Effect in the wrong case',
+    source: MOTO,
+    doc: identity({ Effect: 'denY' }),
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'Effect in the wrong case, managed policy without Version (the version is checked first)',
+    source: MOTO,
+    doc: { Statement: { Effect: 'denY', Action: 's3:ListBucket', Resource: '*' } },
+    managed: true,
+    message: IAM_MESSAGES.versionTooOld,
+  },
+  {
+    name: 'a partition IAM does not know',
+    source: `${PARTITION}; ${MOTO}`,
+    doc: identity({ Resource: 'arn:${ARN_PARTITION}:s3:::bucket' }),
+    message: 'Partition "${ARN_PARTITION}" is not valid for resource "arn:${ARN_PARTITION}:s3:::bucket".',
+  },
+  {
+    name: 'a resource not starting with arn: is read as an ARN with its missing parts as *',
+    source: MOTO,
+    doc: identity({ Resource: 'a:bsdfdsafsad' }),
+    message: 'Partition "bsdfdsafsad" is not valid for resource "arn:bsdfdsafsad:*:*:*:*".',
+  },
+  {
+    name: 'a resource whose second part is a service, not a partition',
+    source: MOTO,
+    doc: identity({ Resource: 'aws:s3:::example_bucket' }),
+    message: 'Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".',
+  },
+  {
+    name: 'an ARN with nothing after the partition',
+    source: MOTO,
+    doc: identity({ Resource: 'arn:aws' }),
+    message: IAM_MESSAGES.vendorNotQualified,
+  },
+  {
+    name: 'an ARN whose service is a wildcard',
+    // The Resource page: a wildcard cannot name the service. The text is the one moto records for `arn:aws`, and the one
+    // public deployment notes quote from PutRolePolicy for `arn:aws:*:*:*:*fss-prod*`.
+    source: `${RESOURCE}; ${MOTO}`,
+    doc: identity({ Resource: 'arn:aws:*:*:111122223333:*fss-prod*' }),
+    message: IAM_MESSAGES.vendorNotQualified,
+  },
+  {
+    name: 'an ARN with five parts and an empty one',
+    source: MOTO,
+    doc: identity({ Resource: 'arn:aws:s3::example_bucket' }),
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'an ARN with an empty service',
+    source: MOTO,
+    doc: identity({ Resource: 'arn:aws::::example_bucket' }),
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'legacy parsing is reported before duplicate SIDs',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: [{ Sid: 'a', Effect: 'Allow', Action: 's3:ListBucket', NotResource: 'arn:aws:s3::b' }, { Sid: 'a', Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] },
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'ARNs IAM stores: services it does not know, regional ones, a wildcard partition',
+    source: `${RESOURCE}; ${MOTO}`,
+    doc: identity({
+      Resource: [
+        'arn:aws:nosuchservice:::thing',
+        'arn:aws:invalid-service:us-east-1::example_bucket',
+        'arn:aws:s33:::example_bucket',
+        'arn:*:s3:::example_bucket',
+      ],
+    }),
+    message: undefined,
+  },
+  {
+    name: 'null inside a Resource list',
+    source: `${GRAMMAR}; ${MOTO} (a list holding a non-string, ["adfdf", {}], is a syntax error)`,
+    doc: identity({ Resource: ['arn:aws:s3:::b', null] }),
+    message: IAM_MESSAGES.syntax,
+  },
+  {
+    name: 'null alone in a Resource list',
+    source: `${GRAMMAR}; ${MOTO}`,
+    doc: identity({ Resource: [null] }),
+    message: IAM_MESSAGES.syntax,
+  },
 ];
 
 describe('IAM stores or refuses exactly what AWS does, with its texts', () => {

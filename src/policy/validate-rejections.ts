@@ -75,33 +75,70 @@ function checkResources(ctx: ValidationContext, statement: Statement): IamReject
     }
     return undefined;
   }
+  return eachResource(ctx, statement, (value) => resourceProblem(value)) ?? missingResources(ctx, statement);
+}
+
+function missingResources(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
   if (ctx.policyType === 'identity' && statement.resource === undefined && statement.notResource === undefined) {
     return reject(IAM_MESSAGES.missingResources, ctx.statementPath(statement));
   }
+  return undefined;
+}
+
+function eachResource(
+  ctx: ValidationContext,
+  statement: Statement,
+  problemOf: (value: string) => string | undefined,
+): IamRejection | undefined {
   for (const element of ['Resource', 'NotResource'] as const) {
     const values = element === 'Resource' ? statement.resource : statement.notResource;
     for (const [index, value] of (values ?? []).entries()) {
-      const problem = resourceProblem(value);
+      const problem = problemOf(value);
       if (problem !== undefined) return reject(problem, ctx.elementPath(statement, element, index));
     }
   }
   return undefined;
 }
 
+/**
+ * IAM's older parser, which runs before its other checks: it refuses an ARN with an empty service, and one that has
+ * an empty part (`::`) but fewer than six parts (`arn:aws:s3::bucket`).
+ */
+function checkLegacyResources(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  if (ctx.policyType === 'trust') return undefined;
+  // Only for resources the newer checks find no fault with: those report their own text.
+  return eachResource(ctx, statement, (value) =>
+    value !== '*' && value.includes(':') && legacyRefuses(value) && resourceProblem(value) === undefined ? IAM_MESSAGES.legacyParsing : undefined,
+  );
+}
+
+function legacyRefuses(value: string): boolean {
+  const parts = value.split(':');
+  return (parts.length > 2 && parts[2] === '') || (parts.length < 6 && value.includes('::'));
+}
+
 function resourceProblem(value: string): string | undefined {
   if (value === '*') return undefined;
+  if (!value.includes(':')) return IAM_MESSAGE_TEMPLATES.resourceNotArn(value);
+  // IAM reads whatever precedes the first colon as "arn" and quotes the partition with the missing parts as `*`.
+  const [, partition = '', ...rest] = value.split(':');
+  if (!hasWildcard(partition) && !PARTITIONS.includes(partition)) {
+    const part = (i: number): string => (i === 0 ? (rest[0] === '' && rest.length === 1 ? '*' : rest[0]) : rest[i]) ?? '*';
+    const tail = rest.length > 3 ? rest.slice(3).join(':') : '*';
+    return IAM_MESSAGE_TEMPLATES.invalidPartition(partition, `arn:${partition}:${part(0)}:${part(1)}:${part(2)}:${tail}`);
+  }
+  if (rest.length === 0 || hasWildcard(rest[0] ?? '')) return IAM_MESSAGES.vendorNotQualified;
+  if (legacyRefuses(value)) return undefined;
   const arn = parseArn(value);
   if (arn === undefined) return IAM_MESSAGE_TEMPLATES.resourceNotArn(value);
-  if (!hasWildcard(arn.partition) && !PARTITIONS.includes(arn.partition)) {
-    return IAM_MESSAGE_TEMPLATES.invalidPartition(arn.partition, value);
-  }
   // IAM is a global service: its ARNs have an empty region field.
   if (arn.service === 'iam' && arn.region !== '' && !hasWildcard(arn.region)) {
     return IAM_MESSAGE_TEMPLATES.iamResourceWithRegion(value);
   }
   if (arn.service === 'iam' && !mayStartWith(arn.resource, ['*', 'root'], IAM_RESOURCE_TYPES)) return IAM_MESSAGES.iamResourceType;
-  // Buckets and objects are global names; only S3's account-level resources (access points, batch jobs, ...) are regional.
-  if (arn.service === 's3' && arn.region !== '' && !hasWildcard(arn.region) && !mayStartWith(arn.resource, [], S3_REGIONAL_TYPES)) {
+  // Buckets and objects are global names; only S3's account-level resources (access points, batch jobs, ...) are
+  // regional. A wildcard region is region information too (`arn:aws:s3:*:*:bucket/*` is refused).
+  if (arn.service === 's3' && arn.region !== '' && !mayStartWith(arn.resource, [], S3_REGIONAL_TYPES)) {
     return IAM_MESSAGE_TEMPLATES.s3ResourceWithRegion(value);
   }
   return undefined;
@@ -201,21 +238,34 @@ function checkVersion(ctx: ValidationContext): IamRejection | undefined {
   return undefined;
 }
 
-/** The first reason the storing service would refuse the document, or undefined when it would store it. */
+/**
+ * The first reason the storing service would refuse the document, or undefined when it would store it. IAM runs each
+ * check over every statement before the next check, so a later statement's legacy-parsing problem is reported before
+ * an earlier one's bad action; the order of the passes is IAM's.
+ */
 export function findRejection(ctx: ValidationContext): IamRejection | undefined {
-  const versionProblem = checkVersion(ctx);
-  if (versionProblem !== undefined) return versionProblem;
-  for (const statement of ctx.doc.statements) {
-    const problem =
-      checkSid(ctx, statement) ??
-      checkPrincipal(ctx, statement) ??
-      checkActions(ctx, statement) ??
-      checkResources(ctx, statement) ??
-      checkConditions(ctx, statement);
-    if (problem !== undefined) return organizationsWording(ctx, problem);
+  const passes: Array<(statement: Statement) => IamRejection | undefined> = [
+    (statement) => checkSid(ctx, statement) ?? checkPrincipal(ctx, statement),
+    (statement) => checkLegacyResources(ctx, statement),
+  ];
+  const afterSids: Array<(statement: Statement) => IamRejection | undefined> = [
+    (statement) => checkResources(ctx, statement),
+    (statement) => checkActions(ctx, statement),
+    (statement) => checkConditions(ctx, statement),
+  ];
+  const problem =
+    checkVersion(ctx) ?? firstProblem(ctx, passes) ?? checkDuplicateSids(ctx) ?? firstProblem(ctx, afterSids);
+  return problem === undefined ? undefined : organizationsWording(ctx, problem);
+}
+
+function firstProblem(ctx: ValidationContext, passes: ReadonlyArray<(statement: Statement) => IamRejection | undefined>): IamRejection | undefined {
+  for (const pass of passes) {
+    for (const statement of ctx.doc.statements) {
+      const problem = pass(statement);
+      if (problem !== undefined) return problem;
+    }
   }
-  const duplicate = checkDuplicateSids(ctx);
-  return duplicate === undefined ? undefined : organizationsWording(ctx, duplicate);
+  return undefined;
 }
 
 /** Organizations does not pass IAM's detailed texts through: every SCP/RCP content problem gets its one message. */

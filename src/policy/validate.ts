@@ -6,6 +6,7 @@ import { checkActions } from './validate-actions.js';
 import { checkConditions } from './validate-conditions.js';
 import { ValidationContext, type IamRejection, type ValidateOptions, type ValidatePolicyType } from './validate-context.js';
 import { findRejection } from './validate-rejections.js';
+import { refineParseRejection } from './validate-shape.js';
 import { checkStatements } from './validate-statements.js';
 
 export type { IamRejection, ValidateOptions, ValidatePolicyType } from './validate-context.js';
@@ -56,8 +57,8 @@ export function validatePolicy(
     ctx = new ValidationContext(parsePolicy(raw), raw as Record<string, unknown>, policyType, catalog, options);
   } catch (error) {
     if (!(error instanceof MalformedPolicyError)) throw error;
-    const message = organizationsPolicy(policyType) ? IAM_MESSAGES.organizationsPolicyType : error.message;
-    return { iamError: { message, path: error.path }, findings: [] };
+    if (organizationsPolicy(policyType)) return { iamError: { message: IAM_MESSAGES.organizationsPolicyType, path: error.path }, findings: [] };
+    return { iamError: refineParseRejection(raw, error, policyType, catalog, options), findings: [] };
   }
   const iamError = findRejection(ctx);
   checkStatements(ctx);
