@@ -25,8 +25,9 @@ const BOTO3_180 = 'https://github.com/boto/boto3/issues/180';
 const ROLE_JSON = 'https://github.com/AWSCookbook/Security/issues/2';
 // IAM's answer to `*:Untag*` quoted from a CreatePolicy failure.
 const WILDCARD_VENDOR = 'https://github.com/boogy/iam-policy-validator/pull/172';
-// IAM's answers to a table of malformed documents, as recorded by moto's IAM tests (tests/test_iam/test_iam_policies.py
-// in getmoto/moto, rows for create_policy against IAM): a second-hand record, used where no first-hand quote was found.
+// IAM's answers to kinds of malformed documents, as a public record of IAM's behaviour notes them (getmoto/moto's IAM
+// policy tests): a second-hand source of the texts, used where no first-hand quote was found. The documents here are
+// our own.
 // IAM's PutRolePolicy answer to an S3 object ARN with `*` for region and account: "... can not contain region information."
 const KOTLESS_2 = 'https://github.com/JetBrains/kotless/issues/2';
 const MOTO = 'https://github.com/getmoto/moto/blob/master/tests/test_iam/test_iam_policies.py';
@@ -273,14 +274,14 @@ const ROWS: Row[] = [
   {
     name: 'a resource not starting with arn: is read as an ARN with its missing parts as *',
     source: MOTO,
-    doc: identity({ Resource: 'a:bsdfdsafsad' }),
-    message: 'Partition "bsdfdsafsad" is not valid for resource "arn:bsdfdsafsad:*:*:*:*".',
+    doc: identity({ Resource: 'x:notapartition' }),
+    message: 'Partition "notapartition" is not valid for resource "arn:notapartition:*:*:*:*".',
   },
   {
     name: 'a resource whose second part is a service, not a partition',
     source: MOTO,
-    doc: identity({ Resource: 'aws:s3:::example_bucket' }),
-    message: 'Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".',
+    doc: identity({ Resource: 'aws:s3:::reports' }),
+    message: 'Partition "s3" is not valid for resource "arn:s3:::reports:*".',
   },
   {
     name: 'an ARN with nothing after the partition',
@@ -299,13 +300,13 @@ const ROWS: Row[] = [
   {
     name: 'an ARN with five parts and an empty one',
     source: MOTO,
-    doc: identity({ Resource: 'arn:aws:s3::example_bucket' }),
+    doc: identity({ Resource: 'arn:aws:s3::reports' }),
     message: IAM_MESSAGES.legacyParsing,
   },
   {
     name: 'an ARN with an empty service',
     source: MOTO,
-    doc: identity({ Resource: 'arn:aws::::example_bucket' }),
+    doc: identity({ Resource: 'arn:aws::::reports' }),
     message: IAM_MESSAGES.legacyParsing,
   },
   {
@@ -320,16 +321,16 @@ const ROWS: Row[] = [
     doc: identity({
       Resource: [
         'arn:aws:nosuchservice:::thing',
-        'arn:aws:invalid-service:us-east-1::example_bucket',
-        'arn:aws:s33:::example_bucket',
-        'arn:*:s3:::example_bucket',
+        'arn:aws:madeup-service:eu-west-1::reports',
+        'arn:aws:s4:::reports',
+        'arn:*:s3:::reports',
       ],
     }),
     message: undefined,
   },
   {
     name: 'null inside a Resource list',
-    source: `${GRAMMAR}; ${MOTO} (a list holding a non-string, ["adfdf", {}], is a syntax error)`,
+    source: `${GRAMMAR}; ${MOTO} (a list holding a non-string is a syntax error)`,
     doc: identity({ Resource: ['arn:aws:s3:::b', null] }),
     message: IAM_MESSAGES.syntax,
   },
