@@ -12,6 +12,7 @@ export const KIND = {
   passwordPolicy: 'password-policy',
   accountAlias: 'account-alias',
   slrDeletion: 'slr-deletion',
+  serviceSpecificCredential: 'service-specific-credential',
 } as const;
 
 export const REL = {
