@@ -12,6 +12,7 @@ export const KIND = {
   passwordPolicy: 'password-policy',
   accountAlias: 'account-alias',
   slrDeletion: 'slr-deletion',
+  serverCertificate: 'server-certificate',
 } as const;
 
 export const REL = {
