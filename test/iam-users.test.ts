@@ -7,7 +7,7 @@ import {
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
   GetUserCommand,
-  ListServerCertificatesCommand,
+  ListDelegationRequestsCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   PutUserPermissionsBoundaryCommand,
@@ -119,9 +119,9 @@ describe('authentication and enforcement', () => {
   });
 
   test('an operation of the API that Gatehouse does not implement answers 501, never a fake success', async () => {
-    const result = await failure(iamClient(server.endpoint).send(new ListServerCertificatesCommand({})));
+    const result = await failure(iamClient(server.endpoint).send(new ListDelegationRequestsCommand({})));
     assert.equal(result.status, 501);
     assert.equal(result.name, 'NotImplemented');
-    assert.match(result.message, /ListServerCertificates is not implemented/);
+    assert.match(result.message, /ListDelegationRequests is not implemented/);
   });
 });

@@ -4,7 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 // IDs are one shorter (20 in all, e.g. AKIAIOSFODNN7EXAMPLE).
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-export type IdPrefix = 'AIDA' | 'AGPA' | 'AROA' | 'ANPA' | 'AIPA' | 'AKIA' | 'ASIA' | 'ANVA' | 'APKA' | 'ACCA';
+export type IdPrefix = 'AIDA' | 'AGPA' | 'AROA' | 'ANPA' | 'AIPA' | 'AKIA' | 'ASIA' | 'ANVA' | 'APKA' | 'ACCA' | 'ASCA';
 
 export function newId(prefix: IdPrefix): string {
   let out = prefix;

@@ -69,8 +69,8 @@ function pathAndName(rest: string): { key: string; path: string } {
   return { key: rest.slice(slash + 1), path: slash === -1 ? '/' : `/${rest.slice(0, slash + 1)}` };
 }
 
-// The IAM resource types the Service Authorization Reference gives aws:ResourceTag/… (server certificates, the one
-// other, are not implemented). Kinds are spelled out here: their modules import this one.
+// The IAM resource types the Service Authorization Reference gives aws:ResourceTag/…. Kinds are spelled out here:
+// their modules import this one.
 const TAGGED: Readonly<Record<string, TaggedType>> = {
   user: { kind: KIND.user, iamKeys: true, locate: pathAndName },
   role: { kind: KIND.role, iamKeys: true, locate: pathAndName },
@@ -78,6 +78,7 @@ const TAGGED: Readonly<Record<string, TaggedType>> = {
   'instance-profile': { kind: KIND.instanceProfile, iamKeys: false, locate: pathAndName },
   'oidc-provider': { kind: 'oidc-provider', iamKeys: false, locate: (rest) => ({ key: rest }) },
   'saml-provider': { kind: 'saml-provider', iamKeys: false, locate: (rest) => ({ key: rest }) },
+  'server-certificate': { kind: 'server-certificate', iamKeys: false, locate: pathAndName },
   // A virtual MFA device is stored under its serial number, which is its ARN.
   mfa: { kind: 'virtual-mfa-device', iamKeys: false, locate: (_rest, arn) => ({ key: arn }) },
 };

@@ -11,6 +11,7 @@ import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
 import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
+import { SERVER_CERTIFICATE_OPERATIONS } from '../core/iam/server-certificates.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
 import { SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS } from '../core/iam/service-specific-credentials.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
@@ -47,6 +48,7 @@ export const OPERATIONS = defineOperations([
   ...OIDC_PROVIDER_OPERATIONS,
   ...WEB_IDENTITY_OPERATIONS,
   ...DECODE_AUTHORIZATION_MESSAGE_OPERATIONS,
+  ...SERVER_CERTIFICATE_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

@@ -13,6 +13,7 @@ export const KIND = {
   accountAlias: 'account-alias',
   slrDeletion: 'slr-deletion',
   serviceSpecificCredential: 'service-specific-credential',
+  serverCertificate: 'server-certificate',
 } as const;
 
 export const REL = {
