@@ -12,6 +12,8 @@ export const KIND = {
   passwordPolicy: 'password-policy',
   accountAlias: 'account-alias',
   slrDeletion: 'slr-deletion',
+  sshPublicKey: 'ssh-public-key',
+  signingCertificate: 'signing-certificate',
 } as const;
 
 export const REL = {
