@@ -80,7 +80,7 @@ const listed = async (params: Params, caller: Caller = ROOT_CALLER): Promise<Arr
 
 test('UploadSSHPublicKey takes an OpenSSH ssh-rsa line: APKA id, the MD5 fingerprint ssh-keygen shows, Active', { skip }, async () => {
   const key = rsaKey();
-  const uploaded = await upload(key.ssh);
+  const uploaded = await upload(`${key.ssh}\n`);
   assert.match(uploaded['SSHPublicKeyId'] as string, /^APKA[A-Z2-7]{16}$/);
   assert.deepEqual(uploaded, {
     UserName: 'alice',
@@ -105,7 +105,7 @@ test('GetSSHPublicKey returns the key in the encoding asked for, whichever it wa
     keyOf(await iam.run('GetSSHPublicKey', { UserName: 'alice', SSHPublicKeyId: id, Encoding }))['SSHPublicKeyBody'] as string;
   assert.equal(await get(fromSsh, 'SSH'), a.ssh);
   assert.equal(await get(fromSsh, 'PEM'), a.pem.trimEnd());
-  assert.equal(await get(fromPem['SSHPublicKeyId'], 'PEM'), b.pem);
+  assert.equal(await get(fromPem['SSHPublicKeyId'], 'PEM'), b.pem.trimEnd(), 'as uploaded, without the final line break');
   assert.equal(await get(fromPem['SSHPublicKeyId'], 'SSH'), b.ssh.replace(/ dev@laptop$/, ''));
   const got = keyOf(await iam.run('GetSSHPublicKey', { UserName: 'ALICE', SSHPublicKeyId: fromSsh, Encoding: 'PEM' }));
   assert.equal(got['Fingerprint'], a.md5);

@@ -177,7 +177,8 @@ function keyView(record: EntityRecord, body: string): Record<string, unknown> {
 
 async function uploadSshPublicKey(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const owner = (await getUser(ctx, req(p, 'UserName'))).key;
-  const body = req(p, 'SSHPublicKeyBody');
+  // Without the line break a .pub file ends with, which is no part of the key.
+  const body = req(p, 'SSHPublicKeyBody').trim();
   const parsed = parseSshPublicKey(body);
   const digest = createHash('sha256').update(parsed.blob).digest('hex');
   const existing = await ctx.tx.list(KIND.sshPublicKey, ctx.account, { owner });
