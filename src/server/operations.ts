@@ -12,6 +12,7 @@ import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
 import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
+import { SIGNING_CERTIFICATE_OPERATIONS } from '../core/iam/signing-certificates.js';
 import { SSH_PUBLIC_KEY_OPERATIONS } from '../core/iam/ssh-public-keys.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
@@ -36,6 +37,7 @@ export const OPERATIONS = defineOperations([
   ...INLINE_POLICY_OPERATIONS,
   ...ACCESS_KEY_OPERATIONS,
   ...SSH_PUBLIC_KEY_OPERATIONS,
+  ...SIGNING_CERTIFICATE_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
