@@ -14,6 +14,8 @@ import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from '../core/iam/server-certificates.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
 import { SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS } from '../core/iam/service-specific-credentials.js';
+import { SIGNING_CERTIFICATE_OPERATIONS } from '../core/iam/signing-certificates.js';
+import { SSH_PUBLIC_KEY_OPERATIONS } from '../core/iam/ssh-public-keys.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
@@ -37,6 +39,8 @@ export const OPERATIONS = defineOperations([
   ...INLINE_POLICY_OPERATIONS,
   ...ACCESS_KEY_OPERATIONS,
   ...SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS,
+  ...SSH_PUBLIC_KEY_OPERATIONS,
+  ...SIGNING_CERTIFICATE_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,

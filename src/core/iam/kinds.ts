@@ -14,6 +14,8 @@ export const KIND = {
   slrDeletion: 'slr-deletion',
   serviceSpecificCredential: 'service-specific-credential',
   serverCertificate: 'server-certificate',
+  sshPublicKey: 'ssh-public-key',
+  signingCertificate: 'signing-certificate',
 } as const;
 
 export const REL = {

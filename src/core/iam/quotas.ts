@@ -15,6 +15,8 @@ export const QUOTAS = {
   AttachedPoliciesPerRoleQuota: 10,
   AccessKeysPerUserQuota: 2,
   SigningCertificatesPerUserQuota: 2,
+  /** Not in GetAccountSummary; the IAM User Guide's quota for SSH public keys per user. */
+  SSHPublicKeysPerUserQuota: 5,
   VersionsPerPolicyQuota: 5,
   PolicyVersionsInUseQuota: 10000,
   PolicySizeQuota: 6144,

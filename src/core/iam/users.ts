@@ -146,8 +146,9 @@ async function renameUser(ctx: OperationContext, record: EntityRecord, newName: 
     await tx.delete(KIND.inlinePolicy, account, policy.key);
     await tx.insert({ ...policy, key: `${inlineOwner('user', newName)}/${policyName}`, owner: inlineOwner('user', newName) });
   }
-  for (const key of await tx.list(KIND.accessKey, account, { owner: old })) await tx.update({ ...key, owner: newName });
-  for (const cred of await tx.list(KIND.serviceSpecificCredential, account, { owner: old })) await tx.update({ ...cred, owner: newName });
+  for (const kind of [KIND.accessKey, KIND.serviceSpecificCredential, KIND.sshPublicKey, KIND.signingCertificate]) {
+    for (const credential of await tx.list(kind, account, { owner: old })) await tx.update({ ...credential, owner: newName });
+  }
   const profile = await tx.get(KIND.loginProfile, account, old);
   if (profile !== undefined) {
     await tx.delete(KIND.loginProfile, account, old);
@@ -162,6 +163,8 @@ async function deleteUser(ctx: OperationContext, p: Params): Promise<Record<stri
   if ((await tx.get(KIND.loginProfile, account, record.key)) !== undefined) throw deleteConflict('Cannot delete entity, must delete login profile first.');
   if ((await tx.count(KIND.accessKey, account, { owner: record.key })) > 0) throw deleteConflict('Cannot delete entity, must delete access keys first.');
   if ((await tx.count(KIND.serviceSpecificCredential, account, { owner: record.key })) > 0) throw deleteConflict('Cannot delete entity, must delete service specific credentials first.');
+  if ((await tx.count(KIND.signingCertificate, account, { owner: record.key })) > 0) throw deleteConflict('Cannot delete entity, must delete signing certificates first.');
+  if ((await tx.count(KIND.sshPublicKey, account, { owner: record.key })) > 0) throw deleteConflict('Cannot delete entity, must delete SSH public keys first.');
   if ((await tx.count(KIND.inlinePolicy, account, { owner: inlineOwner('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
   if ((await tx.countLinks(REL.attached, account, { from: attachmentKey('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
   if ((await tx.countLinks(REL.groupMember, account, { from: record.key })) > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
