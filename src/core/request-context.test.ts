@@ -16,6 +16,8 @@ type Source =
   | { readonly from: 'resource' }
   /** The session carries it (callerFromClaims), or the operation builds it for the trust policy it checks itself. */
   | { readonly from: 'session' | 'trust'; readonly where: string }
+  /** The operation's conditionKeys() reads it from the stored entity its resource() found (not checked here). */
+  | { readonly from: 'stored'; readonly where: string }
   | { readonly from: 'not carried'; readonly why: string };
 
 const TAGS = { Tags: [{ Key: 'team', Value: 'red' }], TagKeys: ['team'] };
@@ -54,6 +56,13 @@ function sourceOf(action: string, key: string): Source {
       return request({ RoleSessionName: 'session', SourceIdentity: 'me' });
     case 'sts:TransitiveTagKeys':
       return request({ RoleSessionName: 'session', TransitiveTagKeys: ['team'] });
+    case 'iam:ServiceSpecificCredentialServiceName':
+      // Create names the service; Reset, Update and Delete read it from the stored credential resource() found.
+      return action === 'iam:CreateServiceSpecificCredential'
+        ? request({ ServiceName: 'bedrock.amazonaws.com', CredentialAgeDays: 30 })
+        : { from: 'stored', where: 'the service of the stored credential that resource() found for the request' };
+    case 'iam:ServiceSpecificCredentialAgeDays':
+      return request({ ServiceName: 'bedrock.amazonaws.com', CredentialAgeDays: 30 });
     case 'iam:RoleTemplateARN':
       return { from: 'not carried', why: 'role templates are not implemented: no request names one' };
     case 'iam:FIDO-certification':
