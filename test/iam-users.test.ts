@@ -7,7 +7,7 @@ import {
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
   GetUserCommand,
-  ListDelegationRequestsCommand,
+  GenerateCredentialReportCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   PutUserPermissionsBoundaryCommand,
@@ -119,9 +119,9 @@ describe('authentication and enforcement', () => {
   });
 
   test('an operation of the API that Gatehouse does not implement answers 501, never a fake success', async () => {
-    const result = await failure(iamClient(server.endpoint).send(new ListDelegationRequestsCommand({})));
+    const result = await failure(iamClient(server.endpoint).send(new GenerateCredentialReportCommand({})));
     assert.equal(result.status, 501);
     assert.equal(result.name, 'NotImplemented');
-    assert.match(result.message, /ListDelegationRequests is not implemented/);
+    assert.match(result.message, /GenerateCredentialReport is not implemented/);
   });
 });

@@ -2,6 +2,7 @@ import { KIND } from '../core/iam/kinds.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
 import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
 import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
+import { DELEGATION_REQUEST_OPERATIONS } from '../core/iam/delegation-requests.js';
 import { GROUP_OPERATIONS } from '../core/iam/groups.js';
 import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
@@ -41,6 +42,7 @@ export const OPERATIONS = defineOperations([
   ...SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS,
   ...SSH_PUBLIC_KEY_OPERATIONS,
   ...SIGNING_CERTIFICATE_OPERATIONS,
+  ...DELEGATION_REQUEST_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,

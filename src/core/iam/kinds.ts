@@ -16,6 +16,7 @@ export const KIND = {
   serverCertificate: 'server-certificate',
   sshPublicKey: 'ssh-public-key',
   signingCertificate: 'signing-certificate',
+  delegationRequest: 'delegation-request',
 } as const;
 
 export const REL = {
