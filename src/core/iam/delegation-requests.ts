@@ -222,9 +222,27 @@ async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Re
   );
 }
 
-const byId = (ctx: OperationContext, p: Params): string => delegationRequestArn(ctx.account, str(p, 'DelegationRequestId') ?? '*');
+/** The owner resource() found for the request, for iam:DelegationRequestOwner (the resource type's condition key). */
+const ownerOfRequest = new WeakMap<OperationContext, string>();
 
-const op = operationsOf('iam', byId);
+async function byId(ctx: OperationContext, p: Params): Promise<string> {
+  const id = str(p, 'DelegationRequestId') ?? '*';
+  const record = await ctx.tx.getById(KIND.delegationRequest, id);
+  const data = record === undefined ? undefined : dataOf(record);
+  // Only a request this account may see lends its owner to the decision: another's stays as missing as run() says.
+  if (data?.ownerId !== undefined && (data.requestorId === ctx.account || data.ownerAccountId === undefined || data.ownerAccountId === ctx.account)) {
+    ownerOfRequest.set(ctx, data.ownerId);
+  }
+  return delegationRequestArn(ctx.account, id);
+}
+
+const ownerKeys = (ctx: OperationContext): Record<string, string> => {
+  const owner = ownerOfRequest.get(ctx);
+  return owner === undefined ? {} : { 'iam:DelegationRequestOwner': owner };
+};
+
+const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition =>
+  operationsOf('iam', byId)(name, run, { conditionKeys: ownerKeys, ...extra });
 
 export const DELEGATION_REQUEST_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateDelegationRequest', createDelegationRequest, {
