@@ -16,6 +16,8 @@ export const KIND = {
   serverCertificate: 'server-certificate',
   sshPublicKey: 'ssh-public-key',
   signingCertificate: 'signing-certificate',
+  stsPreferences: 'sts-preferences',
+  outboundFederation: 'outbound-federation',
 } as const;
 
 export const REL = {
