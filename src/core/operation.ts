@@ -14,6 +14,8 @@ export interface OperationContext {
   readonly services: CoreServices;
   /** The address the request came from (the socket's peer), for throttling guesses per address; absent in tests. */
   readonly sourceIp?: string;
+  /** The scheme and Host the request was signed for (`https://iam.example.com`); absent in tests. */
+  readonly origin?: string;
 }
 
 /** Shared helpers the composition root provides to operations (secrets, password hashing, AWS managed policies). */

@@ -20,7 +20,8 @@ type Source =
   | { readonly from: 'stored'; readonly where: string }
   | { readonly from: 'not carried'; readonly why: string };
 
-const TAGS = { Tags: [{ Key: 'team', Value: 'red' }], TagKeys: ['team'] };
+// With the members GetWebIdentityToken requires, which its conditionKeys() reads.
+const TAGS = { Tags: [{ Key: 'team', Value: 'red' }], TagKeys: ['team'], SigningAlgorithm: 'RS256', Audience: ['https://relying.example'] };
 const request = (params: Params = {}): Source => ({ from: 'request', params: { ...TAGS, ...params } });
 const BOUNDARY = 'arn:aws:iam::111122223333:policy/boundary';
 
@@ -63,6 +64,11 @@ function sourceOf(action: string, key: string): Source {
         : { from: 'stored', where: 'the service of the stored credential that resource() found for the request' };
     case 'iam:ServiceSpecificCredentialAgeDays':
       return request({ ServiceName: 'bedrock.amazonaws.com', CredentialAgeDays: 30 });
+    case 'sts:IdentityTokenAudience':
+    case 'sts:SigningAlgorithm':
+      return request();
+    case 'sts:DurationSeconds':
+      return request({ DurationSeconds: 300 });
     case 'iam:DelegationDuration':
     case 'iam:NotificationChannel':
     case 'iam:TemplateArn':

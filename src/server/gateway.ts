@@ -269,7 +269,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
       const result = await (readOnly ? readView : transaction)(async (tx) => {
         const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
-        const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp };
+        // The Host is signed (SigV4 always signs it): a value outside host[:port] syntax is no origin at all.
+        const host = req.headers.host;
+        const origin = host !== undefined && /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(host) ? `${deps.secure === true ? 'https' : 'http'}://${host.toLowerCase()}` : undefined;
+        const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp, ...(origin !== undefined ? { origin } : {}) };
         const resource = await op.resource(ctx, params);
         const restriction = callerRestriction(caller, service, op.name, resource);
         if (restriction !== undefined) throw restriction;

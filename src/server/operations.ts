@@ -8,6 +8,7 @@ import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
 import { LOGIN_PROFILE_OPERATIONS } from '../core/iam/login-profiles.js';
 import { OIDC_PROVIDER_OPERATIONS } from '../core/iam/oidc-providers.js';
+import { OUTBOUND_FEDERATION_OPERATIONS } from '../core/iam/outbound-federation.js';
 import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
@@ -25,6 +26,7 @@ import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identi
 import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
+import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
 import type { KeyUse } from './usage-recorder.js';
 
@@ -55,6 +57,8 @@ export const OPERATIONS = defineOperations([
   ...WEB_IDENTITY_OPERATIONS,
   ...DECODE_AUTHORIZATION_MESSAGE_OPERATIONS,
   ...SERVER_CERTIFICATE_OPERATIONS,
+  ...OUTBOUND_FEDERATION_OPERATIONS,
+  ...WEB_IDENTITY_TOKEN_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

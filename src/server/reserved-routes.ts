@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JWKS_SUFFIX, OUTBOUND_ISSUER_PATH, outboundDiscovery } from '../core/iam/outbound-federation.js';
 import type { Store } from '../store/store.js';
 import { packageVersion } from './version.js';
 
@@ -37,9 +38,30 @@ async function storeAnswers(store: Store, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** An account's outbound issuer documents: `/_gatehouse/outbound/ACCOUNT/.well-known/{openid-configuration,jwks.json}`. */
+const OUTBOUND_ROUTE = /^\/_gatehouse\/outbound\/([0-9]{12})(\/\.well-known\/openid-configuration|\/\.well-known\/jwks\.json)$/;
+
+/**
+ * The OpenID discovery document and JWKS of an account's outbound web identity federation (STS
+ * GetWebIdentityToken), public as any OpenID issuer's are; 404 while the account has not enabled the feature.
+ */
+function serveOutbound(store: Store, res: ServerResponse, account: string, document: string, head: boolean): void {
+  void outboundDiscovery(store, account).then(
+    (found) => {
+      if (found === undefined) {
+        json(res, 404, { error: 'NotFound', message: `No outbound web identity federation issuer for account ${account}` }, head);
+        return;
+      }
+      json(res, 200, document === JWKS_SUFFIX ? found.jwks : found.configuration, head);
+    },
+    () => json(res, 503, { error: 'Unavailable', message: 'The store did not answer.' }, head),
+  );
+}
+
 /**
  * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
- * store answers, 503 otherwise, with the version and the store). The request body, if any, is not read.
+ * store answers, 503 otherwise, with the version and the store), and each account's outbound issuer documents.
+ * The request body, if any, is not read.
  */
 export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
@@ -47,6 +69,11 @@ export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMes
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     const head = req.method === 'HEAD';
+    const outbound = path?.startsWith(OUTBOUND_ISSUER_PATH) === true ? OUTBOUND_ROUTE.exec(path) : null;
+    if (outbound !== null && (req.method === 'GET' || head)) {
+      serveOutbound(deps.store, res, outbound[1] as string, outbound[2] as string, head);
+      return;
+    }
     if (path !== `${RESERVED_PREFIX}health`) {
       json(res, 404, { error: 'NotFound', message: `No Gatehouse route ${path}` }, head);
       return;

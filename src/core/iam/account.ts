@@ -7,6 +7,7 @@ import { encodeDocument, list, pageMembers, paginate, req, tagsOf } from './comm
 import { ROOT_KEY_OWNER } from './access-keys.js';
 import { groupsOfUser, groupView } from './groups.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './kinds.js';
+import { globalEndpointTokenVersion } from './outbound-federation.js';
 import { parsePolicyArn } from './policy-lookup.js';
 import { QUOTAS } from './quotas.js';
 import { roleView } from './roles.js';
@@ -106,7 +107,7 @@ async function getAccountSummary(ctx: OperationContext): Promise<Record<string, 
     AttachedPoliciesPerUserQuota: QUOTAS.AttachedPoliciesPerUserQuota,
     AttachedPoliciesPerGroupQuota: QUOTAS.AttachedPoliciesPerGroupQuota,
     AttachedPoliciesPerRoleQuota: QUOTAS.AttachedPoliciesPerRoleQuota,
-    GlobalEndpointTokenVersion: QUOTAS.GlobalEndpointTokenVersion,
+    GlobalEndpointTokenVersion: await globalEndpointTokenVersion(tx, account),
   };
   return { SummaryMap: summary };
 }

@@ -17,6 +17,8 @@ export const KIND = {
   sshPublicKey: 'ssh-public-key',
   signingCertificate: 'signing-certificate',
   delegationRequest: 'delegation-request',
+  stsPreferences: 'sts-preferences',
+  outboundFederation: 'outbound-federation',
 } as const;
 
 export const REL = {

@@ -7,6 +7,7 @@ import { issueFederatedRoleSession, roleArnAccount } from './federated-session.j
 import { invalidIdentityToken, matchingAudience, sharedOidcKeys, unverifiedClaims, verifyWebIdentityToken } from './oidc-verify.js';
 import type { SessionTag } from './session-token.js';
 import { sessionPolicyInput } from './session-policy.js';
+import { isOutboundIssuer, outboundTokenRefused } from './web-identity-token.js';
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity';
 /** The claim AWS reads session tags from, and the one it reads a source identity from. */
@@ -58,7 +59,7 @@ export function tokenSessionTags(claims: JWTPayload): { tags: SessionTag[]; tran
 async function prepare(p: Params, env: Parameters<NonNullable<OperationDefinition['prepare']>>[1]): Promise<void> {
   const claims = unverifiedClaims(req(p, 'WebIdentityToken'));
   const account = roleArnAccount(req(p, 'RoleArn'));
-  if (typeof claims.iss !== 'string') return;
+  if (typeof claims.iss !== 'string' || isOutboundIssuer(claims.iss)) return;
   const issuer = claims.iss;
   // Only issuers registered in the role's account are ever fetched: the request is unauthenticated.
   const provider = await env.store.read((tx) => findOidcProviderByIssuer(tx, account, issuer));
@@ -74,6 +75,7 @@ async function assumeRoleWithWebIdentity(ctx: OperationContext, p: Params): Prom
   }
   const account = roleArnAccount(roleArn);
   const unverified = unverifiedClaims(token);
+  if (typeof unverified.iss === 'string' && isOutboundIssuer(unverified.iss)) throw outboundTokenRefused();
   const provider = typeof unverified.iss === 'string' ? await findOidcProviderByIssuer(ctx.tx, account, unverified.iss) : undefined;
   if (provider === undefined) throw noProvider(unverified.iss);
   const clientIds = providerClientIds(provider);
