@@ -17,6 +17,7 @@ import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js'
 import { ConfigError } from './config-error.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
 import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
@@ -149,8 +150,9 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const usage = new UsageRecorder(store, recordKeyUses, { logger, ...(options.usageRetryMaxMs !== undefined ? { maxBackoffMs: options.usageRetryMaxMs } : {}) });
   const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
+  const requestLog = RequestLog.of(logger);
   const handler = createGateway({
-    ...(logger.isLevelEnabled('info') ? { requestLog: logger } : {}),
+    ...(requestLog !== undefined ? { requestLog } : {}),
     reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite' }),
     secure: config.tls !== undefined,
     store,
@@ -191,6 +193,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
       }
       await store.close();
       for (const log of [clientErrors, serverErrors, ...listenerLogs]) log.summarize();
+      requestLog?.flush();
       await flushLogger(logger);
     },
   };

@@ -12,7 +12,8 @@ import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../prot
 import { hasOperation } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
-import type { Logger, RateLimitedLog } from './logger.js';
+import type { RateLimitedLog } from './logger.js';
+import type { RequestLog } from './request-log.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
 import { roleUseOf, type UsageRecorder } from './usage-recorder.js';
@@ -30,7 +31,7 @@ export interface GatewayDeps {
   /** Unexpected failures (answered ServiceFailure, 500): rate-limited too, since a database outage fails them all. */
   readonly serverErrors: RateLimitedLog;
   /** One line per request at info level; absent when the log level leaves those lines out (nothing is built then). */
-  readonly requestLog?: Logger;
+  readonly requestLog?: RequestLog;
   /** Gatehouse's own routes under RESERVED_PREFIX (the health endpoint), which no AWS client uses. */
   readonly reserved?: (req: IncomingMessage, res: ServerResponse) => void;
   /** True for a server that only speaks TLS: aws:SecureTransport is then true. */
@@ -178,7 +179,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     const logRequest = (status: number, code?: string): void => {
       if (requestLog === undefined) return;
       const decision = stage === 'allowed' ? 'Allowed' : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
-      requestLog.info({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');
+      requestLog.write({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, ms: Math.round((performance.now() - started) * 1000) / 1000 });
     };
     handle()
       .then(({ status, body }) => {

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RequestLog, type RequestRecord } from './request-log.js';
+import { capturedLogger } from './testing.js';
+
+const base: RequestRecord = { requestId: 'r-1', principal: 'arn:aws:iam::111122223333:user/alice', service: 'iam', action: 'iam:GetUser', decision: 'Allowed', status: 200, code: undefined, ms: 1.25 };
+
+const cases: ReadonlyArray<{ name: string; record: RequestRecord; expect: Record<string, unknown> }> = [
+  { name: 'an allowed request', record: base, expect: { requestId: 'r-1', principal: base.principal, service: 'iam', action: 'iam:GetUser', decision: 'Allowed', status: 200, ms: 1.25 } },
+  {
+    name: 'a denial with its code',
+    record: { ...base, decision: 'Denied', status: 403, code: 'AccessDenied' },
+    expect: { decision: 'Denied', status: 403, code: 'AccessDenied' },
+  },
+  {
+    name: 'a request refused before anyone was known (no principal, service or action)',
+    record: { ...base, principal: undefined, service: undefined, action: undefined, decision: undefined, status: 403, code: 'SignatureDoesNotMatch' },
+    expect: { principal: null, service: null, action: null, status: 403, code: 'SignatureDoesNotMatch' },
+  },
+  {
+    name: 'text that needs escaping stays one valid JSON line',
+    record: { ...base, principal: 'arn:aws:iam::111122223333:user/a"b\\c\nd' },
+    expect: { principal: 'arn:aws:iam::111122223333:user/a"b\\c\nd' },
+  },
+];
+
+for (const c of cases) {
+  test(`request log: ${c.name}`, () => {
+    const { lines, logger } = capturedLogger();
+    const log = RequestLog.of(logger);
+    assert.ok(log !== undefined);
+    log.write(c.record);
+    assert.equal(lines.length, 0, 'handed over in chunks, not line by line');
+    log.flush();
+    // The destination's write is synchronous for the captured stream.
+    return new Promise<void>((resolve) => {
+      setImmediate(() => {
+        assert.equal(lines.length, 1);
+        const line = lines[0] as Record<string, unknown>;
+        // pino's own fields, so the lines read like the logger's others.
+        assert.equal(line['level'], 30);
+        assert.equal(typeof line['time'], 'number');
+        assert.equal(line['name'], 'gatehouse');
+        assert.equal(line['msg'], 'request');
+        for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(line[key], value, key);
+        resolve();
+      });
+    });
+  });
+}
+
+test('request log: nothing is built when the level leaves info lines out', () => {
+  const { logger } = capturedLogger();
+  logger.level = 'warn';
+  assert.equal(RequestLog.of(logger), undefined);
+});
+
+test('request log: a full chunk is handed over at once', () => {
+  const { lines, logger } = capturedLogger();
+  const log = RequestLog.of(logger) as RequestLog;
+  for (let i = 0; i < 400; i++) log.write({ ...base, requestId: `r-${i}` });
+  return new Promise<void>((resolve) => {
+    setImmediate(() => {
+      assert.ok(lines.length > 0 && lines.length < 400, String(lines.length));
+      log.flush();
+      setImmediate(() => {
+        assert.equal(lines.length, 400);
+        assert.deepEqual(lines.map((l) => l['requestId']).slice(0, 3), ['r-0', 'r-1', 'r-2']);
+        resolve();
+      });
+    });
+  });
+});
