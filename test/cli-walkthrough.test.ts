@@ -3,55 +3,32 @@
 // an inline explicit Deny; and the user cannot be deleted until everything is detached.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { REGION, ROOT_KEY, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
+import { AWS_CLI, awsCli, type CliResult } from './helpers/aws-cli.js';
+import { ROOT_KEY, startTestServer, TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
 
 const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-const skip = existsSync(AWS) ? false : 'AWS CLI v2 is not installed (.ci/run installs it with apt-get install awscli)';
 
 let server: TestServer;
 let aliceKey: { AccessKeyId: string; SecretAccessKey: string };
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function aws(args: string[], key: { id: string; secret: string } = { id: ROOT_KEY.accessKeyId, secret: ROOT_KEY.secretAccessKey }): Promise<CliResult> {
-  const env = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/tmp',
-    AWS_ACCESS_KEY_ID: key.id,
-    AWS_SECRET_ACCESS_KEY: key.secret,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-  };
-  try {
-    const { stdout, stderr } = await run(AWS, [...args, '--endpoint-url', server.endpoint, '--output', 'json'], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** The CLI as root, or as the key given. */
+function aws(args: string[], key: { id: string; secret: string } = { id: ROOT_KEY.accessKeyId, secret: ROOT_KEY.secretAccessKey }): Promise<CliResult> {
+  return awsCli(server.endpoint, args, { accessKeyId: key.id, secretAccessKey: key.secret });
 }
 
 const asAlice = (): { id: string; secret: string } => ({ id: aliceKey.AccessKeyId, secret: aliceKey.SecretAccessKey });
 
 before(async () => {
-  if (skip === false) server = await startTestServer();
+  server = await startTestServer();
 });
 after(async () => {
   await server?.close();
 });
 
-test('AWS CLI v2 walkthrough: deny, allow, explicit deny, DeleteConflict', { skip }, async () => {
-  const version = await run(AWS, ['--version']);
+test('AWS CLI v2 walkthrough: deny, allow, explicit deny, DeleteConflict', async () => {
+  const version = await run(AWS_CLI, ['--version']);
   assert.match(version.stdout + version.stderr, /aws-cli\/2\./);
 
   assert.equal((await aws(['iam', 'create-user', '--user-name', 'alice'])).code, 0);

@@ -16,6 +16,24 @@ export const ROOT_CALLER: Caller = {
   accessKeyId: 'AKIAROOTROOTROOTROOT',
 };
 
+/** An IAM user of the test account calling with its long-term key (the user need not exist in the store). */
+export function userCaller(name: string, userId = `AIDA${name.toUpperCase()}`): Caller {
+  return { kind: 'user', account: TEST_ACCOUNT, arn: `arn:aws:iam::${TEST_ACCOUNT}:user/${name}`, userId, userName: name, accessKeyId: `AKIA${name.toUpperCase()}` };
+}
+
+/** A session of a role of the test account (AssumeRole credentials). */
+export function roleSessionCaller(role: string, session = 's'): Caller {
+  return {
+    kind: 'assumedRole',
+    account: TEST_ACCOUNT,
+    arn: `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/${role}/${session}`,
+    userId: `AROA${role.toUpperCase()}:${session}`,
+    accessKeyId: `ASIA${role.toUpperCase()}`,
+    roleName: role,
+    roleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/${role}`,
+  };
+}
+
 /** Plain-text "encryption" and hashing: the core tests check behaviour, not cryptography. */
 export function testServices(awsPolicies: readonly AwsManagedPolicy[] = []): CoreServices {
   return {

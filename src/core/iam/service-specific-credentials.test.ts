@@ -4,30 +4,16 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
 import { defineOperations, type Params } from '../operation.js';
-import { ROOT_CALLER, runner, TEST_ACCOUNT, rejects } from '../testing.js';
+import { ROOT_CALLER, runner, TEST_ACCOUNT, rejects, roleSessionCaller, userCaller } from '../testing.js';
 import { KIND } from './kinds.js';
 import { SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS } from './service-specific-credentials.js';
 import { USER_OPERATIONS } from './users.js';
 
 const OPERATIONS = defineOperations([...SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS, ...USER_OPERATIONS]);
 
-const ALICE: Caller = {
-  kind: 'user',
-  account: TEST_ACCOUNT,
-  arn: `arn:aws:iam::${TEST_ACCOUNT}:user/alice`,
-  userId: 'AIDAALICE',
-  userName: 'alice',
-  accessKeyId: 'AKIAALICE',
-};
+const ALICE: Caller = userCaller('alice');
 
-const ROLE_SESSION: Caller = {
-  kind: 'assumedRole',
-  account: TEST_ACCOUNT,
-  arn: `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/dev/s`,
-  userId: 'AROADEV:s',
-  accessKeyId: 'ASIADEV',
-  roleName: 'dev',
-};
+const ROLE_SESSION: Caller = roleSessionCaller('dev');
 
 const T0 = new Date('2026-11-25T12:00:00Z');
 const UNKNOWN = 'ACCAUNKNOWNUNKNOWN123';

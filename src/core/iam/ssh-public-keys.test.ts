@@ -9,29 +9,14 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
 import { defineOperations, type Params } from '../operation.js';
-import { rejects, ROOT_CALLER, runner, TEST_ACCOUNT } from '../testing.js';
+import { rejects, ROOT_CALLER, runner, TEST_ACCOUNT, roleSessionCaller, userCaller } from '../testing.js';
 import { SSH_PUBLIC_KEY_OPERATIONS } from './ssh-public-keys.js';
 import { USER_OPERATIONS } from './users.js';
 
 const OPERATIONS = defineOperations([...SSH_PUBLIC_KEY_OPERATIONS, ...USER_OPERATIONS]);
 
-const ALICE: Caller = {
-  kind: 'user',
-  account: TEST_ACCOUNT,
-  arn: `arn:aws:iam::${TEST_ACCOUNT}:user/alice`,
-  userId: 'AIDAALICE',
-  userName: 'alice',
-  accessKeyId: 'AKIAALICE',
-};
-const ROLE_SESSION: Caller = {
-  kind: 'assumedRole',
-  account: TEST_ACCOUNT,
-  arn: `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/builder/s`,
-  userId: 'AROABUILDER:s',
-  accessKeyId: 'ASIABUILDER',
-  roleName: 'builder',
-  roleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/builder`,
-};
+const ALICE: Caller = userCaller('alice');
+const ROLE_SESSION: Caller = roleSessionCaller('builder');
 
 // Fixtures come from OpenSSH's own ssh-keygen, so the parser is checked against another implementation.
 const SSH_KEYGEN = '/usr/bin/ssh-keygen';
