@@ -13,11 +13,17 @@ const [mode, arg] = process.argv.slice(2);
 process.on('SIGTERM', () => process.exit(0));
 
 if (mode === 'gatehouse') {
-  // Standard output carries the port to the bench: the request log, when measured, goes to a file.
+  // Standard output carries the port to the bench: the request log, when measured, goes to a file, and SIGUSR2
+  // switches it on and off (the level between info and warn) so one process is measured both ways.
   const logFile = process.env['GATEHOUSE_BENCH_REQUEST_LOG'];
-  const logger = createLogger(logFile === undefined ? { level: 'warn' } : { level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
+  const logger = createLogger(logFile === undefined ? { level: 'warn' } : { level: 'warn', destination: pino.destination({ dest: logFile, sync: false }) });
   const config = loadConfig({ port: 0, dataDir: arg as string, host: '127.0.0.1' }, process.env);
   const running = await startServer(config, { logger });
+  let logging = false;
+  process.on('SIGUSR2', () => {
+    logging = !logging;
+    running.setLogLevel(logging ? 'info' : 'warn');
+  });
   process.stdout.write(`${running.port}\n`);
 } else {
   const body = readFileSync(arg as string);

@@ -119,4 +119,18 @@ describe('the request log', () => {
     assert.equal(missing?.['status'], 404);
     assert.equal(missing?.['code'], 'NoSuchEntity');
   });
+
+  test('the level switches while serving: at warn no request writes a line, back at info they do again', async () => {
+    const iam = iamClient(server.endpoint);
+    const count = (): number => captured.lines.filter((line) => line['msg'] === 'request' && line['action'] === 'iam:ListUsers').length;
+    server.running.setLogLevel('warn');
+    await iam.send(new ListUsersCommand({}));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(count(), 0);
+    server.running.setLogLevel('info');
+    await iam.send(new ListUsersCommand({}));
+    const started = Date.now();
+    while (count() === 0 && Date.now() - started < 2000) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 1);
+  });
 });

@@ -12,7 +12,7 @@ import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
 import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import type { ServerConfig } from './config.js';
+import type { LogLevel, ServerConfig } from './config.js';
 import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
 import { ConfigError } from './config-error.js';
 import { createGateway } from './gateway.js';
@@ -33,6 +33,8 @@ export interface RunningServer {
   readonly store: Store;
   /** Set when this start generated the root access key (first start without GATEHOUSE_ROOT_*). */
   readonly generatedRootKey?: { accessKeyId: string; secretAccessKey: string };
+  /** Changes the log level while serving: at `info` and below each request writes its line, above it none does. */
+  setLogLevel(level: LogLevel): void;
   close(): Promise<void>;
 }
 
@@ -181,6 +183,13 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     port,
     store,
     ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
+    setLogLevel(level) {
+      logger.level = level;
+      if (requestLog !== undefined) {
+        requestLog.flush();
+        requestLog.active = logger.isLevelEnabled('info');
+      }
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

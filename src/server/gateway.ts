@@ -167,7 +167,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       reserved(req, res);
       return;
     }
-    const started = requestLog !== undefined ? performance.now() : 0;
+    const logged = requestLog !== undefined && requestLog.active;
+    const started = logged ? performance.now() : 0;
     const requestId = randomUUID();
     let service: Service = 'iam';
     let foreign: ClientProtocol | undefined;
@@ -177,7 +178,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     let action: string | undefined;
     let stage: 'before' | 'authorizing' | 'allowed' = 'before';
     const logRequest = (status: number, code?: string): void => {
-      if (requestLog === undefined) return;
+      if (!logged || requestLog === undefined) return;
       const decision = stage === 'allowed' ? 'Allowed' : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
       requestLog.write({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, ms: Math.round((performance.now() - started) * 1000) / 1000 });
     };

@@ -49,10 +49,12 @@ for (const c of cases) {
   });
 }
 
-test('request log: nothing is built when the level leaves info lines out', () => {
+test('request log: inactive while the level leaves info lines out', () => {
   const { logger } = capturedLogger();
   logger.level = 'warn';
-  assert.equal(RequestLog.of(logger), undefined);
+  assert.equal(RequestLog.of(logger)?.active, false);
+  logger.level = 'info';
+  assert.equal(RequestLog.of(logger)?.active, true);
 });
 
 test('request log: a full chunk is handed over at once', () => {

@@ -30,6 +30,8 @@ const MEMO_LIMIT = 4096;
  * per-line path cost about a tenth of a request's time in `npm run bench`; this costs a few per cent.
  */
 export class RequestLog {
+  /** Whether lines are written: the logger's level lets info lines through (see RunningServer.setLogLevel). */
+  active = true;
   private pending: string[] = [];
   private pendingBytes = 0;
   /** Principals, services and actions recur request after request: each is escaped once, not per line. */
@@ -47,11 +49,13 @@ export class RequestLog {
 
   private readonly tail: string;
 
-  /** The request log writing to the logger's destination, or undefined when the logger's level leaves out info lines. */
+  /** The request log writing to the logger's destination, active while the logger's level lets info lines through. */
   static of(logger: Logger, name = 'gatehouse'): RequestLog | undefined {
-    if (!logger.isLevelEnabled('info')) return undefined;
     const destination = (logger as unknown as Record<symbol, Writable>)[pino.symbols.streamSym];
-    return destination === undefined ? undefined : new RequestLog(destination, name);
+    if (destination === undefined) return undefined;
+    const log = new RequestLog(destination, name);
+    log.active = logger.isLevelEnabled('info');
+    return log;
   }
 
   private text(value: string | undefined): string {
