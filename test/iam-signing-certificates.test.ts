@@ -17,6 +17,7 @@ import {
   UpdateSigningCertificateCommand,
   UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { awsCli } from './helpers/aws-cli.js';
 import { failure, iamClient, type Key } from './helpers/clients.js';
 import { REGION, ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
@@ -142,8 +143,9 @@ test('AWS CLI v2: upload-signing-certificate from a file, list, update, delete',
   await iamClient(server.endpoint).send(new CreateUserCommand({ UserName: 'cli-signer' }));
   const file = await selfSigned();
   const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const { stdout } = await run(AWS, ['iam', ...args, '--endpoint-url', server.endpoint, '--output', 'json'], { env: env() });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+    const result = await awsCli(server.endpoint, ['iam', ...args], ROOT_KEY, { HOME: dir });
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim() === '' ? {} : (JSON.parse(result.stdout) as Record<string, unknown>);
   };
   const uploaded = (await aws('upload-signing-certificate', '--user-name', 'cli-signer', '--certificate-body', `file://${file}`))['Certificate'] as Record<string, string>;
   assert.equal(uploaded['CertificateBody'], readFileSync(file, 'utf8').trim());
@@ -152,10 +154,7 @@ test('AWS CLI v2: upload-signing-certificate from a file, list, update, delete',
   assert.deepEqual(listed.map((c) => [c['CertificateId'], c['Status']]), [[id, 'Active']]);
   await aws('update-signing-certificate', '--user-name', 'cli-signer', '--certificate-id', id, '--status', 'Inactive');
   await aws('delete-signing-certificate', '--user-name', 'cli-signer', '--certificate-id', id);
-  const stderr = await run(AWS, ['iam', 'upload-signing-certificate', '--user-name', 'cli-signer', '--certificate-body', 'junk', '--endpoint-url', server.endpoint], { env: env() }).then(
-    () => '',
-    (e: { stderr: string }) => e.stderr,
-  );
+  const { stderr } = await awsCli(server.endpoint, ['iam', 'upload-signing-certificate', '--user-name', 'cli-signer', '--certificate-body', 'junk'], ROOT_KEY, { HOME: dir });
   assert.match(stderr, /\(MalformedCertificate\) when calling the UploadSigningCertificate operation: Unable to parse certificate\. Please ensure the certificate is in PEM format\./);
 });
 

@@ -18,6 +18,7 @@ import {
   UpdateSSHPublicKeyCommand,
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
+import { awsCli } from './helpers/aws-cli.js';
 import { failure, iamClient, type Key } from './helpers/clients.js';
 import { REGION, ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
@@ -127,19 +128,11 @@ test('AWS CLI v2: upload-ssh-public-key from a file, get-ssh-public-key --encodi
   await iamClient(server.endpoint).send(new CreateUserCommand({ UserName: 'cli-coder' }));
   const key = await rsaKey();
   const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const env = {
-      PATH: '/usr/bin:/bin',
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: ROOT_KEY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
-    };
-    const { stdout } = await run(AWS, ['iam', ...args, '--endpoint-url', server.endpoint, '--output', 'json'], { env });
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+    const result = await awsCli(server.endpoint, ['iam', ...args], ROOT_KEY, { HOME: dir });
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim() === '' ? {} : (JSON.parse(result.stdout) as Record<string, unknown>);
   };
+
   const uploaded = (await aws('upload-ssh-public-key', '--user-name', 'cli-coder', '--ssh-public-key-body', `file://${key.file}.pub`))['SSHPublicKey'] as Record<string, string>;
   assert.equal(uploaded['Fingerprint'], key.md5);
   assert.equal(uploaded['SSHPublicKeyBody'], key.ssh);
@@ -150,12 +143,7 @@ test('AWS CLI v2: upload-ssh-public-key from a file, get-ssh-public-key --encodi
   assert.deepEqual(listed.map((k) => k['SSHPublicKeyId']), [id]);
   await aws('update-ssh-public-key', '--user-name', 'cli-coder', '--ssh-public-key-id', id, '--status', 'Inactive');
   await aws('delete-ssh-public-key', '--user-name', 'cli-coder', '--ssh-public-key-id', id);
-  const error = await run(AWS, ['iam', 'delete-ssh-public-key', '--user-name', 'cli-coder', '--ssh-public-key-id', id, '--endpoint-url', server.endpoint], {
-    env: { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: ROOT_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey, AWS_DEFAULT_REGION: REGION, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-  }).then(
-    () => '',
-    (e: { stderr: string }) => e.stderr,
-  );
+  const error = (await awsCli(server.endpoint, ['iam', 'delete-ssh-public-key', '--user-name', 'cli-coder', '--ssh-public-key-id', id], ROOT_KEY, { HOME: dir })).stderr;
   assert.match(error, new RegExp(`\\(NoSuchEntity\\) when calling the DeleteSSHPublicKey operation: The Public Key with id ${id} cannot be found\\.`));
 });
 
