@@ -1,0 +1,187 @@
+// Brings src/protocol/models/*.json up to the installed AWS SDK v3 clients (@aws-sdk/client-iam, client-sts; both
+// Apache-2.0). The botocore models stay the base because they carry the constraints (lengths, patterns, ranges) the
+// wire layer validates; the SDK's compiled schemas carry none of those, only structure. So this adds what the SDK
+// has and botocore lacks: whole operations with their shapes, and new members of existing structures. Constraints of
+// the added simple members come from the IAM and STS API references, written down in CONSTRAINTS below, so that a
+// new member is validated as AWS documents it rather than accepted as any string.
+// Usage: node --import tsx scripts/update-models-from-sdk.ts   (run after scripts/extract-models.ts, or alone)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+type Json = Record<string, unknown>;
+type StaticSchema = readonly unknown[];
+type SchemaRef = number | StaticSchema | (() => StaticSchema) | readonly [SchemaRef, unknown];
+
+// The constraints the API references give for members the SDK added. Key: "Structure.Member" (or a map's
+// "Structure.Member.key" / ".value"). Values are botocore shape fields.
+const CONSTRAINTS: Record<string, Json> = {
+  // IAM PutAccountProperties / GetAccountProperties: keys `Namespace/PropertyName`.
+  'PutAccountPropertiesRequest.Properties.key': { min: 1, max: 50, pattern: '^[A-Za-z][A-Za-z0-9/_-]*$' },
+  'PutAccountPropertiesRequest.Properties.value': { min: 1, max: 1024 },
+  'GetAccountPropertiesResponse.Properties.key': { min: 1, max: 50, pattern: '^[A-Za-z][A-Za-z0-9/_-]*$' },
+  'GetAccountPropertiesResponse.Properties.value': { min: 1, max: 1024 },
+  // IAM AcquireRole / GetRoleTemplateVersion: the template's ARN.
+  'AcquireRoleRequest.TemplateArn': { min: 20, max: 2048 },
+  'GetRoleTemplateVersionRequest.TemplateArn': { min: 20, max: 2048 },
+};
+
+const SIMPLE: Record<number, string> = {
+  0: 'string',
+  1: 'integer',
+  2: 'boolean',
+  4: 'timestamp',
+  5: 'timestamp',
+  6: 'timestamp',
+  7: 'timestamp',
+  15: 'structure',
+  17: 'long',
+  19: 'double',
+  21: 'blob',
+};
+const LIST_MODIFIER = 0b0100_0000;
+const MAP_MODIFIER = 0b1000_0000;
+const SENSITIVE = 0b1000;
+
+interface Model {
+  metadata: Json;
+  operations: Record<string, Json>;
+  shapes: Record<string, Json>;
+}
+
+class Merger {
+  readonly added: string[] = [];
+  constructor(private readonly model: Model) {}
+
+  private deref(ref: SchemaRef): SchemaRef {
+    return typeof ref === 'function' ? ref() : ref;
+  }
+
+  /** The model's shape name for a schema, adding the shape (and what it refers to) when the model lacks it. */
+  shapeFor(ref: SchemaRef, hint: string): string {
+    let schema = this.deref(ref);
+    // A member written as [schema, traits] carries member traits (e.g. sensitive); the shape is the first part.
+    if (Array.isArray(schema) && schema.length === 2 && typeof schema[1] !== 'string') {
+      schema = this.deref(schema[0] as SchemaRef);
+    }
+    if (typeof schema === 'number') return this.simple(schema, hint, false);
+    const s = schema as StaticSchema;
+    const kind = s[0] as number;
+    const name = s[2] as string;
+    if (kind === 0) return this.named(name, s[4] as number, ((s[3] as number) & SENSITIVE) !== 0);
+    if (kind === 1) return this.ensure(name, () => ({ type: 'list', member: { shape: this.shapeFor(s[4] as SchemaRef, `${name}Member`) } }));
+    if (kind === 2) {
+      return this.ensure(name, () => ({
+        type: 'map',
+        key: { shape: this.shapeFor(s[4] as SchemaRef, `${name}Key`) },
+        value: { shape: this.shapeFor(s[5] as SchemaRef, `${name}Value`) },
+      }));
+    }
+    // Unions (4) travel on the query wire as structures with one member set.
+    if (kind === 3 || kind === -3 || kind === 4) return this.structure(s);
+    throw new Error(`unknown schema kind ${kind} for ${name}`);
+  }
+
+  private simple(code: number, hint: string, sensitive: boolean): string {
+    if ((code & MAP_MODIFIER) !== 0) {
+      return this.ensure(hint, () => ({
+        type: 'map',
+        key: { shape: this.simple(0, `${hint}.key`, false) },
+        value: { shape: this.simple(code & ~MAP_MODIFIER, `${hint}.value`, false) },
+      }));
+    }
+    if ((code & LIST_MODIFIER) !== 0) {
+      return this.ensure(hint, () => ({ type: 'list', member: { shape: this.simple(code & ~LIST_MODIFIER, `${hint}.member`, false) } }));
+    }
+    const type = SIMPLE[code];
+    if (type === undefined) throw new Error(`unknown simple schema ${code} (${hint})`);
+    return this.ensure(hint, () => ({ type, ...(sensitive ? { sensitive: true } : {}), ...(CONSTRAINTS[hint] ?? {}) }));
+  }
+
+  private named(name: string, code: number, sensitive: boolean): string {
+    return this.ensure(name, () => ({ type: SIMPLE[code] ?? 'string', ...(sensitive ? { sensitive: true } : {}), ...(CONSTRAINTS[name] ?? {}) }));
+  }
+
+  private structure(s: StaticSchema): string {
+    const name = s[2] as string;
+    const members = s[4] as readonly string[];
+    const refs = s[5] as readonly SchemaRef[];
+    const requiredCount = (s[6] as number | undefined) ?? 0;
+    const existing = this.model.shapes[name];
+    if (existing === undefined) {
+      const shape: Json = { type: 'structure', members: {} };
+      this.model.shapes[name] = shape;
+      this.added.push(name);
+      const out: Record<string, Json> = {};
+      members.forEach((m, i) => {
+        out[m] = { shape: this.shapeFor(refs[i] as SchemaRef, `${name}.${m}`) };
+      });
+      shape.members = out;
+      if (requiredCount > 0) shape.required = members.slice(0, requiredCount);
+      if (s[0] === 4) shape.union = true;
+      if (s[0] === -3) this.errorTraits(shape, s[3]);
+      return name;
+    }
+    const have = existing.members as Record<string, Json>;
+    members.forEach((m, i) => {
+      if (have[m] !== undefined) return;
+      have[m] = { shape: this.shapeFor(refs[i] as SchemaRef, `${name}.${m}`) };
+      this.added.push(`${name}.${m}`);
+    });
+    return name;
+  }
+
+  private errorTraits(shape: Json, traits: unknown): void {
+    shape.exception = true;
+    if (typeof traits !== 'object' || traits === null) return;
+    for (const value of Object.values(traits as Record<string, unknown>)) {
+      if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
+        shape.error = { code: value[0], httpStatusCode: value[1], senderFault: value[1] < 500 };
+      }
+    }
+  }
+
+  private ensure(name: string, make: () => Json): string {
+    if (this.model.shapes[name] === undefined) {
+      this.model.shapes[name] = {};
+      Object.assign(this.model.shapes[name]!, make());
+      this.added.push(name);
+    }
+    return name;
+  }
+
+  operation(op: StaticSchema): void {
+    const name = op[2] as string;
+    const input = this.shapeFor(op[4] as SchemaRef, `${name}Request`);
+    const output = this.shapeFor(op[5] as SchemaRef, `${name}Response`);
+    const outputShape = this.model.shapes[output] as { members: Record<string, unknown> };
+    const entry: Json = { name, http: { method: 'POST', requestUri: '/' }, input: { shape: input } };
+    if (Object.keys(outputShape.members).length > 0) entry.output = { shape: output, resultWrapper: `${name}Result` };
+    this.model.operations[name] = entry;
+    this.added.push(`operation ${name}`);
+  }
+}
+
+const require = createRequire(import.meta.url);
+for (const service of ['iam', 'sts']) {
+  const file = join('src/protocol/models', `${service}.json`);
+  const model = JSON.parse(readFileSync(file, 'utf8')) as Model;
+  const sdk = require(`@aws-sdk/client-${service}`) as Record<string, unknown>;
+  const merger = new Merger(model);
+  for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!key.endsWith('$') || !Array.isArray(value)) continue;
+    if (value[0] === 9 && model.operations[value[2] as string] === undefined) merger.operation(value);
+  }
+  // Errors the SDK knows and the model lacks (e.g. RoleTemplateDisabled); the service's base exception has no code.
+  for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!key.endsWith('$') || !Array.isArray(value) || value[0] !== -3 || value[3] === 0) continue;
+    if (model.shapes[value[2] as string] === undefined) merger.shapeFor(value, value[2] as string);
+  }
+  // New members of structures the model already has (e.g. Role.SourceRoleTemplate).
+  for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!key.endsWith('$') || !Array.isArray(value)) continue;
+    if ((value[0] === 3 || value[0] === -3) && model.shapes[value[2] as string] !== undefined) merger.shapeFor(value, value[2] as string);
+  }
+  writeFileSync(file, `${JSON.stringify(model)}\n`);
+  console.log(`${service}: ${Object.keys(model.operations).length} operations; added ${merger.added.length}: ${merger.added.join(', ')}`);
+}
