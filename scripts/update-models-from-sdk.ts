@@ -142,10 +142,14 @@ class Merger {
   }
 
   private ensure(name: string, make: () => Json): string {
-    if (this.model.shapes[name] === undefined) {
+    const existing = this.model.shapes[name];
+    if (existing === undefined) {
       this.model.shapes[name] = {};
       Object.assign(this.model.shapes[name]!, make());
       this.added.push(name);
+    } else if (CONSTRAINTS[name] !== undefined) {
+      // A rerun applies constraints written down since the shape was added, so the script stays the one way in.
+      Object.assign(existing, CONSTRAINTS[name]);
     }
     return name;
   }
@@ -181,6 +185,10 @@ for (const service of ['iam', 'sts']) {
   for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
     if (!key.endsWith('$') || !Array.isArray(value)) continue;
     if ((value[0] === 3 || value[0] === -3) && model.shapes[value[2] as string] !== undefined) merger.shapeFor(value, value[2] as string);
+  }
+  // Constraints written down after a shape was first added reach it on a rerun too.
+  for (const [name, constraints] of Object.entries(CONSTRAINTS)) {
+    if (model.shapes[name] !== undefined) Object.assign(model.shapes[name], constraints);
   }
   writeFileSync(file, `${JSON.stringify(model)}\n`);
   console.log(`${service}: ${Object.keys(model.operations).length} operations; added ${merger.added.length}: ${merger.added.join(', ')}`);
