@@ -11,7 +11,7 @@ const PYTHON = '/usr/bin/python3';
  * The script's standard output, parsed as JSON. It reads the endpoint from GATEHOUSE_ENDPOINT and the root user's
  * key from the usual variables; no AWS configuration file is read.
  */
-export async function runBoto3Script<T>(script: string, endpoint: string): Promise<T> {
+export async function runBoto3Script<T>(script: string, endpoint: string, extraEnv: Record<string, string> = {}): Promise<T> {
   const path = fileURLToPath(new URL(`../python/${script}`, import.meta.url));
   const { stdout } = await run(PYTHON, [path], {
     env: {
@@ -23,6 +23,7 @@ export async function runBoto3Script<T>(script: string, endpoint: string): Promi
       AWS_DEFAULT_REGION: REGION,
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...extraEnv,
     },
   });
   return JSON.parse(stdout) as T;
