@@ -156,3 +156,17 @@ describe('decodeInput', () => {
     });
   }
 });
+
+describe('maps', () => {
+  it('keeps keys as data, __proto__ included', () => {
+    const { params, violations } = decode(
+      'iam',
+      'Action=PutAccountProperties&Version=2010-05-08&Properties.entry.1.key=__proto__&Properties.entry.1.value=x&Properties.entry.2.key=RoleManager&Properties.entry.2.value=y',
+    );
+    const properties = params['Properties'] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(properties), Object.prototype);
+    assert.deepEqual(Object.keys(properties), ['__proto__', 'RoleManager']);
+    assert.equal(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value, 'x');
+    assert.ok(violations.every((v) => !v.includes('RoleManager')));
+  });
+});

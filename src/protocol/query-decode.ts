@@ -300,7 +300,8 @@ function compileMap(service: ServiceName, target: MapShape): NodeDecoder {
       const valueNode = entry.children?.get(valueField);
       if (key === undefined || valueNode === undefined) continue;
       const value = entryValue(valueNode, `${elementPath(path, i + 1)}.value`, out);
-      if (value !== undefined) result[key] = value;
+      // A client's key may be `__proto__`: defining the property keeps it data instead of the object's prototype.
+      if (value !== undefined) Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
     }
     return result;
   };
