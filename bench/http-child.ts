@@ -4,9 +4,10 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { startServer } from '../src/server/app.js';
-import { pino } from 'pino';
+import { openSync } from 'node:fs';
 import { loadConfig } from '../src/server/config.js';
 import { createLogger } from '../src/server/logger.js';
+import { LogDestination } from '../src/server/log-destination.js';
 
 const [mode, arg] = process.argv.slice(2);
 // A normal exit on SIGTERM, so `--cpu-prof` (in NODE_OPTIONS) can write its profile.
@@ -16,7 +17,7 @@ if (mode === 'gatehouse') {
   // Standard output carries the port to the bench: the request log, when measured, goes to a file, and SIGUSR2
   // switches it on and off (the level between info and warn) so one process is measured both ways.
   const logFile = process.env['GATEHOUSE_BENCH_REQUEST_LOG'];
-  const logger = createLogger(logFile === undefined ? { level: 'warn' } : { level: 'warn', destination: pino.destination({ dest: logFile, sync: false }) });
+  const logger = createLogger(logFile === undefined ? { level: 'warn' } : { level: 'warn', destination: new LogDestination(openSync(logFile, 'a')) });
   const config = loadConfig({ port: 0, dataDir: arg as string, host: '127.0.0.1' }, process.env);
   const running = await startServer(config, { logger });
   let logging = false;

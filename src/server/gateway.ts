@@ -180,7 +180,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     const logRequest = (status: number, code?: string): void => {
       if (!logged || requestLog === undefined) return;
       const decision = stage === 'allowed' ? 'Allowed' : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
-      requestLog.write({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+      requestLog.write({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, micros: Math.round((performance.now() - started) * 1000) });
     };
     handle()
       .then(({ status, body }) => {

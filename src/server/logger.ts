@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { LogDestination } from './log-destination.js';
 
 export type { Logger } from 'pino';
 
@@ -8,7 +9,7 @@ export type { Logger } from 'pino';
  * (tests capture the lines); `flushLogger` empties the buffer on close.
  */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination = options.destination ?? new LogDestination(1);
   return pino({ base: { name: 'gatehouse' }, level: options.level ?? 'info' }, destination);
 }
 

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { LogDestination } from './log-destination.js';
+import { createLogger, flushLogger } from './logger.js';
 import { RequestLog, type RequestRecord } from './request-log.js';
 import { capturedLogger } from './testing.js';
 
-const base: RequestRecord = { requestId: 'r-1', principal: 'arn:aws:iam::111122223333:user/alice', service: 'iam', action: 'iam:GetUser', decision: 'Allowed', status: 200, code: undefined, ms: 1.25 };
+const base: RequestRecord = { requestId: 'r-1', principal: 'arn:aws:iam::111122223333:user/alice', service: 'iam', action: 'iam:GetUser', decision: 'Allowed', status: 200, code: undefined, micros: 1250 };
 
-const cases: ReadonlyArray<{ name: string; record: RequestRecord; expect: Record<string, unknown> }> = [
+const cases: ReadonlyArray<{ name: string; record: RequestRecord; expect: Record<string, unknown>; alone?: boolean }> = [
   { name: 'an allowed request', record: base, expect: { requestId: 'r-1', principal: base.principal, service: 'iam', action: 'iam:GetUser', decision: 'Allowed', status: 200, ms: 1.25 } },
   {
     name: 'a denial with its code',
@@ -22,6 +27,12 @@ const cases: ReadonlyArray<{ name: string; record: RequestRecord; expect: Record
     record: { ...base, principal: 'arn:aws:iam::111122223333:user/a"b\\c\nd' },
     expect: { principal: 'arn:aws:iam::111122223333:user/a"b\\c\nd' },
   },
+  { name: 'non-ASCII text is written as UTF-8', record: { ...base, principal: 'arn:aws:iam::111122223333:user/zoë-日本' }, expect: { principal: 'arn:aws:iam::111122223333:user/zoë-日本' } },
+  { name: 'a line too long for the room left in a chunk goes out whole, at once', alone: true, record: { ...base, principal: `arn:aws:iam::111122223333:user/${'é'.repeat(3000)}` }, expect: { principal: `arn:aws:iam::111122223333:user/${'é'.repeat(3000)}` } },
+  { name: 'a request under a millisecond', record: { ...base, micros: 7 }, expect: { ms: 0.007 } },
+  { name: 'a request of whole milliseconds', record: { ...base, micros: 42_000 }, expect: { ms: 42 } },
+  { name: 'a slow request', record: { ...base, micros: 12_345_678 }, expect: { ms: 12345.678 } },
+  { name: 'tens of microseconds', record: { ...base, micros: 1_050 }, expect: { ms: 1.05 } },
 ];
 
 for (const c of cases) {
@@ -30,7 +41,7 @@ for (const c of cases) {
     const log = RequestLog.of(logger);
     assert.ok(log !== undefined);
     log.write(c.record);
-    assert.equal(lines.length, 0, 'handed over in chunks, not line by line');
+    if (c.alone !== true) assert.equal(lines.length, 0, 'handed over in chunks, not line by line');
     log.flush();
     // The destination's write is synchronous for the captured stream.
     return new Promise<void>((resolve) => {
@@ -72,4 +83,27 @@ test('request log: a full chunk is handed over at once', () => {
       });
     });
   });
+});
+
+test("request log: on the server's own destination, chunks reach the file as bytes, whole and in order with pino's lines", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-request-log-'));
+  try {
+    const file = join(dir, 'log');
+    const destination = new LogDestination(openSync(file, 'a'));
+    const logger = createLogger({ destination });
+    const log = RequestLog.of(logger) as RequestLog;
+    logger.info('before');
+    for (let i = 0; i < 1000; i++) log.write({ ...base, requestId: `r-${i}`, principal: i % 7 === 0 ? 'arn:aws:iam::111122223333:user/zoë' : base.principal });
+    log.flush();
+    logger.info('after');
+    await flushLogger(logger);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 1002);
+    assert.equal(lines[0]?.['msg'], 'before');
+    assert.equal(lines[1001]?.['msg'], 'after');
+    assert.deepEqual(lines.slice(1, 1001).map((l) => l['requestId']), Array.from({ length: 1000 }, (_, i) => `r-${i}`));
+    assert.equal(lines[1]?.['principal'], 'arn:aws:iam::111122223333:user/zoë');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
