@@ -85,6 +85,13 @@ describe('gatehouse serve refuses what it cannot serve, in one line', () => {
     assert.match(await refusedStart(['--port', '0', '--data-dir', fresh('level'), '--log-level', 'loud']), /^gatehouse serve: the log level must be one of trace, debug, info/);
   });
 
+  test('an unknown enforcement mode', async () => {
+    assert.equal(
+      await refusedStart(['--port', '0', '--data-dir', fresh('enforcement'), '--enforcement', 'lenient']),
+      'gatehouse serve: the enforcement mode must be one of enforce, audit, off, not "lenient"',
+    );
+  });
+
   describe('a data directory another server holds', () => {
     let holder: TestServer;
     before(async () => {
@@ -101,6 +108,28 @@ describe('gatehouse serve refuses what it cannot serve, in one line', () => {
     });
   });
 });
+
+for (const mode of ['audit', 'off'] as const) {
+  test(`the real command: --enforcement ${mode} is on the start-up line and on a line of its own`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', join(scratch, `mode-${mode}`), '--enforcement', mode, '--log-level', 'warn'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const done = exited(child);
+    const out = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('ENFORCEMENT:')) resolve(text);
+      });
+      child.once('exit', () => reject(new Error(`serve exited early: ${text}`)));
+    });
+    child.kill('SIGTERM');
+    await done;
+    assert.match(out, new RegExp(`listening on http://127\\.0\\.0\\.1:\\d+ \\(account \\d{12}, data in [^,]+, enforcement ${mode}\\)`));
+    assert.match(out, new RegExp(`^ENFORCEMENT: ${mode}: .*authentication is still required$`, 'm'));
+  });
+}
 
 /** A child process's exit, with its output. */
 function exited(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {

@@ -155,7 +155,10 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const requestLog = RequestLog.of(logger);
   const handler = createGateway({
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite' }),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement }),
+    enforcement: config.enforcement,
+    // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
+    wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
     secure: config.tls !== undefined,
     store,
     authenticator: new Authenticator(store, sealer.open, sessionKeys),

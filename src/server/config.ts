@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
+import { ENFORCEMENT_MODES, type EnforcementMode } from '../core/enforcement.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -29,6 +30,8 @@ export interface ServerConfig {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** pino's level: `info` writes one line per request, `warn` only problems. */
   readonly logLevel?: LogLevel;
+  /** enforce (AWS's behaviour), audit (denials logged and let through) or off; shown at start and by the health endpoint. */
+  readonly enforcement: EnforcementMode;
   /** True when this start made the data directory: a start that fails then removes it again. */
   readonly createdDataDir?: boolean;
 }
@@ -58,6 +61,7 @@ export interface ConfigOptions extends HttpLimitOptions {
   dataDir?: string;
   host?: string;
   encodeAuthorizationMessages?: boolean;
+  enforcement?: string;
   databaseUrl?: string;
 }
 
@@ -132,6 +136,8 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   const tls = tlsFiles(options, env);
   const logLevelText = options.logLevel ?? env['GATEHOUSE_LOG_LEVEL'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
+  const enforcement = options.enforcement ?? env['GATEHOUSE_ENFORCEMENT'] ?? 'enforce';
+  if (!(ENFORCEMENT_MODES as readonly string[]).includes(enforcement)) throw new ConfigError(`the enforcement mode must be one of ${ENFORCEMENT_MODES.join(', ')}, not ${JSON.stringify(enforcement)}`);
   const envMasterKey = env['GATEHOUSE_MASTER_KEY'];
   if (envMasterKey !== undefined && Buffer.from(envMasterKey, 'base64').length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded');
   const createdDataDir = !existsSync(dataDir);
@@ -154,6 +160,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     http,
     ...(tls !== undefined ? { tls } : {}),
     logLevel: logLevelText as LogLevel,
+    enforcement: enforcement as EnforcementMode,
     createdDataDir,
   };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
 import type { AuthorizationRequest, Authorizer } from '../core/authorize.js';
 import type { Caller } from '../core/caller.js';
+import { authorizeUnder, restrictUnder, type EnforcementMode, type WouldDeny } from '../core/enforcement.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
 import { addRequestKeys, requestedRegion, resourceKeys } from '../core/request-context.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
@@ -36,6 +37,10 @@ export interface GatewayDeps {
   readonly reserved?: (req: IncomingMessage, res: ServerResponse) => void;
   /** True for a server that only speaks TLS: aws:SecureTransport is then true. */
   readonly secure?: boolean;
+  /** How decisions apply (core/enforcement.ts); `enforce` when absent. */
+  readonly enforcement?: EnforcementMode;
+  /** Where audit mode reports each denial it lets through. */
+  readonly wouldDeny?: (denial: WouldDeny & { readonly requestId: string }) => void;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -149,6 +154,7 @@ function securityTokenOf(signed: SignedRequest): string | undefined {
  * operation in one transaction, encode. Errors at any step become AWS's error document for the service asked.
  */
 export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const enforcement = deps.enforcement ?? 'enforce';
   // By service, then by the Action parameter as sent: no `service:Action` string is built to find the operation,
   // and the action the engine is asked about (`iam:GetUser`) is built once here.
   const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
@@ -177,9 +183,15 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     let principal: string | undefined;
     let action: string | undefined;
     let stage: 'before' | 'authorizing' | 'allowed' = 'before';
+    // Audit mode: a denial was let through.
+    let letThrough = false;
+    const report = (denial: WouldDeny): void => {
+      letThrough = true;
+      deps.wouldDeny?.({ requestId, ...denial });
+    };
     const logRequest = (status: number, code?: string): void => {
       if (!logged || requestLog === undefined) return;
-      const decision = stage === 'allowed' ? 'Allowed' : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
+      const decision = stage === 'allowed' ? (letThrough ? 'WouldDeny' : 'Allowed') : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
       requestLog.write({ requestId, principal, service: foreign === undefined ? service : foreignService, action, decision, status, code, micros: Math.round((performance.now() - started) * 1000) });
     };
     handle()
@@ -277,7 +289,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp, ...(origin !== undefined ? { origin } : {}) };
         const resource = await op.resource(ctx, params);
         const restriction = callerRestriction(caller, service, op.name, resource);
-        if (restriction !== undefined) throw restriction;
+        if (restriction !== undefined) restrictUnder(enforcement, restriction, { caller, action: operationAction, resource }, report);
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
         if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {
           const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
@@ -295,7 +307,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
               ? { caller, action: operationAction, resource, now, context }
               : { caller, action: operationAction, resource, now, context, resourcePolicy: owned.document, resourceAccount: owned.account };
           stage = 'authorizing';
-          const pending = deps.authorizer.authorize(request, tx);
+          const pending = authorizeUnder(enforcement, deps.authorizer, request, tx, report);
           if (pending !== undefined) await pending;
           if (op.alsoRequires !== undefined) {
             const required = op.alsoRequires(ctx, params);
@@ -307,7 +319,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
                 typeof also === 'string'
                   ? { ...request, action: also }
                   : { caller, action: also.action, resource: also.resource, now, context: () => ({ ...ofOther, ...requestKeys(), ...also.conditionKeys }) };
-              await deps.authorizer.authorize(next, tx);
+              await authorizeUnder(enforcement, deps.authorizer, next, tx, report);
             }
           }
         }

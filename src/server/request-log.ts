@@ -6,7 +6,8 @@ export interface RequestRecord {
   readonly principal: string | undefined;
   readonly service: string | undefined;
   readonly action: string | undefined;
-  readonly decision: 'Allowed' | 'Denied' | undefined;
+  /** WouldDeny: audit mode let a denied request through. */
+  readonly decision: 'Allowed' | 'Denied' | 'WouldDeny' | undefined;
   readonly status: number;
   readonly code: string | undefined;
   /** How long the request took, in whole microseconds. */

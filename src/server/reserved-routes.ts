@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EnforcementMode } from '../core/enforcement.js';
 import { JWKS_SUFFIX, OUTBOUND_ISSUER_PATH, outboundDiscovery } from '../core/iam/outbound-federation.js';
 import type { Store } from '../store/store.js';
 import { packageVersion } from './version.js';
@@ -13,6 +14,8 @@ export interface ReservedRouteDeps {
   readonly store: Store;
   /** Which store adapter serves: shown by the health endpoint. */
   readonly storeKind: 'sqlite' | 'postgresql';
+  /** The enforcement mode, shown so that nobody runs unenforced without seeing it; enforce when absent. */
+  readonly enforcement?: EnforcementMode;
   /** How long the health check waits for the store before answering 503. */
   readonly healthTimeoutMs?: number;
 }
@@ -84,7 +87,7 @@ export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMes
       return;
     }
     void storeAnswers(deps.store, timeoutMs).then((ok) => {
-      json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', version: packageVersion(), store: deps.storeKind }, head);
+      json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', version: packageVersion(), store: deps.storeKind, enforcement: deps.enforcement ?? 'enforce' }, head);
     });
   };
 }
