@@ -87,7 +87,10 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 
 const WRK = '/usr/bin/wrk';
 const ROUNDS = 3;
-const LOG_ROUNDS = 7;
+// Many short rounds: a pair of 1-second runs back to back sees the same machine, so the median of 30 pairs' ratios
+// is steadier than 7 pairs of 4-second runs (GATEHOUSE_BENCH_LOG_AA=1 runs it with the log off in both halves).
+const LOG_ROUNDS = 30;
+const LOG_ROUND_SECONDS = 1;
 
 function median(rates: readonly Rate[]): Rate {
   return [...rates].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rates.length / 2)] as Rate;
@@ -97,13 +100,13 @@ function median(rates: readonly Rate[]): Rate {
  * The load generator: wrk (Debian's `wrk`, a C program) when installed, since a Node client would spend as much CPU
  * as the servers it measures on this 2-core machine; otherwise a Node keep-alive client. Same requests either way.
  */
-async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number): Promise<Rate> {
-  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, 4, connections);
+async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number, seconds = 4): Promise<Rate> {
+  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, seconds, connections);
   const script = join(mkdtempSync(join(tmpdir(), 'gatehouse-wrk-')), 'request.lua');
   const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(req.body)}`];
   for (const [name, value] of Object.entries(req.headers)) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
   writeFileSync(script, `${lines.join('\n')}\n`);
-  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, '-d4s', '-s', script, `http://127.0.0.1:${port}/`]);
+  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, `http://127.0.0.1:${port}/`]);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   if (rate === null) throw new Error(`unexpected wrk output:\n${stdout}`);
   if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`${label}: some requests failed:\n${stdout}`);
@@ -183,7 +186,10 @@ async function requestLogCost(agent: Agent): Promise<boolean> {
   const logFile = process.env['GATEHOUSE_BENCH_LOG_FILE'] ?? join(dataDir, 'requests.log');
   const server = await startChild(['gatehouse', dataDir], { GATEHOUSE_BENCH_REQUEST_LOG: logFile });
   let logging = false;
+  // GATEHOUSE_BENCH_LOG_AA=1: an A/A run, the log off in both halves, to see what the method itself reads.
+  const aa = process.env['GATEHOUSE_BENCH_LOG_AA'] === '1';
   const switchTo = async (on: boolean): Promise<void> => {
+    if (aa) return;
     if (on === logging) return;
     server.child.kill('SIGUSR2');
     logging = on;
@@ -201,11 +207,12 @@ async function requestLogCost(agent: Agent): Promise<boolean> {
       // Which goes first alternates, so neither always follows the other.
       for (const logOn of round % 2 === 0 ? [false, true] : [true, false]) {
         await switchTo(logOn);
-        (logOn ? on : off).push(await load(server.port, getUser, logOn ? onLabel : offLabel, 32));
+        (logOn ? on : off).push(await load(server.port, getUser, logOn ? onLabel : offLabel, 32, LOG_ROUND_SECONDS));
       }
     }
     const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').length - 1 : 0;
-    if (logFile !== '/dev/null' && lines === 0) throw new Error('the request log wrote no line');
+    if (aa) console.log(`  A/A run: the log stayed off in both halves (${lines} lines written)`);
+    else if (logFile !== '/dev/null' && lines === 0) throw new Error('the request log wrote no line');
     const baseline = median(off);
     const measured = median(on);
     // Each round's two measurements are taken back to back: the median of their ratios cancels the drift of this
