@@ -5,7 +5,7 @@ import { newId, newSecretAccessKey } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
 import { targetUserName } from './implicit-target.js';
-import { KIND } from './kinds.js';
+import { KIND, ROOT_KEY_OWNER } from './kinds.js';
 import { QUOTAS, quotaExceeded } from './quotas.js';
 import { accessKeyLastUsed, type AccessKeyUse, withAccessKeyUse } from './last-used.js';
 import { getUser, userResource } from './users.js';
@@ -24,8 +24,7 @@ export interface AccessKeyData {
   // Its last use is kept here too, read and written only through last-used.ts.
 }
 
-/** The owner key the root user's own access keys are stored under. */
-export const ROOT_KEY_OWNER = '';
+export { ROOT_KEY_OWNER } from './kinds.js';
 
 export const noSuchAccessKey = (id: string): Error => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 

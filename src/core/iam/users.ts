@@ -21,6 +21,7 @@ import {
 import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { passwordLastUsed } from './last-used.js';
+import { accountCreateDate } from './account-creation.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
@@ -110,8 +111,8 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
 async function getUserOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const name = targetUserName(ctx.caller, str(p, 'UserName'));
   if (name === undefined) {
-    // The root user asking about itself: AWS answers with the account's identity.
-    return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: new Date(0) } };
+    // The root user asking about itself: AWS answers with the account's identity, as old as the account.
+    return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: await accountCreateDate(ctx.tx, ctx.account) } };
   }
   return { User: userView(await getUser(ctx, name), true) };
 }
