@@ -11,20 +11,19 @@ import { accessKeyLastUsed, type AccessKeyUse, withAccessKeyUse } from './last-u
 import { getUser, userResource } from './users.js';
 
 export type { AccessKeyUse } from './last-used.js';
+export { ROOT_KEY_OWNER } from './kinds.js';
 
 /**
  * An access key's stored data. The entity's key and id are both the access key ID (IDs are unique across
  * accounts, so the server finds a signing key with `getById(KIND.accessKey, id)`); the owner is the user's name,
- * or `''` for the root user's own keys.
+ * or `''` for the root user's own keys. Its last use is kept beside these, read and written only through
+ * last-used.ts.
  */
 export interface AccessKeyData {
   /** The secret, only ever stored sealed by CoreServices.encryptSecret. */
   readonly secret: string;
   readonly status: 'Active' | 'Inactive' | 'Expired';
-  // Its last use is kept here too, read and written only through last-used.ts.
 }
-
-export { ROOT_KEY_OWNER } from './kinds.js';
 
 export const noSuchAccessKey = (id: string): Error => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 
