@@ -8,6 +8,7 @@ import { Authenticator } from '../core/authenticate.js';
 import { Authorizer } from '../core/authorize.js';
 import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
+import { recordAccountCreation } from '../core/iam/account-creation.js';
 import { KIND } from '../core/iam/kinds.js';
 import type { CoreServices } from '../core/operation.js';
 import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -40,11 +41,13 @@ export interface RunningServer {
 
 /**
  * The root user's access key: the one the environment names (stored, or replaced when its secret changed), or one
- * generated at first start and written to the data directory (mode 0600).
+ * generated at first start and written to the data directory (mode 0600). The account's creation is recorded in
+ * the same transaction, at its first start.
  */
 async function ensureRootKey(store: Store, config: ServerConfig, seal: (s: string) => string, open: (s: string) => string) {
   return store.transaction(async (tx) => {
     const now = new Date().toISOString();
+    await recordAccountCreation(tx, config.accountId, new Date(now));
     if (config.rootAccessKeyId !== undefined && config.rootSecretAccessKey !== undefined) {
       const existing = await tx.getById(KIND.accessKey, config.rootAccessKeyId);
       const data = { secret: seal(config.rootSecretAccessKey), status: 'Active' };

@@ -2,6 +2,7 @@ import { KIND } from '../core/iam/kinds.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
 import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
 import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
+import { CREDENTIAL_REPORT_OPERATIONS } from '../core/iam/credential-report.js';
 import { DELEGATION_REQUEST_OPERATIONS } from '../core/iam/delegation-requests.js';
 import { GROUP_OPERATIONS } from '../core/iam/groups.js';
 import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
@@ -49,6 +50,7 @@ export const OPERATIONS = defineOperations([
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
+  ...CREDENTIAL_REPORT_OPERATIONS,
   ...IDENTITY_OPERATIONS,
   ...USER_SESSION_OPERATIONS,
   ...ASSUME_ROLE_OPERATIONS,

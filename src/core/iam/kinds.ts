@@ -19,7 +19,14 @@ export const KIND = {
   delegationRequest: 'delegation-request',
   stsPreferences: 'sts-preferences',
   outboundFederation: 'outbound-federation',
+  /** The account itself (one per account): when it was created, for the root user's CreateDate. */
+  account: 'account',
+  /** The account's latest credential report (one per account). */
+  credentialReport: 'credential-report',
 } as const;
+
+/** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */
+export const ROOT_KEY_OWNER = '';
 
 export const REL = {
   /** user name → group name */

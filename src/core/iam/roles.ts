@@ -24,6 +24,7 @@ import {
   type Tag,
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { roleLastUsed, withRoleUse } from './last-used.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
@@ -63,7 +64,7 @@ export function assertModifiable(record: EntityRecord): void {
 export function roleView(record: EntityRecord, full: boolean): Record<string, unknown> {
   const boundary = record.data['permissionsBoundary'] as string | undefined;
   const description = record.data['description'] as string | undefined;
-  const lastUsed = record.data['roleLastUsed'] as { lastUsedDate?: string; region?: string } | undefined;
+  const lastUsed = roleLastUsed(record);
   const tags = tagsOf(record);
   return {
     Path: record.path,
@@ -81,7 +82,7 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
     ...(full
       ? {
           RoleLastUsed: {
-            ...(lastUsed?.lastUsedDate !== undefined ? { LastUsedDate: new Date(lastUsed.lastUsedDate) } : {}),
+            ...(lastUsed?.date !== undefined ? { LastUsedDate: lastUsed.date } : {}),
             ...(lastUsed?.region !== undefined ? { Region: lastUsed.region } : {}),
           },
         }
@@ -96,9 +97,8 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
 export async function recordRoleUse(tx: StoreTx, role: { account: string; name: string; id: string }, date: Date, region: string): Promise<void> {
   const record = await tx.get(KIND.role, role.account, role.name);
   if (record === undefined || record.id !== role.id) return;
-  const previous = record.data['roleLastUsed'] as { lastUsedDate?: string } | undefined;
-  if (previous?.lastUsedDate !== undefined && Date.parse(previous.lastUsedDate) >= date.getTime()) return;
-  await tx.update({ ...record, data: { ...record.data, roleLastUsed: { lastUsedDate: date.toISOString(), region } } });
+  const data = withRoleUse(record, date, region);
+  if (data !== undefined) await tx.update({ ...record, data });
 }
 
 export function getRole(ctx: OperationContext, name: string): Promise<EntityRecord> {
