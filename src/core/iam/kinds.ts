@@ -19,6 +19,7 @@ export const KIND = {
   delegationRequest: 'delegation-request',
   stsPreferences: 'sts-preferences',
   outboundFederation: 'outbound-federation',
+  accountProperties: 'account-properties',
 } as const;
 
 export const REL = {
