@@ -159,7 +159,8 @@ describe('authorization of the account property actions', () => {
     assert.deepEqual(await putOp?.alsoRequires?.(ctx, put({ 'RoleManager/Enabled': 'true' })), [
       { action: 'iam:CreateServiceLinkedRole', resource: ROLE_ARN, conditionKeys: { 'iam:AWSServiceName': SERVICE } },
     ]);
-    for (const map of [{ 'RoleManager/Enabled': 'false' }, { 'RoleManager/Enabled': 'TRUE' }, { 'RoleManager/Enabled': 'true', 'Other/Enabled': 'true' }, {}]) {
+    const maps: Array<Record<string, string>> = [{ 'RoleManager/Enabled': 'false' }, { 'RoleManager/Enabled': 'TRUE' }, { 'RoleManager/Enabled': 'true', 'Other/Enabled': 'true' }, {}];
+    for (const map of maps) {
       assert.deepEqual(await putOp?.alsoRequires?.(ctx, put(map)), [], JSON.stringify(map));
     }
   });

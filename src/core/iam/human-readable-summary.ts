@@ -47,7 +47,7 @@ function parseEntityArn(arn: string): EntityRef {
   if (service !== 'iam' || type !== 'delegation-request') {
     throw invalidInput(`Unsupported entity type for EntityArn: ${arn}. The only supported entity type is delegation-request.`);
   }
-  const id = resource.slice(slash + 1);
+  const id = slash === -1 ? '' : resource.slice(slash + 1);
   if (partition !== 'aws' || region !== '' || !/^\d{12}$/.test(account) || !DELEGATION_REQUEST_ID.test(id)) {
     throw invalidInput(`Invalid EntityArn: ${arn} is not the ARN of a delegation request.`);
   }
