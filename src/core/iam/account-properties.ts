@@ -169,9 +169,9 @@ const writtenNamespaces = (_ctx: OperationContext, p: Params): Record<string, st
 
 /**
  * Enabling role manager "requires the iam:PutAccountProperties and iam:CreateServiceLinkedRole permissions" (IAM User
- * Guide); AWS asks for the latter on the role's ARN even when the role exists (the recorded AccessDenied names
- * iam:CreateServiceLinkedRole on .../role-manager.iam.amazonaws.com/AWSServiceRoleForIAMRoleManager). Disabling
- * needs PutAccountProperties alone.
+ * Guide, with no exception for an account that has the role already); the recorded AccessDenied names
+ * iam:CreateServiceLinkedRole on .../role-manager.iam.amazonaws.com/AWSServiceRoleForIAMRoleManager. Disabling needs
+ * PutAccountProperties alone (the User Guide; the capture shows it allowed to a user denied the role).
  */
 function roleManagerRequires(ctx: OperationContext, p: Params): AlsoRequired[] {
   if (changeOf(p)?.values.get(ROLE_MANAGER_ENABLED) !== 'true') return [];
