@@ -77,6 +77,9 @@ function sourceOf(action: string, key: string): Source {
       return action === 'iam:ListDelegationRequests'
         ? request({ OwnerId: 'arn:aws:iam::111122223333:user/owner' })
         : { from: 'stored', where: "the owner of the stored request resource() found (none before it is associated)" };
+    case 'iam:AccountPropertyNamespaces':
+      // PutAccountProperties names the namespaces of its keys; GetAccountProperties reads every namespace.
+      return request({ Properties: { 'RoleManager/Enabled': 'true' } });
     case 'iam:RoleTemplateARN':
       return { from: 'not carried', why: 'role templates are not implemented: no request names one' };
     case 'iam:FIDO-certification':

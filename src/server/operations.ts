@@ -1,10 +1,12 @@
 import { KIND } from '../core/iam/kinds.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
 import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
+import { ACCOUNT_PROPERTY_OPERATIONS } from '../core/iam/account-properties.js';
 import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
 import { CREDENTIAL_REPORT_OPERATIONS } from '../core/iam/credential-report.js';
 import { DELEGATION_REQUEST_OPERATIONS } from '../core/iam/delegation-requests.js';
 import { GROUP_OPERATIONS } from '../core/iam/groups.js';
+import { HUMAN_READABLE_SUMMARY_OPERATIONS } from '../core/iam/human-readable-summary.js';
 import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
 import { LOGIN_PROFILE_OPERATIONS } from '../core/iam/login-profiles.js';
@@ -46,11 +48,13 @@ export const OPERATIONS = defineOperations([
   ...SSH_PUBLIC_KEY_OPERATIONS,
   ...SIGNING_CERTIFICATE_OPERATIONS,
   ...DELEGATION_REQUEST_OPERATIONS,
+  ...HUMAN_READABLE_SUMMARY_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...CREDENTIAL_REPORT_OPERATIONS,
+  ...ACCOUNT_PROPERTY_OPERATIONS,
   ...IDENTITY_OPERATIONS,
   ...USER_SESSION_OPERATIONS,
   ...ASSUME_ROLE_OPERATIONS,

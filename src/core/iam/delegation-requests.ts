@@ -63,7 +63,7 @@ export const delegationRequestArn = (account: string, id: string): string => `ar
  * set, any account (GetDelegationRequest's documentation). Anything else answers as missing, so that an ID does not
  * reveal another customer's request.
  */
-async function visibleRequest(ctx: OperationContext, id: string): Promise<EntityRecord> {
+export async function visibleRequest(ctx: OperationContext, id: string): Promise<EntityRecord> {
   const record = await ctx.tx.getById(KIND.delegationRequest, id);
   if (record === undefined) throw noSuchDelegationRequest(id);
   const data = dataOf(record);
@@ -225,8 +225,11 @@ async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Re
 /** The owner resource() found for the request, for iam:DelegationRequestOwner (the resource type's condition key). */
 const ownerOfRequest = new WeakMap<OperationContext, string>();
 
-async function byId(ctx: OperationContext, p: Params): Promise<string> {
-  const id = str(p, 'DelegationRequestId') ?? '*';
+/**
+ * The ARN a delegation request action is authorized against (in the caller's account, as the request is found by its
+ * ID wherever it lives), noting the request's owner for iam:DelegationRequestOwner.
+ */
+export async function delegationRequestResource(ctx: OperationContext, id: string): Promise<string> {
   const record = await ctx.tx.getById(KIND.delegationRequest, id);
   const data = record === undefined ? undefined : dataOf(record);
   // Only a request this account may see lends its owner to the decision: another's stays as missing as run() says.
@@ -236,13 +239,16 @@ async function byId(ctx: OperationContext, p: Params): Promise<string> {
   return delegationRequestArn(ctx.account, id);
 }
 
-const ownerKeys = (ctx: OperationContext): Record<string, string> => {
+const byId = (ctx: OperationContext, p: Params): Promise<string> => delegationRequestResource(ctx, str(p, 'DelegationRequestId') ?? '*');
+
+/** iam:DelegationRequestOwner, when the request resource() found has an owner the caller may see. */
+export const delegationOwnerKeys = (ctx: OperationContext): Record<string, string> => {
   const owner = ownerOfRequest.get(ctx);
   return owner === undefined ? {} : { 'iam:DelegationRequestOwner': owner };
 };
 
 const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition =>
-  operationsOf('iam', byId)(name, run, { conditionKeys: ownerKeys, ...extra });
+  operationsOf('iam', byId)(name, run, { conditionKeys: delegationOwnerKeys, ...extra });
 
 export const DELEGATION_REQUEST_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateDelegationRequest', createDelegationRequest, {

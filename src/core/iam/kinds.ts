@@ -23,6 +23,7 @@ export const KIND = {
   account: 'account',
   /** The account's latest credential report (one per account). */
   credentialReport: 'credential-report',
+  accountProperties: 'account-properties',
 } as const;
 
 /** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */
