@@ -67,6 +67,12 @@ export interface OperationDefinition {
   readonly service: 'iam' | 'sts';
   readonly name: string;
   /**
+   * The action the request is authorized as, when the Service Authorization Reference has no action of the
+   * operation's name: AcquireRole is authorized as iam:GetRoleTemplateVersion on the template, then as the actions
+   * of what it creates (alsoRequires). `service:name` when absent.
+   */
+  readonly action?: string;
+  /**
    * The resource the Service Authorization Reference names for this action, for the authorization check that runs
    * before the operation. May read the store (a user's path is part of its ARN).
    */

@@ -154,7 +154,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
   for (const [action, op] of deps.operations) {
     const [service, name] = action.split(':') as [string, string];
-    if (isService(service)) operations[service].set(name, { op, action });
+    if (isService(service)) operations[service].set(name, { op, action: op.action ?? action });
   }
   const batch = new ResponseBatch(deps.serverErrors);
   const send = batch.send.bind(batch);
