@@ -1,6 +1,7 @@
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { GuessLimiter } from './guess-limiter.js';
+import type { RoleTemplateCatalogue } from './iam/role-templates/catalogue.js';
 import type { SessionClaims } from './sts/session-token.js';
 
 /** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
@@ -25,6 +26,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** The role templates GetRoleTemplateVersion and AcquireRole serve; none when absent. */
+  roleTemplates?(): RoleTemplateCatalogue;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
   readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
