@@ -1,7 +1,10 @@
 // Role templates (GetRoleTemplateVersion, AcquireRole) through the AWS SDK for JavaScript v3 against a server started
 // with a template catalogue.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import {
   AcquireRoleCommand,
   CreateAccessKeyCommand,
@@ -19,6 +22,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { RoleTemplateVersionDefinition } from '../src/core/iam/role-templates/catalogue.js';
+import { awsCli } from './helpers/aws-cli.js';
+import { runBoto3Script } from './helpers/boto3.js';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
@@ -235,5 +240,53 @@ describe('AcquireRole authorization', () => {
     assert.match(denied.message, /iam:GetRoleTemplateVersion on resource: .* with an explicit deny in an identity-based policy$/);
     assert.equal((await iam.send(new GetRoleTemplateVersionCommand({ TemplateArn: APP }))).RoleTemplateVersion?.TemplateName, 'AppRoleTemplate');
     assert.equal((await iam.send(new CreateRoleCommand({ RoleName: 'by-hand', AssumeRolePolicyDocument: TRUST }))).Role?.RoleName, 'by-hand');
+  });
+});
+
+// Debian's botocore (boto3 and the AWS CLI alike) predates these operations: both load the repository's IAM model
+// from AWS_DATA_PATH, laid out as botocore's data directory.
+const dataPath = mkdtempSync(join(tmpdir(), 'gatehouse-model-'));
+mkdirSync(join(dataPath, 'iam', '2010-05-08'), { recursive: true });
+cpSync(new URL('../src/protocol/models/iam.json', import.meta.url), join(dataPath, 'iam', '2010-05-08', 'service-2.json'));
+after(() => rmSync(dataPath, { recursive: true, force: true }));
+
+describe('role templates through boto3 and the AWS CLI', () => {
+  test('boto3: read a version, acquire a role twice, errors', async () => {
+    const seen = await runBoto3Script<Record<string, unknown>>('boto3_role_templates.py', server.endpoint, { AWS_DATA_PATH: dataPath, TEMPLATE_ARN: APP });
+    assert.deepEqual(seen['version'], {
+      TemplateName: 'AppRoleTemplate',
+      MajorVersion: 1,
+      MinorVersion: 0,
+      RoleNamePattern: 'App-@{Team}',
+      ParametersDefinition: [
+        { Name: 'Team', Type: 'String', IsRequired: true, Description: 'the owning team' },
+        { Name: 'Tier', Type: 'String', DefaultValue: 'gold' },
+      ],
+    });
+    assert.equal(seen['create_timestamp_type'], 'datetime');
+    assert.deepEqual(seen['acquired'], { RoleName: 'App-py', Path: '/templated/', SourceRoleTemplate: { TemplateArn: APP, TemplateMinorVersion: 0 } });
+    // botocore decodes the URL-encoded trust policy into a dict, as it does for CreateRole.
+    assert.equal(seen['trust_policy_type'], 'dict');
+    assert.equal(seen['again_same_id'], true);
+    assert.deepEqual(seen['get_role_source'], { TemplateArn: APP, TemplateMinorVersion: 0 });
+    assert.deepEqual(seen['conflict'], { code: 'NameConflict', message: 'The role name App-py conflicts with an existing role in the account.', status: 409 });
+    assert.deepEqual(seen['unknown_parameter'], { code: 'InvalidInput', message: `constructor is not a parameter of the role template ${APP} (minor version 0).`, status: 400 });
+    const nothing = APP.replace('AppRoleTemplate', 'Nothing');
+    assert.deepEqual(seen['no_such_template'], { code: 'NoSuchEntity', message: `The role template with ARN ${nothing} cannot be found.`, status: 404 });
+  });
+
+  test('AWS CLI v2: get-role-template-version and acquire-role with --replacement-values', async () => {
+    const env = { AWS_DATA_PATH: dataPath };
+    const got = await awsCli(server.endpoint, ['iam', 'get-role-template-version', '--template-arn', APP, '--minor-version', '0'], undefined, env);
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(JSON.parse(got.stdout).RoleTemplateVersion.TemplateName, 'AppRoleTemplate');
+    const acquired = await awsCli(server.endpoint, ['iam', 'acquire-role', '--template-arn', APP, '--replacement-values', JSON.stringify({ Team: { Values: ['cli'] } })], undefined, env);
+    assert.equal(acquired.code, 0, acquired.stderr);
+    const role = JSON.parse(acquired.stdout).Role;
+    assert.equal(role.RoleName, 'App-cli');
+    assert.deepEqual(role.SourceRoleTemplate, { TemplateArn: APP, TemplateMinorVersion: 0 });
+    const disabled = await awsCli(server.endpoint, ['iam', 'acquire-role', '--template-arn', OFF], undefined, env);
+    assert.equal(disabled.code, 254);
+    assert.match(disabled.stderr, /An error occurred \(RoleTemplateDisabled\) when calling the AcquireRole operation: The role template .*OffTemplate:1 is disabled\./);
   });
 });
