@@ -25,6 +25,9 @@ import type { RoleTemplateVersionDefinition } from '../src/core/iam/role-templat
 import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
+import { startServer } from '../src/server/app.js';
+import { ConfigError } from '../src/server/config-error.js';
+import { loadConfig } from '../src/server/config.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const APP = 'arn:aws:iam::aws:role-template/lambda.amazonaws.com/AppRoleTemplate:1';
@@ -289,4 +292,15 @@ describe('role templates through boto3 and the AWS CLI', () => {
     assert.equal(disabled.code, 254);
     assert.match(disabled.stderr, /An error occurred \(RoleTemplateDisabled\) when calling the AcquireRole operation: The role template .*OffTemplate:1 is disabled\./);
   });
+});
+
+test('a server given a template it cannot serve does not start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  try {
+    const config = loadConfig({ port: 0, dataDir, host: '127.0.0.1' }, { GATEHOUSE_LOG_LEVEL: 'silent' });
+    const broken = { ...TEMPLATES[0], ManagedPolicyArns: ['not-a-policy'] } as RoleTemplateVersionDefinition;
+    await assert.rejects(startServer(config, { roleTemplates: [broken] }), (error: unknown) => error instanceof ConfigError && /ManagedPolicyArns\[0\] must be an IAM policy ARN/.test(error.message));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
