@@ -24,6 +24,10 @@ const CONSTRAINTS: Record<string, Json> = {
   // IAM AcquireRole / GetRoleTemplateVersion: the template's ARN.
   'AcquireRoleRequest.TemplateArn': { min: 20, max: 2048 },
   'GetRoleTemplateVersionRequest.TemplateArn': { min: 20, max: 2048 },
+  // AcquireRole's ReplacementValues: at most 30 entries, each with 1 to 20 values (API_AcquireRole,
+  // API_ReplacementValueEntry).
+  mapStringReplacementValueEntry: { max: 30 },
+  'ReplacementValueEntry.Values': { min: 1, max: 20 },
 };
 
 const SIMPLE: Record<number, string> = {

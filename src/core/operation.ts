@@ -1,6 +1,7 @@
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { GuessLimiter } from './guess-limiter.js';
+import type { RoleTemplateCatalogue } from './iam/role-templates/catalogue.js';
 import type { SessionClaims } from './sts/session-token.js';
 
 /** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
@@ -25,6 +26,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** The role templates GetRoleTemplateVersion and AcquireRole serve; none when absent. */
+  roleTemplates?(): RoleTemplateCatalogue;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
   readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
@@ -66,6 +69,12 @@ export interface AlsoRequired {
 export interface OperationDefinition {
   readonly service: 'iam' | 'sts';
   readonly name: string;
+  /**
+   * The action the request is authorized as, when the Service Authorization Reference has no action of the
+   * operation's name: AcquireRole is authorized as iam:GetRoleTemplateVersion on the template, then as the actions
+   * of what it creates (alsoRequires). `service:name` when absent.
+   */
+  readonly action?: string;
   /**
    * The resource the Service Authorization Reference names for this action, for the authorization check that runs
    * before the operation. May read the store (a user's path is part of its ARN).

@@ -161,6 +161,8 @@ const ROWS: Row[] = [
         'arn:aws:iam::111122223333:oidc-provider/example.com',
         'arn:aws:iam::111122223333:report/x',
         'arn:aws:iam::111122223333:access-report/x',
+        'arn:aws:iam::aws:role-template/lambda.amazonaws.com/ExampleRoleTemplate:1',
+        'arn:aws:iam::111122223333:delegation-request/dr-1',
       ],
     }),
     message: undefined,

@@ -158,6 +158,10 @@ const IAM_RESOURCE_TYPES = [
   'oidc-provider/',
   'report/',
   'access-report/',
+  // Newer resource types of the Service Authorization Reference than the text above names; AWS's own managed
+  // policies grant iam:GetRoleTemplateVersion on role-template ARNs.
+  'role-template/',
+  'delegation-request/',
 ];
 const S3_REGIONAL_TYPES = ['accesspoint/', 'job/', 'storage-lens/', 'storage-lens-group/', 'async-request/', 'access-grants/'];
 

@@ -10,6 +10,7 @@ import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
 import { recordAccountCreation } from '../core/iam/account-creation.js';
 import { KIND } from '../core/iam/kinds.js';
+import { createRoleTemplateCatalogue, RoleTemplateDefinitionError, type RoleTemplateVersionDefinition } from '../core/iam/role-templates/catalogue.js';
 import type { CoreServices } from '../core/operation.js';
 import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -79,6 +80,11 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** How often a failed last-used write is retried at most (the backoff's ceiling); 60 s by default. */
   readonly usageRetryMaxMs?: number;
+  /**
+   * Role templates GetRoleTemplateVersion and AcquireRole serve, besides those of the configuration's file: each one
+   * minor version, as GetRoleTemplateVersion returns it. None by default (AWS documents no template's contents).
+   */
+  readonly roleTemplates?: readonly RoleTemplateVersionDefinition[];
 }
 
 /**
@@ -100,6 +106,7 @@ async function openStore(config: ServerConfig): Promise<Store> {
 /** Start-up failures a user causes and can fix, as one line (ConfigError); anything else as it is. */
 function startError(error: unknown, config: ServerConfig): unknown {
   if (error instanceof DatabaseInUseError) return new ConfigError(error.message);
+  if (error instanceof RoleTemplateDefinitionError) return new ConfigError(error.message);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') return new ConfigError(`port ${config.port} on ${config.host} is in use by another process`);
   if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') return new ConfigError(`no permission to listen on port ${config.port} on ${config.host}`);
@@ -128,6 +135,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 async function startOnStore(store: Store, config: ServerConfig, options: StartOptions, logger: Logger): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
+  const roleTemplates = createRoleTemplateCatalogue([...(config.roleTemplates ?? []), ...(options.roleTemplates ?? [])]);
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
   const services: CoreServices = {
     encryptSecret: sealer.seal,
@@ -135,6 +143,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     hashPassword,
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
+    roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRoleTemplateCatalogue, RoleTemplateDefinitionError } from '../core/iam/role-templates/catalogue.js';
 import { ConfigError } from './config-error.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../core/enforcement.js';
@@ -34,6 +35,11 @@ export interface ServerConfig {
   readonly enforcement: EnforcementMode;
   /** True when this start made the data directory: a start that fails then removes it again. */
   readonly createdDataDir?: boolean;
+  /**
+   * Role templates for GetRoleTemplateVersion and AcquireRole, read from the JSON file GATEHOUSE_ROLE_TEMPLATES
+   * (--role-templates) names: each a minor version as GetRoleTemplateVersion returns it. Checked already.
+   */
+  readonly roleTemplates?: readonly unknown[];
 }
 
 export const DEFAULT_PORT = 4566;
@@ -63,6 +69,7 @@ export interface ConfigOptions extends HttpLimitOptions {
   encodeAuthorizationMessages?: boolean;
   enforcement?: string;
   databaseUrl?: string;
+  roleTemplates?: string;
 }
 
 /**
@@ -115,6 +122,28 @@ function tlsFiles(options: ConfigOptions, env: NodeJS.ProcessEnv): ServerConfig[
 }
 
 /**
+ * The role template definitions of a JSON file: a list of RoleTemplateVersion structures (or of GetRoleTemplateVersion
+ * answers), or one of them. Checked here, so a template that cannot be served stops the start with its reason.
+ */
+function roleTemplateFile(path: string | undefined): readonly unknown[] | undefined {
+  if (path === undefined || path.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new ConfigError(`cannot read the role templates ${path}: ${(error as Error).message.split(',')[0]}`);
+  }
+  const definitions = Array.isArray(parsed) ? parsed : [parsed];
+  try {
+    createRoleTemplateCatalogue(definitions);
+  } catch (error) {
+    if (error instanceof RoleTemplateDefinitionError) throw new ConfigError(`${path}: ${error.message}`);
+    throw error;
+  }
+  return definitions;
+}
+
+/**
  * Reads and checks the whole configuration before anything is written: a start refused for a bad port or account
  * leaves no data directory behind.
  */
@@ -134,6 +163,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   const http = readHttpLimits(options, env);
   const tls = tlsFiles(options, env);
+  const roleTemplates = roleTemplateFile(options.roleTemplates ?? env['GATEHOUSE_ROLE_TEMPLATES']);
   const logLevelText = options.logLevel ?? env['GATEHOUSE_LOG_LEVEL'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
   const enforcement = options.enforcement ?? env['GATEHOUSE_ENFORCEMENT'] ?? 'enforce';
@@ -162,5 +192,6 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     logLevel: logLevelText as LogLevel,
     enforcement: enforcement as EnforcementMode,
     createdDataDir,
+    ...(roleTemplates !== undefined ? { roleTemplates } : {}),
   };
 }

@@ -160,7 +160,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
   for (const [action, op] of deps.operations) {
     const [service, name] = action.split(':') as [string, string];
-    if (isService(service)) operations[service].set(name, { op, action });
+    if (isService(service)) operations[service].set(name, { op, action: op.action ?? action });
   }
   const batch = new ResponseBatch(deps.serverErrors);
   const send = batch.send.bind(batch);
@@ -288,7 +288,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         const origin = host !== undefined && /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(host) ? `${deps.secure === true ? 'https' : 'http'}://${host.toLowerCase()}` : undefined;
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp, ...(origin !== undefined ? { origin } : {}) };
         const resource = await op.resource(ctx, params);
-        const restriction = callerRestriction(caller, service, op.name, resource);
+        // By the action's name: AcquireRole is refused as the iam:GetRoleTemplateVersion it is authorized as.
+        const restriction = callerRestriction(caller, service, operationAction.slice(operationAction.indexOf(':') + 1), resource);
         if (restriction !== undefined) restrictUnder(enforcement, restriction, { caller, action: operationAction, resource }, report);
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
         if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {

@@ -15,6 +15,7 @@ import { OUTBOUND_FEDERATION_OPERATIONS } from '../core/iam/outbound-federation.
 import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
+import { ROLE_TEMPLATE_OPERATIONS } from '../core/iam/role-templates/operations.js';
 import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from '../core/iam/server-certificates.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
@@ -38,6 +39,7 @@ export const OPERATIONS = defineOperations([
   ...USER_OPERATIONS,
   ...GROUP_OPERATIONS,
   ...ROLE_OPERATIONS,
+  ...ROLE_TEMPLATE_OPERATIONS,
   ...SERVICE_LINKED_ROLE_OPERATIONS,
   ...INSTANCE_PROFILE_OPERATIONS,
   ...POLICY_OPERATIONS,

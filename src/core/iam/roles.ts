@@ -57,15 +57,29 @@ export function assertModifiable(record: EntityRecord): void {
   }
 }
 
+/** What a role made by AcquireRole keeps of its template: which one, and the parameter values it was made with. */
+export interface SourceRoleTemplateData {
+  readonly templateArn: string;
+  readonly templateMinorVersion: number;
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly values: readonly string[] }>;
+}
+
+export const SOURCE_ROLE_TEMPLATE_FIELD = 'sourceRoleTemplate';
+
+export function sourceRoleTemplateOf(record: EntityRecord): SourceRoleTemplateData | undefined {
+  return record.data[SOURCE_ROLE_TEMPLATE_FIELD] as SourceRoleTemplateData | undefined;
+}
+
 /**
- * The Role structure. IAM returns policy documents URL-encoded. ListRoles leaves out the boundary, tags and last use
- * (`full` false); GetRole and the create/update results include them.
+ * The Role structure. IAM returns policy documents URL-encoded. ListRoles leaves out the boundary, tags, last use and
+ * source template (`full` false); GetRole and the create/update results include them.
  */
 export function roleView(record: EntityRecord, full: boolean): Record<string, unknown> {
   const boundary = record.data['permissionsBoundary'] as string | undefined;
   const description = record.data['description'] as string | undefined;
   const lastUsed = roleLastUsed(record);
   const tags = tagsOf(record);
+  const source = sourceRoleTemplateOf(record);
   return {
     Path: record.path,
     RoleName: record.key,
@@ -79,6 +93,7 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
       ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } }
       : {}),
     ...(full && tags.length > 0 ? { Tags: tags } : {}),
+    ...(full && source !== undefined ? { SourceRoleTemplate: { TemplateArn: source.templateArn, TemplateMinorVersion: source.templateMinorVersion } } : {}),
     ...(full
       ? {
           RoleLastUsed: {
@@ -136,44 +151,75 @@ export function checkTrustPolicy(document: string): void {
   if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
 }
 
-async function createRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const name = req(p, 'RoleName');
-  const path = str(p, 'Path') ?? '/';
-  const document = req(p, 'AssumeRolePolicyDocument');
-  if (path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
+/** A new role as CreateRole's request describes it; AcquireRole renders the same from a template. */
+export interface NewRole {
+  readonly name: string;
+  readonly path: string;
+  readonly assumeRolePolicyDocument: string;
+  readonly description?: string;
+  readonly maxSessionDuration?: number;
+  readonly tags: readonly Tag[];
+  readonly permissionsBoundary?: string;
+  /** Further fields the role keeps (the role template it came from). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Checks and stores a new role, in CreateRole's order: the reserved path, the session duration, the trust policy
+ * (size, grammar, principals), the tags, the boundary (it must exist), the account's role quota, then the name.
+ */
+export async function createRoleRecord(ctx: OperationContext, role: NewRole): Promise<EntityRecord> {
+  if (role.path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
     throw invalidInput(`Path prefix '${SERVICE_ROLE_PATH_PREFIX}' can only be used for AWS Service linked Roles`);
   }
-  const maxSessionDuration = num(p, 'MaxSessionDuration');
-  checkMaxSessionDuration(maxSessionDuration);
-  checkTrustPolicy(document);
-  const principals = await bindTrustPrincipals(ctx, document);
-  const tags = list<Tag>(p, 'Tags');
-  checkTags(tags);
-  const boundary = str(p, 'PermissionsBoundary');
-  const boundaryFields = boundary !== undefined ? await boundaryData(ctx, boundary) : {};
+  checkMaxSessionDuration(role.maxSessionDuration);
+  checkTrustPolicy(role.assumeRolePolicyDocument);
+  const principals = await bindTrustPrincipals(ctx, role.assumeRolePolicyDocument);
+  checkTags(role.tags);
+  const boundaryFields = role.permissionsBoundary !== undefined ? await boundaryData(ctx, role.permissionsBoundary) : {};
   await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
-  const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.role,
     account: ctx.account,
-    key: name,
+    key: role.name,
     id: newId('AROA'),
-    path,
+    path: role.path,
     owner: '',
     created: ctx.now.toISOString(),
     data: {
-      assumeRolePolicyDocument: document,
+      ...role.data,
+      assumeRolePolicyDocument: role.assumeRolePolicyDocument,
       [TRUST_BINDINGS_FIELD]: principals,
-      maxSessionDuration: maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
-      tags,
-      ...(description !== undefined ? { description } : {}),
+      maxSessionDuration: role.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+      tags: role.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+      ...(role.description !== undefined ? { description: role.description } : {}),
       ...boundaryFields,
     },
   };
-  await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));
-  // AWS's CreateRole answers neither the session duration nor a (necessarily empty) last use.
+  await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${role.name} already exists.`));
+  return record;
+}
+
+/** The Role structure of a role just made: AWS's CreateRole answers neither the session duration nor a last use. */
+export async function createdRoleView(ctx: OperationContext, record: EntityRecord): Promise<Record<string, unknown>> {
   const { MaxSessionDuration: _duration, RoleLastUsed: _lastUsed, ...created } = roleView(await withCurrentTrust(ctx.tx, record), true);
-  return { Role: created };
+  return created;
+}
+
+async function createRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const description = str(p, 'Description');
+  const maxSessionDuration = num(p, 'MaxSessionDuration');
+  const boundary = str(p, 'PermissionsBoundary');
+  const record = await createRoleRecord(ctx, {
+    name: req(p, 'RoleName'),
+    path: str(p, 'Path') ?? '/',
+    assumeRolePolicyDocument: req(p, 'AssumeRolePolicyDocument'),
+    tags: list<Tag>(p, 'Tags'),
+    ...(description !== undefined ? { description } : {}),
+    ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+    ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+  });
+  return { Role: await createdRoleView(ctx, record) };
 }
 
 /** Inserts a role, answering `onDuplicate` when the name is taken (compared without case, as IAM does). */
