@@ -64,7 +64,7 @@ export interface AlsoRequired {
 }
 
 export interface OperationDefinition {
-  readonly service: 'iam' | 'sts';
+  readonly service: 'iam' | 'sts' | 'organizations';
   readonly name: string;
   /**
    * The resource the Service Authorization Reference names for this action, for the authorization check that runs
