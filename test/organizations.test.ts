@@ -40,6 +40,17 @@ async function userWith(endpoint: string, name: string, statements: object[], ad
   return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
 }
 
+/** The modelled error an SDK call rejects with: name, message, HTTP status and Organizations' Reason. */
+async function reasoned(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined; reason: string | undefined }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { name: string; message: string; Reason?: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode, reason: e.Reason };
+  }
+  throw new Error('expected the call to fail');
+}
+
 describe('an organization through the SDK', () => {
   const server = useTestServer();
   let org: OrganizationsClient;
@@ -127,17 +138,23 @@ describe('an organization through the SDK', () => {
       status: 409,
     });
     await org.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: member }));
-    const last = await org.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: member })).catch((e: unknown) => e as { name: string; Reason?: string; $metadata?: { httpStatusCode?: number } });
-    assert.equal((last as { name: string }).name, 'ConstraintViolationException');
-    assert.equal((last as { Reason?: string }).Reason, 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED');
-    assert.equal((last as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 409);
+    assert.deepEqual(await reasoned(org.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: member }))), {
+      name: 'ConstraintViolationException',
+      message: 'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+      status: 409,
+      reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+    });
     const described = await org.send(new DescribePolicyCommand({ PolicyId: policyId }));
     assert.equal(described.Policy?.Content, content);
   });
 
   test('invalid input is InvalidInputException with its Reason; an SCP the grammar refuses is MalformedPolicyDocumentException', async () => {
-    const bad = await org.send(new DescribePolicyCommand({ PolicyId: 'not-a-policy' })).catch((e: unknown) => e as { name: string; message: string; Reason?: string });
-    assert.deepEqual([bad.name, bad.message, bad.Reason], ['InvalidInputException', 'You provided a value that does not match the required pattern.', 'INVALID_PATTERN']);
+    assert.deepEqual(await reasoned(org.send(new DescribePolicyCommand({ PolicyId: 'not-a-policy' }))), {
+      name: 'InvalidInputException',
+      message: 'You provided a value that does not match the required pattern.',
+      status: 400,
+      reason: 'INVALID_PATTERN',
+    });
     const malformed = await failure(org.send(new CreatePolicyCommand({ Name: 'x', Description: '', Type: 'SERVICE_CONTROL_POLICY', Content: doc({ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }) })));
     assert.deepEqual(malformed, { name: 'MalformedPolicyDocumentException', message: 'The provided policy document does not meet the requirements of the specified policy type.', status: 400 });
   });
@@ -191,5 +208,46 @@ describe('an organization through boto3 and the AWS CLI v2', () => {
       Children: Array<{ Type: string }>;
     };
     assert.deepEqual(children.Children.map((c) => c.Type), ['ORGANIZATIONAL_UNIT', 'ORGANIZATIONAL_UNIT']);
+  });
+});
+
+describe('service control policies in force', () => {
+  const server = useTestServer();
+
+  test('a three-level hierarchy whose SCP denies an action: member principals denied in AWS’s words, the management account not', async () => {
+    const org = organizationsClient(server.endpoint);
+    await org.send(new CreateOrganizationCommand({}));
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    let parent = rootId;
+    const ous: string[] = [];
+    for (const name of ['workloads', 'prod', 'web']) {
+      parent = (await org.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit?.Id ?? '';
+      ous.push(parent);
+    }
+    const member = (await org.send(new CreateAccountCommand({ Email: 'web@example.com', AccountName: 'web' }))).CreateAccountStatus?.AccountId ?? '';
+    await org.send(new MoveAccountCommand({ AccountId: member, SourceParentId: rootId, DestinationParentId: parent }));
+    const scp = (await org.send(new CreatePolicyCommand({
+      Name: 'no-iam-users',
+      Description: '',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: doc({ Effect: 'Deny', Action: ['iam:CreateUser', 'iam:CreateAccessKey'], Resource: '*' }),
+    }))).Policy?.PolicySummary?.Id ?? '';
+    await org.send(new AttachPolicyCommand({ PolicyId: scp, TargetId: ous[0] }));
+
+    const admin = await userWith(server.endpoint, 'admin', [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
+    const session = keyOf((await stsClient(server.endpoint, admin).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'ops' }))).Credentials);
+    const inMember = iamClient(server.endpoint, session);
+    assert.deepEqual(await failure(inMember.send(new CreateUserCommand({ UserName: 'intruder' }))), {
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/ops is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${member}:user/intruder with an explicit deny in a service control policy`,
+      status: 403,
+    });
+    // What the SCP does not deny, FullAWSAccess still allows; the management account's own principals are exempt.
+    assert.deepEqual((await inMember.send(new ListRolesCommand({}))).Roles?.map((r) => r.RoleName), ['OrganizationAccountAccessRole']);
+    await iamClient(server.endpoint, admin).send(new CreateUserCommand({ UserName: 'still-allowed' }));
+    // Detached, it is gone for the very next request.
+    await org.send(new DetachPolicyCommand({ PolicyId: scp, TargetId: ous[0] }));
+    assert.equal((await inMember.send(new CreateUserCommand({ UserName: 'now-allowed' }))).User?.Arn, `arn:aws:iam::${member}:user/now-allowed`);
   });
 });

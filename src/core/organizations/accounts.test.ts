@@ -133,7 +133,7 @@ describe('accounts in the organization', () => {
     await rejects(f.run('MoveAccount', { AccountId: member, SourceParentId: rootId, DestinationParentId: ou }), 'SourceParentNotFoundException', 404, "We can't find a source root or OU with the ParentId that you specified.");
     await rejects(f.run('MoveAccount', { AccountId: member, SourceParentId: ou, DestinationParentId: ou }), 'DuplicateAccountException', 409, 'That account is already present in the specified destination.');
     await rejects(
-      f.run('MoveAccount', { AccountId: member, SourceParentId: ou, DestinationParentId: `${ou.slice(0, -1)}x` }),
+      f.run('MoveAccount', { AccountId: member, SourceParentId: ou, DestinationParentId: `ou-${rootId.slice(2)}-000000000` }),
       'DestinationParentNotFoundException',
       404,
       "We can't find the destination container (a root or OU) with the ParentId that you specified.",

@@ -147,7 +147,7 @@ describe('attachments and policy types', () => {
     await f.run('EnablePolicyType', { RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' });
     assert.deepEqual(await targets('p-FullAWSAccess'), [TEST_ACCOUNT, member, ou, rootId].sort());
     await rejects(f.run('EnablePolicyType', { RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }), 'PolicyTypeAlreadyEnabledException', 409, 'The specified policy type is already enabled in the specified root.');
-    await rejects(f.run('EnablePolicyType', { RootId: 'r-zzzz', PolicyType: 'TAG_POLICY' }), 'RootNotFoundException', 404, "We can't find a root with the RootId that you specified.");
+    await rejects(f.run('EnablePolicyType', { RootId: 'r-zzzzz', PolicyType: 'TAG_POLICY' }), 'RootNotFoundException', 404, "We can't find a root with the RootId that you specified.");
   });
 
   test('AttachPolicy and DetachPolicy: duplicates, the five-per-target quota, the last SCP', async () => {

@@ -66,9 +66,9 @@ test('DeleteOrganizationalUnit: only empty OUs', async () => {
 
 test('unknown parents and children, and member accounts, are refused', async () => {
   const { rootId, member } = await organizationWithMember(f);
-  const missingOu = `ou-${rootId.slice(2)}-00000000`;
+  const missingOu = `ou-${rootId.slice(2)}-000000000`; // nine characters: never one of ours
   await rejects(f.run('CreateOrganizationalUnit', { ParentId: missingOu, Name: 'x' }), 'ParentNotFoundException', 404, "We can't find a root or OU with the ParentId that you specified.");
-  await rejects(f.run('CreateOrganizationalUnit', { ParentId: 'r-zzzz', Name: 'x' }), 'ParentNotFoundException', 404, "We can't find a root or OU with the ParentId that you specified.");
+  await rejects(f.run('CreateOrganizationalUnit', { ParentId: 'r-zzzzz', Name: 'x' }), 'ParentNotFoundException', 404, "We can't find a root or OU with the ParentId that you specified.");
   await rejects(f.run('ListChildren', { ParentId: missingOu, ChildType: 'ACCOUNT' }), 'ParentNotFoundException', 404, "We can't find a root or OU with the ParentId that you specified.");
   await rejects(f.run('ListParents', { ChildId: '000000000001' }), 'ChildNotFoundException', 404, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
   await rejects(f.run('ListRoots', {}, rootOf(member)), 'AccessDeniedException', 403, "You don't have permissions to access this resource.");
