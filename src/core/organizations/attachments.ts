@@ -51,7 +51,7 @@ async function link(ctx: OperationContext, org: Organization, policyId: string, 
 }
 
 /** The policies of one type attached directly to a target. */
-export async function attachedOfType(tx: StoreTx, org: Organization, targetId: string, type: string): Promise<FoundPolicy[]> {
+async function attachedOfType(tx: StoreTx, org: Organization, targetId: string, type: string): Promise<FoundPolicy[]> {
   const out: FoundPolicy[] = [];
   for (const attachment of await tx.links(ORG_REL.attached, org.management, { to: targetId })) {
     const policy = await findPolicy(tx, org, attachment.from);

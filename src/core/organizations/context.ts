@@ -1,7 +1,6 @@
 // The caller's organization as each operation finds it, and the lookups of roots, OUs and accounts within it.
 import type { EntityRecord, StoreTx } from '../../store/store.js';
 import type { OperationContext, Params } from '../operation.js';
-import { str } from '../iam/common.js';
 import { notInUse, notManagement } from './errors.js';
 import { accountArn, membershipId, ORG_KIND, ouArn, rootArn, targetTypeOf, type TargetType } from './kinds.js';
 
@@ -112,14 +111,7 @@ export async function ancestry(tx: StoreTx, org: Organization, node: Node): Prom
   return chain;
 }
 
-/** The node's path as AWS writes it (and as aws:PrincipalOrgPaths holds it): `o-…/r-…/ou-…/[account/]`. */
-export async function pathOf(tx: StoreTx, org: Organization, node: Node): Promise<string> {
-  return `${org.id}/${(await ancestry(tx, org, node)).join('/')}/`;
-}
-
-/** Name members the model gives each node type. */
+/** The name a target shows in ListTargetsForPolicy: an OU's or account's own, the root's `Root`. */
 export function nodeName(node: Node): string {
   return (node.record.data['name'] as string | undefined) ?? node.record.key;
 }
-
-export const nextToken = (p: Params): string | undefined => str(p, 'NextToken');
