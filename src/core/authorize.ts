@@ -11,6 +11,7 @@ import { accessDenied } from './errors.js';
 import { protectedResourceError } from './reserved-resources.js';
 import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
+import { principalOrganization } from './organizations/effective.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
 import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
 
@@ -36,7 +37,11 @@ interface CachedSet {
   readonly set: CompiledPolicySet;
   /** aws:PrincipalTag/… from the user's or role's own tags (a session's tags override them). */
   readonly principalTags: Readonly<Record<string, string>>;
+  /** aws:PrincipalOrgID and aws:PrincipalOrgPaths when the caller's account is in an organization: nothing overrides them. */
+  readonly orgKeys: Readonly<Record<string, string | readonly string[]>>;
 }
+
+type Compiled = Omit<CachedSet, 'version'>;
 
 // A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
 const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
@@ -66,8 +71,8 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
-    return set.evaluate(new LazyDecisionRequest(request, principalTags), { explain });
+    const entry = await this.policiesOf(request.caller, request.resourcePolicy, tx);
+    return entry.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
   }
 
   /**
@@ -77,7 +82,7 @@ export class Authorizer {
   authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> | void {
     const entry = this.cached(request.caller, request.resourcePolicy);
     if (entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
-    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry.principalTags)));
+    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry)));
   }
 
   private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
@@ -99,8 +104,9 @@ export class Authorizer {
   /** AWS's AccessDenied text followed by the encoded failure message (EC2's form) that DecodeAuthorizationMessage reads. */
   private async denyEncoded(request: AuthorizationRequest, tx: StoreTx, encode: AuthorizationMessageEncoder): Promise<void> {
     const { caller } = request;
-    const { set, principalTags } = await this.policiesOf(caller, request.resourcePolicy, tx);
-    const decision = new LazyDecisionRequest(request, principalTags);
+    const entry = await this.policiesOf(caller, request.resourcePolicy, tx);
+    const { set } = entry;
+    const decision = new LazyDecisionRequest(request, entry);
     const result = set.evaluate(decision, { explain: true });
     const encoded = encode({
       account: caller.account,
@@ -192,9 +198,13 @@ export class Authorizer {
     return entry;
   }
 
-  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Omit<CachedSet, 'version'>> {
+  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Compiled> {
     const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
-    if (caller.kind === 'root') return { set: compilePolicies({ ...resource }), principalTags: {} };
+    // SCPs bind every principal of a member account, its root user included; the engine exempts the management account.
+    const org = await principalOrganization(tx, caller.account);
+    const orgKeys: CachedSet['orgKeys'] = org === undefined ? {} : { 'aws:PrincipalOrgID': org.orgId, 'aws:PrincipalOrgPaths': [org.path] };
+    const organization = (scp: boolean) => (org === undefined ? {} : { serviceControlPolicies: scp ? org.scp : [], managementAccountId: org.management });
+    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true) }), principalTags: {}, orgKeys };
     const identity: Array<{ name: string; document: string }> = [];
     const principalTags: Record<string, string> = {};
     const tagsOf = (record: { data: Record<string, unknown> }): void => {
@@ -241,8 +251,10 @@ export class Authorizer {
       ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
       ...resource,
+      // Service-linked roles act for their service: SCPs do not restrict them.
+      ...organization(!(caller.kind === 'assumedRole' && owner?.data['serviceLinked'] === true)),
     });
-    return { set, principalTags };
+    return { set, principalTags, orgKeys };
   }
 
   /** The default document of an attached policy or boundary, found as every IAM operation finds it. */
@@ -288,7 +300,7 @@ class LazyDecisionRequest implements DecisionRequest {
 
   constructor(
     private readonly request: AuthorizationRequest,
-    private readonly principalTags: Readonly<Record<string, string>>,
+    private readonly keys: Pick<CachedSet, 'principalTags' | 'orgKeys'>,
   ) {
     const { caller } = request;
     this.principal = caller.arn;
@@ -303,7 +315,7 @@ class LazyDecisionRequest implements DecisionRequest {
   }
 
   get context(): Record<string, string | readonly string[]> {
-    return (this.contextKeys ??= decisionContext(this.request, this.principalTags));
+    return (this.contextKeys ??= decisionContext(this.request, this.keys));
   }
 }
 
@@ -331,10 +343,10 @@ function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
-function decisionContext(request: AuthorizationRequest, principalTags: Readonly<Record<string, string>>): Record<string, string | readonly string[]> {
+function decisionContext(request: AuthorizationRequest, principal: Pick<CachedSet, 'principalTags' | 'orgKeys'>): Record<string, string | readonly string[]> {
   const { caller, now } = request;
   const own = typeof request.context === 'function' ? request.context() : request.context;
-  const context: Record<string, string | readonly string[]> = { ...principalTags, ...(caller.context ?? {}), ...(own ?? {}) };
+  const context: Record<string, string | readonly string[]> = { ...principal.principalTags, ...(caller.context ?? {}), ...(own ?? {}), ...principal.orgKeys };
   const mfaAuthTime = caller.session?.mfaAuthTime;
   if (mfaAuthTime !== undefined) {
     context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - Date.parse(mfaAuthTime)) / 1000)));

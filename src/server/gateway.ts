@@ -9,8 +9,9 @@ import { addRequestKeys, requestedRegion, resourceKeys } from '../core/request-c
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
 import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
+import { decodeJsonRequest, encodeJsonError, encodeJsonResult, JSON_CONTENT_TYPE } from '../protocol/json-protocol.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
-import { hasOperation } from '../protocol/model.js';
+import { hasOperation, serviceMetadata } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
 import type { RateLimitedLog } from './logger.js';
@@ -44,11 +45,17 @@ export interface GatewayDeps {
 }
 
 const MAX_BODY = 1024 * 1024;
-const READ_ONLY = /^(Get|List)/;
+const READ_ONLY = /^(Get|List|Describe)/;
 // Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
-const isService = (name: string): name is Service => name === 'iam' || name === 'sts';
+const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations';
 
-type Service = 'iam' | 'sts';
+type Service = 'iam' | 'sts' | 'organizations';
+
+/** Organizations speaks awsJson1_1; IAM and STS the Query protocol. */
+const isJson = (service: Service): boolean => service === 'organizations';
+
+const ORGANIZATIONS_TARGET = `${serviceMetadata('organizations').targetPrefix ?? ''}.`;
+const JSON_RESPONSE = { contentType: JSON_CONTENT_TYPE } as const;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -115,7 +122,7 @@ function foreignProtocol(scopeService: string | undefined, method: string, heade
 
 /** A service this server does not serve, in words the client prints as they are. */
 function serviceNotServed(service: string): ServiceError {
-  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM and STS; this endpoint does not serve ${service}.`, 400);
+  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM, STS and Organizations; this endpoint does not serve ${service}.`, 400);
 }
 
 /** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
@@ -157,7 +164,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const enforcement = deps.enforcement ?? 'enforce';
   // By service, then by the Action parameter as sent: no `service:Action` string is built to find the operation,
   // and the action the engine is asked about (`iam:GetUser`) is built once here.
-  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
+  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
   for (const [action, op] of deps.operations) {
     const [service, name] = action.split(':') as [string, string];
     if (isService(service)) operations[service].set(name, { op, action: op.action ?? action });
@@ -196,7 +203,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     };
     handle()
       .then(({ status, body }) => {
-        send(res, status, body, requestId);
+        send(res, status, body, requestId, isJson(service) ? JSON_RESPONSE : undefined);
         logRequest(status);
       })
       .catch((error: unknown) => {
@@ -214,6 +221,12 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           logRequest(encoded.status, failure.code);
           return;
         }
+        if (isJson(service)) {
+          const encoded = encodeJsonError(service, failure);
+          send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
+          logRequest(encoded.status, failure.code);
+          return;
+        }
         const encoded = encodeQueryError(service, failure, requestId);
         send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
         logRequest(encoded.status, failure.code);
@@ -227,7 +240,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       // Read before the body, so that even a body too large is answered in the client's protocol.
       const scope = readCredentialScope({ query, headers });
       if (scope !== undefined && isService(scope.service)) service = scope.service;
-      else {
+      else if (scope === undefined && headerValue(headers, 'x-amz-target')?.startsWith(ORGANIZATIONS_TARGET) === true) {
+        // Unsigned, but plainly for Organizations: its MissingAuthenticationToken is answered as Organizations would.
+        service = 'organizations';
+      } else {
         foreign = foreignProtocol(scope?.service, req.method ?? 'GET', headers, query);
         foreignService = scope?.service;
       }
@@ -256,7 +272,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const verified = verifyRequest(signed, {
         now,
         scope, // reuses readCredentialScope's parse of this request
-        queryProtocol: true, // IAM and STS: a presigned GET may carry a signature made for POST
+        queryProtocol: !isJson(service), // IAM and STS: a presigned GET may carry a signature made for POST
         secretFor: () => {
           if (keyError !== undefined) throw keyError;
           return key?.secret;
@@ -269,7 +285,9 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       principal = caller.arn;
       deps.usage.note(caller.accessKeyId, now, verified.service, requestedRegion(service, verified.region), roleUseOf(caller));
 
-      const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
+      const decoded = isJson(service)
+        ? { ...decodeJsonRequest(service, body, headerValue(signed.headers, 'x-amz-target')), version: '' }
+        : decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
       const found = operations[service].get(decoded.action);
       if (found === undefined) {
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
@@ -327,7 +345,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         stage = 'allowed';
         return op.run(ctx, params);
       });
-      return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
+      return { status: 200, body: isJson(service) ? encodeJsonResult(service, decoded.action, result) : encodeQueryResult(service, decoded.action, result, requestId) };
     }
 
     /**

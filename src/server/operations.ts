@@ -24,6 +24,12 @@ import { SIGNING_CERTIFICATE_OPERATIONS } from '../core/iam/signing-certificates
 import { SSH_PUBLIC_KEY_OPERATIONS } from '../core/iam/ssh-public-keys.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
+import { ACCOUNT_OPERATIONS as ORGANIZATION_ACCOUNT_OPERATIONS } from '../core/organizations/accounts.js';
+import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../core/organizations/attachments.js';
+import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
+import { POLICY_OPERATIONS as ORGANIZATION_POLICY_OPERATIONS } from '../core/organizations/policies.js';
+import { TAG_OPERATIONS as ORGANIZATION_TAG_OPERATIONS } from '../core/organizations/tags.js';
+import { UNIT_OPERATIONS } from '../core/organizations/units.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
 import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
@@ -34,7 +40,10 @@ import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js
 import type { Store } from '../store/store.js';
 import type { KeyUse } from './usage-recorder.js';
 
-/** Every implemented IAM and STS operation; any other operation of the API models answers NotImplemented (501). */
+/**
+ * Every implemented IAM, STS and Organizations operation; any other operation of the API models answers
+ * NotImplemented (501).
+ */
 export const OPERATIONS = defineOperations([
   ...USER_OPERATIONS,
   ...GROUP_OPERATIONS,
@@ -67,6 +76,12 @@ export const OPERATIONS = defineOperations([
   ...SERVER_CERTIFICATE_OPERATIONS,
   ...OUTBOUND_FEDERATION_OPERATIONS,
   ...WEB_IDENTITY_TOKEN_OPERATIONS,
+  ...ORGANIZATION_OPERATIONS,
+  ...ORGANIZATION_ACCOUNT_OPERATIONS,
+  ...UNIT_OPERATIONS,
+  ...ORGANIZATION_POLICY_OPERATIONS,
+  ...ORGANIZATION_ATTACHMENT_OPERATIONS,
+  ...ORGANIZATION_TAG_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

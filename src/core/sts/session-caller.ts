@@ -59,10 +59,11 @@ const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> 
  * only with MFA and STS only for AssumeRole and GetCallerIdentity; federation tokens reach neither IAM nor STS
  * beyond GetCallerIdentity.
  */
-export function callerRestriction(caller: Caller, service: 'iam' | 'sts', operation: string, resource: string): ServiceError | undefined {
+export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
   const session = caller.session;
-  if (session === undefined) return undefined;
+  // The limits are IAM's and STS's own: other services take any credentials their policies allow.
+  if (session === undefined || service === 'organizations') return undefined;
   if (service === 'iam') {
     if (session.kind === 'userSession' || session.kind === 'rootSession') return session.mfaAuthTime !== undefined ? undefined : invalidToken();
     if (session.kind === 'federatedUser') return accessDenied(`User: ${caller.arn} is not authorized to perform: iam:${operation} on resource: ${resource}`);
