@@ -35,6 +35,7 @@ const MAX_SESSION_DURATION = 43200;
 
 /** Only CreateServiceLinkedRole may place a role under this path. */
 export const SERVICE_ROLE_PATH_PREFIX = '/aws-service-role/';
+export const RESERVED_ROLE_PATH_PREFIX = '/aws-reserved/';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
 const NO_SERVICES = createStaticCatalog({ services: {} });
@@ -142,6 +143,13 @@ async function createRole(ctx: OperationContext, p: Params): Promise<Record<stri
   const document = req(p, 'AssumeRolePolicyDocument');
   if (path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
     throw invalidInput(`Path prefix '${SERVICE_ROLE_PATH_PREFIX}' can only be used for AWS Service linked Roles`);
+  }
+  // AWS reserves /aws-reserved/ for the roles IAM Identity Center makes (AWSReservedSSO_…), and no policy may change
+  // a role there (reserved-resources.ts), so a customer's role there could never be deleted again. AWS documents no
+  // answer to CreateRole with this path and none was found recorded: this refuses it like /aws-service-role/, in the
+  // same form, with our own wording.
+  if (path.startsWith(RESERVED_ROLE_PATH_PREFIX)) {
+    throw invalidInput(`Path prefix '${RESERVED_ROLE_PATH_PREFIX}' can only be used for AWS reserved Roles`);
   }
   const maxSessionDuration = num(p, 'MaxSessionDuration');
   checkMaxSessionDuration(maxSessionDuration);
