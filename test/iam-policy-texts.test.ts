@@ -68,6 +68,11 @@ describe('MalformedPolicyDocument texts through the SDK', () => {
       message: 'Invalid principal in policy: "SERVICE":"amazonaws.com"',
       status: 400,
     });
+    assert.deepEqual(await failure(create(trust({ Principal: '*' }))), {
+      name: 'MalformedPolicyDocumentException',
+      message: 'AssumeRolepolicy contained an invalid principal: "STAR":"*".',
+      status: 400,
+    });
     const created = await create(trust({ Condition: { StringEquals: { a: 'b' } }, Principal: { Service: 'states.eu-west-1.amazonaws.com' } }));
     assert.equal(created.Role?.RoleName, 'texts');
   });

@@ -434,6 +434,27 @@ const ROWS: Row[] = [
     message: IAM_MESSAGES.legacyParsing,
   },
   {
+    name: 'a trust policy with "Principal": "*"',
+    source: 'https://github.com/aws/aws-cdk/issues/5732',
+    doc: trust({ Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-123' } } }),
+    type: 'trust',
+    message: IAM_MESSAGES.trustStarPrincipal,
+  },
+  {
+    name: 'a trust policy Deny with "Principal": "*"',
+    source: 'https://github.com/aws/aws-cdk/issues/10994; https://github.com/aws/aws-cdk/issues/5732',
+    doc: { Version: '2012-10-17', Statement: [trust().Statement, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-123' } } }] },
+    type: 'trust',
+    message: IAM_MESSAGES.trustStarPrincipal,
+  },
+  {
+    name: 'a trust policy with {"AWS": "*"} is stored',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html; https://github.com/aws/aws-cdk/issues/5732',
+    doc: trust({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-123' } } }),
+    type: 'trust',
+    message: undefined,
+  },
+  {
     name: 'a service principal that is AWS\'s domain alone, trust policy',
     source: BARE_SERVICE,
     doc: trust({ Principal: { Service: ['ec2.amazonaws.com', 'amazonaws.com'] } }),

@@ -46,6 +46,7 @@ function checkPrincipal(ctx: ValidationContext, statement: Statement): IamReject
     case 'trust':
       if (present === undefined) return reject(IAM_MESSAGES.trustNoPrincipal, at);
       if (present === 'NotPrincipal') return reject(IAM_MESSAGE_TEMPLATES.prohibitedField('NotPrincipal'), at);
+      if (statement.principal?.kind === 'any') return reject(IAM_MESSAGES.trustStarPrincipal, at);
       return checkPrincipalValues(ctx, statement);
     case 'resource':
       if (present === undefined) return reject(IAM_MESSAGES.missingPrincipal, at);
