@@ -6,6 +6,7 @@ import { parseCommandArgs, stringOption, UsageError, type ParsedArgs } from './a
 import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
+                      [--strict-iam-region]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
                       [--role-templates FILE]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
@@ -14,6 +15,9 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   state in that PostgreSQL database instead, shared by every node given the same URL, master key and session keys.
   --encode-authorization-messages appends AWS's "Encoded authorization failure message" to every AccessDenied, for
   sts decode-authorization-message.
+  --strict-iam-region refuses an IAM request signed for a Region other than us-east-1 (SignatureDoesNotMatch,
+  "Credential should be scoped to a valid region"), as AWS's IAM endpoint does; by default any Region is taken and
+  IAM is evaluated as us-east-1. STS takes any Region.
   Connections: --headers-timeout (default ${DEFAULT_HEADERS_TIMEOUT_MS} ms) to send a request's headers,
   --request-timeout (default ${DEFAULT_REQUEST_TIMEOUT_MS} ms) for the whole request, --keep-alive-timeout (default
   ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS} ms; below 2000 the SDKs stop reusing connections) for an idle connection, and
@@ -28,7 +32,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
-  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
+  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
   GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES.
 `;
@@ -67,6 +71,7 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     if (value !== undefined) options[field] = value;
   }
   if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
+  if (parsed.values['strict-iam-region'] === true) options.strictIamRegion = true;
   return options;
 }
 
@@ -76,6 +81,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
     parsed = parseCommandArgs(args, {
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       'encode-authorization-messages': { type: 'boolean' },
+      'strict-iam-region': { type: 'boolean' },
     });
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   } catch (error) {

@@ -172,6 +172,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
     secure: config.tls !== undefined,
+    strictIamRegion: config.strictIamRegion === true,
     store,
     authenticator: new Authenticator(store, sealer.open, sessionKeys),
     authorizer: new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined),

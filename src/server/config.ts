@@ -21,6 +21,12 @@ export interface ServerConfig {
    */
   readonly encodeAuthorizationMessages?: boolean;
   /**
+   * Refuse an IAM request signed for any Region but us-east-1, as AWS's IAM endpoint does ("Credential should be
+   * scoped to a valid region"). Off by default: clients signing for a custom endpoint use their profile's Region, and
+   * AWS's own global endpoint is reached at the Region the SDKs resolve for it. STS keeps any Region either way.
+   */
+  readonly strictIamRegion?: boolean;
+  /**
    * A postgres:// or postgresql:// URL: the state lives in that PostgreSQL database, which several nodes may share.
    * Absent: the embedded SQLite database in the data directory, owned by this one process.
    */
@@ -67,6 +73,7 @@ export interface ConfigOptions extends HttpLimitOptions {
   dataDir?: string;
   host?: string;
   encodeAuthorizationMessages?: boolean;
+  strictIamRegion?: boolean;
   enforcement?: string;
   databaseUrl?: string;
   roleTemplates?: string;
@@ -160,6 +167,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     throw new ConfigError('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
   }
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
+  const strictIamRegion = options.strictIamRegion ?? envFlag(env, 'GATEHOUSE_STRICT_IAM_REGION') ?? false;
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   const http = readHttpLimits(options, env);
   const tls = tlsFiles(options, env);
@@ -186,6 +194,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     masterKey,
     ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
     encodeAuthorizationMessages,
+    strictIamRegion,
     ...(database !== undefined ? { databaseUrl: database } : {}),
     http,
     ...(tls !== undefined ? { tls } : {}),

@@ -38,6 +38,8 @@ export interface GatewayDeps {
   readonly reserved?: (req: IncomingMessage, res: ServerResponse) => void;
   /** True for a server that only speaks TLS: aws:SecureTransport is then true. */
   readonly secure?: boolean;
+  /** IAM requests must be signed for us-east-1, as AWS's IAM endpoint requires (config.ts strictIamRegion). */
+  readonly strictIamRegion?: boolean;
   /** How decisions apply (core/enforcement.ts); `enforce` when absent. */
   readonly enforcement?: EnforcementMode;
   /** Where audit mode reports each denial it lets through. */
@@ -45,6 +47,8 @@ export interface GatewayDeps {
 }
 
 const MAX_BODY = 1024 * 1024;
+// The one Region AWS's IAM endpoint takes a signature for (the SDKs sign IAM requests for it whatever the profile says).
+const IAM_REGIONS: readonly string[] = ['us-east-1'];
 const READ_ONLY = /^(Get|List|Describe)/;
 // Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
 const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations';
@@ -273,6 +277,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         now,
         scope, // reuses readCredentialScope's parse of this request
         queryProtocol: !isJson(service), // IAM and STS: a presigned GET may carry a signature made for POST
+        ...(deps.strictIamRegion === true && scope?.service === 'iam' ? { regions: IAM_REGIONS } : {}),
         secretFor: () => {
           if (keyError !== undefined) throw keyError;
           return key?.secret;

@@ -36,6 +36,7 @@ const MAX_SESSION_DURATION = 43200;
 
 /** Only CreateServiceLinkedRole may place a role under this path. */
 export const SERVICE_ROLE_PATH_PREFIX = '/aws-service-role/';
+export const RESERVED_ROLE_PATH_PREFIX = '/aws-reserved/';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
 const NO_SERVICES = createStaticCatalog({ services: {} });
@@ -171,6 +172,13 @@ export interface NewRole {
 export async function createRoleRecord(ctx: OperationContext, role: NewRole): Promise<EntityRecord> {
   if (role.path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
     throw invalidInput(`Path prefix '${SERVICE_ROLE_PATH_PREFIX}' can only be used for AWS Service linked Roles`);
+  }
+  // AWS reserves /aws-reserved/ for the roles IAM Identity Center makes (AWSReservedSSO_…), and no policy may change
+  // a role there (reserved-resources.ts), so a customer's role there could never be deleted again. AWS documents no
+  // answer to CreateRole with this path and none was found recorded: this refuses it like /aws-service-role/, in the
+  // same form, with our own wording.
+  if (role.path.startsWith(RESERVED_ROLE_PATH_PREFIX)) {
+    throw invalidInput(`Path prefix '${RESERVED_ROLE_PATH_PREFIX}' can only be used for AWS reserved Roles`);
   }
   checkMaxSessionDuration(role.maxSessionDuration);
   checkTrustPolicy(role.assumeRolePolicyDocument);

@@ -133,6 +133,10 @@ export const WEB_IDENTITY_TOKEN_OPERATIONS: readonly OperationDefinition[] = [
     name: 'GetWebIdentityToken',
     resource: () => '*',
     conditionKeys,
+    // IAM User Guide, "Controlling access with IAM policies" (outbound identity federation): "To allow Tags (key, value
+    // pairs) to be passed to the GetWebIdentityToken call, the IAM principal must have the sts:TagGetWebIdentityToken
+    // permission." Evaluated with the same request keys (aws:RequestTag, aws:TagKeys, which the SAR lists for it).
+    alsoRequires: (_ctx, p) => (list<Tag>(p, 'Tags').length > 0 ? ['sts:TagGetWebIdentityToken'] : []),
     // Issuing may rotate the account's signing key, so this Get needs a writing transaction.
     writes: () => true,
     run: getWebIdentityToken,
