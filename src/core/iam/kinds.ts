@@ -19,6 +19,12 @@ export const KIND = {
   delegationRequest: 'delegation-request',
   stsPreferences: 'sts-preferences',
   outboundFederation: 'outbound-federation',
+  /** An "instance" registered with an instance profile: its IMDS serves the profile's role (keyed by instance ID). */
+  ec2Instance: 'ec2-instance',
+  /** Every registered instance, in account '' (key: instance ID), so a starting node finds them all to serve. */
+  instanceIndex: 'instance-index',
+  /** A container registration: the container credentials endpoint serves its role (keyed by task ID). */
+  containerTask: 'container-task',
 } as const;
 
 export const REL = {
