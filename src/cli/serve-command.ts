@@ -7,6 +7,7 @@ import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL]
+                      [--imds-host ADDR] [--imds-port N] [--imds-allow-non-loopback]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
@@ -21,10 +22,14 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   --tls-cert and --tls-key (PEM files) serve HTTPS instead of HTTP (aws:SecureTransport is then true).
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
+  Instances registered with gatehouse register-instance each get an IMDS on --imds-host (default 127.0.0.1; another
+  address than loopback also takes --imds-allow-non-loopback) and a port from --imds-port up (default 0: one the
+  system picks, kept across restarts).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
-  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL.
+  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
+  GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT, GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -35,13 +40,22 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'imds-host', 'imds-port', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
   const port = stringOption(parsed, 'port');
   if (port !== undefined) options.port = port;
-  const fields = { host: 'host', 'data-dir': 'dataDir', 'database-url': 'databaseUrl', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey', 'log-level': 'logLevel' } as const;
+  const fields = {
+    host: 'host',
+    'data-dir': 'dataDir',
+    'database-url': 'databaseUrl',
+    'tls-cert': 'tlsCert',
+    'tls-key': 'tlsKey',
+    'log-level': 'logLevel',
+    'imds-host': 'imdsHost',
+    'imds-port': 'imdsPort',
+  } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);
     if (value !== undefined) options[field] = value;
@@ -52,6 +66,7 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     if (value !== undefined) options[field] = value;
   }
   if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
+  if (parsed.values['imds-allow-non-loopback'] === true) options.imdsAllowNonLoopback = true;
   return options;
 }
 
@@ -61,6 +76,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
     parsed = parseCommandArgs(args, {
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       'encode-authorization-messages': { type: 'boolean' },
+      'imds-allow-non-loopback': { type: 'boolean' },
     });
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   } catch (error) {
