@@ -172,6 +172,21 @@ describe('registering takes iam:PassRole on the role, passed to EC2', () => {
     assert.equal((await send(ROOT_KEY.secretAccessKey, 'sts')).Code, 'SignatureDoesNotMatch');
   });
 
+  test('the same signed request sent again (a replay) is refused, and registers nothing more', async () => {
+    const url = `${server.endpoint}/_gatehouse/containers`;
+    const body = JSON.stringify({ RoleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/Task` });
+    const headers = signRequest({ method: 'POST', url, body }, { credentials: principals.deployer, region: REGION, service: 'iam', now: new Date() });
+    delete headers['host'];
+    const first = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(first.status, 200);
+    const stored = await server.running.store.read((tx) => tx.count(KIND.containerTask, TEST_ACCOUNT));
+    const replay = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(replay.status, 403);
+    const answer = (await replay.json()) as Record<string, string>;
+    assert.deepEqual([answer['Code'], answer['AuthorizationToken']], ['AccessDenied', undefined]);
+    assert.equal(await server.running.store.read((tx) => tx.count(KIND.containerTask, TEST_ACCOUNT)), stored);
+  });
+
   test('a profile without a role, or a missing one, cannot be registered', async () => {
     const missing = await gatehouse(server.endpoint, 'register-instance', ['--instance-profile', 'nothing-here'], principals.deployer);
     assert.equal(missing.code, 1);

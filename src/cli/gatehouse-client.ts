@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../sigv4/payload-hash.js';
 import { signRequest, type SigningCredentials } from '../sigv4/sign-request.js';
 
@@ -42,7 +43,9 @@ export async function callGatehouse(settings: ClientSettings, method: 'POST' | '
   const url = `${settings.endpoint}${path}`;
   const text = body === undefined ? '' : JSON.stringify(body);
   const headers = signRequest(
-    { method, url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(text) }, body: text },
+    // The server refuses a signature it has seen (a replay): a random token, signed, makes each request unique even
+    // when the same caller asks the same thing twice in one second.
+    { method, url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(text), 'x-gatehouse-client-token': randomUUID() }, body: text },
     { credentials: settings.credentials, region: settings.region, service: 'iam', now },
   );
   // fetch sets Host itself, from the URL, to the value signed.

@@ -13,6 +13,8 @@ import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } fr
 import type { Logger } from '../logger.js';
 import type { CredentialSource } from './credential-source.js';
 import type { ImdsListeners } from './imds-listeners.js';
+import { ReplayGuard } from './replay-guard.js';
+import { readAuthParameters } from '../../sigv4/auth-parameters.js';
 
 /**
  * Gatehouse's own API for instance and container credentials, under the reserved prefix (no AWS client sends these):
@@ -93,6 +95,7 @@ export function isLoopback(address: string | undefined): boolean {
 
 /** A string member of the JSON body, or undefined; anything but an object body is refused. */
 function member(body: unknown, name: string): string | undefined {
+  if (!Object.hasOwn(body as object, name)) return undefined;
   const value = (body as Record<string, unknown>)[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw validationError(`${name} must be a string`);
@@ -119,6 +122,7 @@ function required(body: unknown, name: string): string {
 /** The handler for the reserved paths this module serves: true when it took the request. */
 export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const secureTransport = deps.secure ? 'true' : 'false';
+  const replays = new ReplayGuard();
 
   async function authenticate(signed: SignedRequest, now: Date): Promise<{ caller: Caller; region: string }> {
     const scope = readCredentialScope({ query: signed.query, headers: signed.headers });
@@ -142,6 +146,8 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
         return key?.secret;
       },
     });
+    // Authentic, so its signature is worth remembering.
+    replays.check(readAuthParameters(signed).signature.toLowerCase(), now);
     return { caller: (key as ResolvedKey).caller, region: verified.region };
   }
 
