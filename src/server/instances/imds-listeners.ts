@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KIND } from '../../core/iam/kinds.js';
 import { INSTANCES_PER_ACCOUNT } from '../../core/instances/registrations.js';
 import type { Store } from '../../store/store.js';
+import { ConfigError } from '../config-error.js';
 import type { Logger } from '../logger.js';
 import type { CredentialSource } from './credential-source.js';
 import { createImdsHandler, type ImdsInstance } from './imds-handler.js';
@@ -73,6 +74,16 @@ export class ImdsListeners {
 
   /** Serves every registered instance again, each on the port it had; one whose port is taken is reported and skipped. */
   async start(): Promise<void> {
+    const { host } = this.deps.options;
+    // A host this machine cannot listen on is the operator's to fix now, not a failure of every registration later.
+    const probe = createServer();
+    try {
+      await listen(probe, 0, host);
+    } catch (error) {
+      throw new ConfigError(`cannot listen on the IMDS host ${host} (--imds-host): ${(error as Error).message}`);
+    } finally {
+      await closeServer(probe);
+    }
     const entries = await this.deps.store.read(async (tx) => {
       const out: Array<{ instance: ImdsInstance; port: number }> = [];
       for (const index of await tx.list(KIND.instanceIndex, '')) {
@@ -84,7 +95,7 @@ export class ImdsListeners {
     });
     for (const { instance, port } of entries) {
       const server = this.newServer(instance);
-      if (await listen(server, port, this.deps.options.host)) {
+      if (await listen(server, port, host)) {
         this.servers.set(instance.instanceId, server);
       } else {
         this.deps.logger.warn({ instanceId: instance.instanceId, port }, `the IMDS port ${port} of instance ${instance.instanceId} is in use: the instance is not served by this node (deregister and register it again to give it another)`);

@@ -146,8 +146,6 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
         return key?.secret;
       },
     });
-    // Authentic, so its signature is worth remembering.
-    replays.check(readAuthParameters(signed).signature.toLowerCase(), now);
     return { caller: (key as ResolvedKey).caller, region: verified.region };
   }
 
@@ -187,13 +185,15 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
     try {
       const { caller, region } = await authenticate(signed, now);
       audit['principal'] = caller.arn;
+      // Authentic, so its signature is worth remembering.
+      replays.check(readAuthParameters(signed).signature.toLowerCase(), now);
       const result = isInstances ? await instances(req, signed, caller, region, now, requestId, id, body) : await containers(req, signed, caller, region, now, requestId, id, body);
       Object.assign(audit, result.audit, { outcome: 'Allowed' });
       deps.logger.info({ audit }, 'instance credentials registration');
       sendJson(res, 200, result.body, requestId);
     } catch (error) {
       if (error instanceof ServiceError || error instanceof SigV4Error) {
-        Object.assign(audit, { outcome: error.code === 'AccessDenied' ? 'Denied' : 'Failed', code: error.code });
+        Object.assign(audit, { outcome: error.code === 'AccessDenied' ? 'Denied' : 'Failed', code: error.code, message: error.message });
         deps.logger.info({ audit }, 'instance credentials registration');
       }
       throw error;
