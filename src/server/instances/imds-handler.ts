@@ -133,8 +133,9 @@ export function createImdsHandler(instance: ImdsInstance, deps: ImdsHandlerDeps,
 
   function gone(res: ServerResponse, head: boolean): void {
     tokens.clear();
+    // Told once the answer is out: closing the listener closes its connections, this one's included.
+    res.once('finish', () => deps.onGone?.());
     send(res, 404, '', head);
-    deps.onGone?.();
   }
 
   function route(rawPath: string, view: Extract<InstanceView, { state: 'registered' }>, now: Date): string | undefined {
