@@ -1,4 +1,5 @@
 import { packageVersion } from '../server/version.js';
+import { isInstanceCommand, runInstanceCommand } from './instance-commands.js';
 import type { CommandIo } from './io.js';
 import { runSimulate } from './simulate-command.js';
 import { runValidate } from './validate-command.js';
@@ -12,6 +13,12 @@ commands:
         decide one request (or JSON Lines with --batch) offline
   validate FILE|- [--type identity|resource|trust|scp|rcp] [--managed] [--json]
         check a policy document as IAM and Access Analyzer would
+  register-instance --instance-profile NAME [--http-tokens required|optional]
+        give an "instance" its own IMDS serving the profile's role (prints AWS_EC2_METADATA_SERVICE_ENDPOINT)
+  register-container --role-arn ARN
+        give a container the role through the container credentials endpoint (prints AWS_CONTAINER_*)
+  deregister-instance INSTANCE_ID | deregister-container TASK_ID
+        stop serving their credentials
 
 options:
   --version    print the version
@@ -21,6 +28,7 @@ options:
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (isInstanceCommand(command)) return runInstanceCommand(command, rest, io);
   switch (command) {
     case 'simulate':
       return runSimulate(rest, io);

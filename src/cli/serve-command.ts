@@ -8,7 +8,7 @@ import type { CommandIo } from './io.js';
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
                       [--strict-iam-region]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
-                      [--role-templates FILE]
+                      [--role-templates FILE] [--imds-host ADDR] [--imds-port N] [--imds-allow-non-loopback]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
@@ -30,11 +30,15 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   RoleTemplateVersion structures as get-role-template-version prints them); none without it.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
+  Instances registered with gatehouse register-instance each get an IMDS on --imds-host (default 127.0.0.1; another
+  address than loopback also takes --imds-allow-non-loopback) and a port from --imds-port up (default 0: one the
+  system picks, kept across restarts).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
-  GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES.
+  GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES, GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT,
+  GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -45,7 +49,7 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'imds-host', 'imds-port', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
@@ -60,6 +64,8 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     'log-level': 'logLevel',
     enforcement: 'enforcement',
     'role-templates': 'roleTemplates',
+    'imds-host': 'imdsHost',
+    'imds-port': 'imdsPort',
   } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);
@@ -72,6 +78,7 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
   }
   if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
   if (parsed.values['strict-iam-region'] === true) options.strictIamRegion = true;
+  if (parsed.values['imds-allow-non-loopback'] === true) options.imdsAllowNonLoopback = true;
   return options;
 }
 
@@ -82,6 +89,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       'encode-authorization-messages': { type: 'boolean' },
       'strict-iam-region': { type: 'boolean' },
+      'imds-allow-non-loopback': { type: 'boolean' },
     });
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   } catch (error) {

@@ -19,6 +19,9 @@ import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js'
 import { ConfigError } from './config-error.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { CredentialSource } from './instances/credential-source.js';
+import { ImdsListeners } from './instances/imds-listeners.js';
+import { createInstanceRoutes } from './instances/registration-routes.js';
 import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
@@ -37,6 +40,8 @@ export interface RunningServer {
   readonly generatedRootKey?: { accessKeyId: string; secretAccessKey: string };
   /** Changes the log level while serving: at `info` and below each request writes its line, above it none does. */
   setLogLevel(level: LogLevel): void;
+  /** The registered instances' IMDS listeners this node serves. */
+  readonly imds: ImdsListeners;
   close(): Promise<void>;
 }
 
@@ -165,39 +170,52 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const requestLog = RequestLog.of(logger);
+  const clock = options.clock ?? (() => new Date());
+  const authenticator = new Authenticator(store, sealer.open, sessionKeys);
+  const authorizer = new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined);
+  const source = new CredentialSource(store, services, clock);
+  const listeners = new ImdsListeners({ store, source, clock, logger, options: { host: config.imds?.host ?? '127.0.0.1', basePort: config.imds?.port ?? 0 } });
+  await listeners.start();
+  const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, listeners, source, secure: config.tls !== undefined });
   const handler = createGateway({
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement }),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
     secure: config.tls !== undefined,
     strictIamRegion: config.strictIamRegion === true,
     store,
-    authenticator: new Authenticator(store, sealer.open, sessionKeys),
-    authorizer: new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined),
+    authenticator,
+    authorizer,
     operations: OPERATIONS,
     services,
     usage,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     clientErrors,
     serverErrors,
   });
   const limits = config.http ?? readHttpLimits({}, {});
   const server = config.tls !== undefined ? createHttpsServer({ ...serverTimeouts(limits), ...config.tls }, handler) : createServer(serverTimeouts(limits), handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await listeners.closeAll();
+    throw error;
+  }
   const listenerLogs = applyHttpLimits(server, limits, logger, clientErrors);
   const port = (server.address() as AddressInfo).port;
   return {
     server,
     port,
     store,
+    imds: listeners,
     ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
     setLogLevel(level) {
       logger.level = level;
@@ -211,6 +229,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await listeners.closeAll();
       try {
         await usage.flush();
       } catch (error) {

@@ -62,3 +62,26 @@ describe('role templates file', () => {
     );
   });
 });
+
+describe('where instances get their IMDS', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const table: Array<{ name: string; options?: Record<string, unknown>; env?: Record<string, string>; expected: { host: string; port: number } | RegExp }> = [
+    { name: 'by default loopback, ports the system picks', expected: { host: '127.0.0.1', port: 0 } },
+    { name: '--imds-port sets the base port', options: { imdsPort: '45000' }, expected: { host: '127.0.0.1', port: 45000 } },
+    { name: 'GATEHOUSE_IMDS_HOST another loopback address', env: { GATEHOUSE_IMDS_HOST: '127.0.0.2' }, expected: { host: '127.0.0.2', port: 0 } },
+    { name: 'IPv6 loopback', options: { imdsHost: '::1' }, expected: { host: '::1', port: 0 } },
+    { name: 'an address off this machine is refused', options: { imdsHost: '0.0.0.0' }, expected: /the IMDS host 0\.0\.0\.0 is not a loopback address/ },
+    { name: 'an IPv4-mapped address off this machine is refused', options: { imdsHost: '::ffff:10.0.0.1' }, expected: /not a loopback address/ },
+    { name: '… unless allowed explicitly', options: { imdsHost: '0.0.0.0', imdsAllowNonLoopback: true }, expected: { host: '0.0.0.0', port: 0 } },
+    { name: '… by the variable too', env: { GATEHOUSE_IMDS_HOST: '10.1.2.3', GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK: '1' }, expected: { host: '10.1.2.3', port: 0 } },
+    { name: 'a port that is no port', options: { imdsPort: '70000' }, expected: /invalid IMDS port "70000"/ },
+  ];
+  for (const { name, options = {}, env = {}, expected } of table) {
+    test(name, () => {
+      const load = () => loadConfig({ dataDir, ...options }, env);
+      if (expected instanceof RegExp) assert.throws(load, expected);
+      else assert.deepEqual(load().imds, expected);
+    });
+  }
+});

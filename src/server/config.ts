@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoleTemplateCatalogue, RoleTemplateDefinitionError } from '../core/iam/role-templates/catalogue.js';
+import ipaddr from 'ipaddr.js';
 import { ConfigError } from './config-error.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../core/enforcement.js';
@@ -46,6 +47,11 @@ export interface ServerConfig {
    * (--role-templates) names: each a minor version as GetRoleTemplateVersion returns it. Checked already.
    */
   readonly roleTemplates?: readonly unknown[];
+  /**
+   * Where registered instances' IMDS listen: `host` (loopback unless the operator allowed another address) and the
+   * base `port` (0: ports the system picks). Default 127.0.0.1 and 0.
+   */
+  readonly imds?: { readonly host: string; readonly port: number };
 }
 
 export const DEFAULT_PORT = 4566;
@@ -77,6 +83,9 @@ export interface ConfigOptions extends HttpLimitOptions {
   enforcement?: string;
   databaseUrl?: string;
   roleTemplates?: string;
+  imdsHost?: string;
+  imdsPort?: number | string;
+  imdsAllowNonLoopback?: boolean;
 }
 
 /**
@@ -109,6 +118,30 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
   throw new ConfigError(`${name} must be 1 or 0 (or true/false), not ${JSON.stringify(env[name])}`);
+}
+
+function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  if (!ipaddr.isValid(host)) return false;
+  let parsed = ipaddr.parse(host);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === 'loopback';
+}
+
+/**
+ * The IMDS listeners' address and base port. Anyone who reaches an IMDS gets the instance's role credentials, so an
+ * address other than loopback takes a second, explicit setting besides the address itself.
+ */
+function imdsSettings(options: ConfigOptions, env: NodeJS.ProcessEnv): { host: string; port: number } {
+  const host = options.imdsHost ?? env['GATEHOUSE_IMDS_HOST'] ?? '127.0.0.1';
+  const portText = options.imdsPort?.toString() ?? env['GATEHOUSE_IMDS_PORT'] ?? '0';
+  const port = /^\d+$/.test(portText.trim()) ? Number(portText) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid IMDS port ${JSON.stringify(portText)}: give a number from 0 to 65535`);
+  const allowed = options.imdsAllowNonLoopback ?? envFlag(env, 'GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK') ?? false;
+  if (!isLoopbackHost(host) && !allowed) {
+    throw new ConfigError(`the IMDS host ${host} is not a loopback address: whoever reaches an IMDS gets its role's credentials; add --imds-allow-non-loopback (GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1) if that is meant`);
+  }
+  return { host, port };
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -172,6 +205,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   const http = readHttpLimits(options, env);
   const tls = tlsFiles(options, env);
   const roleTemplates = roleTemplateFile(options.roleTemplates ?? env['GATEHOUSE_ROLE_TEMPLATES']);
+  const imds = imdsSettings(options, env);
   const logLevelText = options.logLevel ?? env['GATEHOUSE_LOG_LEVEL'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
   const enforcement = options.enforcement ?? env['GATEHOUSE_ENFORCEMENT'] ?? 'enforce';
@@ -202,5 +236,6 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     enforcement: enforcement as EnforcementMode,
     createdDataDir,
     ...(roleTemplates !== undefined ? { roleTemplates } : {}),
+    imds,
   };
 }

@@ -18,6 +18,8 @@ export interface ReservedRouteDeps {
   readonly enforcement?: EnforcementMode;
   /** How long the health check waits for the store before answering 503. */
   readonly healthTimeoutMs?: number;
+  /** Instance and container credentials' routes (registration, container endpoint): true when it took the request. */
+  readonly instances?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -64,11 +66,14 @@ function serveOutbound(store: Store, res: ServerResponse, account: string, docum
 /**
  * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
  * store answers, 503 otherwise, with the version and the store), and each account's outbound issuer documents.
- * The request body, if any, is not read.
+ * The request body, if any, is not read. The signed routes of instance and container credentials go to their own
+ * handler (see instances/registration-routes.ts).
  */
 export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
   return (req, res) => {
+    // Before the body is drained: registrations read theirs.
+    if (deps.instances?.(req, res) === true) return;
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     const head = req.method === 'HEAD';

@@ -24,6 +24,12 @@ export const KIND = {
   /** The account's latest credential report (one per account). */
   credentialReport: 'credential-report',
   accountProperties: 'account-properties',
+  /** An "instance" registered with an instance profile: its IMDS serves the profile's role (keyed by instance ID). */
+  ec2Instance: 'ec2-instance',
+  /** Every registered instance, in account '' (key: instance ID), so a starting node finds them all to serve. */
+  instanceIndex: 'instance-index',
+  /** A container registration: the container credentials endpoint serves its role (keyed by task ID). */
+  containerTask: 'container-task',
 } as const;
 
 /** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */

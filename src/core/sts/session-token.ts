@@ -45,7 +45,8 @@ export interface SessionClaims {
   readonly chained?: boolean;
   /**
    * Context keys a federated session (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carries into every decision:
-   * aws:FederatedProvider, and whatever the provider's claims add.
+   * aws:FederatedProvider, and whatever the provider's claims add. An instance's role session carries
+   * ec2:SourceInstanceARN here too.
    */
   readonly federatedContext?: Readonly<Record<string, string | readonly string[]>>;
 }
