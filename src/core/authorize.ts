@@ -44,6 +44,8 @@ const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 
 const ALLOW_NOTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: '*', Resource: '*' }] });
 
 const CACHE_LIMIT = 4096;
+/** The names scope-down policies get in the compiled set (and its explanations): `limit:0`, `limit:1`… */
+const LIMIT_PREFIX = 'limit:';
 
 /**
  * Decides every request with the policy engine. The policies in force for a principal are read and compiled once,
@@ -155,6 +157,7 @@ export class Authorizer {
       case 'permissionsBoundary':
         return this.managedDocument(tx, caller.account, trace.policyName);
       case 'session':
+        if (trace.policyName.startsWith(LIMIT_PREFIX)) return caller.limitPolicies?.[Number(trace.policyName.slice(LIMIT_PREFIX.length))];
         return caller.sessionPolicy;
       case 'resource':
         return request.resourcePolicy;
@@ -194,7 +197,9 @@ export class Authorizer {
 
   private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Omit<CachedSet, 'version'>> {
     const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
-    if (caller.kind === 'root') return { set: compilePolicies({ ...resource }), principalTags: {} };
+    // Scope-down policies bind every caller that has them, the root user's delegated or scoped sessions included.
+    const limits = caller.limitPolicies !== undefined ? { limitingPolicies: caller.limitPolicies.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) } : {};
+    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...limits }), principalTags: {} };
     const identity: Array<{ name: string; document: string }> = [];
     const principalTags: Record<string, string> = {};
     const tagsOf = (record: { data: Record<string, unknown> }): void => {
@@ -240,6 +245,7 @@ export class Authorizer {
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
       ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
+      ...limits,
       ...resource,
     });
     return { set, principalTags };
@@ -327,7 +333,8 @@ function principalOwnerId(caller: Caller): string | undefined {
 // The user name and the owner's unique ID are part of the key: federated users of the same name may come from
 // different IAM users, and a user or role recreated under the same name is another principal.
 function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
-  return `${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+  const limits = caller.limitPolicies === undefined ? '' : JSON.stringify(caller.limitPolicies);
+  return `${caller.kind}\n${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${limits}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
