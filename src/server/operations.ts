@@ -25,6 +25,7 @@ import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
 import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
+import { SCOPED_CREDENTIALS_OPERATIONS } from '../core/sts/scoped-credentials.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
@@ -59,6 +60,7 @@ export const OPERATIONS = defineOperations([
   ...SERVER_CERTIFICATE_OPERATIONS,
   ...OUTBOUND_FEDERATION_OPERATIONS,
   ...WEB_IDENTITY_TOKEN_OPERATIONS,
+  ...SCOPED_CREDENTIALS_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

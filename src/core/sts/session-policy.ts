@@ -42,6 +42,12 @@ export function hasPackedContent(input: SessionPolicyInput, tags: readonly Sessi
   return input.policy !== undefined || input.policyArns.length > 0 || tags.length > 0;
 }
 
+/** Refuses (MalformedPolicyDocument, IAM's text) a document IAM would not take as a session policy. */
+export function checkSessionPolicyDocument(document: string): void {
+  const { iamError } = validatePolicy(document, 'identity', NO_SERVICES);
+  if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
+}
+
 // Sids only label statements; two documents may reuse one, which a single document may not.
 function statements(document: string): unknown[] {
   const parsed = JSON.parse(document) as { Statement?: unknown };
@@ -72,8 +78,7 @@ export async function buildSessionPolicy(ctx: OperationContext, input: SessionPo
   if (input.policy === undefined && input.policyArns.length === 0) return undefined;
   const collected: unknown[] = [];
   if (input.policy !== undefined) {
-    const { iamError } = validatePolicy(input.policy, 'identity', NO_SERVICES);
-    if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
+    checkSessionPolicyDocument(input.policy);
     collected.push(...statements(input.policy));
   }
   for (const arn of input.policyArns) {
