@@ -82,6 +82,28 @@ export class Authorizer {
     return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry.principalTags)));
   }
 
+  /**
+   * For what AWS grants without any policy (ChangePassword under AllowUsersToChangePassword): the caller's scope-down
+   * policies, if it has any, must still allow it. Throws AccessDenied with AWS's text otherwise.
+   */
+  authorizeWithinLimits(request: Omit<AuthorizationRequest, 'context'>, context: () => Readonly<Record<string, string | readonly string[]>>): void {
+    const limits = request.caller.limitPolicies;
+    if (limits === undefined || limits.length === 0) return;
+    const key = JSON.stringify(limits);
+    let set = this.limitSets.get(key);
+    if (set === undefined) {
+      if (this.limitSets.size >= CACHE_LIMIT) this.limitSets.clear();
+      set = compilePolicies({ identityPolicies: [ALLOW_ALL], limitingPolicies: limits.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) });
+      this.limitSets.set(key, set);
+    }
+    const full: AuthorizationRequest = { ...request, context };
+    const result = set.evaluate(new LazyDecisionRequest(full, {}), { explain: true });
+    if (result.decision !== 'Allowed') throw accessDenied(denialMessage(full, result));
+  }
+
+  /** Compiled scope-down policies alone, by their JSON (they hold no store state, so no version applies). */
+  private readonly limitSets = new Map<string, CompiledPolicySet>();
+
   private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
     if (result.decision === 'Allowed') return;
     // The caller had the permission; AWS refuses the change to its own resource with the operation's error.

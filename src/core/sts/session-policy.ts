@@ -23,7 +23,7 @@ export function sessionPolicyInput(p: Params): SessionPolicyInput {
   return { ...(policy !== undefined ? { policy } : {}), policyArns: arns.map((a) => (typeof a.arn === 'string' ? a.arn : '')) };
 }
 
-const packedTooLarge = (what: string, percent: number): ServiceError =>
+export const packedTooLarge = (what: string, percent: number): ServiceError =>
   new ServiceError('PackedPolicyTooLarge', `Packed size of ${what} consumes ${percent}% of allotted space.`, 400);
 
 /**
