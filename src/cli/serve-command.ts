@@ -7,6 +7,7 @@ import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL]
+                      [--delegation-outbox DIR] [--delegation-templates FILE]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
@@ -19,12 +20,17 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   --max-connections (default ${DEFAULT_MAX_CONNECTIONS}, fewer under a low open-file limit) open at once: more are closed
   as they arrive.
   --tls-cert and --tls-key (PEM files) serve HTTPS instead of HTTP (aws:SecureTransport is then true).
+  IAM temporary delegation: --delegation-templates FILE (a JSON object from policy template ARN to policy document
+  with @{parameter} placeholders) is what accepted delegation requests delegate; --delegation-outbox DIR is where
+  SendDelegationToken writes each exchange token (DIR/<DelegationRequestId>.json, mode 0600) for the partner to pick
+  up and trade in with sts get-delegated-access-token.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
-  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL.
+  GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
+  GATEHOUSE_DELEGATION_OUTBOX, GATEHOUSE_DELEGATION_TEMPLATES.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -35,13 +41,22 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'delegation-outbox', 'delegation-templates', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
   const port = stringOption(parsed, 'port');
   if (port !== undefined) options.port = port;
-  const fields = { host: 'host', 'data-dir': 'dataDir', 'database-url': 'databaseUrl', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey', 'log-level': 'logLevel' } as const;
+  const fields = {
+    host: 'host',
+    'data-dir': 'dataDir',
+    'database-url': 'databaseUrl',
+    'tls-cert': 'tlsCert',
+    'tls-key': 'tlsKey',
+    'log-level': 'logLevel',
+    'delegation-outbox': 'delegationOutbox',
+    'delegation-templates': 'delegationTemplates',
+  } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);
     if (value !== undefined) options[field] = value;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { loadDelegationTemplates, prepareOutbox } from './delegation-outbox.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 
 export interface ServerConfig {
@@ -31,6 +32,13 @@ export interface ServerConfig {
   readonly logLevel?: LogLevel;
   /** True when this start made the data directory: a start that fails then removes it again. */
   readonly createdDataDir?: boolean;
+  /**
+   * Where SendDelegationToken writes each exchange token (one 0600 JSON file per delegation request), in place of
+   * AWS's SNS notification; absent: SendDelegationToken refuses (NotImplemented) and no token is released.
+   */
+  readonly delegationOutbox?: string;
+  /** Delegation policy templates by ARN (--delegation-templates FILE), which accepted requests are rendered from. */
+  readonly delegationTemplates?: ReadonlyMap<string, unknown>;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -59,6 +67,8 @@ export interface ConfigOptions extends HttpLimitOptions {
   host?: string;
   encodeAuthorizationMessages?: boolean;
   databaseUrl?: string;
+  delegationOutbox?: string;
+  delegationTemplates?: string;
 }
 
 /**
@@ -134,6 +144,8 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
   const envMasterKey = env['GATEHOUSE_MASTER_KEY'];
   if (envMasterKey !== undefined && Buffer.from(envMasterKey, 'base64').length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded');
+  const templatesFile = nonEmpty(options.delegationTemplates ?? env['GATEHOUSE_DELEGATION_TEMPLATES']);
+  const delegationTemplates = templatesFile === undefined ? undefined : loadDelegationTemplates(templatesFile);
   const createdDataDir = !existsSync(dataDir);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -142,6 +154,9 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   }
   const masterKey = Buffer.from(envMasterKey ?? secretFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('base64')), 'base64');
   if (masterKey.length !== 32) throw new ConfigError(`${join(dataDir, 'master.key')} must hold 32 bytes, base64-encoded`);
+  const delegationOutbox = nonEmpty(options.delegationOutbox ?? env['GATEHOUSE_DELEGATION_OUTBOX']);
+  if (delegationOutbox !== undefined) prepareOutbox(delegationOutbox);
+
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -155,5 +170,11 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     ...(tls !== undefined ? { tls } : {}),
     logLevel: logLevelText as LogLevel,
     createdDataDir,
+    ...(delegationOutbox !== undefined ? { delegationOutbox } : {}),
+    ...(delegationTemplates !== undefined ? { delegationTemplates } : {}),
   };
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text;
 }
