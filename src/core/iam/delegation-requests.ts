@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityRecord } from '../../store/store.js';
 import { accessDenied, invalidInput, noSuchEntity, ServiceError } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
+import { wholeSeconds } from '../sts/credentials.js';
 import { checkSessionPolicyDocument } from '../sts/session-policy.js';
 import { bool, num, paginate, req, str } from './common.js';
 import { renderPolicyTemplate, TemplateRenderError, type PolicyParameter } from './delegation-templates.js';
@@ -271,7 +272,9 @@ async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Re
   }
   const state = checkTransition(record, 'send');
   const { token, hash } = newTradeInToken(id);
-  await save(ctx, record, { state, finalized: ctx.now.toISOString(), tokenHash: hash });
+  // Whole seconds, as the credentials' Expiration is reported.
+  const finalized = wholeSeconds(ctx.now);
+  await save(ctx, record, { state, finalized: finalized.toISOString(), tokenHash: hash });
   deliver({
     delegationRequestId: id,
     requestorAccountId: data.requestorId,
@@ -279,7 +282,7 @@ async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Re
     notificationChannel: data.notificationChannel,
     ownerAccountId: record.account,
     tradeInToken: token,
-    expiration: new Date(ctx.now.getTime() + data.sessionDuration * 1000),
+    expiration: new Date(finalized.getTime() + data.sessionDuration * 1000),
   });
   return {};
 }
