@@ -1,7 +1,7 @@
 // STS GetScopedCredentials and GetDelegatedAccessToken (with IAM temporary delegation), MinimumSessionTokenSize and
 // GetWebIdentityToken's SubjectMode and Scope, through the AWS SDK for JavaScript v3 against a real server.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -33,6 +33,7 @@ import {
   GetSessionTokenCommand,
   GetWebIdentityTokenCommand,
 } from '@aws-sdk/client-sts';
+import { runBoto3Script } from './helpers/boto3.js';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID as TEST_ACCOUNT, useTestServer } from './helpers/server.js';
 
@@ -309,5 +310,43 @@ describe('IAM temporary delegation end to end: SendDelegationToken to the outbox
     } finally {
       skewMs = 0;
     }
+  });
+});
+
+describe("boto3 (Debian's botocore 1.29, the repository's models through AWS_DATA_PATH)", () => {
+  test('scoped credentials and the delegation flow', async () => {
+    // botocore predates these operations: a data path laid out as botocore's own carries the repository's models.
+    const data = join(scratch, 'botocore-data');
+    for (const [service, version] of [['sts', '2011-06-15'], ['iam', '2010-05-08']] as const) {
+      mkdirSync(join(data, service, version), { recursive: true });
+      copyFileSync(new URL(`../src/protocol/models/${service}.json`, import.meta.url), join(data, service, version, 'service-2.json'));
+    }
+    const seen = await runBoto3Script<{
+      scoped: { arn: string; sessionArn: string; count: number; tokenSize: number; tokenLength: number };
+      outsideScope: { code: string; status: number } | null;
+      longTerm: { code: string; status: number } | null;
+      tooLong: { code: string; status: number } | null;
+      delegated: { assumedPrincipal: string; identity: string; ownUser: string; otherUser: unknown; createUser: unknown; secondsLeft: number };
+      forged: { code: string; status: number } | null;
+    }>('boto3_scoped_and_delegated.py', server.endpoint, {
+      AWS_DATA_PATH: data,
+      GATEHOUSE_ACCOUNT: TEST_ACCOUNT,
+      GATEHOUSE_OUTBOX: OUTBOX,
+      GATEHOUSE_TEMPLATE_ARN: TEMPLATE_ARN,
+    });
+    assert.equal(seen.scoped.arn, seen.scoped.sessionArn);
+    assert.equal(seen.scoped.count, 1);
+    assert.equal(seen.scoped.tokenSize, seen.scoped.tokenLength);
+    assert.ok(seen.scoped.tokenLength >= 4000);
+    assert.deepEqual(seen.outsideScope, { code: 'AccessDenied', status: 403 });
+    assert.deepEqual(seen.longTerm, { code: 'InvalidSubjectCredentials', status: 400 });
+    assert.deepEqual(seen.tooLong, { code: 'InsufficientSessionLifetime', status: 400 });
+    assert.equal(seen.delegated.assumedPrincipal, `arn:aws:iam::${TEST_ACCOUNT}:root`);
+    assert.equal(seen.delegated.identity, `arn:aws:iam::${TEST_ACCOUNT}:root`);
+    assert.equal(seen.delegated.ownUser, 'py-partner');
+    assert.deepEqual(seen.delegated.otherUser, { code: 'AccessDenied', status: 403 });
+    assert.deepEqual(seen.delegated.createUser, { code: 'AccessDenied', status: 403 });
+    assert.ok(seen.delegated.secondsLeft > 800 && seen.delegated.secondsLeft <= 900, String(seen.delegated.secondsLeft));
+    assert.deepEqual(seen.forged, { code: 'AccessDenied', status: 403 });
   });
 });
