@@ -28,6 +28,21 @@ const CONSTRAINTS: Record<string, Json> = {
   // API_ReplacementValueEntry).
   mapStringReplacementValueEntry: { max: 30 },
   'ReplacementValueEntry.Values': { min: 1, max: 20 },
+  // STS: MinimumSessionTokenSize "must not exceed 4,096 bytes"; 0 (or absent) leaves the token as it is.
+  'AssumeRoleRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRoleWithSAMLRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRoleWithWebIdentityRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRootRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetFederationTokenRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetSessionTokenRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetScopedCredentialsRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  // STS GetScopedCredentials: a scope down policy as a session policy (2,048 characters of \u0009, \u000A, \u000D and
+  // \u0020-\u00FF), 1 second to 36 hours, a description of at most 256 characters.
+  'GetScopedCredentialsRequest.Policy': { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
+  'GetScopedCredentialsRequest.DurationSeconds': { min: 1, max: 129600 },
+  'GetScopedCredentialsRequest.ScopedSessionDescription': { max: 256 },
+  // STS GetWebIdentityToken: "Valid values are AWSIdentity and OriginIdentity".
+  'GetWebIdentityTokenRequest.SubjectMode': { enum: ['AWSIdentity', 'OriginIdentity'] },
 };
 
 const SIMPLE: Record<number, string> = {

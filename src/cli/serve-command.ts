@@ -9,6 +9,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
                       [--strict-iam-region]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
                       [--role-templates FILE] [--imds-host ADDR] [--imds-port N] [--imds-allow-non-loopback]
+                      [--delegation-outbox DIR] [--delegation-templates FILE]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
@@ -28,6 +29,10 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   through; off decides nothing; authentication is required in every mode. Default enforce, as AWS.
   --role-templates FILE: the role templates GetRoleTemplateVersion and AcquireRole serve (JSON, a list of
   RoleTemplateVersion structures as get-role-template-version prints them); none without it.
+  IAM temporary delegation: --delegation-templates FILE (a JSON object from policy template ARN to policy document
+  with @{parameter} placeholders) is what accepted delegation requests delegate; --delegation-outbox DIR is where
+  SendDelegationToken writes each exchange token (DIR/<DelegationRequestId>.json, mode 0600) for the partner to pick
+  up and trade in with sts get-delegated-access-token.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
   Instances registered with gatehouse register-instance each get an IMDS on --imds-host (default 127.0.0.1; another
@@ -38,7 +43,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
   GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES, GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT,
-  GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1.
+  GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1, GATEHOUSE_DELEGATION_OUTBOX, GATEHOUSE_DELEGATION_TEMPLATES.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -49,7 +54,7 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'imds-host', 'imds-port', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'imds-host', 'imds-port', 'delegation-outbox', 'delegation-templates', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
@@ -66,6 +71,8 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     'role-templates': 'roleTemplates',
     'imds-host': 'imdsHost',
     'imds-port': 'imdsPort',
+    'delegation-outbox': 'delegationOutbox',
+    'delegation-templates': 'delegationTemplates',
   } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);

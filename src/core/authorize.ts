@@ -49,6 +49,8 @@ const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 
 const ALLOW_NOTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: '*', Resource: '*' }] });
 
 const CACHE_LIMIT = 4096;
+/** The names scope-down policies get in the compiled set (and its explanations): `limit:0`, `limit:1`… */
+const LIMIT_PREFIX = 'limit:';
 
 /**
  * Decides every request with the policy engine. The policies in force for a principal are read and compiled once,
@@ -84,6 +86,28 @@ export class Authorizer {
     if (entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
     return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry)));
   }
+
+  /**
+   * For what AWS grants without any policy (ChangePassword under AllowUsersToChangePassword): the caller's scope-down
+   * policies, if it has any, must still allow it. Throws AccessDenied with AWS's text otherwise.
+   */
+  authorizeWithinLimits(request: Omit<AuthorizationRequest, 'context'>, context: () => Readonly<Record<string, string | readonly string[]>>): void {
+    const limits = request.caller.limitPolicies;
+    if (limits === undefined || limits.length === 0) return;
+    const key = JSON.stringify(limits);
+    let set = this.limitSets.get(key);
+    if (set === undefined) {
+      if (this.limitSets.size >= CACHE_LIMIT) this.limitSets.clear();
+      set = compilePolicies({ identityPolicies: [ALLOW_ALL], limitingPolicies: limits.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) });
+      this.limitSets.set(key, set);
+    }
+    const full: AuthorizationRequest = { ...request, context };
+    const result = set.evaluate(new LazyDecisionRequest(full, { principalTags: {}, orgKeys: {} }), { explain: true });
+    if (result.decision !== 'Allowed') throw accessDenied(denialMessage(full, result));
+  }
+
+  /** Compiled scope-down policies alone, by their JSON (they hold no store state, so no version applies). */
+  private readonly limitSets = new Map<string, CompiledPolicySet>();
 
   private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
     if (result.decision === 'Allowed') return;
@@ -161,6 +185,7 @@ export class Authorizer {
       case 'permissionsBoundary':
         return this.managedDocument(tx, caller.account, trace.policyName);
       case 'session':
+        if (trace.policyName.startsWith(LIMIT_PREFIX)) return caller.limitPolicies?.[Number(trace.policyName.slice(LIMIT_PREFIX.length))];
         return caller.sessionPolicy;
       case 'resource':
         return request.resourcePolicy;
@@ -204,7 +229,9 @@ export class Authorizer {
     const org = await principalOrganization(tx, caller.account);
     const orgKeys: CachedSet['orgKeys'] = org === undefined ? {} : { 'aws:PrincipalOrgID': org.orgId, 'aws:PrincipalOrgPaths': [org.path] };
     const organization = (scp: boolean) => (org === undefined ? {} : { serviceControlPolicies: scp ? org.scp : [], managementAccountId: org.management });
-    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true) }), principalTags: {}, orgKeys };
+    // Scope-down policies bind every caller that has them, the root user's delegated or scoped sessions included.
+    const limits = caller.limitPolicies !== undefined ? { limitingPolicies: caller.limitPolicies.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) } : {};
+    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true), ...limits }), principalTags: {}, orgKeys };
     const identity: Array<{ name: string; document: string }> = [];
     const principalTags: Record<string, string> = {};
     const tagsOf = (record: { data: Record<string, unknown> }): void => {
@@ -250,6 +277,7 @@ export class Authorizer {
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
       ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
+      ...limits,
       ...resource,
       // Service-linked roles act for their service: SCPs do not restrict them.
       ...organization(!(caller.kind === 'assumedRole' && owner?.data['serviceLinked'] === true)),
@@ -339,7 +367,8 @@ function principalOwnerId(caller: Caller): string | undefined {
 // The user name and the owner's unique ID are part of the key: federated users of the same name may come from
 // different IAM users, and a user or role recreated under the same name is another principal.
 function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
-  return `${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+  const limits = caller.limitPolicies === undefined ? '' : JSON.stringify(caller.limitPolicies);
+  return `${caller.kind}\n${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${limits}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */

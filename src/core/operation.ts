@@ -37,6 +37,31 @@ export interface CoreServices {
    * DecodeAuthorizationMessage), or undefined when it is not one; absent where no key ring is configured.
    */
   openAuthorizationMessage?(account: string, encoded: string): string | undefined;
+  /**
+   * The document of a delegation policy template the operator registered under this ARN (IAM temporary delegation);
+   * absent, or undefined for the ARN, when Gatehouse knows no such template.
+   */
+  delegationTemplate?(arn: string): unknown;
+  /**
+   * Hands a finalized delegation request's exchange token to its partner out of band (SendDelegationToken): AWS
+   * publishes it to the request's SNS topic, Gatehouse writes it to its delegation outbox. Absent where none is
+   * configured. Throws when the token could not be delivered, which fails the request.
+   */
+  deliverDelegationToken?(delivery: DelegationTokenDelivery): void;
+}
+
+/** What SendDelegationToken delivers to the partner that created the delegation request. */
+export interface DelegationTokenDelivery {
+  readonly delegationRequestId: string;
+  /** The partner's account (the requestor) and its own reference for the request. */
+  readonly requestorAccountId: string;
+  readonly requestorWorkflowId: string;
+  readonly notificationChannel: string;
+  /** The account that accepted the request, where the delegated credentials act. */
+  readonly ownerAccountId: string;
+  /** What GetDelegatedAccessToken exchanges for credentials, until `expiration`. */
+  readonly tradeInToken: string;
+  readonly expiration: Date;
 }
 
 export interface AwsManagedPolicy {

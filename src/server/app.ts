@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import type { LogLevel, ServerConfig } from './config.js';
 import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
 import { ConfigError } from './config-error.js';
+import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
 import { CredentialSource } from './instances/credential-source.js';
@@ -153,6 +154,8 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),
+    ...(config.delegationTemplates !== undefined ? { delegationTemplate: (arn: string) => config.delegationTemplates?.get(arn) } : {}),
+    ...(config.delegationOutbox !== undefined ? { deliverDelegationToken: (delivery) => writeDelivery(config.delegationOutbox as string, delivery) } : {}),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
   if (generatedRootKey !== undefined) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRoleTemplateCatalogue, RoleTemplateDefinitionError } from '../core/iam/role-templates/catalogue.js';
 import ipaddr from 'ipaddr.js';
 import { ConfigError } from './config-error.js';
+import { loadDelegationTemplates, prepareOutbox } from './delegation-outbox.js';
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-limits.js';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../core/enforcement.js';
 
@@ -52,6 +53,13 @@ export interface ServerConfig {
    * base `port` (0: ports the system picks). Default 127.0.0.1 and 0.
    */
   readonly imds?: { readonly host: string; readonly port: number };
+  /**
+   * Where SendDelegationToken writes each exchange token (one 0600 JSON file per delegation request), in place of
+   * AWS's SNS notification; absent: SendDelegationToken refuses (NotImplemented) and no token is released.
+   */
+  readonly delegationOutbox?: string;
+  /** Delegation policy templates by ARN (--delegation-templates FILE), which accepted requests are rendered from. */
+  readonly delegationTemplates?: ReadonlyMap<string, unknown>;
 }
 
 export const DEFAULT_PORT = 4566;
@@ -86,6 +94,8 @@ export interface ConfigOptions extends HttpLimitOptions {
   imdsHost?: string;
   imdsPort?: number | string;
   imdsAllowNonLoopback?: boolean;
+  delegationOutbox?: string;
+  delegationTemplates?: string;
 }
 
 /**
@@ -212,6 +222,8 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if (!(ENFORCEMENT_MODES as readonly string[]).includes(enforcement)) throw new ConfigError(`the enforcement mode must be one of ${ENFORCEMENT_MODES.join(', ')}, not ${JSON.stringify(enforcement)}`);
   const envMasterKey = env['GATEHOUSE_MASTER_KEY'];
   if (envMasterKey !== undefined && Buffer.from(envMasterKey, 'base64').length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded');
+  const templatesFile = nonEmpty(options.delegationTemplates ?? env['GATEHOUSE_DELEGATION_TEMPLATES']);
+  const delegationTemplates = templatesFile === undefined ? undefined : loadDelegationTemplates(templatesFile);
   const createdDataDir = !existsSync(dataDir);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -220,6 +232,9 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   }
   const masterKey = Buffer.from(envMasterKey ?? secretFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('base64')), 'base64');
   if (masterKey.length !== 32) throw new ConfigError(`${join(dataDir, 'master.key')} must hold 32 bytes, base64-encoded`);
+  const delegationOutbox = nonEmpty(options.delegationOutbox ?? env['GATEHOUSE_DELEGATION_OUTBOX']);
+  if (delegationOutbox !== undefined) prepareOutbox(delegationOutbox);
+
   return {
     port,
     host: options.host ?? env['GATEHOUSE_HOST'] ?? '127.0.0.1',
@@ -237,5 +252,11 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     createdDataDir,
     ...(roleTemplates !== undefined ? { roleTemplates } : {}),
     imds,
+    ...(delegationOutbox !== undefined ? { delegationOutbox } : {}),
+    ...(delegationTemplates !== undefined ? { delegationTemplates } : {}),
   };
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text;
 }

@@ -315,16 +315,23 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         const restriction = callerRestriction(caller, service, operationAction.slice(operationAction.indexOf(':') + 1), resource);
         if (restriction !== undefined) restrictUnder(enforcement, restriction, { caller, action: operationAction, resource }, report);
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
-        if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {
+        const withoutPolicy = op.allowedWithoutPolicy !== undefined && (await op.allowedWithoutPolicy(ctx, params));
+        // Built only if a statement's condition reads the context; the resource's keys are its own (see alsoRequires).
+        const requestKeys = (): Record<string, string | string[]> => {
+          const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': requestedRegion(service, verified.region), 'aws:SecureTransport': secureTransport };
+          addRequestKeys(keys, signed.headers, req.socket.remoteAddress);
+          return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
+        };
+        if (withoutPolicy && caller.limitPolicies !== undefined) {
+          // What AWS grants without a policy (a user changing its own password) a scoped or delegated session still
+          // gets only within its scope-down policies.
+          stage = 'authorizing';
+          deps.authorizer.authorizeWithinLimits({ caller, action: operationAction, resource, now }, requestKeys);
+        }
+        if (!withoutPolicy) {
           const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
           const onResource = resourceKeys(ctx, operationAction, resource);
           const ofResource = onResource instanceof Promise ? await onResource : onResource;
-          // Built only if a statement's condition reads the context; the resource's keys are its own (see alsoRequires).
-          const requestKeys = (): Record<string, string | string[]> => {
-            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': requestedRegion(service, verified.region), 'aws:SecureTransport': secureTransport };
-            addRequestKeys(keys, signed.headers, req.socket.remoteAddress);
-            return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
-          };
           const context = (): Record<string, string | string[]> => ({ ...ofResource, ...requestKeys() });
           const request: AuthorizationRequest =
             owned === undefined

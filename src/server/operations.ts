@@ -34,7 +34,9 @@ import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
 import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
 import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
+import { DELEGATED_ACCESS_TOKEN_OPERATIONS } from '../core/sts/delegated-access-token.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
+import { SCOPED_CREDENTIALS_OPERATIONS } from '../core/sts/scoped-credentials.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
@@ -82,6 +84,8 @@ export const OPERATIONS = defineOperations([
   ...ORGANIZATION_POLICY_OPERATIONS,
   ...ORGANIZATION_ATTACHMENT_OPERATIONS,
   ...ORGANIZATION_TAG_OPERATIONS,
+  ...SCOPED_CREDENTIALS_OPERATIONS,
+  ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

@@ -70,11 +70,11 @@ export function issueServiceSession(
     },
     durationSeconds,
   );
-  const expiration = credentials['Expiration'] as Date;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration: expiration } = credentials.Credentials;
   return {
-    AccessKeyId: credentials['AccessKeyId'] as string,
-    SecretAccessKey: credentials['SecretAccessKey'] as string,
-    SessionToken: credentials['SessionToken'] as string,
+    AccessKeyId,
+    SecretAccessKey,
+    SessionToken,
     Expiration: expiration,
     issued: new Date(expiration.getTime() - durationSeconds * 1000),
     roleArn: arn,
