@@ -263,6 +263,57 @@ describe('postgresql store across nodes', () => {
     });
   });
 
+  test('read cache: a node reuses what it read while nothing commits, and never serves a row older than the last acknowledged commit', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      await a.transaction(async (tx) => tx.insert(entity({ key: 'fresh', data: { n: 0 } })));
+      // Nothing commits between these two views: the second is served the very object the first read.
+      const first = await b.read((tx) => tx.get('user', A, 'fresh'));
+      const second = await b.read((tx) => tx.get('user', A, 'FRESH'));
+      assert.equal(first?.data['n'], 0);
+      assert.ok(first === second, 'the second view should be served from the read cache');
+      // Write on A, read on B at once, without waiting for any notification, again and again for a bounded time.
+      const deadline = performance.now() + 3_000;
+      let rounds = 0;
+      for (let n = 1; performance.now() < deadline && rounds < 500; n++, rounds++) {
+        const writer = n % 2 === 0 ? a : b;
+        const reader = writer === a ? b : a;
+        await writer.transaction(async (tx) => {
+          const current = await tx.get('user', A, 'fresh');
+          assert.ok(current !== undefined);
+          assert.equal(await tx.update({ ...current, data: { n } }), true);
+        });
+        // Twice: the first read fills the reader's cache, the second must not be served something older.
+        for (let i = 0; i < 2; i++) {
+          const seen = await reader.read((tx) => tx.get('user', A, 'fresh'));
+          assert.equal(seen?.data['n'], n, `round ${n}: the reader served a stale row`);
+        }
+      }
+      assert.ok(rounds >= 20, `only ${rounds} rounds ran`);
+    });
+  });
+
+  test('read cache: a commit no node announces (SQL run beside Gatehouse, a bookkeeping write) is seen by the next view', async () => {
+    await withNodes(2, async (stores, url) => {
+      const [a, b] = pair(stores);
+      await a.transaction(async (tx) => tx.insert(entity({ key: 'quiet', data: { n: 0 } })));
+      assert.equal((await b.read((tx) => tx.get('user', A, 'quiet')))?.data['n'], 0);
+      const database = new URL(url).pathname.slice(1);
+      await running().query(database, `UPDATE entities SET data = '{"n":1}' WHERE key_lower = 'quiet'`);
+      assert.equal((await b.read((tx) => tx.get('user', A, 'quiet')))?.data['n'], 1);
+      await a.transaction(async (tx) => {
+        const current = await tx.get('user', A, 'quiet');
+        assert.ok(current !== undefined);
+        await tx.update({ ...current, data: { n: 2 } });
+      }, { bookkeeping: true });
+      assert.equal((await b.read((tx) => tx.get('user', A, 'quiet')))?.data['n'], 2);
+      // A known absence is cached too, and forgotten as soon as the entity exists.
+      assert.equal(await b.read((tx) => tx.get('user', A, 'later')), undefined);
+      await a.transaction(async (tx) => tx.insert(entity({ key: 'later' })));
+      assert.notEqual(await b.read((tx) => tx.get('user', A, 'later')), undefined);
+    });
+  });
+
   test('close waits for running transactions, then rejects new ones', async () => {
     const store = await openPostgresStore({ url: await freshDatabase() });
     const pending = store.transaction(async (tx) => {

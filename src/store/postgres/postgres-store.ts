@@ -5,7 +5,8 @@ import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
 import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } from './serialization-retry.js';
-import { BEGIN_READ, BEGIN_WRITE, notifyAndCommit } from './statements.js';
+import { EntityMemo } from '../entity-memo.js';
+import { BEGIN_READ_WITH_SNAPSHOT, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
 
 export interface PostgresStoreOptions {
@@ -78,6 +79,9 @@ async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient, broken:
   }
 }
 
+/** Entities the read cache holds before it starts afresh, as in the SQLite adapter: memory stays bounded. */
+export const READ_CACHE_LIMIT = 50_000;
+
 type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown; readonly retryable: boolean };
 
 class PostgresStore implements Store {
@@ -98,6 +102,13 @@ class PostgresStore implements Store {
   /** Moves for changes that may have happened unheard or cannot be attributed to a node's count. */
   private unplaced = 0;
   private closed = false;
+  /**
+   * Entities read by views, labelled with the database snapshot they were read under. A view uses it only when its
+   * own snapshot, read from the database in the round trip that opens it, is the same: no commit, on any node, lies
+   * between them, so the cache can never hide a change acknowledged before the view began (the notification that
+   * moves version() may still be on its way; the snapshot is not). Any commit, bookkeeping included, starts a new one.
+   */
+  private readCache: { readonly snapshot: string; readonly memo: EntityMemo } | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -209,18 +220,31 @@ class PostgresStore implements Store {
   private view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return withClient(this.pool, async (client, broken) => {
       // Read before BEGIN: a commit heard of by now is in the snapshot the view's first statement takes.
-      const tx = new PostgresTx(client, true, this.version());
+      const version = this.version();
+      let tx: PostgresTx | undefined;
       try {
-        await client.query(BEGIN_READ);
+        const opened = (await client.query(BEGIN_READ_WITH_SNAPSHOT)) as unknown as pg.QueryResult<{ snapshot: string }>[];
+        tx = new PostgresTx(client, true, version, this.cacheFor(opened[1]?.rows[0]?.snapshot));
         const value = await work(tx);
         tx.finish();
         await client.query('COMMIT');
         return value;
       } catch (error) {
-        tx.finish();
+        tx?.finish();
         await client.query('ROLLBACK').catch(broken);
         throw error;
       }
     });
+  }
+
+  /** The read cache for a view with this snapshot: the current one when it matches, else a fresh one. */
+  private cacheFor(snapshot: string | undefined): EntityMemo | undefined {
+    if (snapshot === undefined) return undefined;
+    const current = this.readCache;
+    if (current !== undefined && current.snapshot === snapshot && current.memo.size <= READ_CACHE_LIMIT) return current.memo;
+    // Views still running under the old snapshot keep their own memo; only new views see this one.
+    const fresh = { snapshot, memo: new EntityMemo() };
+    this.readCache = fresh;
+    return fresh.memo;
   }
 }

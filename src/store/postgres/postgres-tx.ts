@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
+import type { EntityMemo } from '../entity-memo.js';
 import {
   DELETE_ENTITY,
   DELETE_LINK,
@@ -39,6 +40,11 @@ export class PostgresTx implements StoreTx {
     private readonly client: pg.ClientBase,
     private readonly readOnly: boolean,
     readonly version: number,
+    /**
+     * For read-only views: entities already read by views with exactly this view's snapshot (shared, never
+     * mutated), so the rows they hold are the rows this view would read.
+     */
+    private readonly memo?: EntityMemo,
   ) {}
 
   finish(): void {
@@ -46,8 +52,17 @@ export class PostgresTx implements StoreTx {
   }
 
   async get(kind: string, account: string, key: string): Promise<EntityRecord | undefined> {
-    const row = (await this.run<EntityRow>(GET_ENTITY, [kind, account, key.toLowerCase()])).rows[0];
-    return row === undefined ? undefined : toEntity(row);
+    const lowerKey = key.toLowerCase();
+    const memo = this.memo;
+    if (memo !== undefined) {
+      this.check();
+      const known = memo.get(kind, account, lowerKey);
+      if (known !== undefined) return known ?? undefined;
+    }
+    const row = (await this.run<EntityRow>(GET_ENTITY, [kind, account, lowerKey])).rows[0];
+    const record = row === undefined ? undefined : toEntity(row);
+    memo?.set(kind, account, lowerKey, record);
+    return record;
   }
 
   async getById(kind: string, id: string): Promise<EntityRecord | undefined> {

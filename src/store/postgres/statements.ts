@@ -23,6 +23,13 @@ export const NOTIFY_CHANNEL = 'gatehouse_version';
 export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit = on';
 /** Repeatable read is already a snapshot; a read-only one never fails to serialize, so views need no retry. */
 export const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+/**
+ * BEGIN_READ and the view's snapshot, in the one round trip the view needs anyway. Under REPEATABLE READ the
+ * snapshot is taken by the first statement and kept for the whole transaction, and pg_current_snapshot() returns
+ * that very snapshot (xmin:xmax:in-progress xids). Two views with equal snapshots see exactly the same committed
+ * transactions, so the same rows: the read cache is labelled with it.
+ */
+export const BEGIN_READ_WITH_SNAPSHOT = `${BEGIN_READ}; SELECT pg_current_snapshot()::text AS snapshot`;
 
 /** What a node announces with each commit: its own random token and how many commits it has made. */
 const PAYLOAD = /^[0-9a-f]{16}:[0-9]{1,15}$/;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
-import { EntityMemo } from './entity-memo.js';
+import { EntityMemo } from '../entity-memo.js';
 import { ReadWriteLock } from '../read-write-lock.js';
 import { migrate } from './migrations.js';
 import { SqliteTx } from './sqlite-tx.js';

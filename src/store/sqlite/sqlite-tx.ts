@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
-import type { EntityMemo } from './entity-memo.js';
+import type { EntityMemo } from '../entity-memo.js';
 import {
   entityInsertValues,
   entityUpdateValues,

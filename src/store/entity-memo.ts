@@ -1,4 +1,4 @@
-import type { EntityRecord } from '../store.js';
+import type { EntityRecord } from './store.js';
 
 /**
  * Entities (and known absences) read since the last write, by kind, account and lower-cased key. Nested maps rather
