@@ -80,7 +80,17 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     env: { ...process.env, GATEHOUSE_ACCOUNT_ID: ACCOUNT, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT.id, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT.secret, ...env },
   });
   return new Promise((resolve, reject) => {
-    child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim().split('\n')[0]) }));
+    // The port is the first line that is a number: the server's own log (a warning at start) may come first.
+    let seen = '';
+    const onData = (data: Buffer): void => {
+      seen += data.toString();
+      const port = /^(\d+)$/m.exec(seen)?.[1];
+      if (port === undefined) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve({ child, port: Number(port) });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }

@@ -39,20 +39,23 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** `count` requests one after another (the time a request takes, not throughput), round-robin over `ports`. */
-async function timed(agent: Agent, ports: readonly number[], count: number, request: (i: number, port: number) => { headers: Record<string, string>; body: string }): Promise<Latency> {
+async function timed(agent: Agent, ports: readonly number[], from: number, count: number, request: (i: number, port: number) => { headers: Record<string, string>; body: string }): Promise<number[]> {
   const times: number[] = [];
-  // A short warm-up: the first requests compile policies and fill caches on every node.
-  for (let i = -Math.min(20, count); i < count; i++) {
+  for (let i = from; i < from + count; i++) {
     const port = ports[(i + 1000) % ports.length] as number;
     const req = request(i, port);
     const start = performance.now();
     const res = await call(agent, port, req);
     const took = performance.now() - start;
     if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.body.slice(0, 300)}`);
-    if (i >= 0) times.push(took);
+    times.push(took);
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  return times;
+}
+
+function summary(times: readonly number[]): Latency {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 const grab = (xml: string, tag: string): string => {
@@ -82,51 +85,97 @@ function rssOf(pid: number | undefined): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-/** Starts `count` nodes on one store (the first's start timed: a cold start on the seeded data), measures, stops. */
-async function serve(count: number, env: NodeJS.ProcessEnv, dirs: readonly string[], seeded: Seeded): Promise<ServerRun> {
-  const nodes: Node[] = [];
+/** A running deployment (one or more nodes on one store) and what the bench signs its requests with. */
+interface Deployment {
+  readonly nodes: Node[];
+  readonly ports: number[];
+  readonly coldStartMs: number;
+  readonly seeded: Seeded;
+  user?: BenchKey;
+  member?: BenchKey;
+  roleArn?: string;
+  /** ListUsers pages walked so far: the next request asks for the page after this marker. */
+  marker?: string;
+}
+
+/** Starts `count` nodes on one store, the first's start timed: a cold start on the seeded data. */
+async function deploy(count: number, env: NodeJS.ProcessEnv, dirs: readonly string[], seeded: Seeded, nodes: Node[]): Promise<Deployment> {
+  const started = performance.now();
+  nodes.push(await startChild(['gatehouse', dirs[0] as string], env));
+  const coldStartMs = performance.now() - started;
+  const mine = [nodes[nodes.length - 1] as Node];
+  for (let i = 1; i < count; i++) {
+    const node = await startChild(['gatehouse', dirs[i] as string], env);
+    nodes.push(node);
+    mine.push(node);
+  }
+  return { nodes: mine, ports: mine.map((n) => n.port), coldStartMs, seeded };
+}
+
+type Operation = (agent: Agent, d: Deployment, from: number, count: number) => Promise<number[]>;
+
+const pick = (names: readonly string[], i: number): string => names[(((i * 7919) % names.length) + names.length) % names.length] as string;
+
+const OPERATIONS: Record<string, Operation> = {
+  GetUser: (agent, d, from, count) => timed(agent, d.ports, from, count, (i, port) => signed(port, d.user!, body({ Action: 'GetUser', UserName: pick(d.seeded.userNames, i) }))),
+  // Page after page of the management account's users, starting over at the end.
+  'ListUsers (100 a page)': async (agent, d, from, count) => {
+    const times: number[] = [];
+    for (let i = from; i < from + count; i++) {
+      const port = d.ports[(i + 1000) % d.ports.length] as number;
+      const params: Record<string, string> = { Action: 'ListUsers', MaxItems: String(PAGE), ...(d.marker !== undefined ? { Marker: d.marker } : {}) };
+      const start = performance.now();
+      const res = await call(agent, port, signed(port, d.user!, body(params)));
+      times.push(performance.now() - start);
+      if (res.status !== 200) throw new Error(`ListUsers failed: ${res.status} ${res.body.slice(0, 300)}`);
+      d.marker = /<IsTruncated>true<\/IsTruncated>/.test(res.body) ? grab(res.body, 'Marker') : undefined;
+    }
+    return times;
+  },
+  'AssumeRole (into the member)': (agent, d, from, count) =>
+    timed(agent, d.ports, from, count, (i, port) => signed(port, d.user!, body({ Action: 'AssumeRole', RoleArn: d.roleArn!, RoleSessionName: `s${i + 100}` }, '2011-06-15'), 'sts')),
+  'member GetUser (7 SCP levels)': (agent, d, from, count) =>
+    timed(agent, d.ports, from, count, (i, port) => signed(port, d.member!, body({ Action: 'GetUser', UserName: pick(d.seeded.userNames, i) }))),
+};
+
+const ROUNDS = 6;
+
+/**
+ * Measures the empty and the full deployment in turns, ROUNDS times per operation (which goes first alternating),
+ * so a slow spell of this shared machine cannot land on one side only.
+ */
+async function measure(empty: Deployment, full: Deployment): Promise<{ empty: ServerRun; full: ServerRun }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
-    const started = performance.now();
-    nodes.push(await startChild(['gatehouse', dirs[0] as string], env));
-    const coldStartMs = performance.now() - started;
-    for (let i = 1; i < count; i++) nodes.push(await startChild(['gatehouse', dirs[i] as string], env));
-    const ports = nodes.map((n) => n.port);
-    const { user, member, roleArn } = await principals(agent, ports[0] as number, seeded);
-    const names = seeded.userNames;
-    const pick = (i: number): string => names[(i * 7919) % names.length] as string;
-    const latencies: Record<string, Latency> = {};
-    latencies['GetUser'] = await timed(agent, ports, REQUESTS, (i, port) => signed(port, user, body({ Action: 'GetUser', UserName: pick(i) })));
-    // Page after page of the management account's users, starting over at the end.
-    let marker: string | undefined;
-    const listTimes: number[] = [];
-    for (let i = -10; i < REQUESTS; i++) {
-      const port = ports[(i + 1000) % ports.length] as number;
-      const params: Record<string, string> = { Action: 'ListUsers', MaxItems: String(PAGE), ...(marker !== undefined ? { Marker: marker } : {}) };
-      const start = performance.now();
-      const res = await call(agent, port, signed(port, user, body(params)));
-      if (i >= 0) listTimes.push(performance.now() - start);
-      if (res.status !== 200) throw new Error(`ListUsers failed: ${res.status} ${res.body.slice(0, 300)}`);
-      marker = /<IsTruncated>true<\/IsTruncated>/.test(res.body) ? grab(res.body, 'Marker') : undefined;
+    for (const d of [empty, full]) Object.assign(d, await principals(agent, d.ports[0] as number, d.seeded));
+    const times = { empty: {} as Record<string, number[]>, full: {} as Record<string, number[]> };
+    const perRound = Math.max(1, Math.ceil(REQUESTS / ROUNDS));
+    for (const [name, operation] of Object.entries(OPERATIONS)) {
+      // A warm-up on each: the first requests compile policies and fill caches on every node.
+      for (const d of [empty, full]) await operation(agent, d, -20, 20);
+      times.empty[name] = [];
+      times.full[name] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const which of round % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const)) {
+          const d = which === 'empty' ? empty : full;
+          times[which][name]!.push(...(await operation(agent, d, round * perRound, perRound)));
+        }
+      }
     }
-    listTimes.sort((a, b) => a - b);
-    latencies['ListUsers (100 a page)'] = { p50: percentile(listTimes, 50), p99: percentile(listTimes, 99) };
-    latencies['AssumeRole (into the member)'] = await timed(agent, ports, REQUESTS, (i, port) =>
-      signed(port, user, body({ Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: `s${i + 100}` }, '2011-06-15'), 'sts'),
-    );
-    latencies['member GetUser (7 SCP levels)'] = await timed(agent, ports, REQUESTS, (i, port) => signed(port, member, body({ Action: 'GetUser', UserName: pick(i) })));
-    const mixed = await mixedLoad(ports, user, names);
-    const memory = nodes.map((n) => rssOf(n.child.pid));
-    return {
-      coldStartMs,
-      latencies,
-      rssMb: Math.max(...memory.map((m) => m.rss)),
-      peakRssMb: Math.max(...memory.map((m) => m.peak)),
-      mixed,
+    const result = async (which: 'empty' | 'full', d: Deployment): Promise<ServerRun> => {
+      const mixed = await mixedLoad(d.ports, d.user!, d.seeded.userNames);
+      const memory = d.nodes.map((n) => rssOf(n.child.pid));
+      return {
+        coldStartMs: d.coldStartMs,
+        latencies: Object.fromEntries(Object.entries(times[which]).map(([name, t]) => [name, summary(t)])),
+        rssMb: Math.max(...memory.map((m) => m.rss)),
+        peakRssMb: Math.max(...memory.map((m) => m.peak)),
+        mixed,
+      };
     };
+    return { empty: await result('empty', empty), full: await result('full', full) };
   } finally {
     agent.destroy();
-    for (const node of nodes) node.child.kill();
   }
 }
 
@@ -165,7 +214,12 @@ function postgresConfiguration(cluster: PostgresCluster, nodes: number): Configu
       const dirs = Array.from({ length: nodes }, () => mkdtempSync(join(tmpdir(), 'gatehouse-scale-')));
       return {
         store: await openPostgresStore({ url }),
-        env: { GATEHOUSE_DATABASE_URL: url, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64') },
+        // Nodes of one deployment share the database, the master key and the session token keys.
+        env: {
+          GATEHOUSE_DATABASE_URL: url,
+          GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'),
+          GATEHOUSE_SESSION_KEYS: JSON.stringify({ keys: [{ id: randomBytes(6).toString('hex'), key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] }),
+        },
         dirs,
         size: async () => Number((await cluster.query(database, 'SELECT pg_database_size(current_database()) AS n')).rows[0]?.n),
         cleanup: async () => {
@@ -180,45 +234,55 @@ const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
 async function runConfiguration(config: Configuration, shape: ScaleShape): Promise<boolean> {
   console.log(`\n${config.label}`);
-  const runs: Array<{ run: ServerRun; size: number; seeded: Seeded; seedMs: number }> = [];
-  for (const populated of [false, true]) {
-    const prepared = await config.prepare(populated ? 'full' : 'empty');
-    try {
+  const prepared: Array<Awaited<ReturnType<Configuration['prepare']>>> = [];
+  const nodes: Node[] = [];
+  try {
+    const deployments: Deployment[] = [];
+    let seedMs = 0;
+    for (const populated of [false, true]) {
+      const p = await config.prepare(populated ? 'full' : 'empty');
+      prepared.push(p);
       const start = performance.now();
       let seeded: Seeded;
       try {
-        seeded = await seedOrganization(prepared.store, shape, populated, (line) => console.log(`    seeding: ${line}`));
+        seeded = await seedOrganization(p.store, shape, populated, (line) => console.log(`    seeding: ${line}`));
       } finally {
-        await prepared.store.close();
+        await p.store.close();
       }
-      const seedMs = performance.now() - start;
-      const run = await serve(config.nodes, prepared.env, prepared.dirs, seeded);
-      runs.push({ run, size: await prepared.size(), seeded, seedMs });
-    } finally {
-      await prepared.cleanup();
+      if (populated) seedMs = performance.now() - start;
+      deployments.push(await deploy(config.nodes, p.env, p.dirs, seeded, nodes));
     }
+    const [emptyDeployment, fullDeployment] = deployments as [Deployment, Deployment];
+    const { empty, full } = await measure(emptyDeployment, fullDeployment);
+    const sizes = [await prepared[0]!.size(), await prepared[1]!.size()] as const;
+    console.log(`  seeded ${fullDeployment.seeded.entities} users and roles in ${(seedMs / 1000).toFixed(1)} s; empty store: ${emptyDeployment.seeded.entities}`);
+    return report(empty, full, sizes);
+  } finally {
+    for (const node of nodes) node.child.kill();
+    for (const p of prepared) await p.cleanup();
   }
-  const [empty, full] = runs as [(typeof runs)[0], (typeof runs)[0]];
-  console.log(`  seeded ${full.seeded.entities} users and roles in ${(full.seedMs / 1000).toFixed(1)} s; empty store: ${empty.seeded.entities}`);
+}
+
+function report(empty: ServerRun, full: ServerRun, sizes: readonly [number, number]): boolean {
   let ok = true;
   console.log(`  ${'request'.padEnd(32)} ${'empty p50'.padStart(10)} ${'empty p99'.padStart(10)} ${'full p50'.padStart(10)} ${'full p99'.padStart(10)}  full/empty p50`);
-  for (const [name, e] of Object.entries(empty.run.latencies)) {
-    const f = full.run.latencies[name] as Latency;
+  for (const [name, e] of Object.entries(empty.latencies)) {
+    const f = full.latencies[name] as Latency;
     const ratio = f.p50 / e.p50;
     ok &&= ratio <= 1.5;
     console.log(`  ${name.padEnd(32)} ${ms(e.p50).padStart(10)} ${ms(e.p99).padStart(10)} ${ms(f.p50).padStart(10)} ${ms(f.p99).padStart(10)}  ${ratio.toFixed(2)}x ${ratio <= 1.5 ? 'MET' : 'NOT MET'}`);
   }
   for (const [which, r] of [['empty', empty], ['full', full]] as const) {
-    const m = r.run.mixed;
+    const m = r.mixed;
     console.log(`  mixed load (${m.clients} clients, ${m.writeShare * 100}% TagUser), ${which} store: ${m.perSecond.toFixed(0)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}${m.failed > 0 ? `, ${m.failed} FAILED` : ''}`);
     ok &&= m.failed === 0;
   }
-  const coldOk = full.run.coldStartMs <= 10_000;
-  const rssOk = full.run.peakRssMb <= 2048;
+  const coldOk = full.coldStartMs <= 10_000;
+  const rssOk = full.peakRssMb <= 2048;
   ok &&= coldOk && rssOk;
-  console.log(`  cold start: empty ${(empty.run.coldStartMs / 1000).toFixed(2)} s, full ${(full.run.coldStartMs / 1000).toFixed(2)} s (target <= 10 s: ${coldOk ? 'MET' : 'NOT MET'})`);
-  console.log(`  resident memory after the run (largest node): empty ${empty.run.rssMb.toFixed(0)} MB (peak ${empty.run.peakRssMb.toFixed(0)}), full ${full.run.rssMb.toFixed(0)} MB (peak ${full.run.peakRssMb.toFixed(0)}) (target <= 2048 MB: ${rssOk ? 'MET' : 'NOT MET'})`);
-  console.log(`  database size: empty ${(empty.size / 2 ** 20).toFixed(1)} MB, full ${(full.size / 2 ** 20).toFixed(1)} MB`);
+  console.log(`  cold start: empty ${(empty.coldStartMs / 1000).toFixed(2)} s, full ${(full.coldStartMs / 1000).toFixed(2)} s (target <= 10 s: ${coldOk ? 'MET' : 'NOT MET'})`);
+  console.log(`  resident memory after the run (largest node): empty ${empty.rssMb.toFixed(0)} MB (peak ${empty.peakRssMb.toFixed(0)}), full ${full.rssMb.toFixed(0)} MB (peak ${full.peakRssMb.toFixed(0)}) (target <= 2048 MB: ${rssOk ? 'MET' : 'NOT MET'})`);
+  console.log(`  database size: empty ${(sizes[0] / 2 ** 20).toFixed(1)} MB, full ${(sizes[1] / 2 ** 20).toFixed(1)} MB`);
   return ok;
 }
 
