@@ -38,6 +38,12 @@ export interface ListOptions {
   readonly pathPrefix?: string;
   /** Only children of this owner key (case-insensitive). */
   readonly owner?: string;
+  /**
+   * One window of the ordered list (a page): the first `offset` matching entities skipped, at most `limit`
+   * returned, so a page of a large account costs a page, not the account. count() ignores both.
+   */
+  readonly offset?: number;
+  readonly limit?: number;
 }
 
 /** Thrown by insert/link when the unique key is taken, so services can answer EntityAlreadyExists. */

@@ -37,24 +37,45 @@ export function list<T = unknown>(params: Params, name: string): T[] {
 /** IAM answers with this many items per page unless MaxItems says otherwise. */
 const DEFAULT_MAX_ITEMS = 100;
 
-/**
- * Marker/MaxItems/IsTruncated pagination over a full, ordered list. The marker is opaque to clients: here the
- * position of the next item, so a list that changes between pages may skip or repeat, as AWS's may.
- */
-export function paginate<T>(items: readonly T[], params: Params): { page: T[]; IsTruncated: boolean; Marker?: string } {
+/** Where a Marker/MaxItems page starts and how long it is. */
+export function pageWindow(params: Params): { start: number; max: number } {
   const max = num(params, 'MaxItems') ?? DEFAULT_MAX_ITEMS;
   const marker = str(params, 'Marker');
   let start = 0;
   if (marker !== undefined) {
     const decoded = /^p(\d+)$/.exec(Buffer.from(marker, 'base64url').toString('utf8'));
-    if (decoded === null) throw invalidInput('Invalid Marker.');
+    if (decoded === null || !Number.isSafeInteger(Number(decoded[1]))) throw invalidInput('Invalid Marker.');
     start = Number(decoded[1]);
   }
-  const page = items.slice(start, start + max);
-  const next = start + page.length;
-  return next < items.length
-    ? { page, IsTruncated: true, Marker: Buffer.from(`p${next}`, 'utf8').toString('base64url') }
+  return { start, max };
+}
+
+/**
+ * Marker/MaxItems/IsTruncated pagination over a full, ordered list. The marker is opaque to clients: here the
+ * position of the next item, so a list that changes between pages may skip or repeat, as AWS's may.
+ */
+export function paginate<T>(items: readonly T[], params: Params): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  const { start, max } = pageWindow(params);
+  return windowPage(items.slice(start, start + max + 1), start, max);
+}
+
+/**
+ * The page of a window read from the store at the page's start with room for one item more than the page (so
+ * whether more follow is known without counting them all): the same markers as paginate.
+ */
+export function windowPage<T>(window: readonly T[], start: number, max: number): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  const page = window.slice(0, max);
+  return window.length > max
+    ? { page, IsTruncated: true, Marker: Buffer.from(`p${start + page.length}`, 'utf8').toString('base64url') }
     : { page, IsTruncated: false };
+}
+
+/** Reads one Marker/MaxItems page of a kind straight from the store (PathPrefix applied there too). */
+export async function listPage(tx: StoreTx, kind: string, account: string, params: Params): Promise<{ page: EntityRecord[]; IsTruncated: boolean; Marker?: string }> {
+  const { start, max } = pageWindow(params);
+  const prefix = str(params, 'PathPrefix');
+  const window = await tx.list(kind, account, { ...(prefix !== undefined ? { pathPrefix: prefix } : {}), offset: start, limit: max + 1 });
+  return windowPage(window, start, max);
 }
 
 /** A list result's Marker/IsTruncated members. */

@@ -244,3 +244,34 @@ test('resource and condition keys name the role and the request', async () => {
   });
   assert.equal(await ops.get('iam:ListRoles')?.resource(ctx, {}), `arn:aws:iam::${TEST_ACCOUNT}:role/`);
 });
+
+// ListRoles reads only its page from the store: walking every page, at any page size, with or without a path
+// prefix, must give exactly the full list, in order, each role once.
+test('ListRoles pages read from the store add up to the whole ordered list, for every page size and prefix', async () => {
+  const names = ['b', 'A', '_u', 'c2', 'C1', 'd', 'e'];
+  for (const [i, name] of names.entries()) await iam.run('CreateRole', { RoleName: name, Path: i % 2 === 0 ? '/even/' : '/', AssumeRolePolicyDocument: TRUST });
+  const listed = async (params: Params): Promise<string[]> => {
+    const out: string[] = [];
+    let marker: unknown;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await iam.run('ListRoles', { ...params, ...(marker !== undefined ? { Marker: marker } : {}) });
+      out.push(...(page['Roles'] as Array<{ RoleName: string }>).map((r) => r.RoleName));
+      if (page['IsTruncated'] !== true) return out;
+      marker = page['Marker'];
+      assert.equal(typeof marker, 'string');
+    }
+    assert.fail('ListRoles never stopped paging');
+  };
+  const all = await listed({});
+  assert.deepEqual(all, ['_u', 'A', 'b', 'C1', 'c2', 'd', 'e']);
+  const even = await listed({ PathPrefix: '/even/' });
+  assert.deepEqual(even, ['_u', 'b', 'C1', 'e']);
+  for (const max of [1, 2, 3, 6, 7, 8]) {
+    assert.deepEqual(await listed({ MaxItems: max }), all, `MaxItems ${max}`);
+    assert.deepEqual(await listed({ MaxItems: max, PathPrefix: '/even/' }), even, `MaxItems ${max}, prefix`);
+  }
+  const exact = await iam.run('ListRoles', { MaxItems: 7 });
+  assert.equal(exact['IsTruncated'], false);
+  assert.equal(exact['Marker'], undefined);
+  await rejects(iam.run('ListRoles', { Marker: 'not-a-marker' }), 'InvalidInput', 400, 'Invalid Marker.');
+});

@@ -11,12 +11,11 @@ import { type OperationContext, type OperationDefinition, type Params, operation
 import {
   encodeDocument,
   checkTags,
-  filterPath,
   list,
+  listPage,
   mustGet,
   num,
   pageMembers,
-  paginate,
   policySize,
   req,
   str,
@@ -302,8 +301,8 @@ async function assertRoleDeletable(ctx: OperationContext, record: EntityRecord):
 }
 
 async function listRoles(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const roles = filterPath(await ctx.tx.list(KIND.role, ctx.account), p);
-  const page = paginate(roles, p);
+  // The page alone is read: an account may hold a thousand roles.
+  const page = await listPage(ctx.tx, KIND.role, ctx.account, p);
   const views: Record<string, unknown>[] = [];
   for (const record of page.page) views.push(roleView(await withCurrentTrust(ctx.tx, record), false));
   return { Roles: views, ...pageMembers(page) };

@@ -8,11 +8,10 @@ import { newId } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import {
   checkTags,
-  filterPath,
   list,
   mustGet,
   pageMembers,
-  paginate,
+  listPage,
   req,
   str,
   tagsOf,
@@ -181,8 +180,8 @@ async function deleteUser(ctx: OperationContext, p: Params): Promise<Record<stri
 }
 
 async function listUsers(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const users = filterPath(await ctx.tx.list(KIND.user, ctx.account), p);
-  const page = paginate(users, p);
+  // The page alone is read: an account may hold thousands of users.
+  const page = await listPage(ctx.tx, KIND.user, ctx.account, p);
   return { Users: page.page.map((u) => userView(u, false)), ...pageMembers(page) };
 }
 

@@ -103,6 +103,26 @@ export function entityContract(kit: ContractKit): void {
       });
     });
 
+    test('list with offset and limit returns that window of the ordered, filtered list; count ignores the window', async () => {
+      await withStore(async (store) => {
+        await write(store, async (tx) => {
+          for (const key of ['bob', 'Alice', 'carol', 'alice2', 'Bob2', '_x']) await tx.insert(entity({ key, path: key.startsWith('b') || key.startsWith('B') ? '/b/' : '/' }));
+          await tx.insert(entity({ key: 'zed', kind: 'role' }));
+        });
+        await read(store, async (tx) => {
+          const all = ['_x', 'Alice', 'alice2', 'bob', 'Bob2', 'carol'];
+          assert.deepEqual(keys(await tx.list('user', A, { limit: 2 })), all.slice(0, 2));
+          assert.deepEqual(keys(await tx.list('user', A, { offset: 2, limit: 3 })), all.slice(2, 5));
+          assert.deepEqual(keys(await tx.list('user', A, { offset: 4 })), all.slice(4));
+          assert.deepEqual(keys(await tx.list('user', A, { offset: 6, limit: 10 })), []);
+          assert.deepEqual(keys(await tx.list('user', A, { limit: 0 })), []);
+          assert.deepEqual(keys(await tx.list('user', A, { pathPrefix: '/b/', offset: 1, limit: 1 })), ['Bob2']);
+          assert.equal(await tx.count('user', A, { offset: 2, limit: 1 }), 6);
+          await assert.rejects(tx.list('user', A, { limit: -1 }), RangeError);
+        });
+      });
+    });
+
     test('list with pathPrefix keeps paths starting with it, case-sensitively and without wildcards', async () => {
       await withStore(async (store) => {
         const paths: Record<string, string> = {

@@ -93,9 +93,9 @@ function statement(text: string): Statement {
 }
 
 /** SELECT/COUNT over entities of a kind in an account, filtered as ListOptions says; $1 kind, $2 account. */
-export function entityQuery(mode: 'rows' | 'count', options: ListOptions | undefined): { statement: Statement; params: string[] } {
+export function entityQuery(mode: 'rows' | 'count', options: ListOptions | undefined): { statement: Statement; params: Array<string | number> } {
   const where = ['kind = $1', 'account = $2'];
-  const params: string[] = [];
+  const params: Array<string | number> = [];
   const prefix = options?.pathPrefix;
   if (prefix !== undefined && prefix !== '') {
     // A range start lets the (kind, account, path) index narrow the scan; starts_with() then checks the prefix
@@ -107,9 +107,18 @@ export function entityQuery(mode: 'rows' | 'count', options: ListOptions | undef
     params.push(options.owner.toLowerCase());
     where.push(`owner_lower = $${params.length + 2}`);
   }
+  let window = '';
+  if (mode === 'rows' && options?.limit !== undefined) {
+    params.push(windowNumber(options.limit));
+    window += ` LIMIT $${params.length + 2}`;
+  }
+  if (mode === 'rows' && options?.offset !== undefined) {
+    params.push(windowNumber(options.offset));
+    window += ` OFFSET $${params.length + 2}`;
+  }
   const text =
     mode === 'rows'
-      ? `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY key_lower, key`
+      ? `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY key_lower, key${window}`
       : `SELECT count(*)::integer AS n FROM entities WHERE ${where.join(' AND ')}`;
   return { statement: statement(text), params };
 }
@@ -134,4 +143,10 @@ export function linkQuery(mode: 'rows' | 'count' | 'delete', end: End): { statem
         ? `SELECT count(*)::integer AS n FROM links WHERE ${filter}`
         : `DELETE FROM links WHERE ${filter}`;
   return { statement: statement(text), params };
+}
+
+/** A page window bound: a whole number of at least zero. */
+function windowNumber(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`a list window needs whole numbers of at least 0, not ${value}`);
+  return value;
 }

@@ -55,9 +55,9 @@ export class Statements {
   }
 
   /** SELECT/COUNT over entities of a kind in an account, filtered as ListOptions says. */
-  entityQuery(mode: 'rows' | 'count', options: ListOptions | undefined): { statement: BetterSqlite3.Statement; params: string[] } {
+  entityQuery(mode: 'rows' | 'count', options: ListOptions | undefined): { statement: BetterSqlite3.Statement; params: Array<string | number> } {
     const where = ['kind = ?', 'account = ?'];
-    const params: string[] = [];
+    const params: Array<string | number> = [];
     const prefix = options?.pathPrefix;
     if (prefix !== undefined && prefix !== '') {
       // A range start lets the (kind, account, path) index narrow the scan; substr() then checks the prefix exactly,
@@ -69,9 +69,15 @@ export class Statements {
       where.push('owner_lower = ?');
       params.push(options.owner.toLowerCase());
     }
+    let window = '';
+    if (mode === 'rows' && (options?.limit !== undefined || options?.offset !== undefined)) {
+      // SQLite wants a LIMIT before an OFFSET; -1 is none.
+      window = ' LIMIT ? OFFSET ?';
+      params.push(windowNumber(options.limit, -1), windowNumber(options.offset, 0));
+    }
     const sql =
       mode === 'rows'
-        ? `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY key_lower, key`
+        ? `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY key_lower, key${window}`
         : `SELECT count(*) FROM entities WHERE ${where.join(' AND ')}`;
     return { statement: this.prepared(sql, mode === 'count'), params };
   }
@@ -107,4 +113,11 @@ export class Statements {
     }
     return statement;
   }
+}
+
+/** A page window bound: a whole number of at least zero, or `fallback` when not given. */
+function windowNumber(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`a list window needs whole numbers of at least 0, not ${value}`);
+  return value;
 }
