@@ -293,14 +293,18 @@ export async function runScaleBench(): Promise<{ ok: boolean }> {
       `(GATEHOUSE_BENCH_SCALE=${SCALE}; 1 is the full size), against the same organization with one member account and ${100} users per account; ` +
       `latencies over ${REQUESTS} sequential requests (GATEHOUSE_BENCH_SCALE_REQUESTS), account ${ACCOUNT} is the management account`,
   );
-  let ok = await runConfiguration(sqliteConfiguration(), shape);
+  // GATEHOUSE_BENCH_SCALE_STORES=sqlite, =postgres-1 or =postgres-2 (comma-separated) runs only those.
+  const stores = (process.env['GATEHOUSE_BENCH_SCALE_STORES'] ?? 'sqlite,postgres-1,postgres-2').split(',').map((x) => x.trim());
+  let ok = stores.includes('sqlite') ? await runConfiguration(sqliteConfiguration(), shape) : true;
+  const postgresNodes = [1, 2].filter((n) => stores.includes(`postgres-${n}`));
+  if (postgresNodes.length === 0) return { ok };
   if (!existsSync(join(POSTGRES_BIN, 'postgres'))) {
     console.log(`  PostgreSQL part skipped: no server binaries in ${POSTGRES_BIN} (apt-get install postgresql-15)`);
     return { ok };
   }
   const cluster = await startPostgresCluster();
   try {
-    for (const nodes of [1, 2]) ok = (await runConfiguration(postgresConfiguration(cluster, nodes), shape)) && ok;
+    for (const nodes of postgresNodes) ok = (await runConfiguration(postgresConfiguration(cluster, nodes), shape)) && ok;
   } finally {
     await cluster.stop();
   }
