@@ -29,7 +29,8 @@ interface ServerRun {
   readonly latencies: Record<string, Latency>;
   readonly rssMb: number;
   readonly peakRssMb: number;
-  readonly mixed: MixedResult;
+  /** Reads alone, then reads with a tenth of writes. */
+  readonly loads: readonly MixedResult[];
 }
 
 type Node = Awaited<ReturnType<typeof startChild>>;
@@ -96,6 +97,7 @@ interface Deployment {
   roleArn?: string;
   /** ListUsers pages walked so far: the next request asks for the page after this marker. */
   marker?: string;
+  pagesWalked?: number;
 }
 
 /** Starts `count` nodes on one store, the first's start timed: a cold start on the seeded data. */
@@ -128,7 +130,13 @@ const OPERATIONS: Record<string, Operation> = {
       const res = await call(agent, port, signed(port, d.user!, body(params)));
       times.push(performance.now() - start);
       if (res.status !== 200) throw new Error(`ListUsers failed: ${res.status} ${res.body.slice(0, 300)}`);
-      d.marker = /<IsTruncated>true<\/IsTruncated>/.test(res.body) ? grab(res.body, 'Marker') : undefined;
+      // Only whole pages: the walk starts over before the last, short page (the bench user makes one), so both
+      // stores answer pages of the same size and differ only in how far into the account they reach.
+      d.pagesWalked = (d.pagesWalked ?? 0) + 1;
+      const whole = Math.max(1, Math.floor(d.seeded.userNames.length / PAGE));
+      const more = /<IsTruncated>true<\/IsTruncated>/.test(res.body) && d.pagesWalked < whole;
+      d.marker = more ? grab(res.body, 'Marker') : undefined;
+      if (!more) d.pagesWalked = 0;
     }
     return times;
   },
@@ -163,14 +171,14 @@ async function measure(empty: Deployment, full: Deployment): Promise<{ empty: Se
       }
     }
     const result = async (which: 'empty' | 'full', d: Deployment): Promise<ServerRun> => {
-      const mixed = await mixedLoad(d.ports, d.user!, d.seeded.userNames);
+      const loads = [await mixedLoad(d.ports, d.user!, d.seeded.userNames, 0), await mixedLoad(d.ports, d.user!, d.seeded.userNames, 0.1)];
       const memory = d.nodes.map((n) => rssOf(n.child.pid));
       return {
         coldStartMs: d.coldStartMs,
         latencies: Object.fromEntries(Object.entries(times[which]).map(([name, t]) => [name, summary(t)])),
         rssMb: Math.max(...memory.map((m) => m.rss)),
         peakRssMb: Math.max(...memory.map((m) => m.peak)),
-        mixed,
+        loads,
       };
     };
     return { empty: await result('empty', empty), full: await result('full', full) };
@@ -273,9 +281,11 @@ function report(empty: ServerRun, full: ServerRun, sizes: readonly [number, numb
     console.log(`  ${name.padEnd(32)} ${ms(e.p50).padStart(10)} ${ms(e.p99).padStart(10)} ${ms(f.p50).padStart(10)} ${ms(f.p99).padStart(10)}  ${ratio.toFixed(2)}x ${ratio <= 1.5 ? 'MET' : 'NOT MET'}`);
   }
   for (const [which, r] of [['empty', empty], ['full', full]] as const) {
-    const m = r.mixed;
-    console.log(`  mixed load (${m.clients} clients, ${m.writeShare * 100}% TagUser), ${which} store: ${m.perSecond.toFixed(0)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}${m.failed > 0 ? `, ${m.failed} FAILED` : ''}`);
-    ok &&= m.failed === 0;
+    for (const m of r.loads) {
+      const what = m.writeShare === 0 ? 'GetUser alone' : `GetUser and ${m.writeShare * 100}% TagUser`;
+      console.log(`  load of ${m.clients} clients, ${what}, ${which} store: ${m.perSecond.toFixed(0)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}${m.failed > 0 ? `, ${m.failed} FAILED` : ''}`);
+      ok &&= m.failed === 0;
+    }
   }
   const coldOk = full.coldStartMs <= 10_000;
   const rssOk = full.peakRssMb <= 2048;

@@ -1,4 +1,4 @@
-// A mixed load: many keep-alive clients spread over the nodes, most reading (GetUser of a varying user), some
+// A load of reads alone, or a mixed load: many keep-alive clients spread over the nodes, most reading (GetUser of a varying user), some
 // writing (TagUser, each client on its own user), counted after a warm-up. Reads on one node see writes made on the
 // other, so with two PostgreSQL nodes it exercises the read cache and its invalidation together.
 import { Agent } from 'node:http';
@@ -14,11 +14,11 @@ export interface MixedResult {
 }
 
 const CLIENTS = Number(process.env['GATEHOUSE_BENCH_MIXED_CLIENTS'] ?? '50');
-const WRITE_SHARE = 0.1;
 const WARM_UP_MS = 1_000;
 const MEASURE_MS = Number(process.env['GATEHOUSE_BENCH_MIXED_SECONDS'] ?? '4') * 1000;
 
-export async function mixedLoad(ports: readonly number[], key: BenchKey, users: readonly string[]): Promise<MixedResult> {
+/** `writeShare` of the requests (0, or tenths) are writes. */
+export async function mixedLoad(ports: readonly number[], key: BenchKey, users: readonly string[], writeShare: number): Promise<MixedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const times: number[] = [];
   let failed = 0;
@@ -32,7 +32,7 @@ export async function mixedLoad(ports: readonly number[], key: BenchKey, users: 
         // Writers tag users the readers read too, so their caches are invalidated as they would be in service.
         const own = users[c % users.length] as string;
         for (let i = 0; Date.now() < end; i++) {
-          const write = (i * 7 + c) % 10 < WRITE_SHARE * 10;
+          const write = (i * 7 + c) % 10 < writeShare * 10;
           const params: Record<string, string> = write
             ? { Action: 'TagUser', UserName: own, 'Tags.member.1.Key': 'n', 'Tags.member.1.Value': String(i) }
             : { Action: 'GetUser', UserName: users[(i * 31 + c * 977) % users.length] as string };
@@ -55,5 +55,5 @@ export async function mixedLoad(ports: readonly number[], key: BenchKey, users: 
   if (failed > 0) console.log(`    mixed load: ${failed} failed, first: ${firstFailure}`);
   times.sort((a, b) => a - b);
   const at = (p: number): number => times[Math.min(times.length - 1, Math.floor((times.length * p) / 100))] ?? Number.NaN;
-  return { clients: CLIENTS, writeShare: WRITE_SHARE, perSecond: times.length / (MEASURE_MS / 1000), p50: at(50), p99: at(99), failed };
+  return { clients: CLIENTS, writeShare, perSecond: times.length / (MEASURE_MS / 1000), p50: at(50), p99: at(99), failed };
 }
