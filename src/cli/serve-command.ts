@@ -8,6 +8,7 @@ import type { CommandIo } from './io.js';
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
+                      [--audit on|off] [--audit-retention-days N] [--audit-failed-authentication]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
   state in that PostgreSQL database instead, shared by every node given the same URL, master key and session keys.
@@ -21,13 +22,17 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   --tls-cert and --tls-key (PEM files) serve HTTPS instead of HTTP (aws:SecureTransport is then true).
   --enforcement audit decides every request and logs each denial with its explanation (level warn) but lets it
   through; off decides nothing; authentication is required in every mode. Default enforce, as AWS.
+  --audit on (the default) records every authenticated IAM and STS call and the unsigned federation calls as
+  CloudTrail events (secrets redacted), each committed before its answer is sent; kept --audit-retention-days
+  (default 90); --audit-failed-authentication also records requests that failed authentication. Exported by
+  gatehouse export-events.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
-  GATEHOUSE_ENFORCEMENT.
+  GATEHOUSE_ENFORCEMENT, GATEHOUSE_AUDIT, GATEHOUSE_AUDIT_RETENTION_DAYS, GATEHOUSE_AUDIT_FAILED_AUTHENTICATION=1.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -38,13 +43,23 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'audit', 'audit-retention-days', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
   const port = stringOption(parsed, 'port');
   if (port !== undefined) options.port = port;
-  const fields = { host: 'host', 'data-dir': 'dataDir', 'database-url': 'databaseUrl', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey', 'log-level': 'logLevel', enforcement: 'enforcement' } as const;
+  const fields = {
+    host: 'host',
+    'data-dir': 'dataDir',
+    'database-url': 'databaseUrl',
+    'tls-cert': 'tlsCert',
+    'tls-key': 'tlsKey',
+    'log-level': 'logLevel',
+    enforcement: 'enforcement',
+    audit: 'audit',
+    'audit-retention-days': 'auditRetentionDays',
+  } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);
     if (value !== undefined) options[field] = value;
@@ -55,6 +70,7 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     if (value !== undefined) options[field] = value;
   }
   if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
+  if (parsed.values['audit-failed-authentication'] === true) options.auditFailedAuthentication = true;
   return options;
 }
 
@@ -64,6 +80,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
     parsed = parseCommandArgs(args, {
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       'encode-authorization-messages': { type: 'boolean' },
+      'audit-failed-authentication': { type: 'boolean' },
     });
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   } catch (error) {
@@ -88,6 +105,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
   }
   const state = config.databaseUrl !== undefined ? `state in ${describeDatabaseUrl(config.databaseUrl)}, keys in ${config.dataDir}` : `data in ${config.dataDir}`;
   io.stdout(`Gatehouse listening on ${config.tls !== undefined ? 'https' : 'http'}://${config.host}:${running.port} (account ${config.accountId}, ${state}, enforcement ${config.enforcement})\n`);
+  if (!config.audit.enabled) io.stdout('AUDIT: off: no CloudTrail events are recorded\n');
   if (config.enforcement !== 'enforce') {
     io.stdout(
       config.enforcement === 'audit'
