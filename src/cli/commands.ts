@@ -12,6 +12,8 @@ commands:
         decide one request (or JSON Lines with --batch) offline
   validate FILE|- [--type identity|resource|trust|scp|rcp] [--managed] [--json]
         check a policy document as IAM and Access Analyzer would
+  export-events --out DIR [--data-dir DIR | --database-url URL] [--start-time TIME] [--end-time TIME]
+        write the audit trail as CloudTrail log files (gzipped JSON, CloudTrail's names and folders)
 
 options:
   --version    print the version
@@ -30,6 +32,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       // Loaded on demand: the offline commands need neither the database driver nor the HTTP stack.
       const { runServe } = await import('./serve-command.js');
       return runServe(rest, io);
+    }
+    case 'export-events': {
+      const { runExportEvents } = await import('./export-events-command.js');
+      return runExportEvents(rest, io);
     }
     case '--version':
     case '-v':

@@ -136,9 +136,10 @@ export interface AuditEventRecord {
   readonly record: string;
 }
 
-/** A lookup in one account's events, newest first; every given filter must match (they combine with AND). */
+/** A lookup of events, newest first; every given filter must match (they combine with AND). */
 export interface AuditEventQuery {
-  readonly account: string;
+  /** One account's events (LookupEvents); every account's when absent (the export). */
+  readonly account?: string;
   /** Inclusive lower bound, epoch milliseconds. */
   readonly startTime?: number;
   /** Inclusive upper bound, epoch milliseconds. */

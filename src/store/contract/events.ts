@@ -48,6 +48,7 @@ export function eventLogContract(kit: ContractKit): void {
       assert.deepEqual(page.events, [newer, older]);
       assert.equal(page.nextToken, undefined);
       assert.deepEqual((await store.events.query({ account: B, maxResults: 50 })).events, [elsewhere]);
+      assert.deepEqual((await store.events.query({ maxResults: 50 })).events, [elsewhere, newer, older], 'without an account: every account');
     }));
 
   test('events: each lookup attribute filters, and the time range is inclusive', () =>

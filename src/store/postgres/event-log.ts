@@ -47,8 +47,8 @@ export class PostgresEventLog implements EventLog {
 
   async query(query: AuditEventQuery): Promise<AuditEventPage> {
     checkEventQuery(query.maxResults);
-    const values: unknown[] = [query.account];
-    const where = ['account = $1'];
+    const values: unknown[] = [];
+    const where: string[] = [];
     const add = (clause: (n: () => string) => string): void => {
       where.push(clause(() => `$${values.length}`));
     };
@@ -62,6 +62,7 @@ export class PostgresEventLog implements EventLog {
       const n = param(value);
       add(() => `${column} = ${n()}`);
     };
+    eq('account', query.account);
     if (query.startTime !== undefined) {
       const n = param(query.startTime);
       add(() => `time >= ${n()}`);
@@ -93,7 +94,7 @@ export class PostgresEventLog implements EventLog {
     const limit = param(query.maxResults + 1);
     const result = await this.pool.query<EventRow>(
       `SELECT event_id, time, account, event_name, event_source, user_name, access_key_id, read_only, resources, record
-       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY time DESC, event_id DESC LIMIT ${limit()}`,
+       FROM audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, event_id DESC LIMIT ${limit()}`,
       values,
     );
     const page = result.rows.slice(0, query.maxResults).map(fromRow);

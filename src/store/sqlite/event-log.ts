@@ -134,12 +134,13 @@ class SqliteEvents implements SqliteEventLog {
 
   private lookup(query: AuditEventQuery): AuditEventPage {
     checkEventQuery(query.maxResults);
-    const where = ['account = ?'];
-    const values: unknown[] = [query.account];
+    const where: string[] = [];
+    const values: unknown[] = [];
     const add = (clause: string, ...args: unknown[]): void => {
       where.push(clause);
       values.push(...args);
     };
+    if (query.account !== undefined) add('account = ?', query.account);
     if (query.startTime !== undefined) add('time >= ?', query.startTime);
     if (query.endTime !== undefined) add('time <= ?', query.endTime);
     if (query.eventId !== undefined) add('event_id = ?', query.eventId);
@@ -165,7 +166,7 @@ class SqliteEvents implements SqliteEventLog {
       const after = decodeEventCursor(query.nextToken);
       add('(time < ? OR (time = ? AND event_id < ?))', after.time, after.time, after.eventId);
     }
-    const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY time DESC, event_id DESC LIMIT ?`;
+    const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, event_id DESC LIMIT ?`;
     let statement = this.queries.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
