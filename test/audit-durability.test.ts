@@ -86,7 +86,7 @@ test('kill -9 during a burst of writes: every request answered 200 has its event
     assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.size} acknowledged requests have no event`);
     for (const [id, name] of acknowledged) assert.equal(found.get(id), name, id);
   } finally {
-    log.close();
+    await log.close();
     const done = new Promise((resolve) => second.child.once('exit', resolve));
     second.child.kill('SIGTERM');
     await done;

@@ -63,7 +63,7 @@ describe('gatehouse export-events', () => {
       at('2026-11-25T23:59:00.000Z', '111111111111', 'us-east-1'),
     ];
     await log.append(events);
-    log.close();
+    await log.close();
 
     const { io, out, err } = capture();
     const dir = join(scratch, 'out-all');

@@ -115,7 +115,7 @@ async function openLog(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ lo
   if (!existsSync(path)) throw new UsageError(`no audit trail in ${dataDir} (${path} does not exist)`);
   const { openSqliteEventLog } = await import('../store/sqlite/event-log.js');
   const log = openSqliteEventLog(path, { readonly: true });
-  return { log, close: async () => log.close() };
+  return { log, close: () => log.close() };
 }
 
 export async function runExportEvents(args: string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {

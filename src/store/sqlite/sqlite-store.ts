@@ -100,7 +100,7 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.lock.idle();
     this.db.close();
-    this.events.close();
+    await this.events.close();
   }
 
   private async runTransaction<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<T> {
