@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../core/caller.js';
+import { newEventId } from '../../core/audit/event-id.js';
 import { auditEventOf, type AuditService } from '../../core/audit/record.js';
 import { userIdentityOf, type UserIdentity } from '../../core/audit/user-identity.js';
 import { loggedRequestParameters, loggedResponseElements } from '../../protocol/audit-members.js';
@@ -76,7 +76,7 @@ export class AuditTrail {
       sourceIp: facts.sourceIp,
       userAgent: facts.userAgent.length > MAX_USER_AGENT ? facts.userAgent.slice(0, MAX_USER_AGENT) : facts.userAgent,
       requestId: facts.requestId,
-      eventId: randomUUID(),
+      eventId: newEventId(facts.time.getTime()),
       params,
       requestParameters: facts.params === undefined ? null : loggedRequestParameters(facts.service, action, params),
       responseElements: facts.error === undefined && facts.result !== undefined ? loggedResponseElements(facts.service, action, facts.result) : null,

@@ -42,6 +42,7 @@ export class AuditWriter {
   private failuresInARow = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly batchListeners: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxPending: number;
   private readonly maxBackoffMs: number;
@@ -62,14 +63,29 @@ export class AuditWriter {
 
   /** Resolves once the event is committed; rejects (AuditWriterClosedError) only if the writer is closed first. */
   record(event: AuditEventRecord): Promise<void> {
-    if (this.closed) return Promise.reject(new AuditWriterClosedError('the audit trail is closed'));
-    if (this.pending >= this.maxPending) {
-      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.record(event));
+    return new Promise<void>((done, failed) => this.submit(event, done, failed));
+  }
+
+  /**
+   * record() with callbacks: `done` runs synchronously as the event's batch commits, so whatever it sends goes out
+   * with the batch (see afterEachBatch) instead of a turn of the event loop later.
+   */
+  submit(event: AuditEventRecord, done: () => void, failed: (error: Error) => void): void {
+    if (this.closed) {
+      failed(new AuditWriterClosedError('the audit trail is closed'));
+      return;
     }
-    return new Promise<void>((done, failed) => {
-      this.queue.push({ event, done, failed });
-      this.schedule();
-    });
+    if (this.pending >= this.maxPending) {
+      this.roomWaiters.push(() => this.submit(event, done, failed));
+      return;
+    }
+    this.queue.push({ event, done, failed });
+    this.schedule();
+  }
+
+  /** Runs `listener` after each committed batch's `done` callbacks (the gateway writes the batch's answers then). */
+  afterEachBatch(listener: () => void): void {
+    this.batchListeners.push(listener);
   }
 
   /** Resolves when every event accepted so far is committed (or, past `timeoutMs`, false with events left). */
@@ -136,6 +152,7 @@ export class AuditWriter {
         this.inFlight = 0;
         this.failuresInARow = 0;
         for (const p of batch) p.done();
+        for (const listener of this.batchListeners) listener();
         this.wakeForRoom();
       }
     } finally {
@@ -145,7 +162,6 @@ export class AuditWriter {
   }
 
   private wakeForRoom(): void {
-    // Only as many as there is room for: each woken record() adds its event a turn later.
     let room = this.maxPending - this.pending;
     while (room-- > 0 && this.roomWaiters.length > 0) this.roomWaiters.shift()?.();
   }

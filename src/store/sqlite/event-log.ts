@@ -1,28 +1,29 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { checkEventQuery, decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
 import type { AuditEventPage, AuditEventQuery, AuditEventRecord, EventLog } from '../store.js';
+import { EventJournal, type IndexedRow } from './event-journal.js';
 
 /*
- * The audit trail of the embedded store lives in its own SQLite file (audit.db beside gatehouse.db), written by its
- * own connection on a worker thread, because:
+ * The audit trail of the embedded store: a journal file (audit.journal) that each batch of events is appended to
+ * before its requests are answered, and its own SQLite file (audit.db beside gatehouse.db) that a worker thread
+ * indexes the journal's events into, for lookups. Why:
  * - the main store takes one write lock for all entity transactions and fsyncs every commit (synchronous=FULL):
  *   putting a batch of events through that lock would queue every request's answer behind the entity writes, and
  *   entity writes behind the audit;
- * - better-sqlite3 is synchronous: on the event loop, every commit (and every WAL checkpoint) would stall all
- *   requests. On the worker, a batch commits while the event loop goes on answering and collecting the next batch,
- *   so batches grow with the load (group commit) instead of each request paying for a commit;
- * - the audit promise is "a kill -9 loses no event of an acknowledged request". In WAL mode with synchronous=NORMAL
- *   a commit is written to the WAL file (write(2), in the kernel's page cache) before it returns, so it survives the
- *   process being killed at any point; only a power loss or kernel crash can lose the last commits, which FULL would
- *   also cover at the cost of a disk flush per batch on every request's answer. The entity store (what access
- *   decisions depend on) keeps FULL;
- * - no exclusive lock: `gatehouse export-events` can read the file while the server runs (WAL readers never block the
- *   writer), and so do the lookups, on the main thread's own connection.
- * Rows are stored in append order (an integer rowid), so a batch appends to the end of the table instead of
- * scattering 1-2 KB records over a B-tree keyed by random UUIDs; the event ID has its own unique index.
+ * - better-sqlite3 is synchronous: inserting on the event loop would stall every request for each commit and each
+ *   WAL checkpoint (with fsyncs that take milliseconds on a busy disk). A journal append is one write(2) per batch;
+ *   the inserts run on the worker, many batches to a transaction when the load is high;
+ * - the promise is "a kill -9 loses no event of an acknowledged request": once write(2) returns the batch is in the
+ *   kernel's page cache and survives the process, and whatever was not indexed yet is indexed from the journal at the
+ *   next open (a torn last line, from a kill in the middle of a write, belongs to a batch never acknowledged). A
+ *   power loss or kernel crash may lose the last batches, as SQLite's synchronous=NORMAL may; the entity store, which
+ *   access decisions depend on, keeps FULL. The index itself runs WAL with synchronous=NORMAL for the same reason;
+ * - no exclusive lock: `gatehouse export-events` can read audit.db while the server runs (WAL readers never block
+ *   the writer), and so do the lookups, on the main thread's own connection, after the indexer has caught up.
+ * Rows are stored in append order (an integer rowid) and event IDs are time-ordered UUIDs, so every B-tree an event
+ * enters grows at its end.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -41,69 +42,20 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS events_by_time ON events (account, time, event_id);
   CREATE INDEX IF NOT EXISTS events_by_age ON events (time, event_id);
   CREATE TABLE IF NOT EXISTS event_resources (
+    name TEXT NOT NULL,
     event_id TEXT NOT NULL,
     type TEXT NOT NULL,
-    name TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX IF NOT EXISTS event_resources_by_name ON event_resources (name, event_id);
-  CREATE INDEX IF NOT EXISTS event_resources_by_event ON event_resources (event_id);
+    time INTEGER NOT NULL,
+    PRIMARY KEY (name, event_id, type)
+  ) STRICT, WITHOUT ROWID;
 `;
 
 const INSERT_EVENT = `INSERT OR IGNORE INTO events (event_id, time, account, event_name, event_source, user_name, access_key_id, read_only, resources, record)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_RESOURCE = 'INSERT INTO event_resources (event_id, type, name) VALUES (?, ?, ?)';
-const DELETE_RESOURCES = 'DELETE FROM event_resources WHERE event_id IN (SELECT event_id FROM events WHERE time < ?)';
+const INSERT_RESOURCE = 'INSERT OR IGNORE INTO event_resources (event_id, type, name, time) VALUES (?, ?, ?, ?)';
+// No index on the resources' time: an hourly scan is cheaper than one more B-tree insert for every event.
+const DELETE_RESOURCES = 'DELETE FROM event_resources WHERE time < ?';
 const DELETE_EVENTS = 'DELETE FROM events WHERE time < ?';
-
-/** An event as bound to INSERT_EVENT, then its resources as [type, name] pairs. */
-type EventRowValues = [...values: unknown[]];
-
-function rowValues(e: AuditEventRecord): { values: EventRowValues; resources: Array<[string, string]> } {
-  return {
-    values: [e.eventId, e.time, e.account, e.eventName, e.eventSource, e.userName ?? null, e.accessKeyId ?? null, e.readOnly ? 1 : 0, JSON.stringify(e.resources), e.record],
-    resources: e.resources.map((r) => [r.type, r.name]),
-  };
-}
-
-/*
- * The writer thread, as source text (run with eval): no file of its own to find next to the compiled or the
- * TypeScript sources, and nothing of Gatehouse to load; better-sqlite3 is required by the path the main thread
- * resolved. One message, one transaction; the reply goes out after COMMIT returns.
- */
-const WRITER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { timeout: 5000 });
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-const insertEvent = db.prepare(workerData.insertEvent);
-const insertResource = db.prepare(workerData.insertResource);
-const deleteResources = db.prepare(workerData.deleteResources);
-const deleteEvents = db.prepare(workerData.deleteEvents);
-const append = db.transaction((rows) => {
-  for (const row of rows) {
-    if (insertEvent.run(...row.values).changes === 1) for (const [type, name] of row.resources) insertResource.run(row.values[0], type, name);
-  }
-});
-const sweep = db.transaction((time) => {
-  deleteResources.run(time);
-  return deleteEvents.run(time).changes;
-});
-parentPort.on('message', (message) => {
-  try {
-    if (message.kind === 'close') {
-      db.close();
-      parentPort.postMessage({ id: message.id, ok: true });
-      parentPort.close();
-      return;
-    }
-    const result = message.kind === 'append' ? append(message.rows) : sweep(message.time);
-    parentPort.postMessage({ id: message.id, ok: true, result });
-  } catch (error) {
-    parentPort.postMessage({ id: message.id, ok: false, message: String(error && error.message || error), code: error && error.code });
-  }
-});
-`;
 
 interface EventRow {
   event_id: string;
@@ -116,6 +68,20 @@ interface EventRow {
   read_only: number;
   resources: string;
   record: string;
+}
+
+const STATEMENTS = { insertEvent: INSERT_EVENT, insertResource: INSERT_RESOURCE, deleteResources: DELETE_RESOURCES, deleteEvents: DELETE_EVENTS };
+
+function rowValues(e: AuditEventRecord): IndexedRow {
+  return {
+    values: [e.eventId, e.time, e.account, e.eventName, e.eventSource, e.userName ?? null, e.accessKeyId ?? null, e.readOnly ? 1 : 0, JSON.stringify(e.resources), e.record],
+    resources: e.resources.map((r) => [r.type, r.name]),
+  };
+}
+
+/** The journal beside the audit database (audit.db → audit.journal). */
+export function eventJournalPath(path: string): string {
+  return join(dirname(path), `${basename(path, '.db')}.journal`);
 }
 
 export interface SqliteEventLog extends EventLog {
@@ -131,70 +97,19 @@ export function openSqliteEventLog(path: string, options: { readonly readonly?: 
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
     }
-    // A file written by this process gets its writer thread; an in-memory database (tests) cannot be shared with
-    // one, and a read-only handle has nothing to write.
-    const writer = options.readonly === true || path === ':memory:' ? undefined : new WriterThread(path);
-    return new SqliteEvents(db, writer);
+    // A file written by this process gets its journal and indexer thread; an in-memory database (tests) cannot be
+    // shared with a thread, and a read-only handle has nothing to write.
+    if (options.readonly === true || path === ':memory:') return new SqliteEvents(db, undefined);
+    const journalPath = eventJournalPath(path);
+    const events = new SqliteEvents(db, undefined);
+    // What a previous process journaled and did not index (it was killed): indexed now, before anything new.
+    const left = EventJournal.pending(journalPath);
+    if (left.length > 0) events.appendHere(left);
+    EventJournal.clear(journalPath);
+    return new SqliteEvents(db, new EventJournal(journalPath, path, STATEMENTS, rowValues));
   } catch (error) {
     db.close();
     throw error;
-  }
-}
-
-interface Reply {
-  readonly id: number;
-  readonly ok: boolean;
-  readonly result?: unknown;
-  readonly message?: string;
-  readonly code?: string;
-}
-
-/** The worker thread that owns the write connection; requests are answered in the order sent. */
-class WriterThread {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private nextId = 0;
-  private failure: Error | undefined;
-
-  constructor(path: string) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WRITER_SOURCE, {
-      eval: true,
-      workerData: { driver, path, insertEvent: INSERT_EVENT, insertResource: INSERT_RESOURCE, deleteResources: DELETE_RESOURCES, deleteEvents: DELETE_EVENTS },
-    });
-    this.worker.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (this.waiting.size === 0) this.worker.unref();
-      if (reply.ok) waiter?.resolve(reply.result);
-      else waiter?.reject(Object.assign(new Error(reply.message ?? 'audit write failed'), reply.code !== undefined ? { code: reply.code } : {}));
-    });
-    // A thread that dies (out of memory) fails what it had, and every later request: nothing is taken as written.
-    const dead = (error: Error): void => {
-      this.failure ??= error;
-      for (const waiter of this.waiting.values()) waiter.reject(error);
-      this.waiting.clear();
-    };
-    this.worker.on('error', dead);
-    this.worker.on('exit', () => dead(new Error('the audit writer thread has stopped')));
-    // An idle thread never keeps the process alive (the server's close() ends it); one with work pending does.
-    this.worker.unref();
-  }
-
-  send(message: { kind: 'append'; rows: unknown[] } | { kind: 'sweep'; time: number } | { kind: 'close' }): Promise<unknown> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.failure !== undefined) return;
-    await this.send({ kind: 'close' }).catch(() => undefined);
-    await this.worker.terminate();
   }
 }
 
@@ -204,7 +119,7 @@ class SqliteEvents implements SqliteEventLog {
 
   constructor(
     private readonly db: BetterSqlite3.Database,
-    private readonly writer: WriterThread | undefined,
+    private readonly journal: EventJournal | undefined,
   ) {}
 
   /** Prepared at the first append on this thread (in-memory databases only). */
@@ -216,31 +131,36 @@ class SqliteEvents implements SqliteEventLog {
       for (const e of events) {
         const { values, resources } = rowValues(e);
         // An event already appended (a retried batch) keeps its one set of resource rows.
-        if (insertEvent.run(...values).changes === 1) for (const [type, name] of resources) insertResource.run(e.eventId, type, name);
+        if (insertEvent.run(...values).changes === 1) for (const [type, name] of resources) insertResource.run(e.eventId, type, name, e.time);
       }
     });
     return this.appendAll;
   }
 
-  async append(events: readonly AuditEventRecord[]): Promise<void> {
-    if (events.length === 0) return;
-    if (this.writer !== undefined) {
-      await this.writer.send({ kind: 'append', rows: events.map(rowValues) });
-      return;
-    }
+  /** Inserts on this thread (in-memory databases, and the recovery of a journal at open). */
+  appendHere(events: readonly AuditEventRecord[]): void {
     this.appender()(events);
   }
 
-  query(query: AuditEventQuery): Promise<AuditEventPage> {
+  append(events: readonly AuditEventRecord[]): Promise<void> {
     try {
-      return Promise.resolve(this.lookup(query));
+      if (events.length === 0) return Promise.resolve();
+      if (this.journal !== undefined) this.journal.append(events);
+      else this.appendHere(events);
+      return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
+  async query(query: AuditEventQuery): Promise<AuditEventPage> {
+    // Lookups see every event appended before them: the indexer catches up first (it is milliseconds behind).
+    await this.journal?.indexed();
+    return this.lookup(query);
+  }
+
   async deleteBefore(time: number): Promise<number> {
-    if (this.writer !== undefined) return (await this.writer.send({ kind: 'sweep', time })) as number;
+    if (this.journal !== undefined) return this.journal.sweep(time);
     return this.db.transaction(() => {
       this.db.prepare(DELETE_RESOURCES).run(time);
       return this.db.prepare(DELETE_EVENTS).run(time).changes;
@@ -248,7 +168,7 @@ class SqliteEvents implements SqliteEventLog {
   }
 
   async close(): Promise<void> {
-    await this.writer?.close();
+    await this.journal?.close();
     if (this.db.open) this.db.close();
   }
 
