@@ -21,7 +21,9 @@ export interface SessionContext {
 
 /** ISO 8601 to the second, as CloudTrail writes times (2026-11-25T12:00:00Z). */
 export function cloudTrailTime(time: Date | number | string): string {
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = (time instanceof Date ? time : new Date(time)).toISOString();
+  // toISOString ends in .sssZ for years 0000–9999; anything else keeps its form.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The durable half of the embedded audit trail: an append-only journal file that a batch is written to (one write(2)
 // on the event loop) before its requests are answered, and a worker thread that indexes the journal's events into the
 // SQLite file the lookups read. See event-log.ts for why.
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { AuditEventRecord } from '../store.js';
@@ -136,10 +136,30 @@ export class WriterThread {
 }
 
 
+/**
+ * One journal line: the event's lookup fields as JSON, a tab, then its CloudTrail record as it is (already JSON, which
+ * never holds a raw tab or newline): the record is not escaped a second time.
+ */
+export function journalLine(event: AuditEventRecord): string {
+  const { record, ...fields } = event;
+  return `${JSON.stringify(fields)}\t${record}`;
+}
+
+/** The event of a journal line; throws for a torn one. */
+export function parseJournalLine(line: string): AuditEventRecord {
+  const tab = line.indexOf('\t');
+  if (tab < 0) throw new SyntaxError('not a journal line');
+  const record = line.slice(tab + 1);
+  JSON.parse(record); // a torn line ends inside its record
+  return { ...(JSON.parse(line.slice(0, tab)) as Omit<AuditEventRecord, 'record'>), record };
+}
+
 /** Writes all of `data` at the file's end (write(2) may write less than asked). */
-function writeAll(fd: number, data: Buffer): void {
+async function writeAll(fd: number, data: Buffer): Promise<void> {
   let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+  while (offset < data.length) {
+    offset += await new Promise<number>((resolve, reject) => write(fd, data, offset, data.length - offset, null, (error, written) => (error !== null ? reject(error) : resolve(written))));
+  }
 }
 
 // Emptied once everything in it is indexed and it has grown past this.
@@ -159,6 +179,10 @@ export class EventJournal {
   /** Index requests sent and not yet done (each retried until it is). */
   private readonly indexing = new Set<Promise<void>>();
   private closed = false;
+  /** The appends in order: each write starts when the one before it has ended. */
+  private tail: Promise<void> = Promise.resolve();
+  /** A write is under way: the journal is not emptied meanwhile. */
+  private writing = false;
 
   constructor(
     private readonly path: string,
@@ -178,7 +202,7 @@ export class EventJournal {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (line === '') continue;
       try {
-        events.push(JSON.parse(line) as AuditEventRecord);
+        events.push(parseJournalLine(line));
       } catch {
         // A torn write: only ever the end of the file, and never acknowledged.
       }
@@ -197,12 +221,26 @@ export class EventJournal {
     }
   }
 
-  append(events: readonly AuditEventRecord[]): void {
-    if (this.closed) throw new Error('the audit trail is closed');
-    const data = Buffer.from(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`, 'utf8');
+  /**
+   * Resolves once the batch is in the journal. The write runs on libuv's thread pool, not the event loop: a write(2)
+   * that the kernel holds back (dirty-page throttling on a busy disk) delays the batch's own requests only, while the
+   * next batch gathers. Appends are written one after another, in the order called.
+   */
+  append(events: readonly AuditEventRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the audit trail is closed'));
+    const data = Buffer.from(`${events.map(journalLine).join('\n')}\n`, 'utf8');
+    const rows = events.map(this.toRow);
+    const next = this.tail.then(() => this.write(data, rows));
+    // The queue goes on after a failed write (its caller has the error).
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(data: Buffer, rows: readonly IndexedRow[]): Promise<void> {
     const before = this.size;
+    this.writing = true;
     try {
-      writeAll(this.fd, data);
+      await writeAll(this.fd, data);
     } catch (error) {
       // A partial write (disk full) is cut off again, so the next batch does not start in the middle of a line.
       try {
@@ -211,9 +249,11 @@ export class EventJournal {
         // Nothing more to do: the next open skips a torn line.
       }
       throw error;
+    } finally {
+      this.writing = false;
     }
     this.size += data.length;
-    this.index(events.map(this.toRow));
+    this.index(rows);
   }
 
   /** Resolves when every event appended so far is in SQLite. */
@@ -227,6 +267,7 @@ export class EventJournal {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.tail;
     await this.indexed();
     await this.indexer.close();
     ftruncateSync(this.fd, 0);
@@ -238,7 +279,7 @@ export class EventJournal {
       () => {
         this.indexing.delete(done);
         // Everything journaled is indexed: the journal can start over (appends are synchronous, so none is half-way).
-        if (this.indexing.size === 0 && this.size > TRUNCATE_AT && !this.closed) {
+        if (this.indexing.size === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
           ftruncateSync(this.fd, 0);
           this.size = 0;
         }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { auditEvent } from '../contract.js';
+import { journalLine } from './event-journal.js';
 import { eventJournalPath, openSqliteEventLog } from './event-log.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-events-'));
@@ -17,8 +18,8 @@ describe('SQLite event log: journal and index', () => {
     (await openSqliteEventLog(path).close());
     const kept = [auditEvent({ eventName: 'CreateUser' }), auditEvent({ eventName: 'DeleteUser', resources: [{ type: 'AWS::IAM::User', name: 'bob' }] })];
     // What a killed process leaves: whole lines, then half of one (its batch was never acknowledged).
-    const torn = JSON.stringify(auditEvent({ eventName: 'Torn' }));
-    appendFileSync(eventJournalPath(path), `${kept.map((e) => JSON.stringify(e)).join('\n')}\n${torn.slice(0, torn.length / 2)}`);
+    const torn = journalLine(auditEvent({ eventName: 'Torn', record: JSON.stringify({ some: 'record', long: 'x'.repeat(200) }) }));
+    appendFileSync(eventJournalPath(path), `${kept.map(journalLine).join('\n')}\n${torn.slice(0, torn.length - 20)}`);
     const log = openSqliteEventLog(path);
     try {
       const page = await log.query({ maxResults: 10 });

@@ -13,8 +13,8 @@ import { EventJournal, type IndexedRow } from './event-journal.js';
  *   putting a batch of events through that lock would queue every request's answer behind the entity writes, and
  *   entity writes behind the audit;
  * - better-sqlite3 is synchronous: inserting on the event loop would stall every request for each commit and each
- *   WAL checkpoint (with fsyncs that take milliseconds on a busy disk). A journal append is one write(2) per batch;
- *   the inserts run on the worker, many batches to a transaction when the load is high;
+ *   WAL checkpoint (with fsyncs that take milliseconds on a busy disk). A journal append is one write(2) per batch,
+ *   on libuv's thread pool; the inserts run on the worker, many batches to a transaction when the load is high;
  * - the promise is "a kill -9 loses no event of an acknowledged request": once write(2) returns the batch is in the
  *   kernel's page cache and survives the process, and whatever was not indexed yet is indexed from the journal at the
  *   next open (a torn last line, from a kill in the middle of a write, belongs to a batch never acknowledged). A
@@ -23,7 +23,9 @@ import { EventJournal, type IndexedRow } from './event-journal.js';
  * - no exclusive lock: `gatehouse export-events` can read audit.db while the server runs (WAL readers never block
  *   the writer), and so do the lookups, on the main thread's own connection, after the indexer has caught up.
  * Rows are stored in append order (an integer rowid) and event IDs are time-ordered UUIDs, so every B-tree an event
- * enters grows at its end.
+ * enters grows at its end. One index serves lookups (by time, newest first, the other attributes filtered on the way)
+ * and retention: each index is one more B-tree insert per event on the indexer, which shares the machine's cores with
+ * the requests. A lookup by a rare attribute over a long trail reads more rows; resource names have their own table.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -39,8 +41,7 @@ const SCHEMA = `
     resources TEXT NOT NULL,
     record TEXT NOT NULL
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS events_by_time ON events (account, time, event_id);
-  CREATE INDEX IF NOT EXISTS events_by_age ON events (time, event_id);
+  CREATE INDEX IF NOT EXISTS events_by_time ON events (time, event_id);
   CREATE TABLE IF NOT EXISTS event_resources (
     name TEXT NOT NULL,
     event_id TEXT NOT NULL,
@@ -145,8 +146,8 @@ class SqliteEvents implements SqliteEventLog {
   append(events: readonly AuditEventRecord[]): Promise<void> {
     try {
       if (events.length === 0) return Promise.resolve();
-      if (this.journal !== undefined) this.journal.append(events);
-      else this.appendHere(events);
+      if (this.journal !== undefined) return this.journal.append(events);
+      this.appendHere(events);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
