@@ -28,6 +28,11 @@ export interface IndexedRow {
 const WRITER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+// Requests come first: on Linux a nice value is per thread, so this lowers the indexer alone (elsewhere it would be
+// the whole process, so it is left alone). Under load the indexer then falls behind and gathers bigger transactions.
+if (process.platform === 'linux') {
+  try { require('node:os').setPriority(19); } catch {}
+}
 const db = new Database(workerData.path, { timeout: 5000 });
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
