@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { auditEvent } from '../store/contract.js';
-import { openSqliteEventLog } from '../store/sqlite/event-log.js';
+import { journalLine } from '../store/sqlite/event-journal.js';
+import { eventJournalPath, openSqliteEventLog } from '../store/sqlite/event-log.js';
 import { iamClient } from '../../test/helpers/clients.js';
 import { startTestServer, TEST_ACCOUNT_ID } from '../../test/helpers/server.js';
 import { cloudTrailObjectKey } from './export-events-command.js';
@@ -88,6 +89,25 @@ describe('gatehouse export-events', () => {
     const rangedDir = join(scratch, 'out-range');
     assert.equal(await main(['export-events', '--data-dir', dataDir, '--out', rangedDir, '--start-time', '2026-11-25T12:03:00Z', '--end-time', String(Date.parse('2026-11-25T12:05:00Z') / 1000)], ranged.io), 0);
     assert.match(ranged.out.join(''), /^exported 3 events in 3 files/);
+  });
+
+  test('events still in the journal (not yet indexed) are exported too, each once', async () => {
+    const dataDir = join(scratch, 'journal');
+    mkdirSync(dataDir, { recursive: true });
+    const log = openSqliteEventLog(join(dataDir, 'audit.db'));
+    const indexed = auditEvent({ time: Date.parse('2026-11-25T12:00:00Z'), record: '{"awsRegion":"us-east-1","n":1}' });
+    await log.append([indexed]);
+    await log.close();
+    const journaled = auditEvent({ time: Date.parse('2026-11-25T12:01:00Z'), record: '{"awsRegion":"us-east-1","n":2}' });
+    // Both: the indexed one again (indexed, the journal not yet emptied) and one only in the journal.
+    writeFileSync(eventJournalPath(join(dataDir, 'audit.db')), `${journalLine(indexed)}\n${journalLine(journaled)}\n`);
+    const { io, out } = capture();
+    const dir = join(scratch, 'out-journal');
+    assert.equal(await main(['export-events', '--data-dir', dataDir, '--out', dir], io), 0);
+    assert.match(out.join(''), /^exported 2 events in 1 files/);
+    const [file] = filesUnder(dir);
+    const records = (JSON.parse(gunzipSync(readFileSync(join(dir, file ?? ''))).toString('utf8')) as { Records: Array<{ n: number }> }).Records;
+    assert.deepEqual(records.map((r) => r.n), [1, 2]);
   });
 
   test('usage errors: --out is required, a bad time is named', async () => {

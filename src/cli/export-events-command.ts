@@ -11,8 +11,8 @@ export const EXPORT_EVENTS_USAGE = `usage: gatehouse export-events --out DIR [--
   DIR/AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/, named ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz, one
   file per account, region and 5 minutes of events (the name's time is the end of those 5 minutes: every record in a
   file is older, as in a file CloudTrail delivers at that time).
-  The events are read from the data directory's audit.db (default ./gatehouse-data; it may be read while the server
-  runs) or, with --database-url (or GATEHOUSE_DATABASE_URL), from the shared PostgreSQL database.
+  The events are read from the data directory's audit.db and audit.journal (default ./gatehouse-data; they may be
+  read while the server runs) or, with --database-url (or GATEHOUSE_DATABASE_URL), from the shared PostgreSQL database.
   --start-time and --end-time (ISO 8601, or seconds since 1970) bound the events' times, both inclusive.
 `;
 
@@ -51,7 +51,7 @@ export interface ExportSummary {
  * Reads the events newest first, a page at a time, and writes each 5-minute slot's files once the lookup has moved
  * past the slot: memory holds one slot's events, however long the trail.
  */
-export async function exportEvents(log: EventLog, out: string, range: { startTime?: number; endTime?: number } = {}): Promise<ExportSummary> {
+export async function exportEvents(log: EventLog, out: string, range: { startTime?: number; endTime?: number } = {}, unindexed: readonly AuditEventRecord[] = []): Promise<ExportSummary> {
   const files: string[] = [];
   let events = 0;
   let slot: number | undefined;
@@ -86,6 +86,13 @@ export async function exportEvents(log: EventLog, out: string, range: { startTim
     file.records.push(event.record);
     events += 1;
   };
+  // Events still in the journal (a server running, or killed and not restarted) are merged in, newest first.
+  const newer = (a: AuditEventRecord, b: AuditEventRecord): boolean => a.time > b.time || (a.time === b.time && a.eventId > b.eventId);
+  const extra = unindexed
+    .filter((e) => (range.startTime === undefined || e.time >= range.startTime) && (range.endTime === undefined || e.time <= range.endTime))
+    .sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0));
+  const extraIds = new Set(extra.map((e) => e.eventId));
+  let nextExtra = 0;
   let nextToken: string | undefined;
   do {
     const page = await log.query({
@@ -94,28 +101,33 @@ export async function exportEvents(log: EventLog, out: string, range: { startTim
       ...(range.endTime !== undefined ? { endTime: range.endTime } : {}),
       ...(nextToken !== undefined ? { nextToken } : {}),
     });
-    for (const event of page.events) add(event);
+    for (const event of page.events) {
+      while (nextExtra < extra.length && newer(extra[nextExtra] as AuditEventRecord, event)) add(extra[nextExtra++] as AuditEventRecord);
+      if (!extraIds.has(event.eventId)) add(event);
+    }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
+  while (nextExtra < extra.length) add(extra[nextExtra++] as AuditEventRecord);
   flush();
   return { events, files };
 }
 
-async function openLog(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ log: EventLog; close: () => Promise<void> }> {
+async function openLog(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ log: EventLog; unindexed: AuditEventRecord[]; close: () => Promise<void> }> {
   const url = stringOption(parsed, 'database-url') ?? env['GATEHOUSE_DATABASE_URL'];
   if (url !== undefined && url.trim() !== '') {
     const pg = (await import('pg')).default;
     const { PostgresEventLog } = await import('../store/postgres/event-log.js');
     const pool = new pg.Pool({ connectionString: url, application_name: 'gatehouse export-events', max: 1 });
     pool.on('error', () => undefined);
-    return { log: new PostgresEventLog(pool), close: () => pool.end() };
+    return { log: new PostgresEventLog(pool), unindexed: [], close: () => pool.end() };
   }
   const dataDir = stringOption(parsed, 'data-dir') ?? env['GATEHOUSE_DATA_DIR'] ?? './gatehouse-data';
   const path = join(dataDir, 'audit.db');
   if (!existsSync(path)) throw new UsageError(`no audit trail in ${dataDir} (${path} does not exist)`);
-  const { openSqliteEventLog } = await import('../store/sqlite/event-log.js');
+  const { eventJournalPath, openSqliteEventLog } = await import('../store/sqlite/event-log.js');
+  const { EventJournal } = await import('../store/sqlite/event-journal.js');
   const log = openSqliteEventLog(path, { readonly: true });
-  return { log, close: () => log.close() };
+  return { log, unindexed: EventJournal.pending(eventJournalPath(path)), close: () => log.close() };
 }
 
 export async function runExportEvents(args: string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -150,7 +162,7 @@ export async function runExportEvents(args: string[], io: CommandIo, env: NodeJS
     return 1;
   }
   try {
-    const summary = await exportEvents(opened.log, out, range);
+    const summary = await exportEvents(opened.log, out, range, opened.unindexed);
     io.stdout(`exported ${summary.events} events in ${summary.files.length} files to ${join(out, 'AWSLogs')}\n`);
     return 0;
   } finally {
