@@ -10,11 +10,10 @@ import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
 import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
-import { isFormContentType, parseForm } from '../protocol/query-decode.js';
 import { hasOperation } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
-import type { AuditTrail, RequestFacts } from './audit/audit-trail.js';
+import { factsOf, type AuditTrail, type GatheredFacts } from './audit/audit-trail.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { RateLimitedLog } from './logger.js';
 import type { RequestLog } from './request-log.js';
@@ -195,19 +194,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     // Audit mode: a denial was let through.
     let letThrough = false;
     // What the audit trail records of the request, filled in as it goes down.
-    const facts: {
-      caller?: Caller;
-      opName?: string;
-      params?: Readonly<Record<string, unknown>>;
-      result?: unknown;
-      wouldDeny?: { code: string; message: string };
-      unsigned?: boolean;
-      presentedKeyId?: string;
-      signingRegion?: string;
-      body?: Buffer;
-      query?: string;
-      time?: Date;
-    } = {};
+    const facts: GatheredFacts = {};
     const report = (denial: WouldDeny): void => {
       letThrough = true;
       facts.wouldDeny ??= { code: denial.code, message: denial.message };
@@ -225,25 +212,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         res.destroy();
       });
     };
-    const auditEvent = (error: ServiceError | undefined) => {
-      const { trail } = audit as NonNullable<typeof audit>;
-      const auditFacts: RequestFacts = {
-        service,
-        action: facts.opName ?? actionOf(facts.body, facts.query, req.headers['content-type']),
-        ...(facts.caller !== undefined ? { caller: facts.caller } : {}),
-        ...(facts.unsigned === true ? { unsigned: true } : {}),
-        ...(facts.presentedKeyId !== undefined ? { presentedKeyId: facts.presentedKeyId } : {}),
-        ...(facts.params !== undefined ? { params: facts.params } : {}),
-        ...(error === undefined ? { result: facts.result } : { error: { code: error.code, message: error.message } }),
-        ...(facts.wouldDeny !== undefined ? { wouldDeny: facts.wouldDeny } : {}),
-        ...(facts.signingRegion !== undefined ? { signingRegion: facts.signingRegion } : {}),
-        requestId,
-        time: facts.time ?? deps.clock(),
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '',
-        userAgent: req.headers['user-agent'] ?? '',
-      };
-      return trail.eventFor(auditFacts);
-    };
+    const auditEvent = (error: ServiceError | undefined) =>
+      (audit as NonNullable<typeof audit>).trail.eventFor(
+        factsOf(facts, { service, requestId, now: deps.clock, sourceIp: req.socket.remoteAddress, userAgent: req.headers['user-agent'], contentType: req.headers['content-type'] }, error),
+      );
     const logRequest = (status: number, code?: string): void => {
       if (!logged || requestLog === undefined) return;
       const decision = stage === 'allowed' ? (letThrough ? 'WouldDeny' : 'Allowed') : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
@@ -426,17 +398,6 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
     }
   };
-}
-
-/**
- * The Action of a request that failed before it was decoded (authentication, validation), for its event: read from
- * the form as the decoder reads it (body fields win over the query string).
- */
-function actionOf(body: Buffer | undefined, query: string | undefined, contentType: string | undefined): string | undefined {
-  if (body === undefined) return undefined;
-  const fields = parseForm(query ?? '');
-  if (body.length > 0 && isFormContentType(contentType)) parseForm(body.toString('utf8'), fields);
-  return fields.get('Action');
 }
 
 /** STS actions AWS accepts without SigV4 (no Authorization header, no presigned query). */

@@ -4,6 +4,7 @@ import { auditEventOf, type AuditService } from '../../core/audit/record.js';
 import { userIdentityOf, type UserIdentity } from '../../core/audit/user-identity.js';
 import { loggedRequestParameters, loggedResponseElements } from '../../protocol/audit-members.js';
 import { hasOperation } from '../../protocol/model.js';
+import { isFormContentType, parseForm } from '../../protocol/query-decode.js';
 import type { AuditEventRecord } from '../../store/store.js';
 
 /** What the gateway knows of one IAM or STS request when it is about to answer it. */
@@ -27,6 +28,56 @@ export interface RequestFacts {
   readonly time: Date;
   readonly sourceIp: string;
   readonly userAgent: string;
+}
+
+/** What the gateway learns of a request as it goes down, for its event; each field set once known. */
+export interface GatheredFacts {
+  caller?: Caller;
+  /** The decoded Action. */
+  opName?: string;
+  params?: Readonly<Record<string, unknown>>;
+  result?: unknown;
+  wouldDeny?: { readonly code: string; readonly message: string };
+  unsigned?: boolean;
+  presentedKeyId?: string;
+  signingRegion?: string;
+  body?: Buffer;
+  query?: string;
+  time?: Date;
+}
+
+/** The facts of a request about to be answered (with `error`, or successfully). */
+export function factsOf(
+  gathered: GatheredFacts,
+  request: { readonly service: AuditService; readonly requestId: string; readonly now: () => Date; readonly sourceIp: string | undefined; readonly userAgent: string | undefined; readonly contentType: string | undefined },
+  error?: { readonly code: string; readonly message: string },
+): RequestFacts {
+  return {
+    service: request.service,
+    action: gathered.opName ?? actionOf(gathered.body, gathered.query, request.contentType),
+    ...(gathered.caller !== undefined ? { caller: gathered.caller } : {}),
+    ...(gathered.unsigned === true ? { unsigned: true } : {}),
+    ...(gathered.presentedKeyId !== undefined ? { presentedKeyId: gathered.presentedKeyId } : {}),
+    ...(gathered.params !== undefined ? { params: gathered.params } : {}),
+    ...(error === undefined ? { result: gathered.result } : { error: { code: error.code, message: error.message } }),
+    ...(gathered.wouldDeny !== undefined ? { wouldDeny: gathered.wouldDeny } : {}),
+    ...(gathered.signingRegion !== undefined ? { signingRegion: gathered.signingRegion } : {}),
+    requestId: request.requestId,
+    time: gathered.time ?? request.now(),
+    sourceIp: request.sourceIp?.replace(/^::ffff:/, '') ?? '',
+    userAgent: request.userAgent ?? '',
+  };
+}
+
+/**
+ * The Action of a request that failed before it was decoded (authentication, validation), for its event: read from
+ * the form as the decoder reads it (body fields win over the query string).
+ */
+function actionOf(body: Buffer | undefined, query: string | undefined, contentType: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  const fields = parseForm(query ?? '');
+  if (body.length > 0 && isFormContentType(contentType)) parseForm(body.toString('utf8'), fields);
+  return fields.get('Action');
 }
 
 export interface AuditTrailOptions {
