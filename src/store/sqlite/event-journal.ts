@@ -140,7 +140,6 @@ export class WriterThread {
   }
 }
 
-
 /**
  * One journal line: the event's lookup fields as JSON, a tab, then its CloudTrail record as it is (already JSON, which
  * never holds a raw tab or newline): the record is not escaped a second time.
@@ -167,6 +166,9 @@ async function writeAll(fd: number, data: Buffer): Promise<void> {
   }
 }
 
+// At most this many events journaled and waiting for the indexer (a few tens of MB).
+const MAX_UNINDEXED = 20_000;
+
 // Emptied once everything in it is indexed and it has grown past this.
 const TRUNCATE_AT = 4 * 1024 * 1024;
 
@@ -188,6 +190,11 @@ export class EventJournal {
   private tail: Promise<void> = Promise.resolve();
   /** A write is under way: the journal is not emptied meanwhile. */
   private writing = false;
+  /** Events journaled and not yet indexed, and the appends waiting for that number to come down. */
+  private unindexed = 0;
+  /** close() gave up waiting: no more retries. */
+  private stopped = false;
+  private readonly caughtUp: Array<() => void> = [];
 
   constructor(
     private readonly path: string,
@@ -258,7 +265,11 @@ export class EventJournal {
       this.writing = false;
     }
     this.size += data.length;
+    this.unindexed += rows.length;
     this.index(rows);
+    // Bounded memory: while the indexer is this far behind (its queue holds the rows), the next batch waits, and the
+    // requests behind it (the audit writer's back-pressure).
+    while (this.unindexed > MAX_UNINDEXED) await new Promise<void>((resolve) => this.caughtUp.push(resolve));
   }
 
   /** Resolves when every event appended so far is in SQLite. */
@@ -270,12 +281,21 @@ export class EventJournal {
     return this.indexer.send({ kind: 'sweep', time }) as Promise<number>;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Waits (up to `timeoutMs`) for the appends under way and the indexer; the journal is emptied only if everything in
+   * it is indexed, else the next open indexes the rest.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
-    await this.tail;
-    await this.indexed();
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.tail.then(() => this.indexed()).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.stopped = true;
     await this.indexer.close();
-    ftruncateSync(this.fd, 0);
+    if (settled && this.unindexed === 0) ftruncateSync(this.fd, 0);
     closeSync(this.fd);
   }
 
@@ -283,7 +303,9 @@ export class EventJournal {
     const done: Promise<void> = this.indexer.send({ kind: 'append', rows }).then(
       () => {
         this.indexing.delete(done);
-        // Everything journaled is indexed: the journal can start over (appends are synchronous, so none is half-way).
+        this.unindexed -= rows.length;
+        if (this.unindexed <= MAX_UNINDEXED) for (const wake of this.caughtUp.splice(0)) wake();
+        // Everything journaled is indexed: the journal can start over (no write is under way).
         if (this.indexing.size === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
           ftruncateSync(this.fd, 0);
           this.size = 0;
@@ -291,6 +313,8 @@ export class EventJournal {
       },
       () => {
         this.indexing.delete(done);
+        // Closed: what is left stays in the journal for the next open.
+        if (this.stopped) return;
         // Still in the journal, so never lost; indexed again after a pause (the database busy, the disk full).
         const retry = new Promise<void>((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt))).then(() => this.index(rows, attempt + 1));
         this.indexing.add(retry);
