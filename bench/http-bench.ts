@@ -233,6 +233,70 @@ async function requestLogCost(agent: Agent): Promise<boolean> {
   }
 }
 
+const AUDIT_ROUNDS = Number(process.env["GATEHOUSE_BENCH_AUDIT_ROUNDS"] ?? 20);
+
+/**
+ * The audit trail's cost: authenticated iam:GetUser on a server recording every request's event (committed before
+ * the answer, the default) against one with --audit off, measured in alternating 1-second turns after a warm-up; the
+ * cost is the median of the per-round ratios. Two processes (the trail cannot be switched on in a running server),
+ * each with its own data directory. Target: auditing on keeps at least 90 % of the requests per second.
+ */
+async function auditCost(agent: Agent): Promise<boolean> {
+  const onDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-audit-on-'));
+  const offDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-audit-off-'));
+  const on = await startChild(['gatehouse', onDir], { GATEHOUSE_AUDIT: 'on' });
+  const off = await startChild(['gatehouse', offDir], { GATEHOUSE_AUDIT: 'off' });
+  try {
+    const onRequest = (await setUp(agent, on.port)).getUser;
+    const offRequest = (await setUp(agent, off.port)).getUser;
+    console.log('\nAudit trail: iam:GetUser as a user, 32 connections, each event committed before the answer, or --audit off');
+    const offLabel = 'baseline: Gatehouse, --audit off';
+    const onLabel = 'Gatehouse, --audit on (the default)';
+    await load(off.port, offRequest, offLabel, 32);
+    await load(on.port, onRequest, onLabel, 32);
+    const offs: Rate[] = [];
+    const ons: Rate[] = [];
+    for (let round = 0; round < AUDIT_ROUNDS; round++) {
+      for (const auditOn of round % 2 === 0 ? [false, true] : [true, false]) {
+        if (auditOn) ons.push(await load(on.port, onRequest, onLabel, 32, 1));
+        else offs.push(await load(off.port, offRequest, offLabel, 32, 1));
+      }
+    }
+    // The trail must really have been written: count the events of the measured server.
+    const { openSqliteEventLog } = await import('../src/store/sqlite/event-log.js');
+    const log = openSqliteEventLog(join(onDir, 'audit.db'), { readonly: true });
+    let events = 0;
+    try {
+      let nextToken: string | undefined;
+      do {
+        const page = await log.query({ account: ACCOUNT, eventName: 'GetUser', maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) });
+        events += page.events.length;
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+    } finally {
+      await log.close();
+    }
+    const offEvents = existsSync(join(offDir, 'audit.db')) ? 'an empty trail' : 'no trail';
+    const ratios = offs.map((o, i) => (ons[i] as Rate).perSecond / o.perSecond).sort((a, b) => a - b);
+    const ratio = ratios[Math.floor(ratios.length / 2)] as number;
+    const baseline = median(offs);
+    for (const [r, all] of [[baseline, offs], [median(ons), ons]] as const) {
+      const spread = all.map((x) => formatRate(x.perSecond).trim()).join(', ');
+      console.log(`  ${r.label.padEnd(66)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline  (median of ${spread})`);
+    }
+    console.log(`  GetUser events recorded by the audited server: ${events} (the other kept ${offEvents})`);
+    console.log(`  per round, audit on / audit off: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)}`);
+    const met = ratio >= 0.9 && events > 0;
+    console.log(`  target: auditing on keeps >= 90% of the requests/s: it keeps ${(ratio * 100).toFixed(1)}% ${met ? 'MET' : 'NOT MET'}`);
+    return met;
+  } finally {
+    on.child.kill();
+    off.child.kill();
+    rmSync(onDir, { recursive: true, force: true });
+    rmSync(offDir, { recursive: true, force: true });
+  }
+}
+
 export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const agent = new Agent({ keepAlive: true });
@@ -248,6 +312,8 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
     let ok = true;
     // GATEHOUSE_BENCH_ONLY=request-log measures the request log alone (the part one tunes while changing it).
     if (process.env['GATEHOUSE_BENCH_ONLY'] === 'request-log') return { rates, ok: await requestLogCost(agent) };
+    // GATEHOUSE_BENCH_ONLY=audit measures the audit trail's cost alone.
+    if (process.env['GATEHOUSE_BENCH_ONLY'] === 'audit') return { rates, ok: await auditCost(agent) };
     // One connection measures the time a request takes (the servers mostly wait for the client); 32 connections
     // measure how many requests a saturated server answers. The target is held to both.
     for (const connections of [1, 32]) {
@@ -283,6 +349,7 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
       }
     }
     ok = (await requestLogCost(agent)) && ok;
+    ok = (await auditCost(agent)) && ok;
     return { rates, ok };
   } finally {
     agent.destroy();

@@ -3,7 +3,7 @@ import { runHttpBench } from './http-bench.js';
 import { runWriteBench } from './write-bench.js';
 
 // One entry point for `npm run bench`: each part prints its rates next to a baseline measured in the same run.
-// GATEHOUSE_BENCH_ONLY=request-log runs that one comparison.
+// GATEHOUSE_BENCH_ONLY=request-log (or =audit) runs that one comparison.
 const only = process.env['GATEHOUSE_BENCH_ONLY'];
 const engine = only === undefined ? runEngineBench() : { ok: true };
 const http = await runHttpBench();
