@@ -20,6 +20,7 @@ import { ConfigError } from './config-error.js';
 import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { createAuthorizeRoutes } from './authorize-routes.js';
 import { CredentialSource } from './instances/credential-source.js';
 import { ImdsListeners } from './instances/imds-listeners.js';
 import { createInstanceRoutes } from './instances/registration-routes.js';
@@ -180,9 +181,10 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const listeners = new ImdsListeners({ store, source, clock, logger, options: { host: config.imds?.host ?? '127.0.0.1', basePort: config.imds?.port ?? 0 } });
   await listeners.start();
   const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, listeners, source, secure: config.tls !== undefined });
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
   const handler = createGateway({
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances }),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances, authorize }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
