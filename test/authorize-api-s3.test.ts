@@ -152,13 +152,13 @@ describe('S3 requests signed by @aws-sdk/client-s3, decided by Gatehouse', () =>
   test('a body changed after signing is refused with XAmzContentSHA256Mismatch and not stored', async () => {
     const client = s3(users['alice'] as Key);
     client.middlewareStack.addRelativeTo(
-      (next) => async (args) => {
+      ((next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
         const request = args.request as { body?: unknown; headers: Record<string, string> };
         request.body = 'tampered';
         request.headers['content-length'] = String('tampered'.length);
         return next(args);
-      },
-      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' },
+      }) as never,
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' } as never,
     );
     const refused = await failure(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tampered.txt', Body: 'original', ChecksumAlgorithm: undefined })));
     assert.deepEqual([refused.name, refused.status], ['XAmzContentSHA256Mismatch', 400]);
