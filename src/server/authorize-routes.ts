@@ -10,6 +10,8 @@ import { addRequestKeys } from '../core/request-context.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
 import type { ForwardedRequest } from '../sigv4/s3-verify.js';
+import { readAuthParameters } from '../sigv4/auth-parameters.js';
+import { ReplayGuard } from './instances/replay-guard.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -270,6 +272,8 @@ function recordJson(record: ResourcePolicyRecord): Json {
 export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const api = new AuthorizeApi({ store: deps.store, authenticator: deps.authenticator, authorizer: deps.authorizer, clock: deps.clock });
   const secureTransport = deps.secure ? 'true' : 'false';
+  // A registry write replayed within the signature's 15 minutes could put back a policy changed since: refused.
+  const replays = new ReplayGuard();
 
   async function authenticate(signed: SignedRequest, now: Date): Promise<Caller> {
     const scope = readCredentialScope({ query: signed.query, headers: signed.headers });
@@ -318,6 +322,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     const arn = new URLSearchParams(signed.query).get('arn');
     if (arn === null || arn === '') throw validationError('The arn query parameter is required');
     const method = signed.method.toUpperCase();
+    if (method !== 'GET') replays.check(readAuthParameters(signed).signature.toLowerCase(), now);
     if (tags) {
       if (method !== 'PUT') throw new ServiceError('MethodNotAllowed', `${RESOURCE_TAGS_PATH} answers PUT.`, 405);
       await permit(req, signed, caller, GATEHOUSE_ACTIONS.tagResource, arn, now);
