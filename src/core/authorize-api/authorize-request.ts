@@ -96,6 +96,20 @@ export interface AuthorizeApiDeps {
 }
 
 const MAX_ACTIONS = 64;
+/** Thrown (and caught in authorize) when a decision needs the store and none was opened. */
+const NEEDS_STORE = Symbol('needs a store read');
+/** Canonical user IDs by account: a hash each, the same for every request of the account. */
+const canonicalIds = new Map<string, string>();
+
+function canonicalIdOf(account: string): string {
+  let id = canonicalIds.get(account);
+  if (id === undefined) {
+    if (canonicalIds.size >= 10_000) canonicalIds.clear();
+    id = canonicalUserId(account);
+    canonicalIds.set(account, id);
+  }
+  return id;
+}
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
 
 function principalType(caller: Caller): PrincipalType {
@@ -117,7 +131,7 @@ export function principalInfo(caller: Caller): PrincipalInfo {
   const base = {
     arn: caller.arn,
     account: caller.account,
-    ...(caller.kind === 'anonymous' ? {} : { canonicalUserId: canonicalUserId(caller.account) }),
+    ...(caller.kind === 'anonymous' ? {} : { canonicalUserId: canonicalIdOf(caller.account) }),
     type: principalType(caller),
     userId: caller.userId,
     ...(caller.accessKeyId !== '' ? { accessKeyId: caller.accessKeyId } : {}),
@@ -240,7 +254,14 @@ export class AuthorizeApi {
       caller = found;
     }
 
-    const results = await this.deps.store.read((tx) => this.decideAll(tx, input, caller, verified, now));
+    // Most requests need no read: the principal's policies are compiled and no registered policy is asked for.
+    let results: ActionDecision[];
+    try {
+      results = await this.decideAll(undefined, input, caller, verified, now);
+    } catch (error) {
+      if (error !== NEEDS_STORE) throw error;
+      results = await this.deps.store.read((tx) => this.decideAll(tx, input, caller, verified, now));
+    }
     const answer: AuthorizeAnswer = {
       authenticated: true,
       allowed: results.every((r) => r.allowed),
@@ -254,7 +275,8 @@ export class AuthorizeApi {
     return answer;
   }
 
-  private async decideAll(tx: StoreTx, input: AuthorizeInput, caller: Caller, verified: S3Verified | undefined, now: Date): Promise<ActionDecision[]> {
+  /** Without `tx`, throws NEEDS_STORE as soon as a decision would have to read. */
+  private async decideAll(tx: StoreTx | undefined, input: AuthorizeInput, caller: Caller, verified: S3Verified | undefined, now: Date): Promise<ActionDecision[]> {
     const shared = checkContext(input.context, 'Context');
     const signatureKeys: Record<string, string> = {};
     if (verified !== undefined) {
@@ -269,7 +291,8 @@ export class AuthorizeApi {
       if (typeof item.resource !== 'string' || item.resource.length === 0 || item.resource.length > 2048) throw validationError(`Actions[${index}].Resource is required`);
       const own = checkContext(item.context, `Actions[${index}].Context`);
       const policyArn = item.resourcePolicyArn ?? (item.resourcePolicy === undefined ? input.resourcePolicyArn : undefined);
-      const registered = policyArn !== undefined ? await getResourcePolicy(tx, policyArn) : undefined;
+      if (policyArn !== undefined && tx === undefined) throw NEEDS_STORE;
+      const registered = policyArn !== undefined && tx !== undefined ? await getResourcePolicy(tx, policyArn) : undefined;
       const resourcePolicy = item.resourcePolicy ?? (policyArn !== undefined ? registered?.policy : input.resourcePolicy);
       if (resourcePolicy !== undefined && typeof resourcePolicy !== 'string') throw validationError(`Actions[${index}].ResourcePolicy must be JSON text`);
       const resourceAccount = item.resourceAccount ?? input.resourceAccount ?? registered?.account ?? accountOfArn(item.resource);
@@ -286,12 +309,19 @@ export class AuthorizeApi {
         ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
         ...(resourceAccount !== undefined ? { resourceAccount } : {}),
       };
-      const result = caller.kind === 'anonymous' ? this.decideAnonymous(request, input.explain === true) : await this.deps.authorizer.decide(request, tx, input.explain === true);
+      const decide = async (explain: boolean): Promise<DecisionResult> => {
+        if (caller.kind === 'anonymous') return this.decideAnonymous(request, explain);
+        if (tx !== undefined) return this.deps.authorizer.decide(request, tx, explain);
+        const cached = this.deps.authorizer.decideCached(request, explain);
+        if (cached === undefined) throw NEEDS_STORE;
+        return cached;
+      };
+      const result = await decide(input.explain === true);
       const allowed = result.decision === 'Allowed';
       let message: string | undefined;
       if (!allowed) {
         // The boundary's text names the denying statement: decided again with the explanation when it was not asked.
-        const explained = result.explanation !== undefined || caller.kind === 'anonymous' ? result : await this.deps.authorizer.decide(request, tx, true);
+        const explained = result.explanation !== undefined || caller.kind === 'anonymous' ? result : await decide(true);
         message = caller.kind === 'anonymous' ? 'Access Denied' : denialMessage(request, explained);
       }
       results.push({
