@@ -4,14 +4,19 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { request as httpRequest } from 'node:http';
+import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { canonicalUserId } from '../src/core/authorize-api/canonical-user-id.js';
 import { sha256Hex } from '../src/sigv4/payload-hash.js';
 import { signRequest } from '../src/sigv4/sign-request.js';
+import { chunkStringToSign } from '../src/sigv4/s3-chunks.js';
+import { signS3, sha256Of } from '../src/sigv4/s3-test-signer.js';
+import { deriveSigningKey } from '../src/sigv4/signing-key.js';
+import { createHmac } from 'node:crypto';
 import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
 import { startForwardingStore, type ForwardingStore } from './helpers/s3-forwarding-store.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
@@ -60,6 +65,7 @@ async function setup(): Promise<void> {
   const admin = keyOf((await stsClient(server.endpoint, operator).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'setup' }))).Credentials);
   users['carol'] = await userWith(server.endpoint, 'carol', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }], admin);
   users['dave'] = await userWith(server.endpoint, 'dave', [], admin);
+  users['operator'] = operator;
   store = await startForwardingStore(server.endpoint, service, { [BUCKET]: TEST_ACCOUNT_ID });
 }
 
@@ -174,5 +180,112 @@ describe('S3 requests signed by @aws-sdk/client-s3, decided by Gatehouse', () =>
     const expired = await fetch(stale);
     assert.equal(expired.status, 403);
     assert.match(await expired.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+  });
+});
+
+describe('sessions, organizations and trusted callers', () => {
+  test('a role session is decided with its session policy, and named with its issuer', async () => {
+    const iam = iamClient(server.endpoint);
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' });
+    await iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: trust }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }) }));
+    const session = keyOf(
+      (
+        await stsClient(server.endpoint, users['operator'] as Key).send(
+          new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/reader`, RoleSessionName: 'one', Policy: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }) }),
+        )
+      ).Credentials,
+    );
+    const got = await s3(session).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cat.jpg' }));
+    assert.equal(await got.Body?.transformToString(), 'meow');
+    const principal = store.answers.at(-1)?.Principal as { Type: string; Arn: string; SessionContext?: { sessionIssuer?: { arn: string } } };
+    assert.deepEqual([principal.Type, principal.Arn, principal.SessionContext?.sessionIssuer?.arn], ['AssumedRole', `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/reader/one`, `arn:aws:iam::${TEST_ACCOUNT_ID}:role/reader`]);
+    const refused = await failure(s3(session).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'stream.bin' })));
+    assert.equal(refused.message, `User: arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/reader/one is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::${BUCKET}/stream.bin because no session policy allows the s3:GetObject action`);
+    const forged = await failure(s3({ ...session, sessionToken: `${session.sessionToken ?? ''}x` }).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cat.jpg' })));
+    assert.deepEqual([forged.name, forged.status], ['InvalidToken', 400]);
+  });
+
+  test("an SCP of the partner's organization denies what the bucket policy and the identity policy allow", async () => {
+    const org = organizationsClient(server.endpoint);
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    const scp = await org.send(
+      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
+    );
+    await org.send(new AttachPolicyCommand({ PolicyId: scp.Policy?.PolicySummary?.Id, TargetId: member }));
+    const refused = await failure(s3(users['carol'] as Key).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cat.jpg' })));
+    assert.equal(refused.message, `User: arn:aws:iam::${member}:user/carol is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::${BUCKET}/cat.jpg with an explicit deny in a service control policy`);
+  });
+
+  test('a trusted caller allowed gatehouse:AuthorizeAsPrincipal decides for a principal it names', async () => {
+    const gateway = await userWith(server.endpoint, 'gateway', [
+      { Effect: 'Allow', Action: 'gatehouse:Authorize', Resource: 'arn:aws:gatehouse:::service/s3' },
+      { Effect: 'Allow', Action: 'gatehouse:AuthorizeAsPrincipal', Resource: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/*` },
+    ]);
+    const ask = (principal: string) =>
+      gatehouseCall(server.endpoint, gateway, 'POST', '/_gatehouse/authorize', {
+        PrincipalArn: principal,
+        ResourceAccount: TEST_ACCOUNT_ID,
+        ResourcePolicyArn: `arn:aws:s3:::${BUCKET}`,
+        Actions: [{ Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }, { Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }],
+      });
+    const alice = await ask(`arn:aws:iam::${TEST_ACCOUNT_ID}:user/alice`);
+    assert.equal(alice.status, 200, JSON.stringify(alice.json));
+    assert.deepEqual((alice.json['Results'] as Array<{ Allowed: boolean }>).map((r) => r.Allowed), [true, true]);
+    const mallory = await ask(`arn:aws:iam::${TEST_ACCOUNT_ID}:user/mallory`);
+    assert.deepEqual((mallory.json['Results'] as Array<{ Decision: string }>).map((r) => r.Decision), ['ExplicitlyDenied', 'ExplicitlyDenied']);
+    const outside = await ask(`arn:aws:iam::${member}:user/carol`);
+    assert.deepEqual([outside.status, outside.json['Code']], [403, 'AccessDenied']);
+  });
+});
+
+describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), verified by the store with the key Gatehouse hands it', () => {
+  /** Sends an aws-chunked upload signed chunk by chunk as the S3 API Reference describes; `corrupt` breaks chunk 2. */
+  async function upload(key: string, corrupt: boolean): Promise<{ status: number; body: string }> {
+    const alice = users['alice'] as Key;
+    const now = new Date();
+    const chunks = [Buffer.alloc(65_536, 'a'), Buffer.alloc(1_024, 'b'), Buffer.alloc(0)];
+    const signed = await signS3(alice, 'PUT', `/${BUCKET}/${key}`, '', now, {
+      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(65_536 + 1_024),
+    });
+    const authorization = signed.headers.find(([n]) => n === 'authorization')?.[1] ?? '';
+    const date = signed.headers.find(([n]) => n === 'x-amz-date')?.[1] ?? '';
+    const scope = `${date.slice(0, 8)}/${REGION}/s3/aws4_request`;
+    const signingKey = deriveSigningKey(alice.secretAccessKey, date.slice(0, 8), REGION, 's3');
+    let previous = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? '';
+    const parts: Buffer[] = [];
+    chunks.forEach((chunk, i) => {
+      previous = createHmac('sha256', signingKey).update(chunkStringToSign({ timestamp: date, scope }, previous, sha256Of(chunk))).digest('hex');
+      const signature = corrupt && i === 1 ? previous.replace(/^./, (c) => (c === '0' ? '1' : '0')) : previous;
+      parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from('\r\n'));
+    });
+    const body = Buffer.concat(parts);
+    const url = new URL(store.endpoint);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method: 'PUT', path: `/${BUCKET}/${key}`, headers: { ...Object.fromEntries(signed.headers), 'content-length': body.length } }, (res) => {
+        const received: Buffer[] = [];
+        res.on('data', (c: Buffer) => received.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(received).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  test('a correctly chained upload is stored', async () => {
+    const answer = await upload('chunked.bin', false);
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(store.objects.get(`${BUCKET}/chunked.bin`)?.length, 66_560);
+    assert.equal(store.answers.at(-1)?.Payload?.Mode, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
+  });
+
+  test('a chunk whose signature differs is refused with SignatureDoesNotMatch and nothing is stored', async () => {
+    const answer = await upload('corrupt.bin', true);
+    assert.equal(answer.status, 403);
+    assert.match(answer.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+    assert.equal(store.objects.has(`${BUCKET}/corrupt.bin`), false);
   });
 });
