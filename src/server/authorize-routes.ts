@@ -36,6 +36,8 @@ export const GATEHOUSE_ACTIONS = {
   authorize: 'gatehouse:Authorize',
   /** Decide for a principal the caller authenticated itself (PrincipalArn). Resource: the principal's ARN. */
   authorizeAsPrincipal: 'gatehouse:AuthorizeAsPrincipal',
+  /** Receive the explanation of each decision (it quotes the principal's policies). Resource: as Authorize. */
+  explainDecision: 'gatehouse:ExplainDecision',
   /** Receive the request's signing key to verify chunk signatures of a streaming upload. Resource: as Authorize. */
   getChunkSigningKey: 'gatehouse:GetChunkSigningKey',
   /** The registry's calls; resource: the ARN whose policy or tags are read or written. */
@@ -317,6 +319,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     const service = input.service ?? 's3';
     await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
     if (input.principalArn !== undefined) await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorizeAsPrincipal, input.principalArn, now);
+    if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
     const answer = await api.authorize(input);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };

@@ -130,6 +130,19 @@ describe('AuthorizeApi', () => {
     await assert.rejects(api.authorize({ principalArn: `arn:aws:iam::${TEST_ACCOUNT}:user/nobody`, actions: [{ action: 's3:GetObject', resource: OBJECT }] }), { code: 'NoSuchEntity' });
   });
 
+  it('refuses context keys Gatehouse derives itself: a service cannot name another principal, tags or MFA', async () => {
+    await user('kate', allow('s3:GetObject'));
+    for (const key of ['aws:PrincipalArn', 'aws:principaltag/team', 'aws:MultiFactorAuthPresent', 'aws:userid', 'aws:CurrentTime', 's3:authType', 'aws:PrincipalOrgID']) {
+      await assert.rejects(
+        api.authorize({ principalArn: `arn:aws:iam::${TEST_ACCOUNT}:user/kate`, context: { [key]: 'x' }, actions: [{ action: 's3:GetObject', resource: OBJECT }] }),
+        { code: 'ValidationError' },
+        key,
+      );
+    }
+    const allowed = await api.authorize({ principalArn: `arn:aws:iam::${TEST_ACCOUNT}:user/kate`, context: { 'aws:SourceIp': '10.0.0.1', 's3:prefix': 'a/' }, actions: [{ action: 's3:GetObject', resource: OBJECT }] });
+    assert.equal(allowed.allowed, true);
+  });
+
   it('needs the resource account when the ARN names none and a resource policy applies', async () => {
     const key = await user('ivan', allow('s3:*'));
     await assert.rejects(api.authorize({ request: await signS3(key, 'GET', '/photos/cat.jpg', '', NOW), resourcePolicy: bucketPolicy('Allow', '*'), actions: [{ action: 's3:GetObject', resource: OBJECT }] }), { code: 'ValidationError' });

@@ -185,10 +185,19 @@ function s3TokenError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Keys Gatehouse derives from the principal, its session, its organization, the clock and the signature: a calling
+ * service describes the request (aws:SourceIp, aws:SecureTransport, s3:prefix…), never who made it, or it could
+ * name another principal, tags or MFA into the decision.
+ */
+const DERIVED_KEY =
+  /^(?:aws:(?:principal|userid$|username$|multifactorauth|tokenissuetime$|sourceidentity$|federatedprovider$|currenttime$|epochtime$|resourceaccount$|resourceorg|assumedroot$|viaawsservice$|calledvia|ec2instancesource|rolesessionname$|requestedregion$)|s3:(?:signatureversion$|authtype$|signatureage$|x-amz-content-sha256$)|sts:)/i;
+
 function checkContext(context: unknown, where: string): Context | undefined {
   if (context === undefined) return undefined;
   if (typeof context !== 'object' || context === null || Array.isArray(context)) throw validationError(`${where} must be an object of context keys`);
   for (const [key, value] of Object.entries(context)) {
+    if (DERIVED_KEY.test(key)) throw validationError(`${where}.${key.slice(0, 64)} is derived by Gatehouse from the principal, its session and the signature: it cannot be given`);
     const ok = typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok || key.length > 256) throw validationError(`${where}.${key.slice(0, 64)} must be a string or a list of strings`);
   }
@@ -284,6 +293,7 @@ export class AuthorizeApi {
       signatureKeys['s3:authType'] = verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER';
       signatureKeys['s3:signatureAge'] = String(Math.max(0, now.getTime() - Date.parse(`${verified.timestamp.slice(0, 4)}-${verified.timestamp.slice(4, 6)}-${verified.timestamp.slice(6, 11)}:${verified.timestamp.slice(11, 13)}:${verified.timestamp.slice(13, 15)}Z`)));
       signatureKeys['s3:x-amz-content-sha256'] = verified.payload.signedValue;
+      signatureKeys['aws:RequestedRegion'] = verified.region;
     }
     const results: ActionDecision[] = [];
     for (const [index, item] of input.actions.entries()) {

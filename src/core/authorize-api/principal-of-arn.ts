@@ -5,7 +5,6 @@ import { KIND } from '../iam/kinds.js';
 
 const USER = /^arn:aws:iam::([0-9]{12}):user\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
 const ROOT = /^arn:aws:iam::([0-9]{12}):root$/;
-const ACCOUNT = /^[0-9]{12}$/;
 const SESSION = /^arn:aws:sts::([0-9]{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
 
 /**
@@ -15,7 +14,7 @@ const SESSION = /^arn:aws:sts::([0-9]{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\
  * Undefined when no such principal exists now.
  */
 export async function callerOfArn(tx: StoreTx, arn: string): Promise<Caller | undefined> {
-  const root = ROOT.exec(arn) ?? (ACCOUNT.test(arn) ? [arn, arn] : null);
+  const root = ROOT.exec(arn);
   if (root !== null) {
     const account = root[1] as string;
     if ((await tx.getById(KIND.account, `account:${account}`)) === undefined) return undefined;
