@@ -17,6 +17,10 @@ import { chunkStringToSign } from '../src/sigv4/s3-chunks.js';
 import { signS3, sha256Of } from '../src/sigv4/s3-test-signer.js';
 import { deriveSigningKey } from '../src/sigv4/signing-key.js';
 import { createHmac } from 'node:crypto';
+import { awsCli } from './helpers/aws-cli.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
 import { startForwardingStore, type ForwardingStore } from './helpers/s3-forwarding-store.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
@@ -287,5 +291,26 @@ describe('signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), verified by the st
     assert.equal(answer.status, 403);
     assert.match(answer.body, /<Code>SignatureDoesNotMatch<\/Code>/);
     assert.equal(store.objects.has(`${BUCKET}/corrupt.bin`), false);
+  });
+});
+
+describe('AWS CLI v2 (aws s3 cp, aws s3 presign) against the forwarding store', () => {
+  test('alice copies a file up and down; a presigned URL reads it; dave is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-s3-cli-'));
+    const file = join(dir, 'up.txt');
+    writeFileSync(file, 'from the cli\n');
+    const up = await awsCli(store.endpoint, ['s3', 'cp', file, `s3://${BUCKET}/cli/up.txt`], users['alice'] as Key);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(store.objects.get(`${BUCKET}/cli/up.txt`)?.toString(), 'from the cli\n');
+    const down = await awsCli(store.endpoint, ['s3', 'cp', `s3://${BUCKET}/cli/up.txt`, join(dir, 'down.txt')], users['alice'] as Key);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(readFileSync(join(dir, 'down.txt'), 'utf8'), 'from the cli\n');
+    const presign = await awsCli(store.endpoint, ['s3', 'presign', `s3://${BUCKET}/cli/up.txt`, '--expires-in', '604800'], users['alice'] as Key);
+    assert.equal(presign.code, 0, presign.stderr);
+    const fetched = await fetch(presign.stdout.trim());
+    assert.equal(await fetched.text(), 'from the cli\n');
+    const refused = await awsCli(store.endpoint, ['s3', 'cp', file, `s3://${BUCKET}/cli/dave.txt`], users['dave'] as Key);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /AccessDenied/);
   });
 });

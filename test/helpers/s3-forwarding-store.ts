@@ -38,6 +38,7 @@ export async function startForwardingStore(gatehouse: string, service: SigningCr
   const client = createAuthorizeClient({ endpoint: gatehouse, credentials: service });
   const objects = new Map<string, Buffer>();
   const answers: AuthorizeResponseBody[] = [];
+  const modified = new Map<string, string>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readAll(req);
@@ -77,6 +78,7 @@ export async function startForwardingStore(gatehouse: string, service: SigningCr
     switch (req.method) {
       case 'PUT':
         objects.set(id, body);
+        modified.set(id, new Date().toUTCString());
         res.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"`, 'content-length': 0 });
         res.end();
         return;
@@ -84,7 +86,7 @@ export async function startForwardingStore(gatehouse: string, service: SigningCr
       case 'HEAD': {
         const found = objects.get(id);
         if (found === undefined) return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': found.length, etag: `"${createHash('md5').update(found).digest('hex')}"` });
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': found.length, etag: `"${createHash('md5').update(found).digest('hex')}"`, 'last-modified': modified.get(id) ?? new Date(0).toUTCString() });
         res.end(req.method === 'HEAD' ? undefined : found);
         return;
       }
