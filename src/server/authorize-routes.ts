@@ -13,6 +13,7 @@ import type { ForwardedRequest } from '../sigv4/s3-verify.js';
 import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
 import type { Logger } from './logger.js';
+import { ResponseBatch } from './response-batch.js';
 
 /**
  * The authorize API and the resource-policy registry over HTTP, under the reserved prefix:
@@ -84,10 +85,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+// Answers ready in one turn go out together (see ResponseBatch): a store calls for every request it serves.
+const batch = new ResponseBatch();
+
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-amzn-requestid': requestId, ...extra });
-  res.end(text);
+  const headers = ['cache-control', 'no-store'];
+  for (const [name, value] of Object.entries(extra)) headers.push(name, value);
+  batch.send(res, status, `${JSON.stringify(body)}\n`, requestId, { contentType: 'application/json', headers });
 }
 
 function headerPairs(req: IncomingMessage): Array<[string, string]> {
