@@ -47,6 +47,7 @@ export const S3_MESSAGES = {
   headerMalformed: 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.',
   queryMalformed:
     'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+  headersNotSigned: 'There were headers present in the request which were not signed',
   chunkSignatureDoesNotMatch: 'The chunk signature we calculated does not match the signature you provided.',
 } as const;
 

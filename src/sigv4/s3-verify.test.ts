@@ -143,6 +143,13 @@ describe('verifyS3Request', () => {
     rejectsWith(() => verifyS3Request({ ...tooLong, query: tooLong.query.replace(/X-Amz-Expires=60/, 'X-Amz-Expires=604801') }, options()), 'AuthorizationQueryParametersError', 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
   });
 
+  it('refuses an x-amz-* header added after signing (a presigned PUT cannot be made public-read)', async () => {
+    const url = await presigned('/k', 60);
+    rejectsWith(() => verifyS3Request({ ...url, headers: [...url.headers, ['x-amz-acl', 'public-read']] }, options()), 'AccessDenied', 'There were headers present in the request which were not signed');
+    const request = await signed('/k', 'x');
+    rejectsWith(() => verifyS3Request({ ...request, headers: [...request.headers, ['X-Amz-Storage-Class', 'GLACIER']] }, options()), 'AccessDenied');
+  });
+
   it('is undefined for an unsigned request (the anonymous principal)', () => {
     assert.equal(verifyS3Request({ method: 'GET', path: '/k', query: '', headers: [['host', 'h']] }, options()), undefined);
   });

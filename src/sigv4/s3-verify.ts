@@ -132,7 +132,13 @@ export function verifyS3Request(request: ForwardedRequest, options: S3VerifyOpti
   const auth = readAuth(request);
   if (auth === undefined) return undefined;
   checkS3Clock(auth, options.now, options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
-  if (!auth.signedHeaders.includes('host')) throw new S3AuthError('AccessDenied', 'There were headers present in the request which were not signed');
+  if (!auth.signedHeaders.includes('host')) throw new S3AuthError('AccessDenied', S3_MESSAGES.headersNotSigned);
+  // S3 takes no x-amz-* header it was not signed with: whoever holds a presigned PUT could otherwise add
+  // x-amz-acl: public-read, or a different storage class or encryption, to what the signer allowed.
+  for (const [name] of request.headers) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') && !auth.signedHeaders.includes(lower)) throw new S3AuthError('AccessDenied', S3_MESSAGES.headersNotSigned);
+  }
   if (auth.algorithm !== ALGORITHM) {
     throw auth.presigned
       ? new S3AuthError('AuthorizationQueryParametersError', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"')
