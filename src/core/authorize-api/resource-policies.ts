@@ -3,6 +3,7 @@ import { createStaticCatalog } from '../../policy/catalog.js';
 import { validatePolicy } from '../../policy/validate.js';
 import type { StoreTx } from '../../store/store.js';
 import { malformedPolicyDocument, ServiceError, validationError } from '../errors.js';
+import { KIND } from '../iam/kinds.js';
 import { validateBucketPolicy } from './s3-bucket-policy.js';
 
 /**
@@ -11,7 +12,7 @@ import { validateBucketPolicy } from './s3-bucket-policy.js';
  * ARN, in the resource's account; keyed by a hash of the ARN because the store compares keys without case and ARNs
  * (S3 object keys) are case-sensitive.
  */
-export const RESOURCE_POLICY_KIND = 'resource-policy';
+export const RESOURCE_POLICY_KIND = KIND.resourcePolicy;
 
 const NO_SERVICES = createStaticCatalog({ services: {} });
 const ARN = /^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):([0-9]{12}|aws|):(.+)$/;
