@@ -57,7 +57,7 @@ const s3 = (key: Key): S3Client => new S3Client({ endpoint: store.endpoint, regi
 async function setup(): Promise<void> {
   service = await userWith(server.endpoint, 's3-store', [
     { Effect: 'Allow', Action: ['gatehouse:Authorize', 'gatehouse:GetChunkSigningKey'], Resource: 'arn:aws:gatehouse:::service/s3' },
-    { Effect: 'Allow', Action: ['gatehouse:GetResourcePolicy', 'gatehouse:PutResourcePolicy', 'gatehouse:DeleteResourcePolicy'], Resource: 'arn:aws:s3:::*' },
+    { Effect: 'Allow', Action: ['gatehouse:GetResourcePolicy', 'gatehouse:PutResourcePolicy', 'gatehouse:DeleteResourcePolicy', 'gatehouse:TagResource'], Resource: 'arn:aws:s3:::*' },
   ]);
   users['alice'] = await userWith(server.endpoint, 'alice', [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${BUCKET}/*` }]);
   users['mallory'] = await userWith(server.endpoint, 'mallory', [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]);
@@ -97,6 +97,21 @@ describe('resource-policy registry', () => {
     assert.equal(put.status, 200, JSON.stringify(put.json));
     const get = await gatehouseCall(server.endpoint, service, 'GET', `/_gatehouse/resource-policies?arn=arn:aws:s3:::${BUCKET}`);
     assert.deepEqual([get.json['Account'], get.json['Policy']], [TEST_ACCOUNT_ID, policy]);
+  });
+
+  test('tags and a policy of another bucket: put, read back, delete; a second delete answers NoSuchBucketPolicy', async () => {
+    const arn = 'arn:aws:s3:::archive';
+    const policy = doc({ Effect: 'Allow', Principal: { AWS: TEST_ACCOUNT_ID }, Action: 's3:ListBucket', Resource: arn });
+    assert.equal((await gatehouseCall(server.endpoint, service, 'PUT', `/_gatehouse/resource-policies?arn=${arn}`, { Account: TEST_ACCOUNT_ID, Policy: policy })).status, 200);
+    const tagged = await gatehouseCall(server.endpoint, service, 'PUT', `/_gatehouse/resource-tags?arn=${arn}`, { Account: TEST_ACCOUNT_ID, Tags: [{ Key: 'team', Value: 'archive' }] });
+    assert.deepEqual(tagged.json['Tags'], [{ Key: 'team', Value: 'archive' }]);
+    const read = await gatehouseCall(server.endpoint, service, 'GET', `/_gatehouse/resource-policies?arn=${arn}`);
+    assert.deepEqual([read.json['Policy'], read.json['Tags']], [policy, [{ Key: 'team', Value: 'archive' }]]);
+    assert.equal((await gatehouseCall(server.endpoint, service, 'DELETE', `/_gatehouse/resource-policies?arn=${arn}`)).status, 204);
+    // A body of its own: the same signed DELETE again within the second would be refused as a replay.
+    const again = await gatehouseCall(server.endpoint, service, 'DELETE', `/_gatehouse/resource-policies?arn=${arn}`, {});
+    assert.deepEqual([again.status, again.json['Code'], again.json['Message']], [404, 'NoSuchBucketPolicy', 'The bucket policy does not exist']);
+    assert.deepEqual((await gatehouseCall(server.endpoint, service, 'GET', `/_gatehouse/resource-policies?arn=${arn}`)).json['Tags'], [{ Key: 'team', Value: 'archive' }]);
   });
 
   test('a principal without the gatehouse permissions cannot call the registry or the authorize API', async () => {
