@@ -50,9 +50,9 @@ export function signed(port: number, key: BenchKey, body: string, service = 'iam
   };
 }
 
-export function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+export function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
+    const r = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -92,7 +92,7 @@ const ROUNDS = 3;
 const LOG_ROUNDS = 30;
 const LOG_ROUND_SECONDS = 1;
 
-function median(rates: readonly Rate[]): Rate {
+export function median(rates: readonly Rate[]): Rate {
   return [...rates].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rates.length / 2)] as Rate;
 }
 
@@ -100,13 +100,13 @@ function median(rates: readonly Rate[]): Rate {
  * The load generator: wrk (Debian's `wrk`, a C program) when installed, since a Node client would spend as much CPU
  * as the servers it measures on this 2-core machine; otherwise a Node keep-alive client. Same requests either way.
  */
-async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number, seconds = 4): Promise<Rate> {
-  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, seconds, connections);
+export async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number, seconds = 4, path = '/'): Promise<Rate> {
+  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, seconds, connections, path);
   const script = join(mkdtempSync(join(tmpdir(), 'gatehouse-wrk-')), 'request.lua');
   const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(req.body)}`];
   for (const [name, value] of Object.entries(req.headers)) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
   writeFileSync(script, `${lines.join('\n')}\n`);
-  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, `http://127.0.0.1:${port}/`]);
+  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, `http://127.0.0.1:${port}${path}`]);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   if (rate === null) throw new Error(`unexpected wrk output:\n${stdout}`);
   if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`${label}: some requests failed:\n${stdout}`);
@@ -114,7 +114,7 @@ async function load(port: number, req: { headers: Record<string, string>; body: 
 }
 
 /** Keeps `concurrency` keep-alive requests in flight for `seconds` and counts answers per second. */
-async function loadWithNode(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32): Promise<Rate> {
+async function loadWithNode(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32, path = '/'): Promise<Rate> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const warmEnd = Date.now() + 1000;
   let done = 0;
@@ -124,7 +124,7 @@ async function loadWithNode(port: number, req: { headers: Record<string, string>
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        const res = await call(agent, port, req);
+        const res = await call(agent, port, req, path);
         if (!measuring && Date.now() >= warmEnd) measuring = true;
         if (measuring) {
           if (res.status === 200) done++;

@@ -20,6 +20,7 @@ import { ConfigError } from './config-error.js';
 import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { createAuthorizeRoutes } from './authorize-routes.js';
 import { CredentialSource } from './instances/credential-source.js';
 import { ImdsListeners } from './instances/imds-listeners.js';
 import { createInstanceRoutes } from './instances/registration-routes.js';
@@ -193,10 +194,11 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances }),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances, authorize }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
