@@ -23,7 +23,7 @@ import { page } from './paging.js';
 import { checkNewTags, storedTags } from './tags.js';
 import { nodeResource } from './units.js';
 
-function accountView(org: Organization, record: EntityRecord): Record<string, unknown> {
+export function accountView(org: Organization, record: EntityRecord): Record<string, unknown> {
   const status = record.data['status'] as string;
   return {
     Id: record.key,
@@ -177,6 +177,8 @@ async function removeAccountFromOrganization(ctx: OperationContext, p: Params): 
       409,
     );
   }
+  const delegated = await ctx.tx.list(ORG_KIND.delegatedAdministrator, org.management, { owner: record.key });
+  if (delegated.some((d) => d.owner === record.key)) throw constraintViolation('CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG');
   await ctx.tx.unlinkAll(ORG_REL.attached, org.management, { to: record.key });
   await ctx.tx.delete(ORG_KIND.account, org.management, record.key);
   return {};

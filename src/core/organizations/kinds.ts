@@ -20,6 +20,8 @@ export const ORG_KIND = {
   accountRecord: 'account',
   /** Each email address given to an account, lower-cased, under account '': AWS requires them unique. */
   accountEmail: 'account-email',
+  /** A member account registered as delegated administrator for a service: key `<account>/<service principal>`. */
+  delegatedAdministrator: 'org-delegated-administrator',
 } as const;
 
 export const ORG_REL = {
