@@ -38,6 +38,7 @@ test('the caller is the member account’s root user, with the task policy as a 
   const caller = callerFromClaims(claims);
   assert.deepEqual([caller.kind, caller.account, caller.arn], ['root', '222233334444', 'arn:aws:iam::222233334444:root']);
   assert.deepEqual(caller.limitPolicies, [taskLimit(AUDIT)]);
+  assert.equal(caller.context?.['aws:AssumedRoot'], 'true');
   const limit = taskLimit(AUDIT);
   const cases: Array<[string, string, string]> = [
     ['iam:ListAccessKeys', 'arn:aws:iam::222233334444:root', 'Allowed'],

@@ -25,6 +25,8 @@ export function callerFromClaims(claims: SessionClaims): Caller {
     // A root session without its task policy cannot be one Gatehouse sealed: it stands for nobody.
     if (claims.taskPolicy === undefined) throw invalidToken();
     limits.push(taskLimit(claims.taskPolicy.document));
+    // The global key AWS sets on requests made with AssumeRoot credentials.
+    context['aws:AssumedRoot'] = 'true';
   }
   const base = {
     account: claims.account,
