@@ -5,6 +5,7 @@ import { list, req, requestTagKeys, str, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { createAccountNamespace, DEFAULT_ACCESS_ROLE, emailTaken, unusedAccountId } from './account-namespace.js';
 import { attachDefaults } from './attachments.js';
+import { markAccountRecordClosed } from './closed.js';
 import { arnOfId, callerOrganization, findNode, findParent, requireManagement, type Organization } from './context.js';
 import {
   accountAlreadyClosed,
@@ -36,6 +37,9 @@ export function accountView(org: Organization, record: EntityRecord): Record<str
     JoinedTimestamp: new Date(record.data['joinedTimestamp'] as string),
   };
 }
+
+/** "Default maximum number of accounts" of the Organizations quotas. */
+export const MAX_ACCOUNTS = 10;
 
 function statusView(record: EntityRecord): Record<string, unknown> {
   const d = record.data;
@@ -69,6 +73,8 @@ async function createAccount(ctx: OperationContext, p: Params): Promise<Record<s
   const now = ctx.now.toISOString();
   const requestId = newCreateAccountRequestId();
   let outcome: Record<string, unknown>;
+  // AWS's default quota: 10 accounts in an organization, the management account and closed accounts included.
+  if ((await ctx.tx.count(ORG_KIND.account, org.management)) >= MAX_ACCOUNTS) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   if (await emailTaken(ctx.tx, email)) {
     outcome = { state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' };
   } else {
@@ -164,6 +170,7 @@ async function closeAccount(ctx: OperationContext, p: Params): Promise<Record<st
   if (record.key === org.management) throw constraintViolation('CANNOT_CLOSE_MANAGEMENT_ACCOUNT');
   if (record.data['status'] === MEMBERSHIP_STATUS.suspended) throw accountAlreadyClosed();
   await ctx.tx.update({ ...record, data: { ...record.data, status: MEMBERSHIP_STATUS.suspended, closedTimestamp: ctx.now.toISOString() } });
+  await markAccountRecordClosed(ctx.tx, record.key, ctx.now.toISOString());
   return {};
 }
 

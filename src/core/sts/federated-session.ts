@@ -6,6 +6,7 @@ import { checkTags } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext } from '../operation.js';
+import { accountClosed } from '../organizations/closed.js';
 import { resourceOrganization } from '../organizations/effective.js';
 import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, type SessionPolicyInput } from './session-policy.js';
@@ -104,7 +105,7 @@ export function trustPolicyAllows(
  */
 export async function issueFederatedRoleSession(ctx: OperationContext, request: FederatedSessionRequest): Promise<FederatedSession> {
   const role = await findRole(ctx, request.roleArn);
-  if (role === undefined) throw notAuthorizedToAssume(request.action);
+  if (role === undefined || (await accountClosed(ctx.tx, role.account))) throw notAuthorizedToAssume(request.action);
   const tags = (request.tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
   checkTags(tags);
   const context: Record<string, string | readonly string[]> = {
