@@ -27,6 +27,7 @@ import { defineOperations } from '../core/operation.js';
 import { ACCOUNT_OPERATIONS as ORGANIZATION_ACCOUNT_OPERATIONS } from '../core/organizations/accounts.js';
 import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../core/organizations/attachments.js';
 import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
+import { HANDSHAKE_OPERATIONS } from '../core/organizations/handshakes.js';
 import { ROOT_ACCESS_OPERATIONS } from '../core/organizations/root-access.js';
 import { SERVICE_ACCESS_OPERATIONS } from '../core/organizations/service-access.js';
 import { POLICY_OPERATIONS as ORGANIZATION_POLICY_OPERATIONS } from '../core/organizations/policies.js';
@@ -88,6 +89,7 @@ export const OPERATIONS = defineOperations([
   ...ORGANIZATION_ATTACHMENT_OPERATIONS,
   ...ORGANIZATION_TAG_OPERATIONS,
   ...SERVICE_ACCESS_OPERATIONS,
+  ...HANDSHAKE_OPERATIONS,
   ...ROOT_ACCESS_OPERATIONS,
   ...ASSUME_ROOT_OPERATIONS,
   ...SCOPED_CREDENTIALS_OPERATIONS,

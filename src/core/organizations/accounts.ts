@@ -6,6 +6,7 @@ import type { OperationContext, OperationDefinition, Params } from '../operation
 import { createAccountNamespace, DEFAULT_ACCESS_ROLE, emailTaken, unusedAccountId } from './account-namespace.js';
 import { attachDefaults } from './attachments.js';
 import { markAccountRecordClosed } from './closed.js';
+import { accountsCounted, MAX_ACCOUNTS } from './handshakes.js';
 import { arnOfId, callerOrganization, findNode, findParent, requireManagement, type Organization } from './context.js';
 import {
   accountAlreadyClosed,
@@ -37,9 +38,6 @@ export function accountView(org: Organization, record: EntityRecord): Record<str
     JoinedTimestamp: new Date(record.data['joinedTimestamp'] as string),
   };
 }
-
-/** "Default maximum number of accounts" of the Organizations quotas. */
-export const MAX_ACCOUNTS = 10;
 
 function statusView(record: EntityRecord): Record<string, unknown> {
   const d = record.data;
@@ -73,8 +71,9 @@ async function createAccount(ctx: OperationContext, p: Params): Promise<Record<s
   const now = ctx.now.toISOString();
   const requestId = newCreateAccountRequestId();
   let outcome: Record<string, unknown>;
-  // AWS's default quota: 10 accounts in an organization, the management account and closed accounts included.
-  if ((await ctx.tx.count(ORG_KIND.account, org.management)) >= MAX_ACCOUNTS) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
+  // AWS's default quota: 10 accounts in an organization, the management account, closed accounts and open invitations
+  // included.
+  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= MAX_ACCOUNTS) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   if (await emailTaken(ctx.tx, email)) {
     outcome = { state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' };
   } else {

@@ -111,3 +111,33 @@ export const accountNotRegistered = (): ServiceError =>
 
 export const constraintViolation = (reason: ConstraintReason): ServiceError =>
   error('ConstraintViolationException', 409, CONSTRAINT_MESSAGES[reason], { Reason: reason });
+
+export const handshakeNotFound = (): ServiceError => error('HandshakeNotFoundException', 404, "We can't find a handshake with the HandshakeId that you specified.");
+export const invalidHandshakeTransition = (): ServiceError =>
+  error(
+    'InvalidHandshakeTransitionException',
+    409,
+    "You can't perform the operation on the handshake in its current state. For example, you can't cancel a handshake that was already accepted or accept a handshake that was already declined.",
+  );
+export const handshakeAlreadyInState = (): ServiceError =>
+  error('HandshakeAlreadyInStateException', 409, "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.");
+export const duplicateHandshake = (): ServiceError =>
+  error(
+    'DuplicateHandshakeException',
+    409,
+    'A handshake with the same action and target already exists. For example, if you invited an account to join your organization, the invited account might already have a pending invitation from this organization. If you intend to resend an invitation to an account, ensure that existing handshakes that might be considered duplicates are canceled or declined.',
+  );
+export const masterCannotLeave = (): ServiceError =>
+  error(
+    'MasterCannotLeaveOrganizationException',
+    409,
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+  );
+
+export type HandshakeReason = 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' | 'ALREADY_IN_AN_ORGANIZATION';
+const HANDSHAKE_MESSAGES: Readonly<Record<HandshakeReason, string>> = {
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization. Note that deleted and closed accounts still count toward your limit.',
+  ALREADY_IN_AN_ORGANIZATION: 'The handshake request is invalid because the invited account is already a member of an organization.',
+};
+export const handshakeConstraintViolation = (reason: HandshakeReason): ServiceError =>
+  error('HandshakeConstraintViolationException', 409, HANDSHAKE_MESSAGES[reason], { Reason: reason });
