@@ -8,6 +8,7 @@ import {
   CancelHandshakeCommand,
   CreateOrganizationCommand,
   DeclineHandshakeCommand,
+  DeleteOrganizationCommand,
   DescribeHandshakeCommand,
   DescribeOrganizationCommand,
   InviteAccountToOrganizationCommand,
@@ -118,5 +119,23 @@ describe('invitations and handshakes', () => {
     assert.equal(declined.Handshake?.State, 'DECLINED');
     const states = (await org.send(new ListHandshakesForOrganizationCommand({}))).Handshakes?.map((h) => h.State);
     assert.deepEqual(states, ['ACCEPTED', 'CANCELED', 'DECLINED']);
+  });
+});
+
+describe('an organization deleted and created again', () => {
+  const server = useTestServer();
+
+  test('an invitation of the deleted organization cannot be accepted into the new one', async () => {
+    const org = organizationsClient(server.endpoint);
+    await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const guest = await createMember(org, 'returning');
+    const admin = await userWith(server.endpoint, 'admin', [ALLOW_ALL]);
+    const guestAdmin = await userWith(server.endpoint, 'guest-admin', [ALLOW_ALL], await accessRoleSession(server.endpoint, admin, guest));
+    await org.send(new RemoveAccountFromOrganizationCommand({ AccountId: guest }));
+    const stale = (await org.send(new InviteAccountToOrganizationCommand({ Target: { Id: guest, Type: 'ACCOUNT' } }))).Handshake?.Id ?? '';
+    await org.send(new DeleteOrganizationCommand({}));
+    await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    assert.equal((await failure(organizationsClient(server.endpoint, guestAdmin).send(new AcceptHandshakeCommand({ HandshakeId: stale })))).name, 'HandshakeNotFoundException');
+    assert.deepEqual((await organizationsClient(server.endpoint, guestAdmin).send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
   });
 });
