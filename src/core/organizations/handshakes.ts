@@ -3,7 +3,7 @@
 // A handshake lives under the management account; the invited account keeps a pointer to it (its "inbox"), which is
 // how it finds invitations without knowing who sent them. Who may act on a handshake comes from the store: its
 // management account, or the account it was sent to (by ID, or the account this server created with that email).
-import type { EntityRecord, StoreTx } from '../../store/store.js';
+import { DuplicateKeyError, type EntityRecord, type StoreTx } from '../../store/store.js';
 import { list, req, str, type Tag } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
@@ -176,7 +176,7 @@ async function acceptHandshake(ctx: OperationContext, p: Params): Promise<Record
   const own = await ctx.tx.getById(ORG_KIND.accountRecord, accountRecordId(ctx.account));
   const [alias] = await ctx.tx.list(KIND.accountAlias, ctx.account);
   const now = ctx.now.toISOString();
-  await ctx.tx.insert({
+  await insertMembership(ctx, {
     kind: ORG_KIND.account,
     account: org.management,
     key: ctx.account,
@@ -195,6 +195,16 @@ async function acceptHandshake(ctx: OperationContext, p: Params): Promise<Record
   });
   await attachDefaults(ctx, org, ctx.account);
   return transition(ctx, found, 'ACCEPTED');
+}
+
+/** The membership's entity ID is unique per account: a concurrent join elsewhere fails here, as AWS refuses it. */
+async function insertMembership(ctx: OperationContext, record: EntityRecord): Promise<void> {
+  try {
+    await ctx.tx.insert(record);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) throw handshakeConstraintViolation('ALREADY_IN_AN_ORGANIZATION');
+    throw error;
+  }
 }
 
 async function declineHandshake(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
