@@ -84,6 +84,9 @@ async function registerDelegatedAdministrator(ctx: OperationContext, p: Params):
     throw constraintViolation('MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED');
   }
   const key = delegationKey(account.key, principal);
+  // Store keys compare without case: a principal spelled in another case of one registered is that registration.
+  const clash = await ctx.tx.get(ORG_KIND.delegatedAdministrator, org.management, key);
+  if (clash !== undefined) throw accountAlreadyRegistered();
   await ctx.tx.insert({
     kind: ORG_KIND.delegatedAdministrator,
     account: org.management,
