@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
   CreateUserCommand,
+  DeleteLoginProfileCommand,
   DisableOrganizationsRootSessionsCommand,
   EnableOrganizationsRootCredentialsManagementCommand,
   EnableOrganizationsRootSessionsCommand,
   GetAccountSummaryCommand,
+  GetLoginProfileCommand,
   ListAccessKeysCommand,
   ListOrganizationsFeaturesCommand,
   ListUsersCommand,
@@ -136,6 +139,27 @@ describe('centralized root access and AssumeRoot', () => {
       message: `User: arn:aws:iam::${TEST_ACCOUNT_ID}:user/auditor is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${member}:root because no identity-based policy allows the sts:AssumeRoot action`,
       status: 403,
     });
+  });
+
+  test('the root user’s password: created by an IAMCreateRootUserPassword session (no Password), deleted by IAMDeleteRootUserCredentials', async () => {
+    const PASSWORD = 'arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword';
+    const creating = iamClient(server.endpoint, keyOf((await assumeRoot(admin, member, PASSWORD)).Credentials));
+    assert.deepEqual(await failure(creating.send(new GetLoginProfileCommand({}))), { name: 'NoSuchEntityException', message: 'Login Profile for the root user cannot be found.', status: 404 });
+    assert.equal((await failure(creating.send(new CreateLoginProfileCommand({ Password: 'Str0ng!Passw0rd' })))).name, 'ValidationError');
+    const created = await creating.send(new CreateLoginProfileCommand({}));
+    assert.equal(created.LoginProfile?.UserName, '<root_account>');
+    assert.ok(created.LoginProfile?.CreateDate instanceof Date);
+    assert.equal((await failure(creating.send(new CreateLoginProfileCommand({})))).name, 'EntityAlreadyExistsException');
+    // Within the task only: no password for an IAM user, no deletion.
+    assert.equal((await failure(creating.send(new CreateLoginProfileCommand({ UserName: 'someone', Password: 'Str0ng!Passw0rd' })))).name, 'AccessDenied');
+    assert.equal((await failure(creating.send(new DeleteLoginProfileCommand({})))).name, 'AccessDenied');
+    // The audit task reads it; the deletion task removes it.
+    assert.equal((await iamClient(server.endpoint, keyOf((await assumeRoot(admin, member, AUDIT)).Credentials)).send(new GetLoginProfileCommand({}))).LoginProfile?.UserName, '<root_account>');
+    const deleting = iamClient(server.endpoint, keyOf((await assumeRoot(admin, member, DELETE)).Credentials));
+    await deleting.send(new DeleteLoginProfileCommand({}));
+    assert.equal((await failure(deleting.send(new GetLoginProfileCommand({})))).name, 'NoSuchEntityException');
+    // Long-term root credentials still name a user, as before.
+    assert.equal((await failure(iamClient(server.endpoint).send(new GetLoginProfileCommand({})))).name, 'ValidationError');
   });
 
   test('the delegated administrator for IAM may list, disable and AssumeRoot, not enable; it cannot leave while registered', async () => {
