@@ -53,8 +53,8 @@ test('an instance registered through one node is deregistered through the other:
   assert.equal(registered.code, 0, registered.err);
   const endpoint = registered.exports['AWS_EC2_METADATA_SERVICE_ENDPOINT'] as string;
   const instanceId = /# Instance (i-[0-9a-f]{17}):/.exec(registered.out)?.[1] as string;
-  const token = await (await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '600' } })).text();
-  const document = (await (await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } })).json()) as Record<string, string>;
+  const token = await (await fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '600' } })).text();
+  const document = (await (await fetch(`${endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } })).json()) as Record<string, string>;
   // The other node opens the session: the key ring is shared.
   const identity = await stsClient(node(1).endpoint, keyOf({ AccessKeyId: document['AccessKeyId'], SecretAccessKey: document['SecretAccessKey'], SessionToken: document['Token'] })).send(new GetCallerIdentityCommand({}));
   assert.equal(identity.Arn, `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/App/${instanceId}`);
@@ -65,7 +65,7 @@ test('an instance registered through one node is deregistered through the other:
   assert.match(refused.err, /AccessDenied/);
   const gone = await gatehouse(node(1).endpoint, 'deregister-instance', [instanceId], principals.deployer);
   assert.equal(gone.code, 0, gone.err);
-  assert.equal((await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } })).status, 404);
+  assert.equal((await fetch(`${endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } })).status, 404);
 });
 
 test("a container registered through one node gets its credentials from the other's endpoint, until deregistered there", async () => {

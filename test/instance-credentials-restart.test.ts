@@ -43,13 +43,13 @@ function freePort(): Promise<number> {
 }
 
 async function credentials(endpoint: string, token: string): Promise<Record<string, string>> {
-  const response = await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } });
+  const response = await fetch(`${endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': token } });
   assert.equal(response.status, 200);
   return (await response.json()) as Record<string, string>;
 }
 
 const newToken = async (endpoint: string): Promise<string> =>
-  (await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '600' } })).text();
+  (await fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '600' } })).text();
 
 test('ports from the base port up; after a restart each instance is served on its port again, its old tokens void', async () => {
   const base = await freePort();
@@ -62,18 +62,18 @@ test('ports from the base port up; after a restart each instance is served on it
   };
   const a = await register(first.endpoint);
   const b = await register(first.endpoint);
-  assert.equal(a.endpoint, `http://127.0.0.1:${base}`);
+  assert.equal(a.endpoint, `http://127.0.0.1:${base}/`);
   assert.ok(Number(new URL(b.endpoint).port) > base);
   const oldToken = await newToken(a.endpoint);
   await credentials(a.endpoint, oldToken);
 
   await first.server.close();
-  await assert.rejects(fetch(`${a.endpoint}/latest/meta-data/instance-id`));
+  await assert.rejects(fetch(`${a.endpoint}latest/meta-data/instance-id`));
 
   const second = await start(base);
   const served = second.server.imds.served();
   assert.deepEqual([served.size, served.get(a.instanceId), served.get(b.instanceId)], [2, Number(new URL(a.endpoint).port), Number(new URL(b.endpoint).port)]);
-  assert.equal((await fetch(`${a.endpoint}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': oldToken } })).status, 401);
+  assert.equal((await fetch(`${a.endpoint}latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': oldToken } })).status, 401);
   const document = await credentials(a.endpoint, await newToken(a.endpoint));
   const identity = await stsClient(second.endpoint, keyOf({ AccessKeyId: document['AccessKeyId'], SecretAccessKey: document['SecretAccessKey'], SessionToken: document['Token'] })).send(new GetCallerIdentityCommand({}));
   assert.equal(identity.Arn, `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/App/${a.instanceId}`);

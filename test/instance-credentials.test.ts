@@ -36,7 +36,7 @@ async function registerInstance(profile = 'web', extra: string[] = []): Promise<
 }
 
 async function token(endpoint: string, ttl = '21600'): Promise<string> {
-  const response = await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': ttl } });
+  const response = await fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': ttl } });
   assert.equal(response.status, 200);
   return response.text();
 }
@@ -53,7 +53,7 @@ const sessionArn = (role: string, instanceId: string): string => `arn:aws:sts::$
 describe('an instance registered with an instance profile', () => {
   test('the SDK v3 default chain finds its IMDS and gets the role session assumed-role/App/i-…', async () => {
     const { instanceId, endpoint } = await registerInstance();
-    assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const identity = await identityThroughChain(endpoint);
     assert.equal(identity.Arn, sessionArn('App', instanceId));
     assert.equal(identity.Account, TEST_ACCOUNT);
@@ -82,10 +82,10 @@ describe('an instance registered with an instance profile', () => {
   test('IMDSv2 only by default: a GET without a token is 401; --http-tokens optional serves IMDSv1 too', async () => {
     const required = await registerInstance();
     for (const path of ['/latest/meta-data/iam/security-credentials/', '/latest/meta-data/iam/security-credentials/App', '/latest/meta-data/instance-id']) {
-      assert.equal((await fetch(`${required.endpoint}${path}`)).status, 401, path);
+      assert.equal((await fetch(new URL(path, required.endpoint))).status, 401, path);
     }
     const optional = await registerInstance('web', ['--http-tokens', 'optional']);
-    const v1 = await fetch(`${optional.endpoint}/latest/meta-data/iam/security-credentials/App`);
+    const v1 = await fetch(`${optional.endpoint}latest/meta-data/iam/security-credentials/App`);
     assert.equal(v1.status, 200);
     const document = (await v1.json()) as Record<string, string>;
     assert.equal(document['Code'], 'Success');
@@ -99,22 +99,22 @@ describe('an instance registered with an instance profile', () => {
     const b = await registerInstance();
     assert.notEqual(a.endpoint, b.endpoint);
     const tokenA = await token(a.endpoint);
-    assert.equal((await fetch(`${a.endpoint}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': tokenA } })).status, 200);
-    const onB = await fetch(`${b.endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': tokenA } });
+    assert.equal((await fetch(`${a.endpoint}latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': tokenA } })).status, 200);
+    const onB = await fetch(`${b.endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': tokenA } });
     assert.equal(onB.status, 401);
-    assert.equal(await (await fetch(`${b.endpoint}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': await token(b.endpoint) } })).text(), b.instanceId);
+    assert.equal(await (await fetch(`${b.endpoint}latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': await token(b.endpoint) } })).text(), b.instanceId);
   });
 
   test('token requests: a TTL outside 1-21600 is 400, one through a proxy (X-Forwarded-For) 403, a short one expires', async () => {
     const { endpoint } = await registerInstance();
     for (const ttl of ['0', '21601', 'six hours']) {
-      assert.equal((await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': ttl } })).status, 400, ttl);
+      assert.equal((await fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': ttl } })).status, 400, ttl);
     }
-    assert.equal((await fetch(`${endpoint}/latest/api/token`, { method: 'PUT' })).status, 400);
-    assert.equal((await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60', 'x-forwarded-for': '203.0.113.9' } })).status, 403);
+    assert.equal((await fetch(`${endpoint}latest/api/token`, { method: 'PUT' })).status, 400);
+    assert.equal((await fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60', 'x-forwarded-for': '203.0.113.9' } })).status, 403);
     const short = await token(endpoint, '1');
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    assert.equal((await fetch(`${endpoint}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': short } })).status, 401);
+    assert.equal((await fetch(`${endpoint}latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': short } })).status, 401);
   });
 
   test('a request whose Host is a name (a DNS rebinding page) is refused', async () => {
@@ -227,7 +227,7 @@ describe('what stops the credentials', () => {
     const result = await gatehouse(server.endpoint, 'deregister-instance', [instanceId], principals.deployer);
     assert.equal(result.code, 0, result.err);
     assert.equal(result.out, `Deregistered instance ${instanceId}.\n`);
-    await assert.rejects(fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
+    await assert.rejects(fetch(`${endpoint}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
     await assert.rejects(identityThroughChain(endpoint));
     const again = await gatehouse(server.endpoint, 'deregister-instance', [instanceId], principals.deployer);
     assert.match(again.err, new RegExp(`InvalidInstanceID.NotFound: The instance ID '${instanceId}' does not exist`));
@@ -248,16 +248,16 @@ describe('what stops the credentials', () => {
       await tx.delete(KIND.ec2Instance, TEST_ACCOUNT, instanceId);
       await tx.delete(KIND.instanceIndex, '', instanceId);
     });
-    assert.equal((await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
+    assert.equal((await fetch(`${endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(!server.running.imds.served().has(instanceId));
-    await assert.rejects(fetch(`${endpoint}/latest/meta-data/instance-id`));
+    await assert.rejects(fetch(`${endpoint}latest/meta-data/instance-id`));
   });
 
   test("a role EC2 may not assume: IMDS answers Code AssumeRoleUnauthorizedAccess, and the chain gets nothing", async () => {
     const { endpoint } = await registerInstance('lambda-web');
     const t = await token(endpoint);
-    const document = (await (await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/Untrusted`, { headers: { 'x-aws-ec2-metadata-token': t } })).json()) as Record<string, string>;
+    const document = (await (await fetch(`${endpoint}latest/meta-data/iam/security-credentials/Untrusted`, { headers: { 'x-aws-ec2-metadata-token': t } })).json()) as Record<string, string>;
     assert.equal(document['Code'], 'AssumeRoleUnauthorizedAccess');
     assert.equal(document['AccessKeyId'], undefined);
     await assert.rejects(identityThroughChain(endpoint));
@@ -273,8 +273,8 @@ describe('what stops the credentials', () => {
     await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'App' }));
     try {
       const t = await token(endpoint);
-      assert.equal((await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
-      assert.equal((await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
+      assert.equal((await fetch(`${endpoint}latest/meta-data/iam/security-credentials/`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
+      assert.equal((await fetch(`${endpoint}latest/meta-data/iam/security-credentials/App`, { headers: { 'x-aws-ec2-metadata-token': t } })).status, 404);
       await assert.rejects(identityThroughChain(endpoint));
     } finally {
       await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'App' }));

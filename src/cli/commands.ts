@@ -19,6 +19,8 @@ commands:
         give a container the role through the container credentials endpoint (prints AWS_CONTAINER_*)
   deregister-instance INSTANCE_ID | deregister-container TASK_ID
         stop serving their credentials
+  export-events --out DIR [--data-dir DIR | --database-url URL] [--start-time TIME] [--end-time TIME]
+        write the audit trail as CloudTrail log files (gzipped JSON, CloudTrail's names and folders)
 
 options:
   --version    print the version
@@ -38,6 +40,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       // Loaded on demand: the offline commands need neither the database driver nor the HTTP stack.
       const { runServe } = await import('./serve-command.js');
       return runServe(rest, io);
+    }
+    case 'export-events': {
+      const { runExportEvents } = await import('./export-events-command.js');
+      return runExportEvents(rest, io);
     }
     case '--version':
     case '-v':

@@ -215,6 +215,7 @@ function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: 
   };
   return {
     store: {
+      events: inner.events,
       transaction: (work, options) => at((w) => inner.transaction(w, options), work),
       read: (work) => at((w) => inner.read(w), work),
       version,

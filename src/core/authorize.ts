@@ -95,6 +95,15 @@ export class Authorizer {
   }
 
   /**
+   * decide without a transaction, when the caller's policies (with this resource policy) are compiled and current;
+   * undefined when they would have to be read. The authorize API decides most requests this way.
+   */
+  decideCached(request: AuthorizationRequest, explain = false): DecisionResult | undefined {
+    const entry = this.cached(request.caller, request.resourcePolicy);
+    return entry?.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
+  }
+
+  /**
    * Throws AccessDenied with AWS's message unless the engine allows the request. With the caller's policies
    * compiled already (the common case) the decision takes no asynchronous step.
    */

@@ -20,6 +20,7 @@ import { ConfigError } from './config-error.js';
 import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { createAuthorizeRoutes } from './authorize-routes.js';
 import { CredentialSource } from './instances/credential-source.js';
 import { ImdsListeners } from './instances/imds-listeners.js';
 import { createInstanceRoutes } from './instances/registration-routes.js';
@@ -32,6 +33,8 @@ import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
 import { loadSessionKeyRing } from './session-keys.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { AuditRetention, AuditTrail } from './audit/audit-trail.js';
+import { AuditWriter } from './audit/audit-writer.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -104,9 +107,11 @@ async function openStore(config: ServerConfig): Promise<Store> {
     return openPostgresStore({ url: config.databaseUrl });
   }
   const path = join(config.dataDir, 'gatehouse.db');
-  // Made private before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  const eventLogPath = join(config.dataDir, 'audit.db');
+  // Made private before SQLite opens them: SQLite gives the -wal and -shm files the database file's mode.
   createPrivateFile(path);
-  return openSqliteStore({ path });
+  createPrivateFile(eventLogPath);
+  return openSqliteStore({ path, eventLogPath });
 }
 
 /** Start-up failures a user causes and can fix, as one line (ConfigError); anything else as it is. */
@@ -180,9 +185,20 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const listeners = new ImdsListeners({ store, source, clock, logger, options: { host: config.imds?.host ?? '127.0.0.1', basePort: config.imds?.port ?? 0 } });
   await listeners.start();
   const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, listeners, source, secure: config.tls !== undefined });
+  const auditFailures = new RateLimitedLog(logger, 'error', 'audit write failures');
+  const audit = config.audit.enabled
+    ? {
+        trail: new AuditTrail({ accountId: config.accountId, failedAuthentication: config.audit.failedAuthentication }),
+        writer: new AuditWriter(store.events, { failures: auditFailures }),
+      }
+    : undefined;
+  const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
+  retention.start();
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
   const handler = createGateway({
+    ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances }),
+    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances, authorize }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
@@ -233,13 +249,16 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
         server.closeAllConnections();
       });
       await listeners.closeAll();
+      retention.stop();
+      const unwritten = (await audit?.writer.close()) ?? 0;
+      if (unwritten > 0) logger.error({ events: unwritten }, 'audit events not written at shutdown: their requests were not answered');
       try {
         await usage.flush();
       } catch (error) {
         logger.warn({ err: error }, 'access key last-used dates not recorded at shutdown');
       }
       await store.close();
-      for (const log of [clientErrors, serverErrors, ...listenerLogs]) log.summarize();
+      for (const log of [clientErrors, serverErrors, auditFailures, ...listenerLogs]) log.summarize();
       requestLog?.flush();
       await flushLogger(logger);
     },

@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly logLevel?: LogLevel;
   /** enforce (AWS's behaviour), audit (denials logged and let through) or off; shown at start and by the health endpoint. */
   readonly enforcement: EnforcementMode;
+  /** The audit trail (CloudTrail events): recorded unless `enabled` is false; kept `retentionDays`. */
+  readonly audit: AuditConfig;
   /** True when this start made the data directory: a start that fails then removes it again. */
   readonly createdDataDir?: boolean;
   /**
@@ -61,6 +63,16 @@ export interface ServerConfig {
   /** Delegation policy templates by ARN (--delegation-templates FILE), which accepted requests are rendered from. */
   readonly delegationTemplates?: ReadonlyMap<string, unknown>;
 }
+
+export interface AuditConfig {
+  readonly enabled: boolean;
+  /** Days an event is kept; 90 by default, as CloudTrail's event history. */
+  readonly retentionDays: number;
+  /** Also record requests that failed authentication (AWS does not). */
+  readonly failedAuthentication: boolean;
+}
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 
 export const DEFAULT_PORT = 4566;
 export const DEFAULT_ACCOUNT_ID = '000000000000';
@@ -96,6 +108,20 @@ export interface ConfigOptions extends HttpLimitOptions {
   imdsAllowNonLoopback?: boolean;
   delegationOutbox?: string;
   delegationTemplates?: string;
+  audit?: string;
+  auditRetentionDays?: string | number;
+  auditFailedAuthentication?: boolean;
+}
+
+/** --audit on|off, --audit-retention-days N, --audit-failed-authentication (and their environment variables). */
+function auditConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): AuditConfig {
+  const mode = (options.audit ?? env['GATEHOUSE_AUDIT'] ?? 'on').trim().toLowerCase();
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError(`--audit (GATEHOUSE_AUDIT) must be on or off, not ${JSON.stringify(options.audit ?? env['GATEHOUSE_AUDIT'])}`);
+  const daysText = String(options.auditRetentionDays ?? env['GATEHOUSE_AUDIT_RETENTION_DAYS'] ?? DEFAULT_AUDIT_RETENTION_DAYS).trim();
+  const retentionDays = /^\d+$/.test(daysText) ? Number(daysText) : Number.NaN;
+  if (!Number.isSafeInteger(retentionDays) || retentionDays < 1) throw new ConfigError(`--audit-retention-days (GATEHOUSE_AUDIT_RETENTION_DAYS) must be a whole number of days, 1 or more, not ${JSON.stringify(daysText)}`);
+  const failedAuthentication = options.auditFailedAuthentication ?? envFlag(env, 'GATEHOUSE_AUDIT_FAILED_AUTHENTICATION') ?? false;
+  return { enabled: mode === 'on', retentionDays, failedAuthentication };
 }
 
 /**
@@ -220,6 +246,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelText)) throw new ConfigError(`the log level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevelText)}`);
   const enforcement = options.enforcement ?? env['GATEHOUSE_ENFORCEMENT'] ?? 'enforce';
   if (!(ENFORCEMENT_MODES as readonly string[]).includes(enforcement)) throw new ConfigError(`the enforcement mode must be one of ${ENFORCEMENT_MODES.join(', ')}, not ${JSON.stringify(enforcement)}`);
+  const audit = auditConfig(options, env);
   const envMasterKey = env['GATEHOUSE_MASTER_KEY'];
   if (envMasterKey !== undefined && Buffer.from(envMasterKey, 'base64').length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded');
   const templatesFile = nonEmpty(options.delegationTemplates ?? env['GATEHOUSE_DELEGATION_TEMPLATES']);
@@ -249,6 +276,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     ...(tls !== undefined ? { tls } : {}),
     logLevel: logLevelText as LogLevel,
     enforcement: enforcement as EnforcementMode,
+    audit,
     createdDataDir,
     ...(roleTemplates !== undefined ? { roleTemplates } : {}),
     imds,

@@ -14,6 +14,8 @@ import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../prot
 import { hasOperation, serviceMetadata } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
+import { factsOf, type AuditTrail, type GatheredFacts } from './audit/audit-trail.js';
+import type { AuditWriter } from './audit/audit-writer.js';
 import type { RateLimitedLog } from './logger.js';
 import type { RequestLog } from './request-log.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   readonly enforcement?: EnforcementMode;
   /** Where audit mode reports each denial it lets through. */
   readonly wouldDeny?: (denial: WouldDeny & { readonly requestId: string }) => void;
+  /** The audit trail: each IAM and STS request's event is committed before its answer is sent. Off when absent. */
+  readonly audit?: { readonly trail: AuditTrail; readonly writer: AuditWriter };
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -179,6 +183,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const transaction = deps.store.transaction.bind(deps.store);
   const { requestLog, reserved } = deps;
   const secureTransport = deps.secure === true ? 'true' : 'false';
+  const audit = deps.audit;
+  // The answers of a committed batch of events go out together, at once: waiting for the batch's own turn of the
+  // event loop would add a whole turn to every audited request.
+  audit?.writer.afterEachBatch(() => batch.flushNow());
   return (req, res) => {
     if (reserved !== undefined && req.url !== undefined && req.url.startsWith(RESERVED_PREFIX)) {
       reserved(req, res);
@@ -196,10 +204,29 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     let stage: 'before' | 'authorizing' | 'allowed' = 'before';
     // Audit mode: a denial was let through.
     let letThrough = false;
+    // What the audit trail records of the request, filled in as it goes down.
+    const facts: GatheredFacts = {};
     const report = (denial: WouldDeny): void => {
       letThrough = true;
+      facts.wouldDeny ??= { code: denial.code, message: denial.message };
       deps.wouldDeny?.({ requestId, ...denial });
     };
+    /** Sends the answer once the request's event (if it has one) is committed. */
+    const answer = (sendIt: () => void, error?: ServiceError): void => {
+      const event = audit === undefined || foreign !== undefined ? undefined : auditEvent(error);
+      if (event === undefined) {
+        sendIt();
+        return;
+      }
+      audit?.writer.submit(event, sendIt, () => {
+        // The audit trail closed (shutdown) before the event was written: the request goes unanswered, not unrecorded.
+        res.destroy();
+      });
+    };
+    const auditEvent = (error: ServiceError | undefined) =>
+      (audit as NonNullable<typeof audit>).trail.eventFor(
+        factsOf(facts, { service, requestId, now: deps.clock, sourceIp: req.socket.remoteAddress, userAgent: req.headers['user-agent'], contentType: req.headers['content-type'] }, error),
+      );
     const logRequest = (status: number, code?: string): void => {
       if (!logged || requestLog === undefined) return;
       const decision = stage === 'allowed' ? (letThrough ? 'WouldDeny' : 'Allowed') : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
@@ -207,8 +234,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     };
     handle()
       .then(({ status, body }) => {
-        send(res, status, body, requestId, isJson(service) ? JSON_RESPONSE : undefined);
-        logRequest(status);
+        answer(() => {
+          send(res, status, body, requestId, isJson(service) ? JSON_RESPONSE : undefined);
+          logRequest(status);
+        });
       })
       .catch((error: unknown) => {
         if (error instanceof RequestAborted) {
@@ -232,8 +261,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           return;
         }
         const encoded = encodeQueryError(service, failure, requestId);
-        send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
-        logRequest(encoded.status, failure.code);
+        // A body too large was never read: there is no request to record.
+        const sendIt = (): void => {
+          send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
+          logRequest(encoded.status, failure.code);
+        };
+        if (error instanceof BodyTooLarge) sendIt();
+        else answer(sendIt, failure);
       });
 
     async function handle(): Promise<{ status: number; body: string }> {
@@ -253,8 +287,11 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       }
       const body = await readBody(req);
       if (scope !== undefined && !isService(scope.service)) throw serviceNotServed(scope.service);
+      facts.body = body;
+      facts.query = query;
       const signed: SignedRequest = { method: req.method ?? 'GET', path: q === -1 ? url : url.slice(0, q), query, headers, body };
       const now = deps.clock();
+      facts.time = now;
       // AWS answers these without a signature: the web identity token or SAML assertion is the authentication.
       // Every other unsigned request goes on to verifyRequest and its MissingAuthenticationToken.
       if (scope === undefined && isUnsignedAction(signed, headerValue(signed.headers, 'content-type'))) {
@@ -264,6 +301,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       let key: ResolvedKey | undefined;
       let keyError: unknown;
       if (scope !== undefined) {
+        facts.presentedKeyId = scope.accessKeyId;
+        if (isService(scope.service)) facts.signingRegion = scope.region;
         try {
           const token = securityTokenOf(signed);
           const known = deps.authenticator.peek(scope.accessKeyId, token, now);
@@ -287,6 +326,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
       const caller = (key as ResolvedKey).caller;
+      facts.caller = caller;
       principal = caller.arn;
       deps.usage.note(caller.accessKeyId, now, verified.service, requestedRegion(service, verified.region), roleUseOf(caller));
 
@@ -302,6 +342,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const operationAction = found.action;
       action = operationAction;
       const params = decoded.params;
+      facts.opName = decoded.action;
+      facts.params = params;
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
       const result = await (readOnly ? readView : transaction)(async (tx) => {
@@ -357,6 +399,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         stage = 'allowed';
         return op.run(ctx, params);
       });
+      facts.result = result;
       return { status: 200, body: isJson(service) ? encodeJsonResult(service, decoded.action, result) : encodeQueryResult(service, decoded.action, result, requestId) };
     }
 
@@ -365,7 +408,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
      * role's trust policy with the provider as the principal). The request context (source IP) rides on the caller.
      */
     async function handleUnsigned(body: Buffer, query: string, now: Date): Promise<{ status: number; body: string }> {
+      facts.unsigned = true;
       const decoded = decodeQueryRequest('sts', body, req.headers['content-type'], query);
+      facts.opName = decoded.action;
+      facts.params = decoded.params;
       const op = deps.operations.get(`sts:${decoded.action}`);
       if (op === undefined) throw notImplemented(decoded.action);
       await op.prepare?.(decoded.params, { store: deps.store, now });
@@ -379,6 +425,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       };
       // A read snapshot: issuing a session writes nothing (the session token carries everything).
       const result = await deps.store.read((tx) => op.run({ caller, account: '', tx, now, requestId, services: deps.services }, decoded.params));
+      facts.result = result;
       return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
     }
   };

@@ -20,6 +20,8 @@ export interface ReservedRouteDeps {
   readonly healthTimeoutMs?: number;
   /** Instance and container credentials' routes (registration, container endpoint): true when it took the request. */
   readonly instances?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The authorize API and the resource-policy registry (authorize-routes.ts): true when it took the request. */
+  readonly authorize?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -74,6 +76,7 @@ export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMes
   return (req, res) => {
     // Before the body is drained: registrations read theirs.
     if (deps.instances?.(req, res) === true) return;
+    if (deps.authorize?.(req, res) === true) return;
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     const head = req.method === 'HEAD';

@@ -30,6 +30,8 @@ export const KIND = {
   instanceIndex: 'instance-index',
   /** A container registration: the container credentials endpoint serves its role (keyed by task ID). */
   containerTask: 'container-task',
+  /** A resource-based policy and tags registered for any ARN (authorize-api/resource-policies.ts), keyed by the ARN's hash. */
+  resourcePolicy: 'resource-policy',
 } as const;
 
 /** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */

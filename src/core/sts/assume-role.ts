@@ -71,6 +71,10 @@ function alsoRequires(ctx: OperationContext, p: Params): string[] {
   const out: string[] = [];
   if (list(p, 'Tags').length > 0 || list(p, 'TransitiveTagKeys').length > 0) out.push('sts:TagSession');
   if (requestedSourceIdentity(ctx, p) !== undefined) out.push('sts:SetSourceIdentity');
+  // Service Authorization Reference (list_awssecuritytokenservice): AssumeRole with ProvidedContexts needs
+  // sts:SetContext as well. The contexts themselves are not carried (they need IAM Identity Center's signed
+  // assertions), but a request AWS would refuse is refused.
+  if (list(p, 'ProvidedContexts').length > 0) out.push('sts:SetContext');
   return out;
 }
 

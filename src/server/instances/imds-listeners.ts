@@ -69,7 +69,8 @@ export class ImdsListeners {
   ) {}
 
   endpoint(port: number): string {
-    return `http://${urlHost(this.deps.options.host)}:${port}`;
+    // With the trailing slash: the AWS CLI v2 appends `latest/api/token` to the variable as it is.
+    return `http://${urlHost(this.deps.options.host)}:${port}/`;
   }
 
   /** Serves every registered instance again, each on the port it had; one whose port is taken is reported and skipped. */
