@@ -53,10 +53,12 @@ interface ResourceSide {
 }
 
 /**
- * The services of AWS's "List of AWS services that support RCPs" that Gatehouse serves: STS (AssumeRole and the other
- * actions on roles). IAM and Organizations are not on the list, so RCPs never bind their actions.
+ * Services whose resources RCPs bind, from AWS's "List of AWS services that support RCPs": STS (AssumeRole and the
+ * other actions on roles) served here, and S3, KMS, SQS and Secrets Manager, whose requests other services decide
+ * through the authorize API (the AWS Control Tower control reference lists these five as RCP-covered). IAM and
+ * Organizations are not on the list, so RCPs never bind their actions.
  */
-const RCP_SERVICES: ReadonlySet<string> = new Set(['sts']);
+const RCP_SERVICES: ReadonlySet<string> = new Set(['sts', 's3', 'kms', 'sqs', 'secretsmanager']);
 const NO_RCP: readonly OrganizationPolicies[] = [];
 
 // A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
@@ -99,8 +101,10 @@ export class Authorizer {
    * undefined when they would have to be read. The authorize API decides most requests this way.
    */
   decideCached(request: AuthorizationRequest, explain = false): DecisionResult | undefined {
-    const entry = this.cached(request.caller, request.resourcePolicy);
-    return entry?.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
+    const side = this.resourceSideCached(resourceAccountOf(request));
+    if (side === undefined) return undefined;
+    const entry = this.cached(request.caller, request.resourcePolicy, rcpOf(request, side));
+    return entry?.set.evaluate(new LazyDecisionRequest(request, entry, side.keys), { explain });
   }
 
   /**
