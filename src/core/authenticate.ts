@@ -2,6 +2,7 @@ import type { Store } from '../store/store.js';
 import { rootArn, userArn } from './arns.js';
 import type { Caller } from './caller.js';
 import { KIND } from './iam/kinds.js';
+import { accountClosed, closedAccountCredentials } from './organizations/closed.js';
 import { callerFromClaims, expiredToken, invalidToken } from './sts/session-caller.js';
 import { openSessionToken, type SessionKeyRing } from './sts/session-token.js';
 
@@ -13,7 +14,8 @@ export interface ResolvedKey {
 /**
  * Maps an access key ID to its principal and secret. Long-term keys are read through the store once and kept until
  * the store's version moves, so a request pays a map lookup; an inactive or deleted key stops working at once.
- * Temporary keys (ASIA…) need their session token, which carries the principal and the secret itself: no store read.
+ * Temporary keys (ASIA…) need their session token, which carries the principal and the secret itself: no store read
+ * but whether the session's account was closed since (known per store version, as keys are).
  */
 const SESSION_CACHE_LIMIT = 10_000;
 
@@ -38,14 +40,24 @@ export class Authenticator {
    * when `resolve` must be asked. Throws as `resolve` does for bad session tokens.
    */
   peek(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey | null | undefined {
-    if (accessKeyId.startsWith('ASIA')) return this.resolveSession(accessKeyId, securityToken, now);
+    if (accessKeyId.startsWith('ASIA')) {
+      const resolved = this.resolveSession(accessKeyId, securityToken, now);
+      const closed = this.closedKnown(resolved.caller.account);
+      if (closed === undefined) return undefined;
+      if (closed) throw closedAccountCredentials();
+      return resolved;
+    }
     if (securityToken !== undefined) throw invalidToken();
     if (this.store.version() !== this.cacheVersion) return undefined;
     return this.cache.get(accessKeyId);
   }
 
   async resolve(accessKeyId: string, securityToken?: string, now: Date = new Date()): Promise<ResolvedKey | undefined> {
-    if (accessKeyId.startsWith('ASIA')) return this.resolveSession(accessKeyId, securityToken, now);
+    if (accessKeyId.startsWith('ASIA')) {
+      const resolved = this.resolveSession(accessKeyId, securityToken, now);
+      if (await this.isClosed(resolved.caller.account)) throw closedAccountCredentials();
+      return resolved;
+    }
     if (securityToken !== undefined) throw invalidToken();
     return this.resolveLongTerm(accessKeyId);
   }
@@ -69,6 +81,34 @@ export class Authenticator {
 
   private readonly sessions = new Map<string, { accessKeyId: string; expiresMs: number; resolved: ResolvedKey }>();
 
+  /** Whether each account asked about is closed, valid for the store version it was read at (a CloseAccount moves it). */
+  private closedVersion = -1;
+  private readonly closed = new Map<string, boolean>();
+
+  private closedKnown(account: string): boolean | undefined {
+    return this.store.version() === this.closedVersion ? this.closed.get(account) : undefined;
+  }
+
+  private async isClosed(account: string): Promise<boolean> {
+    const known = this.closedKnown(account);
+    if (known !== undefined) return known;
+    let readAt = Number.NaN;
+    const closed = await this.store.read(async (tx) => {
+      readAt = tx.version;
+      return accountClosed(tx, account);
+    });
+    // Kept only when nothing was committed since the read began (as for keys below).
+    if (readAt === this.store.version()) {
+      if (this.closedVersion !== readAt) {
+        this.closed.clear();
+        this.closedVersion = readAt;
+      }
+      if (this.closed.size > 100_000) this.closed.clear();
+      this.closed.set(account, closed);
+    }
+    return closed;
+  }
+
   private async resolveLongTerm(accessKeyId: string): Promise<ResolvedKey | undefined> {
     const version = this.store.version();
     if (version !== this.cacheVersion) {
@@ -83,6 +123,8 @@ export class Authenticator {
       readAt = tx.version;
       const key = await tx.getById(KIND.accessKey, accessKeyId);
       if (key === undefined || key.data['status'] !== 'Active') return undefined;
+      // A closed account's keys stand for nobody: the same answer as an unknown key.
+      if (await accountClosed(tx, key.account)) return undefined;
       const secret = this.decryptSecret(key.data['secret'] as string);
       if (key.owner === '') {
         const caller: Caller = { kind: 'root', account: key.account, arn: rootArn(key.account), userId: key.account, accessKeyId };

@@ -11,7 +11,8 @@ import { accessDenied } from './errors.js';
 import { protectedResourceError } from './reserved-resources.js';
 import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
-import { principalOrganization } from './organizations/effective.js';
+import { principalOrganization, resourceOrganization } from './organizations/effective.js';
+import type { OrganizationPolicies } from '../policy/engine.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
 import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
 
@@ -43,6 +44,23 @@ interface CachedSet {
 
 type Compiled = Omit<CachedSet, 'version'>;
 
+/** What the resource's account adds: aws:ResourceOrgID / aws:ResourceOrgPaths, and the RCPs of its path. */
+interface ResourceSide {
+  readonly version: number;
+  readonly keys: Readonly<Record<string, string | readonly string[]>>;
+  /** Root first, the account last; empty outside an organization, for its management account, or without RCPs. */
+  readonly rcp: readonly OrganizationPolicies[];
+}
+
+/**
+ * Services whose resources RCPs bind, from AWS's "List of AWS services that support RCPs": STS (AssumeRole and the
+ * other actions on roles) served here, and S3, KMS, SQS and Secrets Manager, whose requests other services decide
+ * through the authorize API (the AWS Control Tower control reference lists these five as RCP-covered). IAM and
+ * Organizations are not on the list, so RCPs never bind their actions.
+ */
+const RCP_SERVICES: ReadonlySet<string> = new Set(['sts', 's3', 'kms', 'sqs', 'secretsmanager']);
+const NO_RCP: readonly OrganizationPolicies[] = [];
+
 // A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
 const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 // A policy must have a statement; this one matches no action, so as a boundary it allows nothing.
@@ -73,8 +91,9 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const entry = await this.policiesOf(request.caller, request.resourcePolicy, tx);
-    return entry.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
+    const side = await this.resourceSideOf(request, tx);
+    const entry = await this.policiesOf(request.caller, request.resourcePolicy, tx, rcpOf(request, side));
+    return entry.set.evaluate(new LazyDecisionRequest(request, entry, side.keys), { explain });
   }
 
   /**
@@ -82,8 +101,10 @@ export class Authorizer {
    * undefined when they would have to be read. The authorize API decides most requests this way.
    */
   decideCached(request: AuthorizationRequest, explain = false): DecisionResult | undefined {
-    const entry = this.cached(request.caller, request.resourcePolicy);
-    return entry?.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
+    const side = this.resourceSideCached(resourceAccountOf(request));
+    if (side === undefined) return undefined;
+    const entry = this.cached(request.caller, request.resourcePolicy, rcpOf(request, side));
+    return entry?.set.evaluate(new LazyDecisionRequest(request, entry, side.keys), { explain });
   }
 
   /**
@@ -91,9 +112,33 @@ export class Authorizer {
    * compiled already (the common case) the decision takes no asynchronous step.
    */
   authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> | void {
-    const entry = this.cached(request.caller, request.resourcePolicy);
-    if (entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
-    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry)));
+    const side = this.resourceSideCached(resourceAccountOf(request));
+    const entry = side === undefined ? undefined : this.cached(request.caller, request.resourcePolicy, rcpOf(request, side));
+    if (side === undefined || entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
+    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry, side.keys)));
+  }
+
+  /** Resource sides by account, each valid for the store version it was read at. */
+  private readonly resourceSides = new Map<string, ResourceSide>();
+
+  private resourceSideCached(account: string): ResourceSide | undefined {
+    const side = this.resourceSides.get(account);
+    return side !== undefined && side.version === this.store.version() ? side : undefined;
+  }
+
+  private async resourceSideOf(request: AuthorizationRequest, tx: StoreTx): Promise<ResourceSide> {
+    const account = resourceAccountOf(request);
+    const cached = this.resourceSideCached(account);
+    if (cached !== undefined) return cached;
+    const version = tx.version;
+    const org = await resourceOrganization(tx, account);
+    const side: ResourceSide =
+      org === undefined
+        ? { version, keys: {}, rcp: NO_RCP }
+        : { version, keys: { 'aws:ResourceOrgID': org.orgId, 'aws:ResourceOrgPaths': [org.path] }, rcp: org.rcp };
+    if (this.resourceSides.size >= CACHE_LIMIT) this.resourceSides.clear();
+    this.resourceSides.set(account, side);
+    return side;
   }
 
   /**
@@ -111,7 +156,7 @@ export class Authorizer {
       this.limitSets.set(key, set);
     }
     const full: AuthorizationRequest = { ...request, context };
-    const result = set.evaluate(new LazyDecisionRequest(full, { principalTags: {}, orgKeys: {} }), { explain: true });
+    const result = set.evaluate(new LazyDecisionRequest(full, { principalTags: {}, orgKeys: {} }, {}), { explain: true });
     if (result.decision !== 'Allowed') throw accessDenied(denialMessage(full, result));
   }
 
@@ -137,9 +182,10 @@ export class Authorizer {
   /** AWS's AccessDenied text followed by the encoded failure message (EC2's form) that DecodeAuthorizationMessage reads. */
   private async denyEncoded(request: AuthorizationRequest, tx: StoreTx, encode: AuthorizationMessageEncoder): Promise<void> {
     const { caller } = request;
-    const entry = await this.policiesOf(caller, request.resourcePolicy, tx);
+    const side = await this.resourceSideOf(request, tx);
+    const entry = await this.policiesOf(caller, request.resourcePolicy, tx, rcpOf(request, side));
     const { set } = entry;
-    const decision = new LazyDecisionRequest(request, entry);
+    const decision = new LazyDecisionRequest(request, entry, side.keys);
     const result = set.evaluate(decision, { explain: true });
     const encoded = encode({
       account: caller.account,
@@ -204,40 +250,46 @@ export class Authorizer {
   }
 
   /** The compiled policies of this caller (and resource policy) when still valid. */
-  private cached(caller: Caller, resourcePolicy: string | undefined): CachedSet | undefined {
+  private cached(caller: Caller, resourcePolicy: string | undefined, rcp: RcpScope | undefined): CachedSet | undefined {
     const version = this.store.version();
     // The authenticator hands out the same Caller object for a key (or session token) until the store changes, so
     // most requests find their policies by that object, without building and hashing the string key.
-    if (resourcePolicy === undefined) {
+    const plain = resourcePolicy === undefined && rcp === undefined;
+    if (plain) {
       const mine = this.byCaller.get(caller);
       if (mine !== undefined && mine.version === version) return mine;
     }
-    const cached = this.cache.get(cacheKey(caller, resourcePolicy));
+    const cached = this.cache.get(cacheKey(caller, resourcePolicy, rcp));
     if (cached === undefined || cached.version !== version) return undefined;
-    if (resourcePolicy === undefined) this.byCaller.set(caller, cached);
+    if (plain) this.byCaller.set(caller, cached);
     return cached;
   }
 
-  /** The compiled policies of this caller (and resource policy): cached, or read and compiled now. */
-  private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx): Promise<CachedSet> {
-    const cached = this.cached(caller, resourcePolicy);
+  /** The compiled policies of this caller (and resource policy, and resource's RCPs): cached, or read and compiled now. */
+  private async policiesOf(caller: Caller, resourcePolicy: string | undefined, tx: StoreTx, rcp: RcpScope | undefined): Promise<CachedSet> {
+    const cached = this.cached(caller, resourcePolicy, rcp);
     if (cached !== undefined) return cached;
     // The version the transaction's reads are as new as: a later reading of version() could already count a change
     // committed on another node that this transaction's snapshot does not see, and the stale policies would be
     // trusted until the next write.
     const version = tx.version;
-    const entry = { version, ...(await this.load(tx, caller, resourcePolicy)) };
+    const entry = { version, ...(await this.load(tx, caller, resourcePolicy, rcp)) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(cacheKey(caller, resourcePolicy), entry);
+    this.cache.set(cacheKey(caller, resourcePolicy, rcp), entry);
     return entry;
   }
 
-  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Compiled> {
+  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined, rcp: RcpScope | undefined): Promise<Compiled> {
     const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
     // SCPs bind every principal of a member account, its root user included; the engine exempts the management account.
     const org = await principalOrganization(tx, caller.account);
     const orgKeys: CachedSet['orgKeys'] = org === undefined ? {} : { 'aws:PrincipalOrgID': org.orgId, 'aws:PrincipalOrgPaths': [org.path] };
-    const organization = (scp: boolean) => (org === undefined ? {} : { serviceControlPolicies: scp ? org.scp : [], managementAccountId: org.management });
+    // RCPs bind whoever calls, inside the organization or not (the engine exempts AWS service principals), except a
+    // service-linked role. `bound` is false only for one, as the serviceLinked flag only CreateServiceLinkedRole sets.
+    const organization = (bound: boolean) => ({
+      ...(org === undefined ? {} : { serviceControlPolicies: bound ? org.scp : [], managementAccountId: org.management }),
+      ...(rcp !== undefined && bound ? { resourceControlPolicies: rcp.levels } : {}),
+    });
     // Scope-down policies bind every caller that has them, the root user's delegated or scoped sessions included.
     const limits = caller.limitPolicies !== undefined ? { limitingPolicies: caller.limitPolicies.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) } : {};
     if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true), ...limits }), principalTags: {}, orgKeys };
@@ -288,7 +340,7 @@ export class Authorizer {
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
       ...limits,
       ...resource,
-      // Service-linked roles act for their service: SCPs do not restrict them.
+      // Service-linked roles act for their service: neither SCPs nor RCPs restrict them.
       ...organization(!(caller.kind === 'assumedRole' && owner?.data['serviceLinked'] === true)),
     });
     return { set, principalTags, orgKeys };
@@ -338,6 +390,7 @@ class LazyDecisionRequest implements DecisionRequest {
   constructor(
     private readonly request: AuthorizationRequest,
     private readonly keys: Pick<CachedSet, 'principalTags' | 'orgKeys'>,
+    private readonly resourceOrgKeys: Readonly<Record<string, string | readonly string[]>>,
   ) {
     const { caller } = request;
     this.principal = caller.arn;
@@ -352,7 +405,7 @@ class LazyDecisionRequest implements DecisionRequest {
   }
 
   get context(): Record<string, string | readonly string[]> {
-    return (this.contextKeys ??= decisionContext(this.request, this.keys));
+    return (this.contextKeys ??= decisionContext(this.request, this.keys, this.resourceOrgKeys));
   }
 }
 
@@ -375,16 +428,40 @@ function principalOwnerId(caller: Caller): string | undefined {
 
 // The user name and the owner's unique ID are part of the key: federated users of the same name may come from
 // different IAM users, and a user or role recreated under the same name is another principal.
-function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
+// The RCPs are those of the resource's account: the account is part of the key (its policies are read at the entry's
+// version, as the caller's are).
+function cacheKey(caller: Caller, resourcePolicy: string | undefined, rcp: RcpScope | undefined): string {
   const limits = caller.limitPolicies === undefined ? '' : JSON.stringify(caller.limitPolicies);
-  return `${caller.kind}\n${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${limits}\n${resourcePolicy ?? ''}`;
+  return `${caller.kind}\n${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${limits}\n${rcp?.account ?? ''}\n${resourcePolicy ?? ''}`;
+}
+
+/** The RCPs that bind a request: those of the resource's account path, for the services AWS applies RCPs to. */
+interface RcpScope {
+  readonly account: string;
+  readonly levels: readonly OrganizationPolicies[];
+}
+
+function rcpOf(request: AuthorizationRequest, side: ResourceSide): RcpScope | undefined {
+  if (side.rcp.length === 0) return undefined;
+  const service = request.action.slice(0, request.action.indexOf(':')).toLowerCase();
+  return RCP_SERVICES.has(service) ? { account: resourceAccountOf(request), levels: side.rcp } : undefined;
+}
+
+/** The account that owns the resource, as the decision sees it (LazyDecisionRequest). */
+function resourceAccountOf(request: AuthorizationRequest): string {
+  return request.resourceAccount ?? request.caller.account;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
-function decisionContext(request: AuthorizationRequest, principal: Pick<CachedSet, 'principalTags' | 'orgKeys'>): Record<string, string | readonly string[]> {
+function decisionContext(
+  request: AuthorizationRequest,
+  principal: Pick<CachedSet, 'principalTags' | 'orgKeys'>,
+  resourceOrg: Readonly<Record<string, string | readonly string[]>>,
+): Record<string, string | readonly string[]> {
   const { caller, now } = request;
   const own = typeof request.context === 'function' ? request.context() : request.context;
-  const context: Record<string, string | readonly string[]> = { ...principal.principalTags, ...(caller.context ?? {}), ...(own ?? {}), ...principal.orgKeys };
+  // The organization keys come from the store alone: nothing the request carries overrides them.
+  const context: Record<string, string | readonly string[]> = { ...principal.principalTags, ...(caller.context ?? {}), ...(own ?? {}), ...principal.orgKeys, ...resourceOrg };
   const mfaAuthTime = caller.session?.mfaAuthTime;
   if (mfaAuthTime !== undefined) {
     context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - Date.parse(mfaAuthTime)) / 1000)));

@@ -86,6 +86,12 @@ function sourceOf(action: string, key: string): Source {
     case 'iam:AccountPropertyNamespaces':
       // PutAccountProperties names the namespaces of its keys; GetAccountProperties reads every namespace.
       return request({ Properties: { 'RoleManager/Enabled': 'true' } });
+    case 'organizations:ServicePrincipal':
+      return action === 'organizations:ListDelegatedServicesForAccount' || action === 'organizations:ListAWSServiceAccessForOrganization'
+        ? { from: 'not carried', why: 'the request names no service principal' }
+        : request({ ServicePrincipal: 'iam.amazonaws.com' });
+    case 'sts:TaskPolicyArn':
+      return request({ TargetPrincipal: '222233334444', TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' } });
     case 'iam:RoleTemplateARN':
       return { from: 'not carried', why: "a direct request names no template; AcquireRole's checks of these actions carry it (role-templates/operations.test.ts)" };
     case 'iam:FIDO-certification':

@@ -27,10 +27,14 @@ import { defineOperations } from '../core/operation.js';
 import { ACCOUNT_OPERATIONS as ORGANIZATION_ACCOUNT_OPERATIONS } from '../core/organizations/accounts.js';
 import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../core/organizations/attachments.js';
 import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
+import { HANDSHAKE_OPERATIONS } from '../core/organizations/handshakes.js';
+import { ROOT_ACCESS_OPERATIONS } from '../core/organizations/root-access.js';
+import { SERVICE_ACCESS_OPERATIONS } from '../core/organizations/service-access.js';
 import { POLICY_OPERATIONS as ORGANIZATION_POLICY_OPERATIONS } from '../core/organizations/policies.js';
 import { TAG_OPERATIONS as ORGANIZATION_TAG_OPERATIONS } from '../core/organizations/tags.js';
 import { UNIT_OPERATIONS } from '../core/organizations/units.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
+import { ASSUME_ROOT_OPERATIONS } from '../core/sts/assume-root.js';
 import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
 import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
@@ -84,6 +88,10 @@ export const OPERATIONS = defineOperations([
   ...ORGANIZATION_POLICY_OPERATIONS,
   ...ORGANIZATION_ATTACHMENT_OPERATIONS,
   ...ORGANIZATION_TAG_OPERATIONS,
+  ...SERVICE_ACCESS_OPERATIONS,
+  ...HANDSHAKE_OPERATIONS,
+  ...ROOT_ACCESS_OPERATIONS,
+  ...ASSUME_ROOT_OPERATIONS,
   ...SCOPED_CREDENTIALS_OPERATIONS,
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
 ]);

@@ -99,7 +99,49 @@ function withPassword(ctx: OperationContext, data: LoginProfileData, hash: strin
   };
 }
 
+// The root user's console password, which only an AssumeRoot session reaches (IAMCreateRootUserPassword,
+// IAMDeleteRootUserCredentials): with no UserName such a session acts on it, and CreateLoginProfile takes no Password
+// (AWS enables the root user's password recovery instead). One record per account.
+const ROOT_LOGIN_PROFILE = 'root-login-profile';
+/** The name the root user goes by where IAM lists users' credentials (the credential report's `<root_account>`). */
+const ROOT_USER_NAME = '<root_account>';
+
+function actsOnRoot(ctx: OperationContext, p: Params): boolean {
+  return str(p, 'UserName') === undefined && ctx.caller.kind === 'root' && ctx.caller.session?.kind === 'rootTaskSession';
+}
+
+function rootProfileView(record: EntityRecord): Record<string, unknown> {
+  return { UserName: ROOT_USER_NAME, CreateDate: new Date(record.created), PasswordResetRequired: record.data['passwordResetRequired'] === true };
+}
+
+const noRootProfile = (): ServiceError => noSuchEntity('Login Profile for the root user cannot be found.');
+
+async function rootProfile(ctx: OperationContext): Promise<EntityRecord> {
+  const record = await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account);
+  if (record === undefined) throw noRootProfile();
+  return record;
+}
+
+async function createRootLoginProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  // The API reference: "This parameter must be omitted when you make the request with an AssumeRoot session."
+  if (str(p, 'Password') !== undefined) throw new ServiceError('ValidationError', 'Password must be omitted when the request is made with an AssumeRoot session.', 400);
+  if ((await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account)) !== undefined) throw entityAlreadyExists('Login Profile for the root user already exists.');
+  const record: EntityRecord = {
+    kind: ROOT_LOGIN_PROFILE,
+    account: ctx.account,
+    key: ctx.account,
+    id: `root-login-profile:${ctx.account}`,
+    path: '/',
+    owner: '',
+    created: ctx.now.toISOString(),
+    data: { passwordResetRequired: bool(p, 'PasswordResetRequired') ?? false, passwordRecovery: true },
+  };
+  await ctx.tx.insert(record);
+  return { LoginProfile: rootProfileView(record) };
+}
+
 async function createLoginProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  if (actsOnRoot(ctx, p)) return createRootLoginProfile(ctx, p);
   const user = await getUser(ctx, targetName(ctx, p));
   const password = req(p, 'Password');
   if ((await ctx.tx.get(KIND.loginProfile, ctx.account, user.key)) !== undefined) {
@@ -128,6 +170,7 @@ async function createLoginProfile(ctx: OperationContext, p: Params): Promise<Rec
 }
 
 async function getLoginProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  if (actsOnRoot(ctx, p)) return { LoginProfile: rootProfileView(await rootProfile(ctx)) };
   return { LoginProfile: profileView(await getProfile(ctx, targetName(ctx, p))) };
 }
 
@@ -146,6 +189,11 @@ async function updateLoginProfile(ctx: OperationContext, p: Params): Promise<Rec
 }
 
 async function deleteLoginProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  if (actsOnRoot(ctx, p)) {
+    await rootProfile(ctx);
+    await ctx.tx.delete(ROOT_LOGIN_PROFILE, ctx.account, ctx.account);
+    return {};
+  }
   const record = await getProfile(ctx, targetName(ctx, p));
   await ctx.tx.delete(KIND.loginProfile, ctx.account, record.key);
   return {};

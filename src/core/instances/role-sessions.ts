@@ -8,6 +8,7 @@ import { currentTrustPolicy } from '../iam/trust-principals.js';
 import type { CoreServices, OperationContext } from '../operation.js';
 import { issueCredentials } from '../sts/credentials.js';
 import { EC2_SERVICE, ECS_TASKS_SERVICE, instanceArn, isTaskId, profileRole, tokenDigest } from './registrations.js';
+import { accountClosed } from '../organizations/closed.js';
 
 /**
  * What the IMDS and the container credentials endpoint hand out: role sessions that EC2 or ECS would have assumed
@@ -34,6 +35,8 @@ const serviceCaller = (service: string): Caller => ({ kind: 'anonymous', account
 
 /** True when the role's trust policy (as IAM evaluates it now) lets the service principal assume it. */
 export async function serviceMayAssume(tx: StoreTx, role: EntityRecord, service: string, now: Date, context: Record<string, string> = {}): Promise<boolean> {
+  // Nothing is assumed into a closed account (its sessions would not authenticate anyway).
+  if (await accountClosed(tx, role.account)) return false;
   const set = compilePolicies({ resourcePolicy: { name: 'trust', document: await currentTrustPolicy(tx, role) } });
   const result = set.evaluate({
     principal: service,

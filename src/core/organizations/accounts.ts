@@ -5,6 +5,8 @@ import { list, req, requestTagKeys, str, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { createAccountNamespace, DEFAULT_ACCESS_ROLE, emailTaken, unusedAccountId } from './account-namespace.js';
 import { attachDefaults } from './attachments.js';
+import { markAccountRecordClosed } from './closed.js';
+import { accountsCounted, MAX_ACCOUNTS } from './handshakes.js';
 import { arnOfId, callerOrganization, findNode, findParent, requireManagement, type Organization } from './context.js';
 import {
   accountAlreadyClosed,
@@ -23,7 +25,7 @@ import { page } from './paging.js';
 import { checkNewTags, storedTags } from './tags.js';
 import { nodeResource } from './units.js';
 
-function accountView(org: Organization, record: EntityRecord): Record<string, unknown> {
+export function accountView(org: Organization, record: EntityRecord): Record<string, unknown> {
   const status = record.data['status'] as string;
   return {
     Id: record.key,
@@ -69,6 +71,9 @@ async function createAccount(ctx: OperationContext, p: Params): Promise<Record<s
   const now = ctx.now.toISOString();
   const requestId = newCreateAccountRequestId();
   let outcome: Record<string, unknown>;
+  // AWS's default quota: 10 accounts in an organization, the management account, closed accounts and open invitations
+  // included.
+  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= MAX_ACCOUNTS) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   if (await emailTaken(ctx.tx, email)) {
     outcome = { state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' };
   } else {
@@ -164,6 +169,7 @@ async function closeAccount(ctx: OperationContext, p: Params): Promise<Record<st
   if (record.key === org.management) throw constraintViolation('CANNOT_CLOSE_MANAGEMENT_ACCOUNT');
   if (record.data['status'] === MEMBERSHIP_STATUS.suspended) throw accountAlreadyClosed();
   await ctx.tx.update({ ...record, data: { ...record.data, status: MEMBERSHIP_STATUS.suspended, closedTimestamp: ctx.now.toISOString() } });
+  await markAccountRecordClosed(ctx.tx, record.key, ctx.now.toISOString());
   return {};
 }
 
@@ -177,6 +183,8 @@ async function removeAccountFromOrganization(ctx: OperationContext, p: Params): 
       409,
     );
   }
+  const delegated = await ctx.tx.list(ORG_KIND.delegatedAdministrator, org.management, { owner: record.key });
+  if (delegated.some((d) => d.owner === record.key)) throw constraintViolation('CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG');
   await ctx.tx.unlinkAll(ORG_REL.attached, org.management, { to: record.key });
   await ctx.tx.delete(ORG_KIND.account, org.management, record.key);
   return {};

@@ -70,7 +70,12 @@ export type ConstraintReason =
   | 'ACCOUNT_CANNOT_LEAVE_ORGANIZATION'
   | 'CANNOT_CLOSE_MANAGEMENT_ACCOUNT'
   | 'MAX_TAG_LIMIT_EXCEEDED'
-  | 'ACCOUNT_NUMBER_LIMIT_EXCEEDED';
+  | 'ACCOUNT_NUMBER_LIMIT_EXCEEDED'
+  | 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR'
+  | 'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR'
+  | 'MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED'
+  | 'SERVICE_ACCESS_NOT_ENABLED'
+  | 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG';
 
 // The API reference's text for each reason of ConstraintViolationException.
 const CONSTRAINT_MESSAGES: Readonly<Record<ConstraintReason, string>> = {
@@ -87,7 +92,52 @@ const CONSTRAINT_MESSAGES: Readonly<Record<ConstraintReason, string>> = {
     'You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization.',
   MAX_TAG_LIMIT_EXCEEDED: 'You have exceeded the number of tags allowed on this resource.',
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization.',
+  CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR:
+    'You attempted to register the management account of the organization as a delegated administrator for an AWS service integrated with Organizations. You can designate only a member account as a delegated administrator.',
+  CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR:
+    'You cannot register a suspended account as a delegated administrator.',
+  MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED:
+    'You attempted to register more delegated administrators than allowed for the service principal.',
+  SERVICE_ACCESS_NOT_ENABLED:
+    'You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.',
+  CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
+    'You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.',
 };
+
+export const accountAlreadyRegistered = (): ServiceError =>
+  error('AccountAlreadyRegisteredException', 409, 'The specified account is already a delegated administrator for this AWS service.');
+export const accountNotRegistered = (): ServiceError =>
+  error('AccountNotRegisteredException', 409, 'The specified account is not a delegated administrator for this AWS service.');
 
 export const constraintViolation = (reason: ConstraintReason): ServiceError =>
   error('ConstraintViolationException', 409, CONSTRAINT_MESSAGES[reason], { Reason: reason });
+
+export const handshakeNotFound = (): ServiceError => error('HandshakeNotFoundException', 404, "We can't find a handshake with the HandshakeId that you specified.");
+export const invalidHandshakeTransition = (): ServiceError =>
+  error(
+    'InvalidHandshakeTransitionException',
+    409,
+    "You can't perform the operation on the handshake in its current state. For example, you can't cancel a handshake that was already accepted or accept a handshake that was already declined.",
+  );
+export const handshakeAlreadyInState = (): ServiceError =>
+  error('HandshakeAlreadyInStateException', 409, "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.");
+export const duplicateHandshake = (): ServiceError =>
+  error(
+    'DuplicateHandshakeException',
+    409,
+    'A handshake with the same action and target already exists. For example, if you invited an account to join your organization, the invited account might already have a pending invitation from this organization. If you intend to resend an invitation to an account, ensure that existing handshakes that might be considered duplicates are canceled or declined.',
+  );
+export const masterCannotLeave = (): ServiceError =>
+  error(
+    'MasterCannotLeaveOrganizationException',
+    409,
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+  );
+
+export type HandshakeReason = 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' | 'ALREADY_IN_AN_ORGANIZATION';
+const HANDSHAKE_MESSAGES: Readonly<Record<HandshakeReason, string>> = {
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization. Note that deleted and closed accounts still count toward your limit.',
+  ALREADY_IN_AN_ORGANIZATION: 'The handshake request is invalid because the invited account is already a member of an organization.',
+};
+export const handshakeConstraintViolation = (reason: HandshakeReason): ServiceError =>
+  error('HandshakeConstraintViolationException', 409, HANDSHAKE_MESSAGES[reason], { Reason: reason });

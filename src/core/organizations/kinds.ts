@@ -20,6 +20,12 @@ export const ORG_KIND = {
   accountRecord: 'account',
   /** Each email address given to an account, lower-cased, under account '': AWS requires them unique. */
   accountEmail: 'account-email',
+  /** A member account registered as delegated administrator for a service: key `<account>/<service principal>`. */
+  delegatedAdministrator: 'org-delegated-administrator',
+  /** An invitation (INVITE handshake), under the management account: owner is the invited account ID ('' for an unknown email). */
+  handshake: 'org-handshake',
+  /** The invited account's pointer to a handshake, under the invited account: key the handshake ID, data its management account. */
+  handshakeInbox: 'org-handshake-inbox',
 } as const;
 
 export const ORG_REL = {
@@ -44,6 +50,8 @@ export const newRootId = (): string => `r-${randomText(4)}`;
 export const newOuId = (rootId: string): string => `ou-${rootId.slice(2)}-${randomText(8)}`;
 export const newPolicyId = (): string => `p-${randomText(10)}`;
 export const newCreateAccountRequestId = (): string => `car-${randomText(32)}`;
+export const newHandshakeId = (): string => `h-${randomText(32)}`;
+export const handshakeArn = (management: string, orgId: string, handshakeId: string): string => arn(management, `handshake/${orgId}/invite/${handshakeId}`);
 
 /** Twelve digits, as AWS account IDs are (a leading zero included). */
 export function newAccountId(): string {

@@ -73,7 +73,8 @@ async function describeOrganization(ctx: OperationContext): Promise<Record<strin
 
 /**
  * Only the management account may delete its organization, and only once every member account has left or been
- * closed. Everything of the organization goes with it: root, OUs, policies, attachments, create-account requests.
+ * closed. Everything of the organization goes with it: root, OUs, policies, attachments, create-account requests,
+ * invitations, delegated administrators.
  * The accounts themselves (and the roles in them) stay, as in AWS.
  */
 async function deleteOrganization(ctx: OperationContext): Promise<Record<string, unknown>> {
@@ -82,7 +83,10 @@ async function deleteOrganization(ctx: OperationContext): Promise<Record<string,
   const members = await tx.list(ORG_KIND.account, account);
   if (members.some((m) => m.key !== account && m.data['status'] !== MEMBERSHIP_STATUS.suspended)) throw organizationNotEmpty();
   for (const link of await tx.links(ORG_REL.attached, account)) await tx.unlink(ORG_REL.attached, account, link.from, link.to);
-  for (const kind of [ORG_KIND.policy, ORG_KIND.ou, ORG_KIND.createAccountStatus, ORG_KIND.account, ORG_KIND.root]) {
+  // Invitations and delegations go too: a later organization of the same management account must not inherit them
+  // (an old invitation would otherwise be accepted into it, an old delegation act in it).
+  const kinds = [ORG_KIND.policy, ORG_KIND.ou, ORG_KIND.createAccountStatus, ORG_KIND.handshake, ORG_KIND.delegatedAdministrator, ORG_KIND.account, ORG_KIND.root];
+  for (const kind of kinds) {
     for (const record of await tx.list(kind, account)) await tx.delete(kind, account, record.key);
   }
   await tx.delete(ORG_KIND.organization, account, org.id);

@@ -10,6 +10,8 @@ import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { ORGANIZATION_OPERATIONS } from './organization.js';
 import { POLICY_OPERATIONS } from './policies.js';
 import { TAG_OPERATIONS } from './tags.js';
+import { HANDSHAKE_OPERATIONS } from './handshakes.js';
+import { SERVICE_ACCESS_OPERATIONS } from './service-access.js';
 import { UNIT_OPERATIONS } from './units.js';
 
 export const ORGANIZATIONS_OPERATIONS = defineOperations([
@@ -19,6 +21,8 @@ export const ORGANIZATIONS_OPERATIONS = defineOperations([
   ...POLICY_OPERATIONS,
   ...ATTACHMENT_OPERATIONS,
   ...TAG_OPERATIONS,
+  ...SERVICE_ACCESS_OPERATIONS,
+  ...HANDSHAKE_OPERATIONS,
 ]);
 
 /** The root user of another account. */

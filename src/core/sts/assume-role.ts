@@ -7,6 +7,7 @@ import { currentTrustPolicy } from '../iam/trust-principals.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { noteResource } from '../request-context.js';
+import { accountClosed } from '../organizations/closed.js';
 import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { mfaConditionKeys, verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
@@ -91,7 +92,10 @@ async function assumeRole(ctx: OperationContext, p: Params): Promise<Record<stri
   const arn = req(p, 'RoleArn');
   const role = await findRole(ctx, arn);
   // Authorization already required the trust policy, so the role existed a moment ago in this same transaction.
-  if (role === undefined) throw new ServiceError('AccessDenied', `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`, 403);
+  // A closed account's roles are refused as a missing role is: nobody is assumed into a closed account.
+  if (role === undefined || (await accountClosed(ctx.tx, role.account))) {
+    throw new ServiceError('AccessDenied', `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`, 403);
+  }
   const duration = checkDuration(ctx, role, num(p, 'DurationSeconds'));
   const sessionName = req(p, 'RoleSessionName');
 

@@ -1,4 +1,4 @@
-import { compilePolicies } from '../../policy/engine.js';
+import { compilePolicies, type OrganizationPolicies } from '../../policy/engine.js';
 import type { EntityRecord } from '../../store/store.js';
 import { roleArn } from '../arns.js';
 import { accessDenied, validationError } from '../errors.js';
@@ -6,6 +6,8 @@ import { checkTags } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext } from '../operation.js';
+import { accountClosed } from '../organizations/closed.js';
+import { resourceOrganization } from '../organizations/effective.js';
 import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, type SessionPolicyInput } from './session-policy.js';
 import type { SessionTag } from './session-token.js';
@@ -81,9 +83,11 @@ async function findRole(ctx: OperationContext, arn: string): Promise<EntityRecor
 export function trustPolicyAllows(
   role: EntityRecord,
   request: { action: string; providerArn: string; now: Date; context: Readonly<Record<string, string | readonly string[]>> },
+  rcp: readonly OrganizationPolicies[] = [],
 ): boolean {
   const document = role.data['assumeRolePolicyDocument'] as string;
-  const set = compilePolicies({ resourcePolicy: { name: 'trust', document } });
+  // The RCPs of the role's account path bind a federated caller as any other (STS is among the services they cover).
+  const set = compilePolicies({ resourcePolicy: { name: 'trust', document }, ...(rcp.length > 0 ? { resourceControlPolicies: rcp } : {}) });
   const result = set.evaluate({
     principal: request.providerArn,
     action: request.action,
@@ -101,7 +105,7 @@ export function trustPolicyAllows(
  */
 export async function issueFederatedRoleSession(ctx: OperationContext, request: FederatedSessionRequest): Promise<FederatedSession> {
   const role = await findRole(ctx, request.roleArn);
-  if (role === undefined) throw notAuthorizedToAssume(request.action);
+  if (role === undefined || (await accountClosed(ctx.tx, role.account))) throw notAuthorizedToAssume(request.action);
   const tags = (request.tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
   checkTags(tags);
   const context: Record<string, string | readonly string[]> = {
@@ -117,8 +121,10 @@ export async function issueFederatedRoleSession(ctx: OperationContext, request: 
   const actions: string[] = [request.action];
   if (tags.length > 0) actions.push('sts:TagSession');
   if (request.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
+  const org = await resourceOrganization(ctx.tx, role.account);
+  if (org !== undefined) Object.assign(context, { 'aws:ResourceOrgID': org.orgId, 'aws:ResourceOrgPaths': [org.path] });
   for (const action of actions) {
-    if (!trustPolicyAllows(role, { action, providerArn: request.providerArn, now: ctx.now, context })) throw notAuthorizedToAssume(request.action);
+    if (!trustPolicyAllows(role, { action, providerArn: request.providerArn, now: ctx.now, context }, org?.rcp)) throw notAuthorizedToAssume(request.action);
   }
 
   const duration = request.durationSeconds ?? DEFAULT_DURATION;

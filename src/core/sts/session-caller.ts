@@ -21,6 +21,13 @@ export function callerFromClaims(claims: SessionClaims): Caller {
   for (const tag of claims.tags ?? []) context[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
   if (claims.sourceIdentity !== undefined) context['aws:SourceIdentity'] = claims.sourceIdentity;
   const limits = [...(claims.delegation?.policies ?? []), ...(claims.scopePolicies ?? [])];
+  if (claims.kind === 'rootTaskSession') {
+    // A root session without its task policy cannot be one Gatehouse sealed: it stands for nobody.
+    if (claims.taskPolicy === undefined) throw invalidToken();
+    limits.push(taskLimit(claims.taskPolicy.document));
+    // The global key AWS sets on requests made with AssumeRoot credentials.
+    context['aws:AssumedRoot'] = 'true';
+  }
   const base = {
     account: claims.account,
     arn: claims.arn,
@@ -47,8 +54,29 @@ export function callerFromClaims(claims: SessionClaims): Caller {
     case 'userSession':
       return { ...base, kind: 'user' };
     case 'rootSession':
+    case 'rootTaskSession':
       return { ...base, kind: 'root' };
   }
+}
+
+/**
+ * AWS's root task policies only deny (everything but the task's actions, and those on anything but the root user):
+ * as a limit every request must also meet, they become the same statements plus an Allow of the rest, so the session
+ * has the root user's permissions minus whatever the task policy denies. A document that does not parse as a policy
+ * limits to nothing.
+ */
+export function taskLimit(document: string): string {
+  let statements: unknown[] = [];
+  try {
+    const parsed = JSON.parse(document) as { Statement?: unknown };
+    statements = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement !== undefined ? [parsed.Statement] : [];
+  } catch {
+    return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+  }
+  if (statements.length === 0 || !statements.every((s) => typeof s === 'object' && s !== null && (s as { Effect?: unknown }).Effect === 'Deny')) {
+    return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+  }
+  return JSON.stringify({ Version: '2012-10-17', Statement: [...statements, { Effect: 'Allow', Action: '*', Resource: '*' }] });
 }
 
 const sessionCredentials = (operation: string): ServiceError => accessDenied(`Cannot call ${operation} with session credentials`);
@@ -57,12 +85,14 @@ const sessionCredentials = (operation: string): ServiceError => accessDenied(`Ca
 // limits per operation in "Comparing the AWS STS API operations"). Every kind may scope itself down
 // (GetScopedCredentials: "credentials from an assumed role or a federated session", GetSessionToken's first).
 const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> = {
-  assumedRole: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetWebIdentityToken', 'GetScopedCredentials', 'GetDelegatedAccessToken']),
+  assumedRole: new Set(['AssumeRole', 'AssumeRoot', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetWebIdentityToken', 'GetScopedCredentials', 'GetDelegatedAccessToken']),
   userSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetScopedCredentials']),
   rootSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetScopedCredentials']),
   federatedUser: new Set(['GetCallerIdentity', 'GetScopedCredentials']),
   // A delegated session acts as the identity that accepted the request, within the delegated permissions.
   delegatedSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetScopedCredentials']),
+  // An AssumeRoot session makes no further sessions: nothing could carry its task policy on.
+  rootTaskSession: new Set(['GetCallerIdentity']),
 };
 
 /** GetScopedCredentials narrows a session: long-term keys have none (AWS's InvalidSubjectCredentials, 400). */
@@ -77,6 +107,8 @@ export const invalidSubjectCredentials = (message: string): ServiceError => new 
  */
 export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
+  // Gatehouse's wording: AWS documents that root user credentials cannot call AssumeRoot.
+  if (service === 'sts' && operation === 'AssumeRoot' && caller.kind === 'root') return accessDenied('AssumeRoot cannot be called with root user credentials.');
   const session = caller.session;
   if (session === undefined) {
     if (service === 'sts' && operation === 'GetScopedCredentials') {

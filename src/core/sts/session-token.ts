@@ -4,7 +4,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * What kind of temporary credentials a token stands for, after the STS operation that issued it
  * (`delegatedSession`: GetDelegatedAccessToken, acting as the identity that accepted a delegation request).
  */
-export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'delegatedSession';
+export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'delegatedSession' | 'rootTaskSession';
 
 /** Whose permissions a delegated session has: the identity that accepted the delegation request. */
 export interface SessionDelegation {
@@ -71,6 +71,11 @@ export interface SessionClaims {
   readonly scopePolicies?: readonly string[];
   /** For a delegatedSession: the delegation request and the policies that limit it. */
   readonly delegation?: SessionDelegation;
+  /**
+   * For a rootTaskSession (AssumeRoot): the AWS root task policy the session is limited to, its document as issued.
+   * The session acts as the member account's root user within that policy and nothing else.
+   */
+  readonly taskPolicy?: { readonly arn: string; readonly document: string };
   /** Filler that MinimumSessionTokenSize asked for; it means nothing. */
   readonly pad?: string;
 }
