@@ -36,6 +36,7 @@ export function callerFromClaims(claims: SessionClaims): Caller {
     case 'federatedUser':
       return { ...base, kind: 'federatedUser' };
     case 'userSession':
+    case 'consoleSession':
       return { ...base, kind: 'user' };
     case 'rootSession':
       return { ...base, kind: 'root' };
@@ -51,19 +52,29 @@ const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> 
   userSession: new Set(['AssumeRole', 'GetCallerIdentity']),
   rootSession: new Set(['AssumeRole', 'GetCallerIdentity']),
   federatedUser: new Set(['GetCallerIdentity']),
+  // AssumeRole is the console's Switch Role; GetSessionToken and GetFederationToken are refused to all sessions above.
+  consoleSession: new Set(['AssumeRole', 'GetCallerIdentity', 'DecodeAuthorizationMessage']),
 };
+
+/** What a console session whose password must be changed may still call (the forced change of password). */
+const RESET_ALLOWED: ReadonlySet<string> = new Set(['ChangePassword', 'GetAccountPasswordPolicy']);
 
 /**
  * Refusals that depend only on who is calling, whatever the policies say: the root user cannot assume roles;
  * session credentials cannot ask for GetSessionToken or GetFederationToken; GetSessionToken credentials reach IAM
  * only with MFA and STS only for AssumeRole and GetCallerIdentity; federation tokens reach neither IAM nor STS
- * beyond GetCallerIdentity.
+ * beyond GetCallerIdentity; a console session whose password must be reset may only change it.
  */
 export function callerRestriction(caller: Caller, service: 'iam' | 'sts', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
   const session = caller.session;
   if (session === undefined) return undefined;
+  if (session.kind === 'consoleSession' && session.passwordResetRequired === true && !(service === 'iam' && RESET_ALLOWED.has(operation))) {
+    return accessDenied(`User: ${caller.arn} is not authorized to perform: ${service}:${operation} on resource: ${resource} before changing the password, which must be reset`);
+  }
   if (service === 'iam') {
+    // A console session has the user's own permissions, as the user's long-term keys would: no MFA is asked here.
+    if (session.kind === 'consoleSession') return undefined;
     if (session.kind === 'userSession' || session.kind === 'rootSession') return session.mfaAuthTime !== undefined ? undefined : invalidToken();
     if (session.kind === 'federatedUser') return accessDenied(`User: ${caller.arn} is not authorized to perform: iam:${operation} on resource: ${resource}`);
     return undefined;
