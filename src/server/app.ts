@@ -16,6 +16,7 @@ import type { LogLevel, ServerConfig } from './config.js';
 import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
 import { ConfigError } from './config-error.js';
 import { createGateway } from './gateway.js';
+import { createConsoleRoutes } from './console-routes.js';
 import { createReservedRoutes } from './reserved-routes.js';
 import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
@@ -153,9 +154,15 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const requestLog = RequestLog.of(logger);
+  const clock = options.clock ?? (() => new Date());
   const handler = createGateway({
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement }),
+    reserved: createReservedRoutes({
+      store,
+      storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite',
+      enforcement: config.enforcement,
+      console: createConsoleRoutes({ store, services, clock }),
+    }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
@@ -166,7 +173,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     operations: OPERATIONS,
     services,
     usage,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     clientErrors,
     serverErrors,
   });

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
 import type { RateLimitedLog } from './logger.js';
 import type { RequestLog } from './request-log.js';
+import { CONSOLE_SHORTCUTS } from './console-routes.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
 import { roleUseOf, type UsageRecorder } from './usage-recorder.js';
@@ -169,7 +170,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const { requestLog, reserved } = deps;
   const secureTransport = deps.secure === true ? 'true' : 'false';
   return (req, res) => {
-    if (reserved !== undefined && req.url !== undefined && req.url.startsWith(RESERVED_PREFIX)) {
+    if (reserved !== undefined && req.url !== undefined && (req.url.startsWith(RESERVED_PREFIX) || isConsoleShortcut(req.url))) {
       reserved(req, res);
       return;
     }
@@ -351,6 +352,11 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
     }
   };
+}
+
+/** `/console` (with or without a slash or query): the short address of the web console, which no AWS client uses. */
+function isConsoleShortcut(url: string): boolean {
+  return url.startsWith('/console') && CONSOLE_SHORTCUTS.has(url.split('?')[0] as string);
 }
 
 /** STS actions AWS accepts without SigV4 (no Authorization header, no presigned query). */

@@ -18,6 +18,8 @@ export interface ReservedRouteDeps {
   readonly enforcement?: EnforcementMode;
   /** How long the health check waits for the store before answering 503. */
   readonly healthTimeoutMs?: number;
+  /** The web console's routes (console-routes.ts): true when the path was the console's and is answered. */
+  readonly console?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -63,14 +65,17 @@ function serveOutbound(store: Store, res: ServerResponse, account: string, docum
 
 /**
  * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
- * store answers, 503 otherwise, with the version and the store), and each account's outbound issuer documents.
+ * store answers, 503 otherwise, with the version and the store), each account's outbound issuer documents, and the
+ * web console (`/_gatehouse/console/`, and `/console` redirecting there).
  * The request body, if any, is not read.
  */
 export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
   return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // The console reads its sign-in's body itself.
+    if (deps.console?.(req, res, path) === true) return;
     req.resume();
-    const path = (req.url ?? '/').split('?')[0];
     const head = req.method === 'HEAD';
     const outbound = path?.startsWith(OUTBOUND_ISSUER_PATH) === true ? OUTBOUND_ROUTE.exec(path) : null;
     if (outbound !== null && (req.method === 'GET' || head)) {

@@ -1,0 +1,152 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { clientsFor, signIn, type Clients } from './api.js';
+import { PageHeading } from './components.js';
+import { ChangePasswordPage } from './pages/change-password.js';
+import { SignInPage, type SignInDefaults } from './pages/sign-in.js';
+import { UserDetailPage } from './pages/user-detail.js';
+import { UsersPage } from './pages/users.js';
+import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSession } from './session.js';
+
+type Route = { readonly page: 'users' } | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
+
+function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path === '' || path === '/' || path === '/users') return { page: 'users' };
+  if (path === '/change-password') return { page: 'change-password' };
+  const user = /^\/users\/([^/]+)$/.exec(path);
+  if (user !== null) {
+    try {
+      return { page: 'user', name: decodeURIComponent(user[1] as string) };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
+  return { page: 'not-found' };
+}
+
+function useRoute(): Route {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return parseRoute(hash);
+}
+
+export function App() {
+  const [session, setSession] = useState<ConsoleSession | undefined>(() => loadSession());
+  const [notice, setNotice] = useState<string>();
+  const [defaults, setDefaults] = useState<SignInDefaults>({});
+  const route = useRoute();
+  const clients = useMemo(() => (session === undefined ? undefined : clientsFor(session)), [session]);
+
+  const signOut = (message?: string) => {
+    clearSession();
+    if (session !== undefined) setDefaults({ account: session.accountAsTyped, userName: session.userName });
+    setSession(undefined);
+    setNotice(message);
+  };
+
+  // The credentials stop working at their expiration: the console drops them then rather than failing call after call.
+  useEffect(() => {
+    if (session === undefined) return undefined;
+    const timer = setTimeout(() => signOut('Your session has expired. Sign in again.'), Math.max(0, Math.min(expiresInMs(session), 2 ** 31 - 1)));
+    return () => clearTimeout(timer);
+  }, [session]);
+
+  const signedIn = (next: ConsoleSession) => {
+    saveSession(next);
+    setNotice(undefined);
+    setSession(next);
+    if (!next.passwordResetRequired && parseRoute(window.location.hash).page === 'change-password') window.location.hash = '#/users';
+  };
+
+  if (session === undefined || clients === undefined) {
+    return <SignInPage onSignedIn={signedIn} notice={notice} defaults={defaults} />;
+  }
+
+  // After a forced change the reset-only session is useless: sign in again with the new password.
+  const passwordChanged = async (newPassword: string) => {
+    if (!session.passwordResetRequired) return;
+    const again = session.mfaAuthenticated ? undefined : await signIn({ account: session.accountAsTyped, userName: session.userName, password: newPassword });
+    if (again?.ok === true) {
+      signedIn(again.session);
+      window.location.hash = '#/users';
+      return;
+    }
+    signOut('Your password was changed. Sign in with your new password.');
+  };
+
+  return (
+    <Shell session={session} clients={clients} onSignOut={() => signOut('You signed out.')} route={route}>
+      {session.passwordResetRequired ? (
+        <ChangePasswordPage clients={clients} forced userName={session.userName} onChanged={passwordChanged} />
+      ) : (
+        <Page route={route} clients={clients} session={session} onChanged={passwordChanged} />
+      )}
+    </Shell>
+  );
+}
+
+function Page({ route, clients, session, onChanged }: { route: Route; clients: Clients; session: ConsoleSession; onChanged: (p: string) => void }) {
+  switch (route.page) {
+    case 'users':
+      return <UsersPage clients={clients} />;
+    case 'user':
+      return <UserDetailPage key={route.name} clients={clients} userName={route.name} />;
+    case 'change-password':
+      return <ChangePasswordPage clients={clients} forced={false} userName={session.userName} onChanged={onChanged} />;
+    case 'not-found':
+      return (
+        <>
+          <PageHeading>Page not found</PageHeading>
+          <p>
+            <a href="#/users">Go to the users</a>
+          </p>
+        </>
+      );
+  }
+}
+
+function Shell({ session, clients, onSignOut, route, children }: { session: ConsoleSession; clients: Clients; onSignOut: () => void; route: Route; children: preact.ComponentChildren }) {
+  // Who the signed calls are made as, as STS sees them (the session may not ask while its password must be reset).
+  const [identity, setIdentity] = useState(session.arn);
+  useEffect(() => {
+    if (session.passwordResetRequired) return;
+    clients.sts.send(new GetCallerIdentityCommand({})).then(
+      (answer) => setIdentity(answer.Arn ?? session.arn),
+      () => undefined,
+    );
+  }, [clients]);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') ? 'page' : undefined);
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/users">
+          Gatehouse
+        </a>
+        {session.passwordResetRequired ? null : (
+          <nav aria-label="Console">
+            <a href="#/users" aria-current={current('users')}>
+              Users
+            </a>
+            <a href="#/change-password" aria-current={current('change-password')}>
+              Change password
+            </a>
+          </nav>
+        )}
+        <div class="who">
+          <span class="identity" title={identity}>
+            {session.userName} @ {session.account}
+          </span>
+          <button type="button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">{children}</main>
+    </>
+  );
+}
