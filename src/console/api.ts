@@ -63,16 +63,21 @@ export function clientsFor(session: ConsoleSession): Clients {
   return { iam: new IAMClient(config), sts: new STSClient(config) };
 }
 
+/**
+ * The error's AWS code as the server sent it (`NoSuchEntity`; the SDK's exception class is `NoSuchEntityException`,
+ * and the response's code is kept on the error as `Code`).
+ */
+export function errorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as Error & { Code?: unknown }).Code;
+  return typeof code === 'string' && code !== '' ? code : error.name;
+}
+
 /** An SDK error as text: AWS's code and message, as the CLI prints them. */
 export function errorText(error: unknown): string {
   if (error instanceof Error) {
-    const name = error.name !== 'Error' ? error.name : 'Error';
-    return error.message !== '' ? `${name}: ${error.message}` : name;
+    const code = errorCode(error) ?? 'Error';
+    return error.message !== '' ? `${code}: ${error.message}` : code;
   }
   return String(error);
-}
-
-/** The error's AWS code, when it has one. */
-export function errorCode(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
