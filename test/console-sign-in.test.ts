@@ -17,7 +17,12 @@ import {
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { codeAt, timeStep } from '../src/core/sts/totp.js';
+import { startServer } from '../src/server/app.js';
+import { loadConfig } from '../src/server/config.js';
 import { ensureConsoleBuilt } from './helpers/browser.js';
 import { failure, iamClient, stsClient, type Key } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
@@ -25,7 +30,8 @@ import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 const PASSWORD = 'Console-password-1';
 // The server's clock runs `offsetMs` ahead: set only after the SDK's setup calls, whose signatures it would find stale.
 let offsetMs = 0;
-const server = useTestServer({}, { clock: () => new Date(Date.now() + offsetMs) });
+const ROOT_PASSWORD = 'Root-console-password-1';
+const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, { clock: () => new Date(Date.now() + offsetMs) });
 const SIGN_IN = '/_gatehouse/console/sign-in';
 const GENERIC = { error: 'SignInFailed', message: 'Your authentication information is incorrect. Please try again.' };
 
@@ -187,5 +193,41 @@ describe('password expiry', () => {
     offsetMs = 2 * 86_400_000;
     assert.deepEqual(await signIn(credentials), { status: 403, body: { error: 'PasswordExpired', message: 'Your password has expired. Ask your administrator to reset it.' } });
     assert.deepEqual((await signIn({ ...credentials, password: 'wrong' })).body, GENERIC);
+  });
+});
+
+describe('root sign-in', () => {
+  test('GATEHOUSE_ROOT_PASSWORD signs the root user in: a root session that may do everything in its account', async () => {
+    const answer = await signIn({ account: TEST_ACCOUNT_ID, root: true, password: ROOT_PASSWORD });
+    assert.equal(answer.status, 200);
+    assert.deepEqual([answer.body['arn'], answer.body['root']], [`arn:aws:iam::${TEST_ACCOUNT_ID}:root`, true]);
+    const key = keyOf(answer.body);
+    assert.equal((await stsClient(server.endpoint, key).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${TEST_ACCOUNT_ID}:root`);
+    await iamClient(server.endpoint, key).send(new CreateUserCommand({ UserName: 'made-by-root-console' }));
+    assert.deepEqual((await signIn({ account: TEST_ACCOUNT_ID, root: true, password: 'Root-console-password-2' })).body, GENERIC);
+    // The root password is no IAM user's, whatever the user is called.
+    assert.deepEqual((await signIn({ account: TEST_ACCOUNT_ID, userName: 'root', password: ROOT_PASSWORD })).body, GENERIC);
+  });
+
+  test('without GATEHOUSE_ROOT_PASSWORD one is generated at first start, shown once, and kept across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-root-password-'));
+    const env = { GATEHOUSE_LOG_LEVEL: 'warn', GATEHOUSE_ACCOUNT_ID: TEST_ACCOUNT_ID };
+    try {
+      const first = await startServer(loadConfig({ port: 0, dataDir, host: '127.0.0.1' }, env));
+      const generated = first.generatedRootPassword;
+      await first.close();
+      assert.ok(generated !== undefined && generated.length >= 32);
+      assert.equal(JSON.parse(readFileSync(join(dataDir, 'root-credentials.json'), 'utf8')).consolePassword, generated);
+      const second = await startServer(loadConfig({ port: 0, dataDir, host: '127.0.0.1' }, env));
+      try {
+        assert.equal(second.generatedRootPassword, undefined);
+        const response = await fetch(`http://127.0.0.1:${second.port}${SIGN_IN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: TEST_ACCOUNT_ID, root: true, password: generated }) });
+        assert.equal(response.status, 200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

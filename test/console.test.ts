@@ -25,7 +25,8 @@ const CONSOLE_READER = JSON.stringify({
   Statement: [{ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'], Resource: '*' }],
 });
 
-const server = useTestServer({}, {}, async () => {
+const ROOT_PASSWORD = 'Root-console-password-1';
+const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, async () => {
   const iam = iamClient(server.endpoint);
   for (const name of ['alice', 'nobody']) {
     await iam.send(new CreateUserCommand({ UserName: name }));
@@ -165,6 +166,30 @@ describe('the web console', () => {
         `AccessDenied: User: arn:aws:iam::${TEST_ACCOUNT_ID}:user/nobody is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${TEST_ACCOUNT_ID}:user/ because no identity-based policy allows the iam:ListUsers action`,
       );
       assert.deepEqual(await seriousViolations(page), [], 'users page with a denial');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the root user signs in with the root password and sees every user', async () => {
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
+    try {
+      await page.getByRole('radio', { name: 'Root user' }).check();
+      assert.equal(await page.getByLabel('IAM user name').count(), 0, 'no user name for root');
+      assert.deepEqual(await seriousViolations(page), [], 'root sign-in');
+      await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
+      await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await heading(page, 'Users').waitFor();
+      await page.getByRole('link', { name: 'alice' }).waitFor();
+      assert.equal(await page.getByText(`root @ ${TEST_ACCOUNT_ID}`).count(), 1);
+      // Its password is not an IAM user's: ChangePassword would not change it, so the console does not offer it.
+      assert.equal(await page.getByRole('link', { name: 'Change password' }).count(), 0);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      // Signed out, the form remembers the root choice and the account, never the password.
+      assert.equal(await page.getByRole('radio', { name: 'Root user' }).isChecked(), true);
+      assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

@@ -12,6 +12,7 @@ export interface SignInRequest {
   readonly account: string;
   readonly userName: string;
   readonly password: string;
+  readonly root?: boolean;
   readonly mfaCode?: string;
 }
 

@@ -44,7 +44,7 @@ export function App() {
 
   const signOut = (message?: string) => {
     clearSession();
-    if (session !== undefined) setDefaults({ account: session.accountAsTyped, userName: session.userName });
+    if (session !== undefined) setDefaults(session.root ? { account: session.accountAsTyped, root: true } : { account: session.accountAsTyped, userName: session.userName });
     setSession(undefined);
     setNotice(message);
   };
@@ -132,9 +132,12 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
             <a href="#/users" aria-current={current('users')}>
               Users
             </a>
-            <a href="#/change-password" aria-current={current('change-password')}>
-              Change password
-            </a>
+            {/* The root password is not an IAM user's: ChangePassword does not change it. */}
+            {session.root ? null : (
+              <a href="#/change-password" aria-current={current('change-password')}>
+                Change password
+              </a>
+            )}
           </nav>
         )}
         <div class="who">

@@ -11,7 +11,9 @@ export interface Credentials {
 export interface ConsoleSession {
   readonly credentials: Credentials;
   readonly account: string;
+  /** The IAM user's name, `root` for the root user. */
   readonly userName: string;
+  readonly root: boolean;
   readonly arn: string;
   readonly passwordResetRequired: boolean;
   readonly mfaAuthenticated: boolean;

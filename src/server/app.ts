@@ -22,6 +22,7 @@ import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
 import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
+import { ensureRootPassword } from '../core/sts/root-password.js';
 import { sealSessionToken } from '../core/sts/session-token.js';
 import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   readonly store: Store;
   /** Set when this start generated the root access key (first start without GATEHOUSE_ROOT_*). */
   readonly generatedRootKey?: { accessKeyId: string; secretAccessKey: string };
+  /** Set when this start generated the root user's console password (first start without GATEHOUSE_ROOT_PASSWORD). */
+  readonly generatedRootPassword?: string;
   /** Changes the log level while serving: at `info` and below each request writes its line, above it none does. */
   setLogLevel(level: LogLevel): void;
   close(): Promise<void>;
@@ -139,10 +142,12 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
+  const generatedRootPassword = await ensureRootPassword(store, services, config.accountId, config.rootPassword);
   if (generatedRootKey !== undefined) {
     writeFileSync(
       join(config.dataDir, 'root-credentials.json'),
-      `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey }, null, 2)}\n`,
+      // The console password joins the key when both are new (a first start): otherwise it is only printed.
+      `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey, ...(generatedRootPassword !== undefined ? { consolePassword: generatedRootPassword } : {}) }, null, 2)}\n`,
       { mode: DATA_FILE_MODE },
     );
     // `mode` applies only to a file writeFileSync creates: one left from an earlier start keeps its own.
@@ -193,6 +198,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     port,
     store,
     ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
+    ...(generatedRootPassword !== undefined ? { generatedRootPassword } : {}),
     setLogLevel(level) {
       logger.level = level;
       if (requestLog !== undefined) {

@@ -6,11 +6,13 @@ import type { ConsoleSession } from '../session.js';
 export interface SignInDefaults {
   readonly account?: string;
   readonly userName?: string;
+  readonly root?: boolean;
 }
 
 /** Account ID or alias, user name and password; then, for a user with an MFA device, the code it shows. */
 export function SignInPage({ onSignedIn, notice, defaults }: { onSignedIn: (session: ConsoleSession) => void; notice?: string | undefined; defaults?: SignInDefaults }) {
   const [account, setAccount] = useState(defaults?.account ?? '');
+  const [root, setRoot] = useState(defaults?.root === true);
   const [userName, setUserName] = useState(defaults?.userName ?? '');
   const [password, setPassword] = useState('');
   const [mfaCode, setMfaCode] = useState('');
@@ -29,7 +31,7 @@ export function SignInPage({ onSignedIn, notice, defaults }: { onSignedIn: (sess
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const outcome = await signIn({ account, userName, password, ...(step === 'mfa' ? { mfaCode } : {}) });
+    const outcome = await signIn({ account, userName: root ? '' : userName, password, ...(root ? { root: true } : {}), ...(step === 'mfa' ? { mfaCode } : {}) });
     setBusy(false);
     if (outcome.ok) {
       setPassword('');
@@ -54,7 +56,7 @@ export function SignInPage({ onSignedIn, notice, defaults }: { onSignedIn: (sess
   return (
     <main id="main" class="sign-in">
       <h1>Sign in to Gatehouse</h1>
-      <p class="muted">As an IAM user of the account, with your console password.</p>
+      <p class="muted">As an IAM user of the account with your console password, or as the account's root user.</p>
       {notice !== undefined ? (
         <p class="notice" role="status">
           {notice}
@@ -63,10 +65,23 @@ export function SignInPage({ onSignedIn, notice, defaults }: { onSignedIn: (sess
       <form onSubmit={submit} class="panel form" aria-describedby={error !== undefined ? 'sign-in-error' : undefined}>
         {step === 'password' ? (
           <>
+            <fieldset class="choice">
+              <legend>Sign in as</legend>
+              <label>
+                <input type="radio" name="who" value="user" checked={!root} onChange={() => setRoot(false)} /> IAM user
+              </label>
+              <label>
+                <input type="radio" name="who" value="root" checked={root} onChange={() => setRoot(true)} /> Root user
+              </label>
+            </fieldset>
             <label for="account">Account ID or alias</label>
             <input id="account" ref={firstField} name="account" required autocomplete="organization" value={account} onInput={(e) => setAccount(e.currentTarget.value)} />
-            <label for="user-name">IAM user name</label>
-            <input id="user-name" name="username" required autocomplete="username" autocapitalize="none" spellcheck={false} value={userName} onInput={(e) => setUserName(e.currentTarget.value)} />
+            {root ? null : (
+              <>
+                <label for="user-name">IAM user name</label>
+                <input id="user-name" name="username" required autocomplete="username" autocapitalize="none" spellcheck={false} value={userName} onInput={(e) => setUserName(e.currentTarget.value)} />
+              </>
+            )}
             <label for="password">Password</label>
             <input id="password" name="password" type="password" required autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
           </>

@@ -12,6 +12,7 @@ import { defineOperations, type CoreServices } from '../operation.js';
 import { runner, TEST_ACCOUNT, testServices } from '../testing.js';
 import { CONSOLE_SESSION_SECONDS, consoleSignIn, ConsoleSignInError, parseSignInInput, RESET_SESSION_SECONDS, SIGN_IN_FAILED, type ConsoleSignInInput } from './console-sign-in.js';
 import { callerFromClaims, callerRestriction } from './session-caller.js';
+import { ensureRootPassword } from './root-password.js';
 import { createKeyRing, openSessionToken, sealSessionToken, type SessionClaims } from './session-token.js';
 import { codeAt, timeStep } from './totp.js';
 
@@ -58,6 +59,8 @@ function claimsOf(token: string): SessionClaims {
   return claims;
 }
 
+const generic = `401 SignInFailed: ${SIGN_IN_FAILED}`;
+
 describe('console sign-in', () => {
   test('a right password gives a console session acting as the user itself, for 12 hours, and records PasswordLastUsed', async () => {
     const result = await signIn({});
@@ -84,7 +87,6 @@ describe('console sign-in', () => {
     assert.equal((await signIn({ account: 'Example-Corp', userName: 'ALICE' })).userName, 'alice');
   });
 
-  const generic = `401 SignInFailed: ${SIGN_IN_FAILED}`;
   for (const [name, input] of [
     ['wrong password', { password: 'Correct-horse-2' }],
     ['unknown user', { userName: 'mallory' }],
@@ -159,6 +161,32 @@ describe('console sign-in', () => {
   });
 });
 
+describe('root sign-in', () => {
+  test('the root password gives an hour-long console session of the root user; anything else the generic answer', async () => {
+    assert.equal(await ensureRootPassword(store, services, TEST_ACCOUNT, 'Root-password-1', NOW), undefined);
+    const result = await signIn({ root: true, userName: '', password: 'Root-password-1' });
+    assert.deepEqual([result.arn, result.root, result.userName], [`arn:aws:iam::${TEST_ACCOUNT}:root`, true, 'root']);
+    assert.equal(Date.parse(result.credentials.expiration) - Math.floor(NOW.getTime() / 1000) * 1000, 3600 * 1000);
+    const caller = callerFromClaims(claimsOf(result.credentials.sessionToken));
+    assert.deepEqual([caller.kind, caller.arn, caller.userId, caller.userName], ['root', result.arn, TEST_ACCOUNT, undefined]);
+    assert.equal(callerRestriction(caller, 'sts', 'AssumeRole', '*')?.code, 'AccessDenied');
+    assert.equal(await outcome({ root: true, password: 'Root-password-2' }), generic);
+    // An IAM user's password is not the root password, and the root password is no IAM user's.
+    assert.equal(await outcome({ root: true }), generic);
+    assert.equal(await outcome({ root: true, password: 'Root-password-1', account: '999988887777' }), generic);
+  });
+
+  test('ensureRootPassword: generated once when none is configured, replaced when the configured one differs', async () => {
+    const generated = await ensureRootPassword(store, services, TEST_ACCOUNT, undefined, NOW);
+    assert.ok(generated !== undefined && generated.length >= 32);
+    assert.equal(await ensureRootPassword(store, services, TEST_ACCOUNT, undefined, NOW), undefined, 'not again');
+    assert.equal((await signIn({ root: true, password: generated })).root, true);
+    assert.equal(await ensureRootPassword(store, services, TEST_ACCOUNT, 'Configured-1', NOW), undefined);
+    assert.equal(await outcome({ root: true, password: generated }), generic);
+    assert.equal((await signIn({ root: true, password: 'Configured-1' })).root, true);
+  });
+});
+
 describe('parseSignInInput', () => {
   test('takes the expected strings and refuses anything else', () => {
     assert.deepEqual(parseSignInInput({ account: ' 111122223333 ', userName: 'bob', password: ' p ', mfaCode: '' }), { account: '111122223333', userName: 'bob', password: ' p ' });
@@ -166,6 +194,8 @@ describe('parseSignInInput', () => {
       assert.throws(() => parseSignInInput(body), (e: unknown) => e instanceof ConsoleSignInError && e.status === 400);
     }
     // Inherited members are not members: a polluted prototype does not fill the request in.
+    assert.deepEqual(parseSignInInput({ account: 'a', root: true, password: 'p' }), { account: 'a', userName: '', password: 'p', root: true });
+    assert.throws(() => parseSignInInput({ account: 'a', root: 'yes', password: 'p' }), ConsoleSignInError);
     const inherited = Object.create({ account: '111122223333', userName: 'bob', password: 'x' }) as object;
     assert.throws(() => parseSignInInput(inherited), ConsoleSignInError);
   });

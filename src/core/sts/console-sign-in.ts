@@ -1,5 +1,5 @@
 import type { Store } from '../../store/store.js';
-import { userArn } from '../arns.js';
+import { rootArn, userArn } from '../arns.js';
 import type { Caller } from '../caller.js';
 import { ServiceError } from '../errors.js';
 import { MFA_DEVICE_KIND, useMfaCode } from '../iam/mfa-devices.js';
@@ -8,6 +8,7 @@ import { loginProfileData } from '../iam/login-profiles.js';
 import { readPasswordPolicy, type PasswordPolicyData } from '../iam/password-policy.js';
 import type { CoreServices, OperationContext } from '../operation.js';
 import { issueCredentials } from './credentials.js';
+import { ROOT_LOGIN_KEY, ROOT_LOGIN_KIND, type RootLoginData } from './root-password.js';
 
 /**
  * Signing in to the web console: an IAM user's password (and, when the user has an MFA device, a code) for temporary
@@ -19,6 +20,8 @@ import { issueCredentials } from './credentials.js';
 export interface ConsoleSignInInput {
   /** The account ID (12 digits) or the account's alias. */
   readonly account: string;
+  /** True to sign in as the account's root user (with the root password); userName is then not read. */
+  readonly root?: boolean;
   readonly userName: string;
   readonly password: string;
   /** The six digits the user's MFA device shows; required when the user has one. */
@@ -30,7 +33,9 @@ export interface ConsoleSignInInput {
 export interface ConsoleSignInResult {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string; readonly expiration: string };
   readonly account: string;
+  /** The IAM user's name; `root` for the root user. */
   readonly userName: string;
+  readonly root: boolean;
   readonly arn: string;
   /** The session may only change the password (iam:ChangePassword) until the user signs in with the new one. */
   readonly passwordResetRequired: boolean;
@@ -58,6 +63,8 @@ const failed = (): ConsoleSignInError => new ConsoleSignInError('SignInFailed', 
 
 /** AWS's default console session for an IAM user lasts 12 hours. */
 export const CONSOLE_SESSION_SECONDS = 12 * 3600;
+/** The root user's sessions last at most an hour, as its GetSessionToken sessions do. */
+export const ROOT_CONSOLE_SESSION_SECONDS = 3600;
 /** A session that may only change the password needs minutes, not hours. */
 export const RESET_SESSION_SECONDS = 15 * 60;
 
@@ -84,11 +91,13 @@ export function parseSignInInput(body: unknown): ConsoleSignInInput {
     return value;
   };
   const account = (text('account', true) as string).trim();
-  const userName = (text('userName', true) as string).trim();
+  const root = get('root');
+  if (root !== undefined && typeof root !== 'boolean') throw invalid('root must be true or false.');
+  const userName = root === true ? '' : (text('userName', true) as string).trim();
   const password = text('password', true) as string;
   const mfaCode = text('mfaCode', false)?.trim();
   const mfaSerial = text('mfaSerial', false);
-  return { account, userName, password, ...(mfaCode !== undefined ? { mfaCode } : {}), ...(mfaSerial !== undefined ? { mfaSerial } : {}) };
+  return { account, userName, password, ...(root === true ? { root: true } : {}), ...(mfaCode !== undefined ? { mfaCode } : {}), ...(mfaSerial !== undefined ? { mfaSerial } : {}) };
 }
 
 export interface SignInEnv {
@@ -119,6 +128,18 @@ async function accountOf(env: SignInEnv, named: string): Promise<string | undefi
   return env.store.read(async (tx) => (await tx.getById(KIND.accountAlias, `account-alias:${alias}`))?.account);
 }
 
+/** Who signs in, before the session exists: nobody yet (issueCredentials and useMfaCode need a context). */
+const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
+
+function credentialsOf(issued: Record<string, unknown>): ConsoleSignInResult['credentials'] {
+  return {
+    accessKeyId: issued['AccessKeyId'] as string,
+    secretAccessKey: issued['SecretAccessKey'] as string,
+    sessionToken: issued['SessionToken'] as string,
+    expiration: (issued['Expiration'] as Date).toISOString(),
+  };
+}
+
 /** True when the password policy's MaxPasswordAge has passed since the password was last set. */
 export function passwordExpired(policy: PasswordPolicyData | undefined, passwordChanged: string, now: Date): boolean {
   const maxAge = policy?.MaxPasswordAge;
@@ -134,16 +155,33 @@ export function passwordExpired(policy: PasswordPolicyData | undefined, password
 export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): Promise<ConsoleSignInResult> {
   const { services, now } = env;
   const limiter = services.guessLimiter;
-  const wellFormed = USER_NAME.test(input.userName) && input.password.length <= MAX_PASSWORD && (input.mfaCode === undefined || MFA_CODE.test(input.mfaCode));
+  const root = input.root === true;
+  const wellFormed = (root || USER_NAME.test(input.userName)) && input.password.length <= MAX_PASSWORD && (input.mfaCode === undefined || MFA_CODE.test(input.mfaCode));
   const account = wellFormed ? await accountOf(env, input.account) : undefined;
   // Keyed by the name as asked, not by what exists, so that being throttled tells nothing about which users exist.
-  const nameKey = `console-user:${input.account.toLowerCase()}/${input.userName.toLowerCase()}`;
+  const nameKey = root ? `console-root:${input.account.toLowerCase()}` : `console-user:${input.account.toLowerCase()}/${input.userName.toLowerCase()}`;
   const keys = env.sourceIp === undefined ? [nameKey] : [nameKey, `console-source:${env.sourceIp}`];
   const throttled = (): ConsoleSignInError => new ConsoleSignInError('Throttling', 'Too many failed sign-in attempts. Wait a few minutes and try again.', 429);
   if (limiter.isThrottled(keys, now)) throw throttled();
   return env.store.transaction(async (tx) => {
     // The store runs this process's transactions one at a time: no other attempt on these keys between check and count.
     if (limiter.isThrottled(keys, now)) throw throttled();
+    if (root) {
+      const record = account === undefined ? undefined : await tx.get(ROOT_LOGIN_KIND, account, ROOT_LOGIN_KEY);
+      const rootData = record?.data as RootLoginData | undefined;
+      const rootMatches = await services.verifyPassword(input.password, rootData?.passwordHash ?? (await decoyHash(services)));
+      if (!rootMatches || record === undefined || account === undefined || !wellFormed) {
+        limiter.recordFailure(keys, now);
+        throw failed();
+      }
+      limiter.recordSuccess([nameKey]);
+      await tx.update({ ...record, data: { ...record.data, passwordLastUsed: now.toISOString() } });
+      const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services };
+      const arn = rootArn(account);
+      // No userName: callerFromClaims makes a console session without one the root user.
+      const issued = issueCredentials(ctx, { kind: 'consoleSession', account, arn, userId: account }, ROOT_CONSOLE_SESSION_SECONDS);
+      return { credentials: credentialsOf(issued), account, userName: 'root', root: true, arn, passwordResetRequired: false, mfaAuthenticated: false };
+    }
     const user = account === undefined ? undefined : await tx.get(KIND.user, account, input.userName);
     const profile = user === undefined || account === undefined ? undefined : await tx.get(KIND.loginProfile, account, user.key);
     const data = profile === undefined ? undefined : loginProfileData(profile);
@@ -152,8 +190,7 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
       limiter.recordFailure(keys, now);
       throw failed();
     }
-    const caller: Caller = { kind: 'anonymous', account, arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
-    const ctx: OperationContext = { caller, account, tx, now, requestId: 'console-sign-in', services, ...(env.sourceIp !== undefined ? { sourceIp: env.sourceIp } : {}) };
+    const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services, ...(env.sourceIp !== undefined ? { sourceIp: env.sourceIp } : {}) };
     let mfaAuthTime: string | undefined;
     const devices = (await tx.list(MFA_DEVICE_KIND, account, { owner: user.id })).sort((a, b) =>
       String(a.data['enableDate'] ?? '').localeCompare(String(b.data['enableDate'] ?? '')),
@@ -195,14 +232,10 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
       resetRequired ? RESET_SESSION_SECONDS : CONSOLE_SESSION_SECONDS,
     );
     return {
-      credentials: {
-        accessKeyId: issued['AccessKeyId'] as string,
-        secretAccessKey: issued['SecretAccessKey'] as string,
-        sessionToken: issued['SessionToken'] as string,
-        expiration: (issued['Expiration'] as Date).toISOString(),
-      },
+      credentials: credentialsOf(issued),
       account,
       userName: user.key,
+      root: false,
       arn,
       passwordResetRequired: resetRequired,
       mfaAuthenticated: mfaAuthTime !== undefined,

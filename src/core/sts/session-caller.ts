@@ -36,8 +36,10 @@ export function callerFromClaims(claims: SessionClaims): Caller {
     case 'federatedUser':
       return { ...base, kind: 'federatedUser' };
     case 'userSession':
-    case 'consoleSession':
       return { ...base, kind: 'user' };
+    case 'consoleSession':
+      // The root user's console session names no IAM user; an IAM user's always does.
+      return { ...base, kind: claims.userName === undefined ? 'root' : 'user' };
     case 'rootSession':
       return { ...base, kind: 'root' };
   }
