@@ -77,9 +77,14 @@ describe('the web console at 390×844', () => {
       await heading(page, 'Users').waitFor();
       await page.getByRole('link', { name }).waitFor();
       await checkPage(page, 'users');
-      for (const action of [page.getByRole('button', { name: 'Sign out' }), page.getByRole('link', { name: 'Change password' }), page.getByRole('button', { name: 'Next page' })]) {
+      for (const action of [page.getByRole('button', { name: 'Sign out' }), page.getByRole('link', { name: 'Change password' }), page.getByRole('button', { name: 'Create user' }), page.getByRole('button', { name: 'Next page' })]) {
         await reachable(action);
       }
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByLabel('Give console access (a password)').check();
+      await checkPage(page, 'create user form');
+      await reachable(page.getByRole('button', { name: 'Cancel' }));
+      await page.getByRole('button', { name: 'Cancel' }).click();
 
       await page.getByRole('link', { name }).click();
       await heading(page, name).waitFor();

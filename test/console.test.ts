@@ -172,7 +172,7 @@ describe('the web console', () => {
     }
   });
 
-  test('the root user signs in with the root password and sees every user', async () => {
+  test('root signs in, creates a user with a password and a forced reset; that user signs in and must change it', async () => {
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
     try {
       await page.getByRole('radio', { name: 'Root user' }).check();
@@ -186,10 +186,31 @@ describe('the web console', () => {
       assert.equal(await page.getByText(`root @ ${TEST_ACCOUNT_ID}`).count(), 1);
       // Its password is not an IAM user's: ChangePassword would not change it, so the console does not offer it.
       assert.equal(await page.getByRole('link', { name: 'Change password' }).count(), 0);
+
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByLabel('User name', { exact: true }).fill('zoe');
+      await page.getByLabel('Give console access (a password)').check();
+      await page.getByLabel('Console password').fill(FIRST_PASSWORD);
+      assert.equal(await page.getByLabel(/Must create a new password/).isChecked(), true);
+      assert.deepEqual(await seriousViolations(page), [], 'create user form');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await heading(page, 'zoe').waitFor();
+      await page.getByText('IAMUserChangePassword').waitFor();
+
       await page.getByRole('button', { name: 'Sign out' }).click();
       // Signed out, the form remembers the root choice and the account, never the password.
       assert.equal(await page.getByRole('radio', { name: 'Root user' }).isChecked(), true);
       assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
+      await page.getByRole('radio', { name: 'IAM user' }).check();
+      await fillSignIn(page, 'zoe', FIRST_PASSWORD);
+      await heading(page, 'Set a new password').waitFor();
+      await page.getByLabel('Current password').fill(FIRST_PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      // Zoe has no permission beyond changing her password: the users page shows the denial.
+      await heading(page, 'Users').waitFor();
+      await page.getByText(/AccessDenied: User: arn:aws:iam::111122223333:user\/zoe is not authorized to perform: iam:ListUsers/).waitFor();
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

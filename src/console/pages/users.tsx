@@ -2,6 +2,7 @@ import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { CreateUserForm } from './create-user.js';
 
 const PAGE_SIZE = 50;
 
@@ -12,10 +13,31 @@ export function UsersPage({ clients }: { clients: Clients }) {
   const marker = markers[markers.length - 1];
   const users = useLoad(() => clients.iam.send(new ListUsersCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), `users:${marker ?? ''}`);
   const page = markers.length;
+  const [creating, setCreating] = useState(false);
   return (
     <>
       <PageHeading>Users</PageHeading>
-      <Section title="IAM users" id="users" loaded={users}>
+      {creating ? (
+        <CreateUserForm
+          clients={clients}
+          onCancel={() => setCreating(false)}
+          onCreated={(name) => {
+            window.location.hash = `#/users/${encodeURIComponent(name)}`;
+          }}
+        />
+      ) : null}
+      <Section
+        title="IAM users"
+        id="users"
+        loaded={users}
+        actions={
+          creating ? undefined : (
+            <button type="button" class="primary" onClick={() => setCreating(true)}>
+              Create user
+            </button>
+          )
+        }
+      >
         {(data) => (
           <>
             {(data.Users ?? []).length === 0 ? (
