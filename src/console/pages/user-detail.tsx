@@ -13,6 +13,7 @@ import {
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { MfaDevices } from './mfa-devices.js';
 
 /** One user: summary, groups, policies, access keys. Each part loads on its own, so one denial hides only that part. */
 export function UserDetailPage({ clients, userName }: { clients: Clients; userName: string }) {
@@ -84,6 +85,7 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
           )
         }
       </Section>
+      <MfaDevices clients={clients} userName={userName} />
       <AccessKeys clients={clients} userName={userName} />
     </>
   );
