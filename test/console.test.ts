@@ -216,4 +216,38 @@ describe('the web console', () => {
       await context.close();
     }
   });
+
+  test('root attaches a policy to a user from the console: the action the user was denied becomes allowed', async () => {
+    const user = await openConsole(chromium.browser, server.endpoint);
+    const root = await openConsole(chromium.browser, server.endpoint);
+    try {
+      await fillSignIn(user.page, 'nobody', FIRST_PASSWORD);
+      await heading(user.page, 'Users').waitFor();
+      await user.page.getByText(/AccessDenied: .* iam:ListUsers/).waitFor();
+
+      await root.page.getByRole('radio', { name: 'Root user' }).check();
+      await root.page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
+      await root.page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
+      await root.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await root.page.getByRole('link', { name: 'nobody' }).click();
+      await heading(root.page, 'nobody').waitFor();
+      await root.page.getByLabel('Policy ARN to attach').fill('arn:aws:iam::aws:policy/IAMReadOnlyAccess');
+      await root.page.getByRole('button', { name: 'Attach policy' }).click();
+      await root.page.getByRole('button', { name: 'Detach IAMReadOnlyAccess' }).waitFor();
+      assert.deepEqual(await seriousViolations(root.page), [], 'user page with an attached policy');
+
+      // The same console session, unchanged: the next request is decided with the new policy.
+      await user.page.reload();
+      await user.page.getByRole('link', { name: 'zoe' }).waitFor();
+      assert.equal(await user.page.getByRole('alert').count(), 0);
+      // Read-only: creating a user is still denied, and said so.
+      await user.page.getByRole('button', { name: 'Create user' }).click();
+      await user.page.getByLabel('User name', { exact: true }).fill('not-allowed');
+      await user.page.getByRole('button', { name: 'Create user' }).click();
+      await user.page.getByText(/AccessDenied: User: arn:aws:iam::111122223333:user\/nobody is not authorized to perform: iam:CreateUser/).waitFor();
+    } finally {
+      await user.context.close();
+      await root.context.close();
+    }
+  });
 });

@@ -3,7 +3,6 @@ import {
   DeleteAccessKeyCommand,
   GetUserCommand,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
   UpdateAccessKeyCommand,
@@ -13,6 +12,7 @@ import {
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { AttachedPolicies } from './attached-policies.js';
 import { MfaDevices } from './mfa-devices.js';
 
 /** One user: summary, groups, policies, access keys. Each part loads on its own, so one denial hides only that part. */
@@ -20,7 +20,6 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
   const { iam } = clients;
   const user = useLoad(() => iam.send(new GetUserCommand({ UserName: userName })), `user:${userName}`);
   const groups = useLoad(() => iam.send(new ListGroupsForUserCommand({ UserName: userName })), `groups:${userName}`);
-  const attached = useLoad(() => iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName })), `attached:${userName}`);
   const inline = useLoad(() => iam.send(new ListUserPoliciesCommand({ UserName: userName })), `inline:${userName}`);
   return (
     <>
@@ -57,21 +56,7 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
           )
         }
       </Section>
-      <Section title="Attached policies" id="attached" loaded={attached}>
-        {(data) =>
-          (data.AttachedPolicies ?? []).length === 0 ? (
-            <p class="muted">No managed policies attached.</p>
-          ) : (
-            <ul class="plain">
-              {(data.AttachedPolicies ?? []).map((p) => (
-                <li key={p.PolicyArn}>
-                  {p.PolicyName} <span class="muted code">{p.PolicyArn}</span>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Section>
+      <AttachedPolicies clients={clients} userName={userName} />
       <Section title="Inline policies" id="inline" loaded={inline}>
         {(data) =>
           (data.PolicyNames ?? []).length === 0 ? (
