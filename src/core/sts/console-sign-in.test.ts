@@ -102,8 +102,11 @@ describe('console sign-in', () => {
   }
 
   test('failures are throttled per user name (existing or not) and per address; a right password then waits too', async () => {
-    for (let i = 0; i < 5; i++) assert.equal(await outcome({ password: `wrong-${i}` }, NOW, `198.51.100.${i}`), generic);
+    // Spelling the account by its ID or its alias, the user name in any case: the same key.
+    const spellings = [{}, { account: 'example-corp' }, { userName: 'ALICE' }, { account: 'EXAMPLE-CORP', userName: 'Alice' }, {}];
+    for (const [i, spelling] of spellings.entries()) assert.equal(await outcome({ ...spelling, password: `wrong-${i}` }, NOW, `198.51.100.${i}`), generic);
     assert.match(await outcome({}, NOW, '203.0.113.9'), /^429 Throttling/);
+    assert.match(await outcome({ account: 'example-corp' }, NOW, '203.0.113.9'), /^429 Throttling/);
     for (let i = 0; i < 5; i++) assert.equal(await outcome({ userName: 'ghost', password: `wrong-${i}` }, NOW, `198.51.100.${i}`), generic);
     assert.match(await outcome({ userName: 'ghost' }, NOW, '203.0.113.9'), /^429 Throttling/);
     // After the back-off the right password works again.

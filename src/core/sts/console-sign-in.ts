@@ -159,7 +159,9 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
   const wellFormed = (root || USER_NAME.test(input.userName)) && input.password.length <= MAX_PASSWORD && (input.mfaCode === undefined || MFA_CODE.test(input.mfaCode));
   const account = wellFormed ? await accountOf(env, input.account) : undefined;
   // Keyed by the name as asked, not by what exists, so that being throttled tells nothing about which users exist.
-  const nameKey = root ? `console-root:${input.account.toLowerCase()}` : `console-user:${input.account.toLowerCase()}/${input.userName.toLowerCase()}`;
+  // The account as resolved when it exists, so that its ID and its alias count against the same key.
+  const accountKey = account ?? input.account.toLowerCase();
+  const nameKey = root ? `console-root:${accountKey}` : `console-user:${accountKey}/${input.userName.toLowerCase()}`;
   const keys = env.sourceIp === undefined ? [nameKey] : [nameKey, `console-source:${env.sourceIp}`];
   const throttled = (): ConsoleSignInError => new ConsoleSignInError('Throttling', 'Too many failed sign-in attempts. Wait a few minutes and try again.', 429);
   if (limiter.isThrottled(keys, now)) throw throttled();
