@@ -2,18 +2,20 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { clientsFor, signIn, type Clients } from './api.js';
 import { PageHeading } from './components.js';
+import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { SignInPage, type SignInDefaults } from './pages/sign-in.js';
 import { UserDetailPage } from './pages/user-detail.js';
 import { UsersPage } from './pages/users.js';
 import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSession } from './session.js';
 
-type Route = { readonly page: 'users' } | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
+type Route = { readonly page: 'users' } | { readonly page: 'account' } | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/' || path === '/users') return { page: 'users' };
   if (path === '/change-password') return { page: 'change-password' };
+  if (path === '/account') return { page: 'account' };
   const user = /^\/users\/([^/]+)$/.exec(path);
   if (user !== null) {
     try {
@@ -96,6 +98,8 @@ function Page({ route, clients, session, onChanged }: { route: Route; clients: C
       return <UsersPage clients={clients} />;
     case 'user':
       return <UserDetailPage key={route.name} clients={clients} userName={route.name} />;
+    case 'account':
+      return <AccountSettingsPage clients={clients} account={session.account} />;
     case 'change-password':
       return <ChangePasswordPage clients={clients} forced={false} userName={session.userName} onChanged={onChanged} />;
     case 'not-found':
@@ -131,6 +135,9 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
           <nav aria-label="Console">
             <a href="#/users" aria-current={current('users')}>
               Users
+            </a>
+            <a href="#/account" aria-current={current('account')}>
+              Account settings
             </a>
             {/* The root password is not an IAM user's: ChangePassword does not change it. */}
             {session.root ? null : (

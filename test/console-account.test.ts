@@ -1,0 +1,102 @@
+// Account settings in the web console: the account alias (then used to sign in) and the password policy (then
+// enforced on a new password), at desktop size and at 390×844.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CreateLoginProfileCommand, CreateUserCommand, GetAccountPasswordPolicyCommand, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
+import type { Page } from 'playwright-core';
+import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
+import { iamClient } from './helpers/clients.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
+
+const ROOT_PASSWORD = 'Root-console-password-1';
+const PASSWORD = 'Account-page-password-1';
+const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, async () => {
+  const iam = iamClient(server.endpoint);
+  await iam.send(new CreateUserCommand({ UserName: 'olga' }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: 'olga', Password: PASSWORD, PasswordResetRequired: true }));
+});
+const chromium = useBrowser();
+
+const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+
+async function signInAsRoot(page: Page): Promise<void> {
+  await page.getByRole('radio', { name: 'Root user' }).check();
+  await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
+  await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(page, 'Users').waitFor();
+}
+
+describe('account settings in the web console', () => {
+  test('set the alias and the password policy; a user signs in by the alias and the policy judges the new password', async () => {
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
+    try {
+      await signInAsRoot(page);
+      await page.getByRole('link', { name: 'Account settings' }).click();
+      await heading(page, 'Account settings').waitFor();
+      await page.getByText('No policy is set').waitFor();
+      assert.deepEqual(await seriousViolations(page), [], 'account settings');
+
+      await page.getByLabel('New alias').fill('console-corp');
+      await page.getByRole('button', { name: 'Save alias' }).click();
+      await page.getByRole('button', { name: 'Delete alias' }).waitFor();
+      assert.deepEqual((await iamClient(server.endpoint).send(new ListAccountAliasesCommand({}))).AccountAliases, ['console-corp']);
+
+      await page.getByLabel('Minimum password length (6 to 128)').fill('20');
+      await page.getByLabel('Require at least one symbol').check();
+      await page.getByLabel('Allow users to change their own password').check();
+      await page.getByLabel('Passwords expire after (days, 1 to 1095; empty: never)').fill('90');
+      await page.getByRole('button', { name: 'Save password policy' }).click();
+      await page.getByText('The password policy was saved.').waitFor();
+      const policy = (await iamClient(server.endpoint).send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy;
+      assert.deepEqual(
+        [policy?.MinimumPasswordLength, policy?.RequireSymbols, policy?.AllowUsersToChangePassword, policy?.MaxPasswordAge, policy?.ExpirePasswords],
+        [20, true, true, 90, true],
+      );
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      // Olga signs in by the alias; her new password must meet the policy, which the page lists.
+      await page.getByRole('radio', { name: 'IAM user' }).check();
+      await page.getByLabel('Account ID or alias').fill('console-corp');
+      await page.getByLabel('IAM user name').fill('olga');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await heading(page, 'Set a new password').waitFor();
+      await page.getByText('At least 20 characters').waitFor();
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill('Short-1!');
+      await page.getByLabel('Confirm new password').fill('Short-1!');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('PasswordPolicyViolation: Password does not conform to the account password policy.').waitFor();
+      const long = 'A-much-longer-password-1!';
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill(long);
+      await page.getByLabel('Confirm new password').fill(long);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await heading(page, 'Users').waitFor();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the account settings page fits 390×844 with every control reachable', async () => {
+    const { page, context } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await signInAsRoot(page);
+      await page.getByRole('link', { name: 'Account settings' }).click();
+      await heading(page, 'Account settings').waitFor();
+      await page.getByRole('button', { name: 'Save password policy' }).waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'account settings at 390×844');
+      for (const name of ['Save alias', 'Save password policy', 'Sign out']) {
+        const button = page.getByRole('button', { name });
+        await button.scrollIntoViewIfNeeded();
+        const box = await button.boundingBox();
+        assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 390.5, name);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
