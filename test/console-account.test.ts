@@ -99,4 +99,39 @@ describe('account settings in the web console', () => {
       await context.close();
     }
   });
+
+  test('groups: create one, add a user (seen on the user page), remove the user; both pages fit 390×844', async () => {
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await signInAsRoot(page);
+      await page.getByRole('link', { name: 'Groups' }).click();
+      await heading(page, 'Groups').waitFor();
+      await page.getByText('No groups.').waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'groups');
+      await page.getByLabel('Group name').fill('auditors');
+      await page.getByRole('button', { name: 'Create group' }).click();
+      await heading(page, 'auditors').waitFor();
+      await page.getByText('No members.').waitFor();
+      await page.getByLabel('User to add').fill('olga');
+      await page.getByRole('button', { name: 'Add user' }).click();
+      await page.getByRole('button', { name: 'Remove olga from the group' }).waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'group page');
+      await page.getByRole('link', { name: 'olga' }).click();
+      await heading(page, 'olga').waitFor();
+      await page.getByRole('region', { name: 'Groups' }).getByText('auditors').waitFor();
+      await page.goBack();
+      await heading(page, 'auditors').waitFor();
+      await page.getByRole('button', { name: 'Remove olga from the group' }).click();
+      await page.getByText('No members.').waitFor();
+      // A user that does not exist: IAM's error, as text.
+      await page.getByLabel('User to add').fill('ghost');
+      await page.getByRole('button', { name: 'Add user' }).click();
+      await page.getByText('NoSuchEntity: The user with name ghost cannot be found.').waitFor();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -4,22 +4,29 @@ import { clientsFor, signIn, type Clients } from './api.js';
 import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
+import { GroupDetailPage, GroupsPage } from './pages/groups.js';
 import { SignInPage, type SignInDefaults } from './pages/sign-in.js';
 import { UserDetailPage } from './pages/user-detail.js';
 import { UsersPage } from './pages/users.js';
 import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSession } from './session.js';
 
-type Route = { readonly page: 'users' } | { readonly page: 'account' } | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
+type Route =
+  | { readonly page: 'users' }
+  | { readonly page: 'account' }
+  | { readonly page: 'groups' }
+  | { readonly page: 'group'; readonly name: string }
+  | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/' || path === '/users') return { page: 'users' };
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
-  const user = /^\/users\/([^/]+)$/.exec(path);
-  if (user !== null) {
+  if (path === '/groups') return { page: 'groups' };
+  const named = /^\/(users|groups)\/([^/]+)$/.exec(path);
+  if (named !== null) {
     try {
-      return { page: 'user', name: decodeURIComponent(user[1] as string) };
+      return { page: named[1] === 'users' ? 'user' : 'group', name: decodeURIComponent(named[2] as string) };
     } catch {
       return { page: 'not-found' };
     }
@@ -98,6 +105,10 @@ function Page({ route, clients, session, onChanged }: { route: Route; clients: C
       return <UsersPage clients={clients} />;
     case 'user':
       return <UserDetailPage key={route.name} clients={clients} userName={route.name} />;
+    case 'groups':
+      return <GroupsPage clients={clients} />;
+    case 'group':
+      return <GroupDetailPage key={route.name} clients={clients} groupName={route.name} />;
     case 'account':
       return <AccountSettingsPage clients={clients} account={session.account} />;
     case 'change-password':
@@ -124,7 +135,7 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
       () => undefined,
     );
   }, [clients]);
-  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') ? 'page' : undefined);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') ? 'page' : undefined);
   return (
     <>
       <header class="top">
@@ -135,6 +146,9 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
           <nav aria-label="Console">
             <a href="#/users" aria-current={current('users')}>
               Users
+            </a>
+            <a href="#/groups" aria-current={current('groups')}>
+              Groups
             </a>
             <a href="#/account" aria-current={current('account')}>
               Account settings
