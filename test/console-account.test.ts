@@ -2,7 +2,14 @@
 // enforced on a new password), at desktop size and at 390×844.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateLoginProfileCommand, CreateUserCommand, GetAccountPasswordPolicyCommand, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateLoginProfileCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetAccountPasswordPolicyCommand,
+  ListAccountAliasesCommand,
+} from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
 import { iamClient } from './helpers/clients.js';
@@ -129,6 +136,62 @@ describe('account settings in the web console', () => {
       await page.getByLabel('User to add').fill('ghost');
       await page.getByRole('button', { name: 'Add user' }).click();
       await page.getByText('NoSuchEntity: The user with name ghost cannot be found.').waitFor();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Switch Role: a user without permissions acts as a role, shown by its name and colour; switch back; recent roles', async () => {
+    const root = iamClient(server.endpoint);
+    const password = 'Pavel-long-password-1!';
+    await root.send(new CreateUserCommand({ UserName: 'pavel' }));
+    await root.send(new CreateLoginProfileCommand({ UserName: 'pavel', Password: password }));
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/pavel` }, Action: 'sts:AssumeRole' }] };
+    await root.send(new CreateRoleCommand({ RoleName: 'ops-admin', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    await root.send(new AttachRolePolicyCommand({ RoleName: 'ops-admin', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
+      await page.getByLabel('IAM user name').fill('pavel');
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await heading(page, 'Users').waitFor();
+      await page.getByText(/AccessDenied: .*user\/pavel is not authorized to perform: iam:ListUsers/).waitFor();
+
+      await page.getByRole('link', { name: 'Switch role' }).click();
+      await heading(page, 'Switch role').waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'switch role');
+      await page.getByLabel('Role name').fill('ops-admin');
+      await page.getByLabel('Display name (optional)').fill('Ops');
+      await page.getByRole('radio', { name: 'red' }).check();
+      await page.getByRole('button', { name: 'Switch role' }).click();
+      await heading(page, 'Users').waitFor();
+      await page.getByRole('link', { name: 'pavel' }).waitFor();
+      const chip = page.locator('header .role-chip');
+      assert.equal(await chip.textContent(), 'Ops');
+      assert.match((await chip.getAttribute('class')) ?? '', /role-red/);
+      assert.equal(await chip.getAttribute('title'), `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/ops-admin/pavel`);
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'users page as a role');
+      // Read-only role: a write is denied to the role session, and says so.
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByLabel('User name', { exact: true }).fill('not-by-role');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByText(/AccessDenied: User: arn:aws:sts::111122223333:assumed-role\/ops-admin\/pavel is not authorized to perform: iam:CreateUser/).waitFor();
+
+      await page.getByRole('button', { name: 'Switch back' }).click();
+      await page.getByText(/AccessDenied: .*user\/pavel is not authorized to perform: iam:ListUsers/).waitFor();
+      assert.equal(await page.locator('header .role-chip').count(), 0);
+      await page.getByRole('link', { name: 'Switch role' }).click();
+      await page.getByRole('button', { name: 'Ops' }).click();
+      await page.getByRole('link', { name: 'pavel' }).waitFor();
+      // A role this user may not assume: STS's AccessDenied, as text.
+      await page.getByRole('link', { name: 'Switch role' }).click();
+      await page.getByLabel('Role name').fill('no-such-role');
+      await page.getByRole('button', { name: 'Switch role' }).click();
+      await page.getByText(/^AccessDenied: /).waitFor();
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

@@ -5,6 +5,7 @@ import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
+import { SwitchRolePage } from './pages/switch-role.js';
 import { SignInPage, type SignInDefaults } from './pages/sign-in.js';
 import { UserDetailPage } from './pages/user-detail.js';
 import { UsersPage } from './pages/users.js';
@@ -14,6 +15,7 @@ type Route =
   | { readonly page: 'users' }
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
+  | { readonly page: 'switch-role' }
   | { readonly page: 'group'; readonly name: string }
   | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
 
@@ -23,6 +25,7 @@ function parseRoute(hash: string): Route {
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
   if (path === '/groups') return { page: 'groups' };
+  if (path === '/switch-role') return { page: 'switch-role' };
   const named = /^\/(users|groups)\/([^/]+)$/.exec(path);
   if (named !== null) {
     try {
@@ -61,16 +64,25 @@ export function App() {
   // The credentials stop working at their expiration: the console drops them then rather than failing call after call.
   useEffect(() => {
     if (session === undefined) return undefined;
-    const timer = setTimeout(() => signOut('Your session has expired. Sign in again.'), Math.max(0, Math.min(expiresInMs(session), 2 ** 31 - 1)));
+    const expired = () => {
+      // A role session ends before the user's own: the console goes back to the user, as long as that one lasts.
+      if (session.base !== undefined && expiresInMs(session.base) > 0) {
+        signedIn(session.base);
+        setNotice(undefined);
+        return;
+      }
+      signOut('Your session has expired. Sign in again.');
+    };
+    const timer = setTimeout(expired, Math.max(0, Math.min(expiresInMs(session), 2 ** 31 - 1)));
     return () => clearTimeout(timer);
   }, [session]);
 
-  const signedIn = (next: ConsoleSession) => {
+  function signedIn(next: ConsoleSession) {
     saveSession(next);
     setNotice(undefined);
     setSession(next);
     if (!next.passwordResetRequired && parseRoute(window.location.hash).page === 'change-password') window.location.hash = '#/users';
-  };
+  }
 
   if (session === undefined || clients === undefined) {
     return <SignInPage onSignedIn={signedIn} notice={notice} defaults={defaults} />;
@@ -89,18 +101,41 @@ export function App() {
   };
 
   return (
-    <Shell session={session} clients={clients} onSignOut={() => signOut('You signed out.')} route={route}>
+    <Shell
+      session={session}
+      clients={clients}
+      onSignOut={() => signOut('You signed out.')}
+      onSwitchBack={() => {
+        if (session.base !== undefined) signedIn(session.base);
+        window.location.hash = '#/users';
+      }}
+      route={route}
+    >
       {session.passwordResetRequired ? (
         <ChangePasswordPage clients={clients} forced userName={session.userName} onChanged={passwordChanged} />
       ) : (
-        <Page route={route} clients={clients} session={session} onChanged={passwordChanged} />
+        <Page
+          // Another identity (a role switched to or from) sees everything afresh: nothing read as the other is kept.
+          key={session.credentials.accessKeyId}
+          route={route}
+          clients={clients}
+          session={session}
+          onChanged={passwordChanged}
+          onSwitched={(next) => {
+            signedIn(next);
+            window.location.hash = '#/users';
+          }}
+        />
       )}
     </Shell>
   );
 }
 
-function Page({ route, clients, session, onChanged }: { route: Route; clients: Clients; session: ConsoleSession; onChanged: (p: string) => void }) {
+function Page({ route, clients, session, onChanged, onSwitched }: { route: Route; clients: Clients; session: ConsoleSession; onChanged: (p: string) => void; onSwitched: (next: ConsoleSession) => void }) {
   switch (route.page) {
+    case 'switch-role':
+      // From the user's own session: a role session switching again would chain roles, which the console does not do.
+      return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
     case 'users':
       return <UsersPage clients={clients} />;
     case 'user':
@@ -125,7 +160,21 @@ function Page({ route, clients, session, onChanged }: { route: Route; clients: C
   }
 }
 
-function Shell({ session, clients, onSignOut, route, children }: { session: ConsoleSession; clients: Clients; onSignOut: () => void; route: Route; children: preact.ComponentChildren }) {
+function Shell({
+  session,
+  clients,
+  onSignOut,
+  onSwitchBack,
+  route,
+  children,
+}: {
+  session: ConsoleSession;
+  clients: Clients;
+  onSignOut: () => void;
+  onSwitchBack: () => void;
+  route: Route;
+  children: preact.ComponentChildren;
+}) {
   // Who the signed calls are made as, as STS sees them (the session may not ask while its password must be reset).
   const [identity, setIdentity] = useState(session.arn);
   useEffect(() => {
@@ -153,8 +202,13 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
             <a href="#/account" aria-current={current('account')}>
               Account settings
             </a>
-            {/* The root password is not an IAM user's: ChangePassword does not change it. */}
             {session.root ? null : (
+              <a href="#/switch-role" aria-current={current('switch-role')}>
+                Switch role
+              </a>
+            )}
+            {/* The root password is not an IAM user's: ChangePassword does not change it. */}
+            {session.root || session.role !== undefined ? null : (
               <a href="#/change-password" aria-current={current('change-password')}>
                 Change password
               </a>
@@ -162,9 +216,20 @@ function Shell({ session, clients, onSignOut, route, children }: { session: Cons
           </nav>
         )}
         <div class="who">
-          <span class="identity" title={identity}>
-            {session.userName} @ {session.account}
-          </span>
+          {session.role !== undefined ? (
+            <>
+              <span class={`role-chip role-${session.role.color}`} title={identity}>
+                {session.role.displayName}
+              </span>
+              <button type="button" onClick={onSwitchBack}>
+                Switch back
+              </button>
+            </>
+          ) : (
+            <span class="identity" title={identity}>
+              {session.userName} @ {session.account}
+            </span>
+          )}
           <button type="button" onClick={onSignOut}>
             Sign out
           </button>

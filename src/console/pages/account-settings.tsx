@@ -128,17 +128,36 @@ function PasswordPolicyForm({ clients }: { clients: Clients }) {
       throw error;
     }
   }, 'password-policy');
+  // Kept here, not in the editor: the editor starts afresh from each policy read, and the message outlives that.
+  const [saved, setSaved] = useState<string>();
   return (
     <Section title="Password policy" id="password-policy" loaded={policy}>
-      {(data) => <PolicyEditor key={JSON.stringify(data)} clients={clients} policy={data} onSaved={policy.reload} />}
+      {(data) => (
+        <>
+          <PolicyEditor
+            key={JSON.stringify(data)}
+            clients={clients}
+            policy={data}
+            onSaved={(message) => {
+              setSaved(message);
+              policy.reload();
+            }}
+            onEdit={() => setSaved(undefined)}
+          />
+          {saved !== undefined ? (
+            <p class="notice" role="status">
+              {saved}
+            </p>
+          ) : null}
+        </>
+      )}
     </Section>
   );
 }
 
-function PolicyEditor({ clients, policy, onSaved }: { clients: Clients; policy: PasswordPolicy | null; onSaved: () => void }) {
+function PolicyEditor({ clients, policy, onSaved, onEdit }: { clients: Clients; policy: PasswordPolicy | null; onSaved: (message: string) => void; onEdit: () => void }) {
   const [form, setForm] = useState<PolicyForm>(() => formOf(policy));
   const [error, setError] = useState<string>();
-  const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof PolicyForm>(key: K, value: PolicyForm[K]) => setForm({ ...form, [key]: value });
   const number = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
@@ -146,11 +165,10 @@ function PolicyEditor({ clients, policy, onSaved }: { clients: Clients; policy: 
   async function act(work: () => Promise<unknown>, done: string) {
     setBusy(true);
     setError(undefined);
-    setSaved(undefined);
+    onEdit();
     try {
       await work();
-      setSaved(done);
-      onSaved();
+      onSaved(done);
     } catch (failure) {
       setError(errorText(failure));
     } finally {
@@ -194,11 +212,6 @@ function PolicyEditor({ clients, policy, onSaved }: { clients: Clients; policy: 
       <label for="reuse">Remember earlier passwords (1 to 24; empty: none)</label>
       <input id="reuse" type="number" min={1} max={24} value={form.PasswordReusePrevention} onInput={(e) => set('PasswordReusePrevention', e.currentTarget.value)} />
       <ErrorMessage text={error} />
-      {saved !== undefined ? (
-        <p class="notice" role="status">
-          {saved}
-        </p>
-      ) : null}
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
           Save password policy
