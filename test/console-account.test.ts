@@ -197,4 +197,31 @@ describe('account settings in the web console', () => {
       await context.close();
     }
   });
+
+  test('roles: the list and a role page with its trust policy, at 390×844', async () => {
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    await iamClient(server.endpoint).send(
+      new CreateRoleCommand({ RoleName: 'lambda-runner-with-a-long-name', Description: 'Runs the functions', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await signInAsRoot(page);
+      await page.getByRole('link', { name: 'Roles', exact: true }).click();
+      await heading(page, 'Roles').waitFor();
+      await page.getByText('Runs the functions').waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'roles');
+      await page.getByRole('link', { name: 'lambda-runner-with-a-long-name' }).click();
+      await heading(page, 'lambda-runner-with-a-long-name').waitFor();
+      const document = page.getByLabel('Trust policy');
+      await document.waitFor();
+      assert.deepEqual(JSON.parse((await document.textContent()) ?? ''), trust);
+      await page.getByText('Never').first().waitFor();
+      assert.equal(await scrollsSideways(page), false);
+      assert.deepEqual(await seriousViolations(page), [], 'role page');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
+import { RoleDetailPage, RolesPage } from './pages/roles.js';
 import { SwitchRolePage } from './pages/switch-role.js';
 import { SignInPage, type SignInDefaults } from './pages/sign-in.js';
 import { UserDetailPage } from './pages/user-detail.js';
@@ -16,6 +17,8 @@ type Route =
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
   | { readonly page: 'switch-role' }
+  | { readonly page: 'roles' }
+  | { readonly page: 'role'; readonly name: string }
   | { readonly page: 'group'; readonly name: string }
   | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
 
@@ -26,10 +29,12 @@ function parseRoute(hash: string): Route {
   if (path === '/account') return { page: 'account' };
   if (path === '/groups') return { page: 'groups' };
   if (path === '/switch-role') return { page: 'switch-role' };
-  const named = /^\/(users|groups)\/([^/]+)$/.exec(path);
+  if (path === '/roles') return { page: 'roles' };
+  const named = /^\/(users|groups|roles)\/([^/]+)$/.exec(path);
   if (named !== null) {
+    const page = named[1] === 'users' ? 'user' : named[1] === 'groups' ? 'group' : 'role';
     try {
-      return { page: named[1] === 'users' ? 'user' : 'group', name: decodeURIComponent(named[2] as string) };
+      return { page, name: decodeURIComponent(named[2] as string) };
     } catch {
       return { page: 'not-found' };
     }
@@ -144,6 +149,10 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <GroupsPage clients={clients} />;
     case 'group':
       return <GroupDetailPage key={route.name} clients={clients} groupName={route.name} />;
+    case 'roles':
+      return <RolesPage clients={clients} />;
+    case 'role':
+      return <RoleDetailPage key={route.name} clients={clients} roleName={route.name} />;
     case 'account':
       return <AccountSettingsPage clients={clients} account={session.account} />;
     case 'change-password':
@@ -184,7 +193,7 @@ function Shell({
       () => undefined,
     );
   }, [clients]);
-  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') ? 'page' : undefined);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && route.page === 'role') ? 'page' : undefined);
   return (
     <>
       <header class="top">
@@ -198,6 +207,9 @@ function Shell({
             </a>
             <a href="#/groups" aria-current={current('groups')}>
               Groups
+            </a>
+            <a href="#/roles" aria-current={current('roles')}>
+              Roles
             </a>
             <a href="#/account" aria-current={current('account')}>
               Account settings
