@@ -71,9 +71,9 @@ describe(`console timings with ${USERS} users`, () => {
         await page.getByRole('button', { name: 'Next page' }).click();
         await shows(page, 'user-00099');
       });
-      await timed('user page (summary, groups, policies, keys)', results, async () => {
+      await timed('user page (summary, groups, policies, MFA, keys)', results, async () => {
         await page.getByRole('link', { name: 'user-00050' }).click();
-        await shows(page, 'Console password last used', 'No access keys.', 'No inline policies.', 'No managed policies attached.', 'Not a member of any group.');
+        await shows(page, 'Console password last used', 'No access keys.', 'No MFA device.', 'No inline policies.', 'No managed policies attached.', 'Not a member of any group.');
       });
       await timed('users page reloaded (full page load, signed in)', results, async () => {
         await page.goto(`${server.endpoint}/_gatehouse/console/#/users`, { waitUntil: 'commit' });
