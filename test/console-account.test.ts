@@ -3,16 +3,27 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  AddUserToGroupCommand,
   AttachRolePolicyCommand,
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreateGroupCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  GetGroupCommand,
+  GetUserCommand,
+  PutUserPolicyCommand,
   CreateLoginProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
   GetAccountPasswordPolicyCommand,
   ListAccountAliasesCommand,
+  ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
-import { iamClient } from './helpers/clients.js';
+import { codeAt, timeStep } from '../src/core/sts/totp.js';
+import { failure, iamClient } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const ROOT_PASSWORD = 'Root-console-password-1';
@@ -219,6 +230,39 @@ describe('account settings in the web console', () => {
       await page.getByText('Never').first().waitFor();
       assert.equal(await scrollsSideways(page), false);
       assert.deepEqual(await seriousViolations(page), [], 'role page');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('delete a user with everything it has (password, key, MFA device, policies, group), as AWS\'s console does', async () => {
+    const root = iamClient(server.endpoint);
+    await root.send(new CreateUserCommand({ UserName: 'doomed' }));
+    await root.send(new CreateLoginProfileCommand({ UserName: 'doomed', Password: 'Doomed-long-password-1!' }));
+    await root.send(new CreateAccessKeyCommand({ UserName: 'doomed' }));
+    await root.send(new PutUserPolicyCommand({ UserName: 'doomed', PolicyName: 'inline', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] }) }));
+    await root.send(new AttachUserPolicyCommand({ UserName: 'doomed', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    await root.send(new CreateGroupCommand({ GroupName: 'doomed-group' }));
+    await root.send(new AddUserToGroupCommand({ GroupName: 'doomed-group', UserName: 'doomed' }));
+    const device = (await root.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'doomed' }))).VirtualMFADevice;
+    const seed = Buffer.from(device?.Base32StringSeed ?? new Uint8Array()).toString('ascii');
+    const step = timeStep(new Date());
+    await root.send(new EnableMFADeviceCommand({ UserName: 'doomed', SerialNumber: device?.SerialNumber, AuthenticationCode1: codeAt(seed, step - 2), AuthenticationCode2: codeAt(seed, step - 1) }));
+    const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
+    try {
+      await signInAsRoot(page);
+      await page.goto(`${server.endpoint}/_gatehouse/console/#/users/doomed`);
+      await heading(page, 'doomed').waitFor();
+      const button = page.getByRole('button', { name: 'Delete user' });
+      assert.equal(await button.isDisabled(), true, 'not before the name is typed');
+      await page.getByLabel('Type the user name to confirm').fill('doomed');
+      await button.click();
+      await heading(page, 'Users').waitFor();
+      assert.equal((await failure(root.send(new GetUserCommand({ UserName: 'doomed' })))).name, 'NoSuchEntityException');
+      assert.deepEqual((await root.send(new GetGroupCommand({ GroupName: 'doomed-group' }))).Users, []);
+      const devices = (await root.send(new ListVirtualMFADevicesCommand({}))).VirtualMFADevices ?? [];
+      assert.equal(devices.some((d) => d.SerialNumber === device?.SerialNumber), false, 'the virtual MFA device is deleted too');
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

@@ -13,6 +13,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
 import { AttachedPolicies } from './attached-policies.js';
+import { DeleteUser } from './delete-user.js';
 import { MfaDevices } from './mfa-devices.js';
 
 /** One user: summary, groups, policies, access keys. Each part loads on its own, so one denial hides only that part. */
@@ -72,6 +73,7 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
       </Section>
       <MfaDevices clients={clients} userName={userName} />
       <AccessKeys clients={clients} userName={userName} />
+      <DeleteUser clients={clients} userName={userName} />
     </>
   );
 }
