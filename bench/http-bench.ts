@@ -50,9 +50,9 @@ export function signed(port: number, key: BenchKey, body: string, service = 'iam
   };
 }
 
-export function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+export function call(agent: Agent, port: number, req: { headers: Record<string, string>; body: string }, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
+    const r = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -92,7 +92,7 @@ const ROUNDS = 3;
 const LOG_ROUNDS = 30;
 const LOG_ROUND_SECONDS = 1;
 
-function median(rates: readonly Rate[]): Rate {
+export function median(rates: readonly Rate[]): Rate {
   return [...rates].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rates.length / 2)] as Rate;
 }
 
@@ -100,13 +100,13 @@ function median(rates: readonly Rate[]): Rate {
  * The load generator: wrk (Debian's `wrk`, a C program) when installed, since a Node client would spend as much CPU
  * as the servers it measures on this 2-core machine; otherwise a Node keep-alive client. Same requests either way.
  */
-async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number, seconds = 4): Promise<Rate> {
-  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, seconds, connections);
+export async function load(port: number, req: { headers: Record<string, string>; body: string }, label: string, connections: number, seconds = 4, path = '/'): Promise<Rate> {
+  if (!existsSync(WRK)) return loadWithNode(port, req, `${label} (node client)`, seconds, connections, path);
   const script = join(mkdtempSync(join(tmpdir(), 'gatehouse-wrk-')), 'request.lua');
   const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(req.body)}`];
   for (const [name, value] of Object.entries(req.headers)) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
   writeFileSync(script, `${lines.join('\n')}\n`);
-  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, `http://127.0.0.1:${port}/`]);
+  const { stdout } = await run(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, `http://127.0.0.1:${port}${path}`]);
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   if (rate === null) throw new Error(`unexpected wrk output:\n${stdout}`);
   if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`${label}: some requests failed:\n${stdout}`);
@@ -114,7 +114,7 @@ async function load(port: number, req: { headers: Record<string, string>; body: 
 }
 
 /** Keeps `concurrency` keep-alive requests in flight for `seconds` and counts answers per second. */
-async function loadWithNode(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32): Promise<Rate> {
+async function loadWithNode(port: number, req: { headers: Record<string, string>; body: string }, label: string, seconds = 4, concurrency = 32, path = '/'): Promise<Rate> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const warmEnd = Date.now() + 1000;
   let done = 0;
@@ -124,7 +124,7 @@ async function loadWithNode(port: number, req: { headers: Record<string, string>
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        const res = await call(agent, port, req);
+        const res = await call(agent, port, req, path);
         if (!measuring && Date.now() >= warmEnd) measuring = true;
         if (measuring) {
           if (res.status === 200) done++;
@@ -233,6 +233,70 @@ async function requestLogCost(agent: Agent): Promise<boolean> {
   }
 }
 
+const AUDIT_ROUNDS = Number(process.env["GATEHOUSE_BENCH_AUDIT_ROUNDS"] ?? 20);
+
+/**
+ * The audit trail's cost: authenticated iam:GetUser on a server recording every request's event (committed before
+ * the answer, the default) against one with --audit off, measured in alternating 1-second turns after a warm-up; the
+ * cost is the median of the per-round ratios. Two processes (the trail cannot be switched on in a running server),
+ * each with its own data directory. Target: auditing on keeps at least 90 % of the requests per second.
+ */
+async function auditCost(agent: Agent): Promise<boolean> {
+  const onDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-audit-on-'));
+  const offDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-audit-off-'));
+  const on = await startChild(['gatehouse', onDir], { GATEHOUSE_AUDIT: 'on' });
+  const off = await startChild(['gatehouse', offDir], { GATEHOUSE_AUDIT: 'off' });
+  try {
+    const onRequest = (await setUp(agent, on.port)).getUser;
+    const offRequest = (await setUp(agent, off.port)).getUser;
+    console.log('\nAudit trail: iam:GetUser as a user, 32 connections, each event committed before the answer, or --audit off');
+    const offLabel = 'baseline: Gatehouse, --audit off';
+    const onLabel = 'Gatehouse, --audit on (the default)';
+    await load(off.port, offRequest, offLabel, 32);
+    await load(on.port, onRequest, onLabel, 32);
+    const offs: Rate[] = [];
+    const ons: Rate[] = [];
+    for (let round = 0; round < AUDIT_ROUNDS; round++) {
+      for (const auditOn of round % 2 === 0 ? [false, true] : [true, false]) {
+        if (auditOn) ons.push(await load(on.port, onRequest, onLabel, 32, 1));
+        else offs.push(await load(off.port, offRequest, offLabel, 32, 1));
+      }
+    }
+    // The trail must really have been written: count the events of the measured server.
+    const { openSqliteEventLog } = await import('../src/store/sqlite/event-log.js');
+    const log = openSqliteEventLog(join(onDir, 'audit.db'), { readonly: true });
+    let events = 0;
+    try {
+      let nextToken: string | undefined;
+      do {
+        const page = await log.query({ account: ACCOUNT, eventName: 'GetUser', maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) });
+        events += page.events.length;
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+    } finally {
+      await log.close();
+    }
+    const offEvents = existsSync(join(offDir, 'audit.db')) ? 'an empty trail' : 'no trail';
+    const ratios = offs.map((o, i) => (ons[i] as Rate).perSecond / o.perSecond).sort((a, b) => a - b);
+    const ratio = ratios[Math.floor(ratios.length / 2)] as number;
+    const baseline = median(offs);
+    for (const [r, all] of [[baseline, offs], [median(ons), ons]] as const) {
+      const spread = all.map((x) => formatRate(x.perSecond).trim()).join(', ');
+      console.log(`  ${r.label.padEnd(66)} ${formatRate(r.perSecond).padStart(11)}  ${(r.perSecond / baseline.perSecond).toFixed(2)}x baseline  (median of ${spread})`);
+    }
+    console.log(`  GetUser events recorded by the audited server: ${events} (the other kept ${offEvents})`);
+    console.log(`  per round, audit on / audit off: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${ratio.toFixed(2)}`);
+    const met = ratio >= 0.9 && events > 0;
+    console.log(`  target: auditing on keeps >= 90% of the requests/s: it keeps ${(ratio * 100).toFixed(1)}% ${met ? 'MET' : 'NOT MET'}`);
+    return met;
+  } finally {
+    on.child.kill();
+    off.child.kill();
+    rmSync(onDir, { recursive: true, force: true });
+    rmSync(offDir, { recursive: true, force: true });
+  }
+}
+
 export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const agent = new Agent({ keepAlive: true });
@@ -248,6 +312,8 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
     let ok = true;
     // GATEHOUSE_BENCH_ONLY=request-log measures the request log alone (the part one tunes while changing it).
     if (process.env['GATEHOUSE_BENCH_ONLY'] === 'request-log') return { rates, ok: await requestLogCost(agent) };
+    // GATEHOUSE_BENCH_ONLY=audit measures the audit trail's cost alone.
+    if (process.env['GATEHOUSE_BENCH_ONLY'] === 'audit') return { rates, ok: await auditCost(agent) };
     // One connection measures the time a request takes (the servers mostly wait for the client); 32 connections
     // measure how many requests a saturated server answers. The target is held to both.
     for (const connections of [1, 32]) {
@@ -283,6 +349,7 @@ export async function runHttpBench(): Promise<{ rates: Rate[]; ok: boolean }> {
       }
     }
     ok = (await requestLogCost(agent)) && ok;
+    ok = (await auditCost(agent)) && ok;
     return { rates, ok };
   } finally {
     agent.destroy();

@@ -1,17 +1,19 @@
 // Regenerates src/protocol/models/*.json from botocore's service models (Apache-2.0), keeping what the wire layer
 // needs (operations, shapes, constraints) and dropping documentation. Usage:
-//   node --import tsx scripts/extract-models.ts /path/to/botocore/data
-import { readFileSync, writeFileSync } from 'node:fs';
+//   node --import tsx scripts/extract-models.ts /path/to/botocore/data [service...]
+// Without services, all of them. The models are not all from the same botocore: Organizations came from 1.43.11, the
+// first at hand that has every operation the installed SDK v3 client has.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-const [dataDir] = process.argv.slice(2);
+const [dataDir, ...asked] = process.argv.slice(2);
 if (dataDir === undefined) {
-  console.error('usage: extract-models.ts BOTOCORE_DATA_DIR');
+  console.error('usage: extract-models.ts BOTOCORE_DATA_DIR [service...]');
   process.exit(64);
 }
 
-const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15' };
+const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15', organizations: '2016-11-28' };
 
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
@@ -25,7 +27,10 @@ function strip(value: unknown): unknown {
 }
 
 for (const [service, version] of Object.entries(SERVICES)) {
-  const raw = gunzipSync(readFileSync(join(dataDir, service, version, 'service-2.json.gz'))).toString('utf8');
+  if (asked.length > 0 && !asked.includes(service)) continue;
+  const file = join(dataDir, service, version, 'service-2.json');
+  // Debian ships the models uncompressed, pip's botocore gzipped.
+  const raw = existsSync(file) ? readFileSync(file, 'utf8') : gunzipSync(readFileSync(`${file}.gz`)).toString('utf8');
   const model = JSON.parse(raw) as { metadata: unknown; operations: unknown; shapes: unknown };
   const out = { metadata: strip(model.metadata), operations: strip(model.operations), shapes: strip(model.shapes) };
   writeFileSync(join('src/protocol/models', `${service}.json`), `${JSON.stringify(out)}\n`);

@@ -1,5 +1,5 @@
-// Brings src/protocol/models/*.json up to the installed AWS SDK v3 clients (@aws-sdk/client-iam, client-sts; both
-// Apache-2.0). The botocore models stay the base because they carry the constraints (lengths, patterns, ranges) the
+// Brings src/protocol/models/*.json up to the installed AWS SDK v3 clients (@aws-sdk/client-iam, client-sts,
+// client-organizations; all Apache-2.0). The botocore models stay the base because they carry the constraints (lengths, patterns, ranges) the
 // wire layer validates; the SDK's compiled schemas carry none of those, only structure. So this adds what the SDK
 // has and botocore lacks: whole operations with their shapes, and new members of existing structures. Constraints of
 // the added simple members come from the IAM and STS API references, written down in CONSTRAINTS below, so that a
@@ -24,6 +24,25 @@ const CONSTRAINTS: Record<string, Json> = {
   // IAM AcquireRole / GetRoleTemplateVersion: the template's ARN.
   'AcquireRoleRequest.TemplateArn': { min: 20, max: 2048 },
   'GetRoleTemplateVersionRequest.TemplateArn': { min: 20, max: 2048 },
+  // AcquireRole's ReplacementValues: at most 30 entries, each with 1 to 20 values (API_AcquireRole,
+  // API_ReplacementValueEntry).
+  mapStringReplacementValueEntry: { max: 30 },
+  'ReplacementValueEntry.Values': { min: 1, max: 20 },
+  // STS: MinimumSessionTokenSize "must not exceed 4,096 bytes"; 0 (or absent) leaves the token as it is.
+  'AssumeRoleRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRoleWithSAMLRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRoleWithWebIdentityRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'AssumeRootRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetFederationTokenRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetSessionTokenRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  'GetScopedCredentialsRequest.MinimumSessionTokenSize': { min: 0, max: 4096 },
+  // STS GetScopedCredentials: a scope down policy as a session policy (2,048 characters of \u0009, \u000A, \u000D and
+  // \u0020-\u00FF), 1 second to 36 hours, a description of at most 256 characters.
+  'GetScopedCredentialsRequest.Policy': { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
+  'GetScopedCredentialsRequest.DurationSeconds': { min: 1, max: 129600 },
+  'GetScopedCredentialsRequest.ScopedSessionDescription': { max: 256 },
+  // STS GetWebIdentityToken: "Valid values are AWSIdentity and OriginIdentity".
+  'GetWebIdentityTokenRequest.SubjectMode': { enum: ['AWSIdentity', 'OriginIdentity'] },
 };
 
 const SIMPLE: Record<number, string> = {
@@ -51,7 +70,11 @@ interface Model {
 
 class Merger {
   readonly added: string[] = [];
-  constructor(private readonly model: Model) {}
+  constructor(
+    private readonly model: Model,
+    /** Query services wrap each result in `<Action>Result`; JSON services have no wrapper. */
+    private readonly query: boolean,
+  ) {}
 
   private deref(ref: SchemaRef): SchemaRef {
     return typeof ref === 'function' ? ref() : ref;
@@ -131,9 +154,25 @@ class Merger {
     return name;
   }
 
+  /**
+   * The HTTP status of an error the model has already: botocore's JSON models leave it out (the JSON protocols carry
+   * the code in the body), and the SDK's Smithy traits have it.
+   */
+  errorStatus(s: StaticSchema): void {
+    const shape = this.model.shapes[s[2] as string];
+    if (shape === undefined || shape.error !== undefined) return;
+    this.errorTraits(shape, s[3]);
+    if (shape.error !== undefined) this.added.push(`${s[2] as string} status`);
+  }
+
   private errorTraits(shape: Json, traits: unknown): void {
     shape.exception = true;
     if (typeof traits !== 'object' || traits === null) return;
+    // Smithy's httpError trait (JSON services): the code on the wire is the shape's name. Without the trait Smithy
+    // answers 400 for a client error and 500 for a server error.
+    const { error, httpError } = traits as { error?: unknown; httpError?: unknown };
+    if (typeof httpError === 'number') shape.error = { httpStatusCode: httpError, senderFault: error === 'client' };
+    else if (error === 'client' || error === 'server') shape.error = { httpStatusCode: error === 'client' ? 400 : 500, senderFault: error === 'client' };
     for (const value of Object.values(traits as Record<string, unknown>)) {
       if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
         shape.error = { code: value[0], httpStatusCode: value[1], senderFault: value[1] < 500 };
@@ -160,18 +199,18 @@ class Merger {
     const output = this.shapeFor(op[5] as SchemaRef, `${name}Response`);
     const outputShape = this.model.shapes[output] as { members: Record<string, unknown> };
     const entry: Json = { name, http: { method: 'POST', requestUri: '/' }, input: { shape: input } };
-    if (Object.keys(outputShape.members).length > 0) entry.output = { shape: output, resultWrapper: `${name}Result` };
+    if (Object.keys(outputShape.members).length > 0) entry.output = this.query ? { shape: output, resultWrapper: `${name}Result` } : { shape: output };
     this.model.operations[name] = entry;
     this.added.push(`operation ${name}`);
   }
 }
 
 const require = createRequire(import.meta.url);
-for (const service of ['iam', 'sts']) {
+for (const service of ['iam', 'sts', 'organizations']) {
   const file = join('src/protocol/models', `${service}.json`);
   const model = JSON.parse(readFileSync(file, 'utf8')) as Model;
   const sdk = require(`@aws-sdk/client-${service}`) as Record<string, unknown>;
-  const merger = new Merger(model);
+  const merger = new Merger(model, model.metadata['protocol'] === 'query');
   for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
     if (!key.endsWith('$') || !Array.isArray(value)) continue;
     if (value[0] === 9 && model.operations[value[2] as string] === undefined) merger.operation(value);
@@ -185,6 +224,12 @@ for (const service of ['iam', 'sts']) {
   for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
     if (!key.endsWith('$') || !Array.isArray(value)) continue;
     if ((value[0] === 3 || value[0] === -3) && model.shapes[value[2] as string] !== undefined) merger.shapeFor(value, value[2] as string);
+  }
+  // The HTTP status of each error of a JSON service (the query models have their codes and statuses from botocore).
+  for (const [key, value] of Object.entries(sdk).sort(([a], [b]) => a.localeCompare(b))) {
+    if (model.metadata['protocol'] === 'query') break;
+    if (!key.endsWith('$') || !Array.isArray(value) || value[0] !== -3 || value[3] === 0) continue;
+    merger.errorStatus(value);
   }
   // Constraints written down after a shape was first added reach it on a rerun too.
   for (const [name, constraints] of Object.entries(CONSTRAINTS)) {

@@ -7,6 +7,7 @@ import {
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  GetRoleCommand,
   GetUserCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-iam';
@@ -32,4 +33,24 @@ test('CreateUser, CreateRole, CreateGroup, CreatePolicy, CreateInstanceProfile a
   assert.deepEqual(await failure(iam.send(new UpdateUserCommand({ UserName: 'kept', NewPath: 'ok/' }))), expected);
   assert.equal((await iam.send(new GetUserCommand({ UserName: 'kept' }))).User?.Path, '/ok/');
   assert.equal((await failure(iam.send(new GetUserCommand({ UserName: 'u' })))).name, 'NoSuchEntityException');
+});
+
+// /aws-service-role/ is refused with IAM's text (quoted from an IAM answer in tilfin/aws-iam-policy-tool#9); AWS
+// documents no answer for /aws-reserved/ (IAM Identity Center's roles), refused in the same form with our wording.
+test('CreateRole refuses the paths AWS keeps for its own roles (InvalidInput), and creates nothing', async () => {
+  const iam = iamClient(server.endpoint);
+  assert.deepEqual(await failure(iam.send(new CreateRoleCommand({ RoleName: 'slr', Path: '/aws-service-role/ec2.amazonaws.com/', AssumeRolePolicyDocument: TRUST }))), {
+    name: 'InvalidInputException',
+    message: "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles",
+    status: 400,
+  });
+  assert.deepEqual(await failure(iam.send(new CreateRoleCommand({ RoleName: 'sso', Path: '/aws-reserved/sso.amazonaws.com/', AssumeRolePolicyDocument: TRUST }))), {
+    name: 'InvalidInputException',
+    message: "Path prefix '/aws-reserved/' can only be used for AWS reserved Roles",
+    status: 400,
+  });
+  assert.equal((await failure(iam.send(new GetRoleCommand({ RoleName: 'sso' })))).name, 'NoSuchEntityException');
+  // Only the prefix itself is reserved.
+  const out = await iam.send(new CreateRoleCommand({ RoleName: 'near', Path: '/team/aws-reserved/', AssumeRolePolicyDocument: TRUST }));
+  assert.equal(out.Role?.Path, '/team/aws-reserved/');
 });

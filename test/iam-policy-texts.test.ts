@@ -28,6 +28,9 @@ describe('MalformedPolicyDocument texts through the SDK', () => {
       [identity({ Resource: [] }), 'Policy statement must contain resources.'],
       [identity({ Resource: 'arn:aws:*:*:111122223333:*prod*' }), 'Resource vendor must be fully qualified and cannot contain regexes.'],
       [identity({ Effect: 'allow' }), 'The policy failed legacy parsing'],
+      [identity({ Condition: { DateLessThan: { 'aws:CurrentTime': 'tomorrow' } } }), 'The policy failed legacy parsing'],
+      [JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Resource: 'arn:aws:s3::example_bucket' } }), 'The policy failed legacy parsing'],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny' }, { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: 'a' }] }), 'Syntax errors in policy.'],
     ];
     for (const [document, message] of cases) {
       const got = await failure(iam.send(new CreatePolicyCommand({ PolicyName: 'Broken', PolicyDocument: document })));
@@ -60,7 +63,17 @@ describe('MalformedPolicyDocument texts through the SDK', () => {
       message: 'Vendor a a is not valid',
       status: 400,
     });
-    const created = await create(trust({ Condition: { StringEquals: { a: 'b' } } }));
+    assert.deepEqual(await failure(create(trust({ Principal: { Service: 'amazonaws.com' } }))), {
+      name: 'MalformedPolicyDocumentException',
+      message: 'Invalid principal in policy: "SERVICE":"amazonaws.com"',
+      status: 400,
+    });
+    assert.deepEqual(await failure(create(trust({ Principal: '*' }))), {
+      name: 'MalformedPolicyDocumentException',
+      message: 'AssumeRolepolicy contained an invalid principal: "STAR":"*".',
+      status: 400,
+    });
+    const created = await create(trust({ Condition: { StringEquals: { a: 'b' } }, Principal: { Service: 'states.eu-west-1.amazonaws.com' } }));
     assert.equal(created.Role?.RoleName, 'texts');
   });
 });

@@ -7,11 +7,11 @@ import {
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
   GetUserCommand,
-  GenerateCredentialReportCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
+  SimulatePrincipalPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateUserCommand,
@@ -119,9 +119,10 @@ describe('authentication and enforcement', () => {
   });
 
   test('an operation of the API that Gatehouse does not implement answers 501, never a fake success', async () => {
-    const result = await failure(iamClient(server.endpoint).send(new GenerateCredentialReportCommand({})));
+    const simulate = new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/carol`, ActionNames: ['iam:GetUser'] });
+    const result = await failure(iamClient(server.endpoint).send(simulate));
     assert.equal(result.status, 501);
     assert.equal(result.name, 'NotImplemented');
-    assert.match(result.message, /GenerateCredentialReport is not implemented/);
+    assert.match(result.message, /SimulatePrincipalPolicy is not implemented/);
   });
 });

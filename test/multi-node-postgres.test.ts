@@ -75,6 +75,23 @@ async function newUserWithKey(name: string): Promise<Key> {
 }
 
 describe('two Gatehouse nodes on one PostgreSQL database', () => {
+  test('the audit trail is shared: an event recorded on node A is found on node B as soon as A answered', async () => {
+    const created = await iamClient(node(0).endpoint).send(new CreateUserCommand({ UserName: 'audited-on-a' }));
+    const who = await stsClient(node(1).endpoint).send(new GetCallerIdentityCommand({}));
+    for (const [reader, requestId, eventName] of [
+      [1, created.$metadata.requestId, 'CreateUser'],
+      [0, who.$metadata.requestId, 'GetCallerIdentity'],
+    ] as const) {
+      const page = await node(reader).running.store.events.query({ account: A, eventName, maxResults: 50 });
+      const records = page.events.map((e) => JSON.parse(e.record) as { requestID: string; userIdentity: { type: string } });
+      const mine = records.filter((r) => r.requestID === requestId);
+      assert.equal(mine.length, 1, `node ${reader} finds the ${eventName} event of the other node`);
+      assert.equal(mine[0]?.userIdentity.type, 'Root');
+    }
+    const byResource = await node(1).running.store.events.query({ account: A, resourceName: 'audited-on-a', maxResults: 5 });
+    assert.deepEqual(byResource.events.map((e) => e.eventName), ['CreateUser']);
+  });
+
   test('a user and access key created on node A sign requests on node B', async () => {
     const key = await newUserWithKey('alice');
     await iamClient(node(0).endpoint).send(new PutUserPolicyCommand({

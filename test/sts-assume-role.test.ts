@@ -245,6 +245,13 @@ describe('AssumeRole', () => {
     assert.equal(changed.status, 400);
   });
 
+  test('provided contexts: sts:SetContext is required as well (Service Authorization Reference)', async () => {
+    const noTags = `arn:aws:iam::${A}:role/no-tags`;
+    const contexts = [{ ProviderArn: 'arn:aws:iam::aws:contextProvider/IdentityCenter', ContextAssertion: 'x'.repeat(8) }];
+    assert.match((await failure(assume(alice, { RoleArn: noTags, RoleSessionName: 'ctx', ProvidedContexts: contexts }))).message, /sts:SetContext on resource/);
+    await assume(alice, { RoleArn: noTags, RoleSessionName: 'ctx' });
+  });
+
   test('revocation: a Deny on aws:TokenIssueTime stops older sessions at once, newer ones still work', async () => {
     const old = iamClient(server.endpoint, keyOf((await assume(alice, { RoleArn: roleA, RoleSessionName: 'old' })).Credentials));
     await old.send(new GetRoleCommand({ RoleName: 'role-a' }));

@@ -126,6 +126,21 @@ describe('outbound web identity federation', () => {
     const { payload } = await jwtVerify(out.WebIdentityToken as string, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: 'https://rp.example' });
     assert.equal(payload.sub, `arn:aws:iam::${A}:user/token-user`);
     assert.equal((await failure(ask('https://other.example'))).name, 'AccessDenied');
+
+    // Tags (custom claims) need sts:TagGetWebIdentityToken as well, checked with the request's tag keys.
+    const tagged = (Value: string) => sts.send(new GetWebIdentityTokenCommand({ Audience: ['https://rp.example'], SigningAlgorithm: 'ES384', Tags: [{ Key: 'job', Value }] }));
+    const untaggable = await failure(tagged('nightly'));
+    assert.equal(untaggable.name, 'AccessDenied');
+    assert.match(untaggable.message, /not authorized to perform: sts:TagGetWebIdentityToken/);
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'token-user',
+      PolicyName: 'tag-tokens',
+      PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:TagGetWebIdentityToken', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/job': 'nightly' } } }),
+    }));
+    const withTags = await tagged('nightly');
+    const claims = (await jwtVerify(withTags.WebIdentityToken as string, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer })).payload;
+    assert.deepEqual((claims['https://sts.amazonaws.com/'] as Record<string, unknown>)['request_tags'], { job: 'nightly' });
+    assert.match((await failure(tagged('weekly'))).message, /not authorized to perform: sts:TagGetWebIdentityToken/);
     await iam.send(new DisableOutboundWebIdentityFederationCommand({}));
   });
 });

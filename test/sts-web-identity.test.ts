@@ -223,3 +223,44 @@ describe('AssumeRoleWithWebIdentity', () => {
     assert.match(await res.text(), /MissingAuthenticationToken/);
   });
 });
+
+describe('audit trail of AssumeRoleWithWebIdentity (unsigned)', () => {
+  const recordFor = async (requestId: string | undefined): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const page = await server.running.store.events.query({ account: A, eventName: 'AssumeRoleWithWebIdentity', maxResults: 100 });
+    const found = page.events.map((e) => JSON.parse(e.record) as Record<string, unknown>).find((r) => r['requestID'] === requestId);
+    assert.ok(found !== undefined, `an event for ${requestId}`);
+    return found;
+  };
+
+  test('a success is recorded with the provider-named WebIdentityUser, without the token or the secret', async () => {
+    const jwt = await token();
+    const out = await assume(jwt);
+    const r = await recordFor(out.$metadata.requestId);
+    const subject = 'repo:acme/app:ref:refs/heads/main';
+    assert.deepEqual(r['userIdentity'], { type: 'WebIdentityUser', principalId: `${issuer}:${CLIENT}:${subject}`, userName: subject, identityProvider: issuer });
+    assert.deepEqual(r['requestParameters'], { roleArn: `arn:aws:iam::${A}:role/deployer`, roleSessionName: 'ci-run' });
+    assert.equal(r['responseElements']['subjectFromWebIdentityToken'], subject);
+    assert.equal(r['responseElements']['provider'], issuer);
+    assert.equal(r['responseElements']['audience'], CLIENT);
+    assert.deepEqual(Object.keys(r['responseElements']['credentials']).sort(), ['accessKeyId', 'expiration', 'sessionToken']);
+    assert.equal(r['recipientAccountId'], A);
+    const text = JSON.stringify(r);
+    assert.ok(!text.includes(jwt) && !text.includes(jwt.split('.')[2] ?? '?'), 'the web identity token is nowhere');
+    assert.ok(!text.includes(out.Credentials?.SecretAccessKey ?? '?'));
+
+    // The session's own calls carry the provider in webIdFederationData.
+    const who = await stsClient(server.endpoint, keyOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
+    const page = await server.running.store.events.query({ account: A, eventName: 'GetCallerIdentity', maxResults: 100 });
+    const call = page.events.map((e) => JSON.parse(e.record) as Record<string, any>).find((x) => x['requestID'] === who.$metadata.requestId); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(call?.['userIdentity']['sessionContext']['webIdFederationData'], { federatedProvider: providerArn, attributes: {} });
+  });
+
+  test('a refused token is recorded with its error and no principal', async () => {
+    const refused = await failure(assume(await token({}, { key: otherKey })));
+    const page = await server.running.store.events.query({ account: A, eventName: 'AssumeRoleWithWebIdentity', maxResults: 100 });
+    const errors = page.events.map((e) => JSON.parse(e.record) as Record<string, any>).filter((r) => r['errorCode'] !== undefined); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.ok(errors.length >= 1);
+    assert.equal(errors[0]?.['errorCode'], refused.name.replace(/Exception$/, ''));
+    assert.deepEqual(errors[0]?.['userIdentity'], { type: 'WebIdentityUser' });
+  });
+});

@@ -34,6 +34,7 @@ const document = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'A
 const cases: ReadonlyArray<{ name: string; argv: string[]; files?: Record<string, string>; code: number; out?: RegExp; err?: RegExp }> = [
   { name: '--version', argv: ['--version'], code: 0, out: new RegExp(`^gatehouse ${version.replace(/\./g, '\\.')}\\n$`) },
   { name: 'help lists every serve option', argv: ['--help'], code: 0, out: /--host ADDR.*--database-url URL.*--encode-authorization-messages/s },
+  { name: 'serve --help names --strict-iam-region and its variable', argv: ['serve', '--help'], code: 0, out: /--strict-iam-region.*GATEHOUSE_STRICT_IAM_REGION=1/s },
   { name: 'no command is bad usage, on standard error', argv: [], code: 64, err: /^usage: gatehouse/ },
   { name: 'an unknown command', argv: ['frobnicate'], code: 64, err: /unknown command frobnicate/ },
   { name: 'validate --type=trust is --type trust', argv: ['validate', '--type=resource', 'p.json'], files: { 'p.json': document }, code: 2, out: /MalformedPolicyDocument/ },

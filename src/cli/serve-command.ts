@@ -6,13 +6,20 @@ import { parseCommandArgs, stringOption, UsageError, type ParsedArgs } from './a
 import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
+                      [--strict-iam-region]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
+                      [--role-templates FILE] [--imds-host ADDR] [--imds-port N] [--imds-allow-non-loopback]
+                      [--delegation-outbox DIR] [--delegation-templates FILE]
                       [--headers-timeout MS] [--request-timeout MS] [--keep-alive-timeout MS] [--max-connections N]
+                      [--audit on|off] [--audit-retention-days N] [--audit-failed-authentication]
   Serves IAM and STS (AWS Query protocol, SigV4) on one port, default ${DEFAULT_PORT} on 127.0.0.1, keeping state in
   DIR (default ./gatehouse-data; made 0700, its files 0600, at every start). --database-url postgresql://… keeps the
   state in that PostgreSQL database instead, shared by every node given the same URL, master key and session keys.
   --encode-authorization-messages appends AWS's "Encoded authorization failure message" to every AccessDenied, for
   sts decode-authorization-message.
+  --strict-iam-region refuses an IAM request signed for a Region other than us-east-1 (SignatureDoesNotMatch,
+  "Credential should be scoped to a valid region"), as AWS's IAM endpoint does; by default any Region is taken and
+  IAM is evaluated as us-east-1. STS takes any Region.
   Connections: --headers-timeout (default ${DEFAULT_HEADERS_TIMEOUT_MS} ms) to send a request's headers,
   --request-timeout (default ${DEFAULT_REQUEST_TIMEOUT_MS} ms) for the whole request, --keep-alive-timeout (default
   ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS} ms; below 2000 the SDKs stop reusing connections) for an idle connection, and
@@ -21,13 +28,28 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   --tls-cert and --tls-key (PEM files) serve HTTPS instead of HTTP (aws:SecureTransport is then true).
   --enforcement audit decides every request and logs each denial with its explanation (level warn) but lets it
   through; off decides nothing; authentication is required in every mode. Default enforce, as AWS.
+  --role-templates FILE: the role templates GetRoleTemplateVersion and AcquireRole serve (JSON, a list of
+  RoleTemplateVersion structures as get-role-template-version prints them); none without it.
+  IAM temporary delegation: --delegation-templates FILE (a JSON object from policy template ARN to policy document
+  with @{parameter} placeholders) is what accepted delegation requests delegate; --delegation-outbox DIR is where
+  SendDelegationToken writes each exchange token (DIR/<DelegationRequestId>.json, mode 0600) for the partner to pick
+  up and trade in with sts get-delegated-access-token.
+  --audit on (the default) records every authenticated IAM and STS call and the unsigned federation calls as
+  CloudTrail events (secrets redacted), each committed before its answer is sent; kept --audit-retention-days
+  (default 90); --audit-failed-authentication also records requests that failed authentication. Exported by
+  gatehouse export-events.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
   request, warn only problems. GET /_gatehouse/health answers 200 while the store does (for load balancers).
+  Instances registered with gatehouse register-instance each get an IMDS on --imds-host (default 127.0.0.1; another
+  address than loopback also takes --imds-allow-non-loopback) and a port from --imds-port up (default 0: one the
+  system picks, kept across restarts).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_ROOT_PASSWORD, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
-  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
+  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
-  GATEHOUSE_ENFORCEMENT.
+  GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES, GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT,
+  GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1, GATEHOUSE_DELEGATION_OUTBOX, GATEHOUSE_DELEGATION_TEMPLATES,
+  GATEHOUSE_AUDIT, GATEHOUSE_AUDIT_RETENTION_DAYS, GATEHOUSE_AUDIT_FAILED_AUTHENTICATION=1.
 `;
 
 /** The numeric options, and where each goes in ConfigOptions. */
@@ -38,13 +60,28 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'imds-host', 'imds-port', 'delegation-outbox', 'delegation-templates', 'audit', 'audit-retention-days', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
   const port = stringOption(parsed, 'port');
   if (port !== undefined) options.port = port;
-  const fields = { host: 'host', 'data-dir': 'dataDir', 'database-url': 'databaseUrl', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey', 'log-level': 'logLevel', enforcement: 'enforcement' } as const;
+  const fields = {
+    host: 'host',
+    'data-dir': 'dataDir',
+    'database-url': 'databaseUrl',
+    'tls-cert': 'tlsCert',
+    'tls-key': 'tlsKey',
+    'log-level': 'logLevel',
+    enforcement: 'enforcement',
+    'role-templates': 'roleTemplates',
+    'imds-host': 'imdsHost',
+    'imds-port': 'imdsPort',
+    'delegation-outbox': 'delegationOutbox',
+    'delegation-templates': 'delegationTemplates',
+    audit: 'audit',
+    'audit-retention-days': 'auditRetentionDays',
+  } as const;
   for (const [name, field] of Object.entries(fields)) {
     const value = stringOption(parsed, name);
     if (value !== undefined) options[field] = value;
@@ -55,6 +92,9 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     if (value !== undefined) options[field] = value;
   }
   if (parsed.values['encode-authorization-messages'] === true) options.encodeAuthorizationMessages = true;
+  if (parsed.values['strict-iam-region'] === true) options.strictIamRegion = true;
+  if (parsed.values['imds-allow-non-loopback'] === true) options.imdsAllowNonLoopback = true;
+  if (parsed.values['audit-failed-authentication'] === true) options.auditFailedAuthentication = true;
   return options;
 }
 
@@ -64,6 +104,9 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
     parsed = parseCommandArgs(args, {
       ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       'encode-authorization-messages': { type: 'boolean' },
+      'strict-iam-region': { type: 'boolean' },
+      'imds-allow-non-loopback': { type: 'boolean' },
+      'audit-failed-authentication': { type: 'boolean' },
     });
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
   } catch (error) {
@@ -88,6 +131,7 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
   }
   const state = config.databaseUrl !== undefined ? `state in ${describeDatabaseUrl(config.databaseUrl)}, keys in ${config.dataDir}` : `data in ${config.dataDir}`;
   io.stdout(`Gatehouse listening on ${config.tls !== undefined ? 'https' : 'http'}://${config.host}:${running.port} (account ${config.accountId}, ${state}, enforcement ${config.enforcement})\n`);
+  if (!config.audit.enabled) io.stdout('AUDIT: off: no CloudTrail events are recorded\n');
   if (config.enforcement !== 'enforce') {
     io.stdout(
       config.enforcement === 'audit'

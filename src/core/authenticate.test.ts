@@ -15,6 +15,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
   const version = (): number => inner.version() + heard;
   return {
     store: {
+      events: inner.events,
       transaction: (work, options) => inner.transaction(work, options),
       read: (work) => {
         const began = version();

@@ -215,6 +215,7 @@ function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: 
   };
   return {
     store: {
+      events: inner.events,
       transaction: (work, options) => at((w) => inner.transaction(w, options), work),
       read: (work) => at((w) => inner.read(w), work),
       version,
@@ -244,4 +245,27 @@ test('policies read from a snapshot are cached under the version the snapshot is
   assert.deepEqual(inline, [], 'the inline policy is gone');
   const second = await node.store.read((tx) => onNode.decide(request, tx));
   assert.equal(second.decision, 'ImplicitlyDenied', 'the revoked permission must not be served from the cache');
+});
+
+test('scope-down policies bind a caller, and the same caller without them is cached apart', async () => {
+  const out = (await iam.run('CreateUser', { UserName: 'scoped' }))['User'] as Record<string, string>;
+  await iam.run('PutUserPolicy', { UserName: 'scoped', PolicyName: 'all', PolicyDocument: doc('iam:*') });
+  const plain = userCaller('scoped', out['UserId'] as string);
+  const scoped: Caller = { ...plain, limitPolicies: [doc('iam:ListUsers')] };
+  assert.equal(await allowed(plain, 'iam:DeleteUser'), true);
+  assert.equal(await allowed(scoped, 'iam:ListUsers'), true);
+  assert.equal(await allowed(scoped, 'iam:DeleteUser'), false);
+  assert.deepEqual((await decide(scoped, 'iam:DeleteUser')).decidedBy, ['session']);
+  assert.equal(await allowed(plain, 'iam:DeleteUser'), true, 'the unscoped caller is not served the scoped set');
+});
+
+test('what AWS grants without a policy is still bound by scope-down policies', () => {
+  const caller: Caller = { ...userCaller('u', 'AIDAU'), limitPolicies: [doc('iam:ChangePassword')] };
+  const request = { caller, resource: '*', now: new Date('2026-11-25T12:00:00Z') };
+  authorizer.authorizeWithinLimits({ ...request, action: 'iam:ChangePassword' }, () => ({}));
+  assert.throws(
+    () => authorizer.authorizeWithinLimits({ ...request, action: 'iam:GetAccountPasswordPolicy' }, () => ({})),
+    { code: 'AccessDenied', message: `User: ${caller.arn} is not authorized to perform: iam:GetAccountPasswordPolicy on resource: * because no session policy allows the iam:GetAccountPasswordPolicy action` },
+  );
+  authorizer.authorizeWithinLimits({ ...request, caller: userCaller('u', 'AIDAU'), action: 'iam:GetAccountPasswordPolicy' }, () => ({}));
 });

@@ -11,6 +11,7 @@ import { accessDenied } from './errors.js';
 import { protectedResourceError } from './reserved-resources.js';
 import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
 import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
+import { principalOrganization } from './organizations/effective.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
 import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
 
@@ -36,7 +37,11 @@ interface CachedSet {
   readonly set: CompiledPolicySet;
   /** aws:PrincipalTag/… from the user's or role's own tags (a session's tags override them). */
   readonly principalTags: Readonly<Record<string, string>>;
+  /** aws:PrincipalOrgID and aws:PrincipalOrgPaths when the caller's account is in an organization: nothing overrides them. */
+  readonly orgKeys: Readonly<Record<string, string | readonly string[]>>;
 }
+
+type Compiled = Omit<CachedSet, 'version'>;
 
 // A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
 const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
@@ -44,6 +49,8 @@ const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 
 const ALLOW_NOTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: '*', Resource: '*' }] });
 
 const CACHE_LIMIT = 4096;
+/** The names scope-down policies get in the compiled set (and its explanations): `limit:0`, `limit:1`… */
+const LIMIT_PREFIX = 'limit:';
 
 /**
  * Decides every request with the policy engine. The policies in force for a principal are read and compiled once,
@@ -66,8 +73,17 @@ export class Authorizer {
 
   /** Decides inside the request's transaction, so the policies read are those the operation will see. */
   async decide(request: AuthorizationRequest, tx: StoreTx, explain = false): Promise<DecisionResult> {
-    const { set, principalTags } = await this.policiesOf(request.caller, request.resourcePolicy, tx);
-    return set.evaluate(new LazyDecisionRequest(request, principalTags), { explain });
+    const entry = await this.policiesOf(request.caller, request.resourcePolicy, tx);
+    return entry.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
+  }
+
+  /**
+   * decide without a transaction, when the caller's policies (with this resource policy) are compiled and current;
+   * undefined when they would have to be read. The authorize API decides most requests this way.
+   */
+  decideCached(request: AuthorizationRequest, explain = false): DecisionResult | undefined {
+    const entry = this.cached(request.caller, request.resourcePolicy);
+    return entry?.set.evaluate(new LazyDecisionRequest(request, entry), { explain });
   }
 
   /**
@@ -77,8 +93,30 @@ export class Authorizer {
   authorize(request: AuthorizationRequest, tx: StoreTx): Promise<void> | void {
     const entry = this.cached(request.caller, request.resourcePolicy);
     if (entry === undefined) return this.decide(request, tx).then((result) => this.settle(request, tx, result));
-    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry.principalTags)));
+    return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry)));
   }
+
+  /**
+   * For what AWS grants without any policy (ChangePassword under AllowUsersToChangePassword): the caller's scope-down
+   * policies, if it has any, must still allow it. Throws AccessDenied with AWS's text otherwise.
+   */
+  authorizeWithinLimits(request: Omit<AuthorizationRequest, 'context'>, context: () => Readonly<Record<string, string | readonly string[]>>): void {
+    const limits = request.caller.limitPolicies;
+    if (limits === undefined || limits.length === 0) return;
+    const key = JSON.stringify(limits);
+    let set = this.limitSets.get(key);
+    if (set === undefined) {
+      if (this.limitSets.size >= CACHE_LIMIT) this.limitSets.clear();
+      set = compilePolicies({ identityPolicies: [ALLOW_ALL], limitingPolicies: limits.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) });
+      this.limitSets.set(key, set);
+    }
+    const full: AuthorizationRequest = { ...request, context };
+    const result = set.evaluate(new LazyDecisionRequest(full, { principalTags: {}, orgKeys: {} }), { explain: true });
+    if (result.decision !== 'Allowed') throw accessDenied(denialMessage(full, result));
+  }
+
+  /** Compiled scope-down policies alone, by their JSON (they hold no store state, so no version applies). */
+  private readonly limitSets = new Map<string, CompiledPolicySet>();
 
   private settle(request: AuthorizationRequest, tx: StoreTx, result: DecisionResult): Promise<void> | void {
     if (result.decision === 'Allowed') return;
@@ -99,8 +137,9 @@ export class Authorizer {
   /** AWS's AccessDenied text followed by the encoded failure message (EC2's form) that DecodeAuthorizationMessage reads. */
   private async denyEncoded(request: AuthorizationRequest, tx: StoreTx, encode: AuthorizationMessageEncoder): Promise<void> {
     const { caller } = request;
-    const { set, principalTags } = await this.policiesOf(caller, request.resourcePolicy, tx);
-    const decision = new LazyDecisionRequest(request, principalTags);
+    const entry = await this.policiesOf(caller, request.resourcePolicy, tx);
+    const { set } = entry;
+    const decision = new LazyDecisionRequest(request, entry);
     const result = set.evaluate(decision, { explain: true });
     const encoded = encode({
       account: caller.account,
@@ -155,6 +194,7 @@ export class Authorizer {
       case 'permissionsBoundary':
         return this.managedDocument(tx, caller.account, trace.policyName);
       case 'session':
+        if (trace.policyName.startsWith(LIMIT_PREFIX)) return caller.limitPolicies?.[Number(trace.policyName.slice(LIMIT_PREFIX.length))];
         return caller.sessionPolicy;
       case 'resource':
         return request.resourcePolicy;
@@ -192,9 +232,15 @@ export class Authorizer {
     return entry;
   }
 
-  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Omit<CachedSet, 'version'>> {
+  private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined): Promise<Compiled> {
     const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
-    if (caller.kind === 'root') return { set: compilePolicies({ ...resource }), principalTags: {} };
+    // SCPs bind every principal of a member account, its root user included; the engine exempts the management account.
+    const org = await principalOrganization(tx, caller.account);
+    const orgKeys: CachedSet['orgKeys'] = org === undefined ? {} : { 'aws:PrincipalOrgID': org.orgId, 'aws:PrincipalOrgPaths': [org.path] };
+    const organization = (scp: boolean) => (org === undefined ? {} : { serviceControlPolicies: scp ? org.scp : [], managementAccountId: org.management });
+    // Scope-down policies bind every caller that has them, the root user's delegated or scoped sessions included.
+    const limits = caller.limitPolicies !== undefined ? { limitingPolicies: caller.limitPolicies.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) } : {};
+    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true), ...limits }), principalTags: {}, orgKeys };
     const identity: Array<{ name: string; document: string }> = [];
     const principalTags: Record<string, string> = {};
     const tagsOf = (record: { data: Record<string, unknown> }): void => {
@@ -240,9 +286,12 @@ export class Authorizer {
       identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
       ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
       ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
+      ...limits,
       ...resource,
+      // Service-linked roles act for their service: SCPs do not restrict them.
+      ...organization(!(caller.kind === 'assumedRole' && owner?.data['serviceLinked'] === true)),
     });
-    return { set, principalTags };
+    return { set, principalTags, orgKeys };
   }
 
   /** The default document of an attached policy or boundary, found as every IAM operation finds it. */
@@ -288,7 +337,7 @@ class LazyDecisionRequest implements DecisionRequest {
 
   constructor(
     private readonly request: AuthorizationRequest,
-    private readonly principalTags: Readonly<Record<string, string>>,
+    private readonly keys: Pick<CachedSet, 'principalTags' | 'orgKeys'>,
   ) {
     const { caller } = request;
     this.principal = caller.arn;
@@ -303,7 +352,7 @@ class LazyDecisionRequest implements DecisionRequest {
   }
 
   get context(): Record<string, string | readonly string[]> {
-    return (this.contextKeys ??= decisionContext(this.request, this.principalTags));
+    return (this.contextKeys ??= decisionContext(this.request, this.keys));
   }
 }
 
@@ -327,14 +376,15 @@ function principalOwnerId(caller: Caller): string | undefined {
 // The user name and the owner's unique ID are part of the key: federated users of the same name may come from
 // different IAM users, and a user or role recreated under the same name is another principal.
 function cacheKey(caller: Caller, resourcePolicy: string | undefined): string {
-  return `${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${resourcePolicy ?? ''}`;
+  const limits = caller.limitPolicies === undefined ? '' : JSON.stringify(caller.limitPolicies);
+  return `${caller.kind}\n${caller.arn}\n${caller.userName ?? ''}\n${principalOwnerId(caller) ?? ''}\n${caller.sessionPolicy ?? ''}\n${limits}\n${resourcePolicy ?? ''}`;
 }
 
 /** The request's context keys: the principal's tags, the session's keys, then the request's own. */
-function decisionContext(request: AuthorizationRequest, principalTags: Readonly<Record<string, string>>): Record<string, string | readonly string[]> {
+function decisionContext(request: AuthorizationRequest, principal: Pick<CachedSet, 'principalTags' | 'orgKeys'>): Record<string, string | readonly string[]> {
   const { caller, now } = request;
   const own = typeof request.context === 'function' ? request.context() : request.context;
-  const context: Record<string, string | readonly string[]> = { ...principalTags, ...(caller.context ?? {}), ...(own ?? {}) };
+  const context: Record<string, string | readonly string[]> = { ...principal.principalTags, ...(caller.context ?? {}), ...(own ?? {}), ...principal.orgKeys };
   const mfaAuthTime = caller.session?.mfaAuthTime;
   if (mfaAuthTime !== undefined) {
     context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - Date.parse(mfaAuthTime)) / 1000)));

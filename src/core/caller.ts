@@ -22,6 +22,11 @@ export interface Caller {
   readonly roleArn?: string;
   /** Session policy for temporary credentials, as JSON text. */
   readonly sessionPolicy?: string;
+  /**
+   * Scope-down policies (GetScopedCredentials, a delegated session's): each must allow a request too, whatever else
+   * grants it (see PolicySet.limitingPolicies).
+   */
+  readonly limitPolicies?: readonly string[];
   /** Context keys the session carries (principal tags, token issue time, MFA…). */
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   /** For temporary credentials: the claims of the session token (what STS issued, and to whom). */

@@ -9,6 +9,8 @@ export class ServiceError extends Error {
     message: string,
     readonly status: number = 400,
     readonly fault: 'Sender' | 'Receiver' = 'Sender',
+    /** Further members of the error structure, for services whose errors have them (Organizations' `Reason`). */
+    readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }

@@ -1,6 +1,7 @@
 import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { GuessLimiter } from './guess-limiter.js';
+import type { RoleTemplateCatalogue } from './iam/role-templates/catalogue.js';
 import type { SessionClaims } from './sts/session-token.js';
 
 /** Everything an operation may use. The clock and IDs come from here so tests can fix them. */
@@ -25,6 +26,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** The role templates GetRoleTemplateVersion and AcquireRole serve; none when absent. */
+  roleTemplates?(): RoleTemplateCatalogue;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
   readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */
@@ -34,6 +37,31 @@ export interface CoreServices {
    * DecodeAuthorizationMessage), or undefined when it is not one; absent where no key ring is configured.
    */
   openAuthorizationMessage?(account: string, encoded: string): string | undefined;
+  /**
+   * The document of a delegation policy template the operator registered under this ARN (IAM temporary delegation);
+   * absent, or undefined for the ARN, when Gatehouse knows no such template.
+   */
+  delegationTemplate?(arn: string): unknown;
+  /**
+   * Hands a finalized delegation request's exchange token to its partner out of band (SendDelegationToken): AWS
+   * publishes it to the request's SNS topic, Gatehouse writes it to its delegation outbox. Absent where none is
+   * configured. Throws when the token could not be delivered, which fails the request.
+   */
+  deliverDelegationToken?(delivery: DelegationTokenDelivery): void;
+}
+
+/** What SendDelegationToken delivers to the partner that created the delegation request. */
+export interface DelegationTokenDelivery {
+  readonly delegationRequestId: string;
+  /** The partner's account (the requestor) and its own reference for the request. */
+  readonly requestorAccountId: string;
+  readonly requestorWorkflowId: string;
+  readonly notificationChannel: string;
+  /** The account that accepted the request, where the delegated credentials act. */
+  readonly ownerAccountId: string;
+  /** What GetDelegatedAccessToken exchanges for credentials, until `expiration`. */
+  readonly tradeInToken: string;
+  readonly expiration: Date;
 }
 
 export interface AwsManagedPolicy {
@@ -64,8 +92,14 @@ export interface AlsoRequired {
 }
 
 export interface OperationDefinition {
-  readonly service: 'iam' | 'sts';
+  readonly service: 'iam' | 'sts' | 'organizations';
   readonly name: string;
+  /**
+   * The action the request is authorized as, when the Service Authorization Reference has no action of the
+   * operation's name: AcquireRole is authorized as iam:GetRoleTemplateVersion on the template, then as the actions
+   * of what it creates (alsoRequires). `service:name` when absent.
+   */
+  readonly action?: string;
   /**
    * The resource the Service Authorization Reference names for this action, for the authorization check that runs
    * before the operation. May read the store (a user's path is part of its ARN).

@@ -13,9 +13,12 @@ export type ContextKeys = Record<string, string | string[]>;
 /** IAM is a global service: AWS evaluates every IAM request in us-east-1, whatever Region the client signed for. */
 export const IAM_REGION = 'us-east-1';
 
-/** aws:RequestedRegion: IAM's own Region for IAM, the signed Region for STS (a regional endpoint keeps its Region). */
-export function requestedRegion(service: 'iam' | 'sts', signedRegion: string): string {
-  return service === 'iam' ? IAM_REGION : signedRegion;
+/**
+ * aws:RequestedRegion: us-east-1 for the global services (IAM, Organizations), the signed Region for STS (a regional
+ * endpoint keeps its Region).
+ */
+export function requestedRegion(service: 'iam' | 'sts' | 'organizations', signedRegion: string): string {
+  return service === 'sts' ? signedRegion : IAM_REGION;
 }
 
 /**

@@ -55,6 +55,33 @@ function run(title: string, cases: readonly DecideCase[]): void {
   });
 }
 
+// IAM User Guide, "Permissions for GetScopedCredentials": the scoped credentials' permissions are the intersection of
+// the calling session's effective permissions and every scope down policy; the resulting credentials can never have
+// more. Limiting policies (which also carry a delegated session's permissions) therefore bind every principal and
+// every grant, a resource policy naming the session and the root user included.
+run('Limiting policies (scope down) bind whatever else allows', [
+  { name: 'identity allows, the scope allows', set: { identityPolicies: [ALLOW], limitingPolicies: [ALLOW] }, request: get(SESSION), expected: 'Allowed', decidedBy: ['identity'] },
+  { name: 'identity allows, the scope does not', set: { identityPolicies: [ALLOW], limitingPolicies: [NOTHING] }, request: get(SESSION), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'the scope cannot grant what the identity lacks', set: { identityPolicies: [NOTHING], limitingPolicies: [ALLOW] }, request: get(SESSION), expected: 'ImplicitlyDenied', decidedBy: ['identity'] },
+  { name: 'every layer must allow', set: { identityPolicies: [ALLOW], limitingPolicies: [ALLOW, ALLOW, NOTHING] }, request: get(SESSION), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'a Deny in one layer denies', set: { identityPolicies: [ALLOW], limitingPolicies: [ALLOW, doc(allow(), deny())] }, request: get(SESSION), expected: 'ExplicitlyDenied', decidedBy: ['session'] },
+  { name: 'the session policy and the scope both apply', set: { identityPolicies: [ALLOW], sessionPolicy: NOTHING, limitingPolicies: [ALLOW] }, request: get(SESSION), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'a resource policy naming the session does not lift the scope', set: { resourcePolicy: doc(allowFor(SESSION)), limitingPolicies: [NOTHING] }, request: get(SESSION), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'a resource policy naming everyone does not lift the scope', set: { resourcePolicy: doc(allowFor('*')), limitingPolicies: [NOTHING] }, request: get(USER), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'the root user is bound too', set: { limitingPolicies: [NOTHING] }, request: get(ROOT), expected: 'ImplicitlyDenied', decidedBy: ['session'] },
+  { name: 'the root user within its scope', set: { limitingPolicies: [ALLOW] }, request: get(ROOT), expected: 'Allowed', decidedBy: ['rootUser'] },
+  { name: 'a Deny of the scope joins an identity Deny', set: { identityPolicies: [DENY], limitingPolicies: [DENY] }, request: get(USER), expected: 'ExplicitlyDenied', decidedBy: ['identity', 'session'] },
+  { name: 'a user within its scope', set: { identityPolicies: [ALLOW], limitingPolicies: [FULL_ACCESS] }, request: get(USER), expected: 'Allowed', decidedBy: ['identity'] },
+  { name: 'GetCallerIdentity is always answered', set: { limitingPolicies: [NOTHING] }, request: { principal: SESSION, action: 'sts:GetCallerIdentity', resource: '*' }, expected: 'Allowed', decidedBy: ['alwaysAllowed'] },
+  {
+    name: 'the scope reads the request context',
+    set: { identityPolicies: [ALLOW], limitingPolicies: [doc(allow({ Condition: { StringEquals: { 'aws:SourceIp': '192.0.2.1' } } }))] },
+    request: get(SESSION, { context: { 'aws:SourceIp': '198.51.100.7' } }),
+    expected: 'ImplicitlyDenied',
+    decidedBy: ['session'],
+  },
+]);
+
 // Policy evaluation logic — "Determining whether a request is allowed or denied within an account", Deny
 // evaluation: the enforcement code looks for a Deny in SCPs (and RCPs), resource-based policies, identity-based
 // policies, permissions boundaries and session policies; one applicable explicit deny is a final Deny, whatever

@@ -36,6 +36,8 @@ export interface CompiledLists {
   readonly identity: PolicyList | undefined;
   readonly boundary: PolicyList | undefined;
   readonly session: PolicyList | undefined;
+  /** Scope-down policies: each needs an Allow of its own (see PolicySet.limitingPolicies). */
+  readonly limits: readonly PolicyList[];
   readonly resource: PolicyList | undefined;
   readonly scp: readonly OrganizationLevel[];
   readonly rcp: readonly OrganizationLevel[];
@@ -122,7 +124,7 @@ export function decide(lists: CompiledLists, principals: PrincipalCache, request
   };
   const trace: StatementTrace[] | undefined = explain ? [] : undefined;
 
-  const evaluated = evaluate(lists, input, principal, resourceAccount, crossAccount, trace);
+  const evaluated = limit(evaluate(lists, input, principal, resourceAccount, crossAccount, trace), lists.limits, input, trace);
   // What the policies would allow, AWS still refuses on its own resources: an explicit deny or a missing allow reads
   // as usual (the caller lacked the permission), an allow becomes an implicit deny no policy can lift.
   const result = evaluated.decision === 'Allowed' && protectionOf(actionLower, resource) !== undefined ? PROTECTED : evaluated;
@@ -200,6 +202,22 @@ function evaluate(
   const identityGrants = own.identity.allow !== undefined;
   if (!identityGrants && res.allowLevel !== 'role') return MISSING.identity;
   return limitedBySession(own, principal) ?? (!identityGrants ? RESOURCE_ALLOWED : mustUseResource ? BOTH_ALLOWED : IDENTITY_ALLOWED);
+}
+
+/**
+ * Scope-down policies bind whatever the other policies decided: a Deny in one denies, and an allowed request still
+ * needs an Allow in each. Nothing short-circuits them: not the root user, not a resource policy naming the session.
+ * GetCallerIdentity, which AWS always answers, is the one exception.
+ */
+function limit(decided: Verdict, limits: readonly PolicyList[], input: ScanInput, trace: StatementTrace[] | undefined): Verdict {
+  if (limits.length === 0 || decided === ALWAYS_ALLOWED) return decided;
+  const scans = limits.map((list) => list.scan(input, trace));
+  if (scans.some((s) => s.deny !== undefined)) {
+    if (decided.decision !== 'ExplicitlyDenied') return verdict('ExplicitlyDenied', 'session');
+    return decided.decidedBy.includes('session') ? decided : verdict('ExplicitlyDenied', ...decided.decidedBy, 'session');
+  }
+  if (decided.decision === 'Allowed' && scans.some((s) => s.allow === undefined)) return MISSING.session;
+  return decided;
 }
 
 /**

@@ -21,6 +21,12 @@ export interface PolicySet {
   readonly identityPolicies?: readonly PolicyInput[];
   readonly permissionsBoundary?: PolicyInput | null;
   readonly sessionPolicy?: PolicyInput | null;
+  /**
+   * Scope-down policies on top of everything else (GetScopedCredentials' layers, a delegated session's permissions):
+   * each must allow the request as well, whatever grants it, even a resource policy naming the session, and for
+   * every principal, the root user included. They are evaluated as session policies.
+   */
+  readonly limitingPolicies?: readonly PolicyInput[];
   readonly resourcePolicy?: PolicyInput | null;
   /** One entry per level, root first. */
   readonly serviceControlPolicies?: readonly OrganizationPolicies[];
@@ -84,12 +90,13 @@ export function compilePolicies(set: PolicySet): CompiledPolicySet {
     identity: list(pool, 'identity', set.identityPolicies ?? [], 'identityPolicies'),
     boundary: single(pool, 'permissionsBoundary', set.permissionsBoundary, 'permissionsBoundary'),
     session: single(pool, 'session', set.sessionPolicy, 'sessionPolicy'),
+    limits: (set.limitingPolicies ?? []).map((p, i) => new PolicyList('session', [named(p, `limitingPolicies[${i}]`)], pool)),
     resource: single(pool, 'resource', set.resourcePolicy, 'resourcePolicy'),
     scp: levels(pool, 'scp', set.serviceControlPolicies, 'serviceControlPolicies'),
     rcp: levels(pool, 'rcp', set.resourceControlPolicies, 'resourceControlPolicies'),
     managementAccountId: set.managementAccountId,
   };
-  const all = [lists.identity, lists.boundary, lists.session, lists.resource, ...lists.scp.map((l) => l.list), ...lists.rcp.map((l) => l.list)];
+  const all = [lists.identity, lists.boundary, lists.session, lists.resource, ...lists.limits, ...lists.scp.map((l) => l.list), ...lists.rcp.map((l) => l.list)];
   const statementCount = all.reduce((n, l) => n + (l?.size ?? 0), 0);
   const principals = new PrincipalCache();
   return {

@@ -37,6 +37,9 @@ export const IAM_MESSAGES = {
   trustNoPrincipal:
     'Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!',
   trustActions: 'AssumeRole policy may only specify STS AssumeRole actions.',
+  // A trust policy's `"Principal": "*"` (`{"AWS": "*"}` is stored): IAM's CreateRole answer, quoted in
+  // aws/aws-cdk#5732 and in aws-cdk's own role tests, which avoid the short form in trust policies for this reason.
+  trustStarPrincipal: 'AssumeRolepolicy contained an invalid principal: "STAR":"*".',
   // AWS Organizations answers every SCP/RCP content problem with this one text.
   organizationsPolicyType: 'The provided policy document does not meet the requirements of the specified policy type.',
 } as const;

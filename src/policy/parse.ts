@@ -58,7 +58,10 @@ function parseConditions(value: unknown, path: string): ConditionClause[] {
   if (!isObject(value)) return syntax(path);
   const clauses: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(value)) {
-    if (!isObject(block) || parseOperatorName(operator) === undefined) return syntax(`${path}.${operator}`);
+    if (!isObject(block)) return syntax(`${path}.${operator}`);
+    // IAM stores an empty block under any name, even one that is no operator (`{"a": {}}`): it holds no condition.
+    if (Object.keys(block).length === 0) continue;
+    if (parseOperatorName(operator) === undefined) return syntax(`${path}.${operator}`);
     for (const [key, raw] of Object.entries(block)) {
       const at = `${path}.${operator}.${key}`;
       const values = Array.isArray(raw) ? raw.map((v, i) => scalarText(v, `${at}[${i}]`)) : [scalarText(raw, at)];
@@ -91,7 +94,6 @@ function parseStatement(raw: unknown, index: number, path: string): Statement {
   if (sid !== undefined && typeof sid !== 'string') syntax(`${path}.Sid`);
 
   const [action, notAction] = exclusive(raw, 'Action', 'NotAction', path);
-  if (action === undefined && notAction === undefined) throw new MalformedPolicyError(IAM_MESSAGES.missingActions, path);
   const [resource, notResource] = exclusive(raw, 'Resource', 'NotResource', path);
   const [principal, notPrincipal] = exclusive(raw, 'Principal', 'NotPrincipal', path);
   const condition = raw['Condition'];
@@ -110,11 +112,20 @@ function parseStatement(raw: unknown, index: number, path: string): Statement {
   };
 }
 
+export interface ParseOptions {
+  /**
+   * Keep statements with neither Action nor NotAction instead of refusing the document, for the validator, which
+   * reports IAM's other problems that come first (legacy parsing, duplicate SIDs) before the missing actions.
+   */
+  readonly actionsOptional?: boolean;
+}
+
 /**
  * Parses a policy document (JSON text or an already-decoded value) into the normalised form, throwing
- * MalformedPolicyError with IAM's message for anything IAM's parser refuses outright.
+ * MalformedPolicyError with IAM's message for anything IAM's parser refuses outright. A grammar error anywhere in the
+ * document is reported before a statement without actions, as IAM reports it.
  */
-export function parsePolicy(input: unknown): PolicyDocument {
+export function parsePolicy(input: unknown, options: ParseOptions = {}): PolicyDocument {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -142,6 +153,11 @@ export function parsePolicy(input: unknown): PolicyDocument {
     statements = [parseStatement(rawStatements, 0, '$.Statement')];
   } else {
     return syntax('$.Statement');
+  }
+
+  if (options.actionsOptional !== true) {
+    const bare = statements.find((st) => st.action === undefined && st.notAction === undefined);
+    if (bare !== undefined) throw new MalformedPolicyError(IAM_MESSAGES.missingActions, statementIsArray ? `$.Statement[${bare.index}]` : '$.Statement');
   }
 
   return {

@@ -1,12 +1,12 @@
 // Complexity guards for policy wildcards: the shapes that make a backtracking matcher take exponential time
 // (`a*a*…*b`, `*a*a*…`), in every place a policy author's pattern meets a request value, over 2048-character values.
-// One match must take under 10 ms. The cases run in a worker so that a matcher that backtracks makes the test fail
-// after a timeout instead of hanging the test run.
+// A backtracking matcher would need longer than the age of the universe for these; a linear one takes microseconds.
+// The cases run in a worker so that a matcher that backtracks makes the test fail at a generous timeout instead of
+// hanging the test run. No speed is asserted (a loaded machine must not fail the run): each match's time is printed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
-const LIMIT_MS = 10;
 /** Worker start-up (loading TypeScript) plus every case; a backtracking matcher needs far longer than this. */
 const TIMEOUT_MS = 20_000;
 const N = 2048;
@@ -146,7 +146,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 })().catch((error) => parentPort.postMessage(['error', String(error && error.stack)]));
 `;
 
-describe(`policy wildcards over ${N}-character values take under ${LIMIT_MS} ms per match`, () => {
+describe(`policy wildcards over ${N}-character values match in linear time`, () => {
   const results = new Map<number, { result: unknown; ms: number }>();
   let failure: string | undefined;
   let worker: Worker | undefined;
@@ -189,7 +189,6 @@ describe(`policy wildcards over ${N}-character values take under ${LIMIT_MS} ms 
       assert.ok(got !== undefined, failure ?? 'no result');
       t.diagnostic(`${got.ms.toFixed(3)} ms`);
       assert.equal(got.result, c.expected);
-      assert.ok(got.ms < LIMIT_MS, `one match took ${got.ms.toFixed(1)} ms`);
     });
   });
 });

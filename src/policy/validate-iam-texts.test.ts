@@ -35,6 +35,9 @@ const MOTO = 'https://github.com/getmoto/moto/blob/master/tests/test_iam/test_ia
 const EMPTY_RESOURCES = 'https://github.com/trussworks/terraform-aws-s3-anti-virus/issues/22; https://github.com/terraform-aws-modules/terraform-aws-iam/issues/603';
 // IAM's answer to a partition IAM does not know, quoted from a CreatePolicy failure.
 const PARTITION = 'https://github.com/cloudera-labs/cloudera.exe/issues/112';
+// IAM's CreateRole answers to a service principal that is AWS's domain alone, quoted from a CloudFormation failure.
+const BARE_SERVICE = 'https://github.com/aws-samples/aws-cdk-examples/issues/801';
+const DATE = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date';
 
 type Json = Record<string, unknown>;
 
@@ -161,6 +164,8 @@ const ROWS: Row[] = [
         'arn:aws:iam::111122223333:oidc-provider/example.com',
         'arn:aws:iam::111122223333:report/x',
         'arn:aws:iam::111122223333:access-report/x',
+        'arn:aws:iam::aws:role-template/lambda.amazonaws.com/ExampleRoleTemplate:1',
+        'arn:aws:iam::111122223333:delegation-request/dr-1',
       ],
     }),
     message: undefined,
@@ -339,6 +344,131 @@ const ROWS: Row[] = [
     source: `${GRAMMAR}; ${MOTO}`,
     doc: identity({ Resource: [null] }),
     message: IAM_MESSAGES.syntax,
+  },
+  // IAM reads the whole grammar before it looks for actions, and runs its legacy parser before that too.
+  {
+    name: 'a grammar error in a statement without actions is a syntax error',
+    source: `${GRAMMAR}; ${MOTO}`,
+    doc: { Version: '2012-10-17', Statement: { Effect: 'Allow', Resource: '*', Condition: { DateGreaterThan: { a: {} } } } },
+    message: IAM_MESSAGES.syntax,
+  },
+  {
+    name: 'a grammar error in a later statement is reported before an earlier statement without actions',
+    source: `${GRAMMAR}; ${MOTO}`,
+    doc: { Version: '2012-10-17', Statement: [{ Effect: 'Deny' }, { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: 'a' }] },
+    message: IAM_MESSAGES.syntax,
+  },
+  {
+    name: 'a legacy-parsing ARN in a statement without actions',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: { Effect: 'Allow', Resource: 'arn:aws:s3::example_bucket' } },
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'a statement without actions beside a valid one',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: [{ Effect: 'Deny' }, { Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] },
+    message: IAM_MESSAGES.missingActions,
+  },
+  // An empty block holds no condition, whatever its name; a block with keys needs an operator.
+  { name: 'an empty condition block under a name that is no operator', source: MOTO, doc: identity({ Condition: { a: {} } }), message: undefined },
+  { name: 'two empty blocks under names that are no operators', source: MOTO, doc: identity({ Condition: { x: {}, y: {} } }), message: undefined },
+  { name: 'a block with keys under a name that is no operator', source: `${CONDITION}; ${MOTO}`, doc: identity({ Condition: { x: { a: '1' } } }), message: IAM_MESSAGES.syntax },
+  {
+    name: 'an ARN of fewer than six parts whose partition and service pass',
+    source: MOTO,
+    doc: identity({ Resource: 'arn:aws:fdsasf' }),
+    message: undefined,
+  },
+  {
+    name: 'ARN parts percent-encoded',
+    source: `${RESOURCE}; ${ISSUE}`,
+    doc: identity({ Resource: ['arn:aws:s3:::my%20bucket/a%2Fb', 'arn:aws:iam::111122223333:user/a%40b'] }),
+    message: undefined,
+  },
+  // Date values go through IAM's legacy parser (validate-legacy.ts) before any other check of the statement.
+  ...(
+    [
+      ['not a date', 'sdfdsf'],
+      ['month 13', '234-13'],
+      ['a zone hour of one digit', '2016-12-13t2:00:00.593194+1'],
+      ['a fraction of ten digits', '2016-12-13t2:00:00.1999999999+10:59'],
+      ['an epoch past a 64-bit integer', '9223372036854775808'],
+    ] as const
+  ).map(([what, value]) => ({
+    name: `a Date condition value IAM cannot read: ${what}`,
+    source: `${DATE}; ${MOTO}`,
+    doc: identity({ Condition: { DateLessThanEquals: { 'aws:CurrentTime': value } } }),
+    message: IAM_MESSAGES.legacyParsing,
+  })),
+  ...(
+    [
+      ['W3C date-time', '2019-07-01T13:20:15Z'],
+      ['fraction and zone', '2016-12-13T21:20:37.593194+00:00'],
+      ['one-digit hour, lower-case t, zone of hours', '2016-12-13t2:00:00.593194+23'],
+      ['a bare year with T', '01T'],
+      ['a negative epoch', '-292275054'],
+      ['a policy variable', '${aws:TokenIssueTime}'],
+    ] as const
+  ).map(([what, value]) => ({
+    name: `a Date condition value IAM stores: ${what}`,
+    source: `${DATE}; ${MOTO}`,
+    doc: identity({ Condition: { DateLessThan: { 'aws:CurrentTime': value } } }),
+    message: undefined,
+  })),
+  {
+    name: 'a bad date is legacy parsing even in a statement without actions',
+    source: MOTO,
+    doc: { Version: '2012-10-17', Statement: { Effect: 'Allow', Condition: { DateGreaterThan: { a: 'sdfdsf' } } } },
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'a bad date is reported before a partition IAM does not know',
+    source: MOTO,
+    doc: identity({ Resource: 'arn:error:s3:::example_bucket', Condition: { DateGreaterThan: { a: 'sdfdsf' } } }),
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'a bad date in a trust policy',
+    source: `${DATE}; ${MOTO}`,
+    doc: trust({ Condition: { DateGreaterThan: { 'aws:CurrentTime': 'soon' } } }),
+    type: 'trust',
+    message: IAM_MESSAGES.legacyParsing,
+  },
+  {
+    name: 'a trust policy with "Principal": "*"',
+    source: 'https://github.com/aws/aws-cdk/issues/5732',
+    doc: trust({ Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-123' } } }),
+    type: 'trust',
+    message: IAM_MESSAGES.trustStarPrincipal,
+  },
+  {
+    name: 'a trust policy Deny with "Principal": "*"',
+    source: 'https://github.com/aws/aws-cdk/issues/10994; https://github.com/aws/aws-cdk/issues/5732',
+    doc: { Version: '2012-10-17', Statement: [trust().Statement, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-123' } } }] },
+    type: 'trust',
+    message: IAM_MESSAGES.trustStarPrincipal,
+  },
+  {
+    name: 'a trust policy with {"AWS": "*"} is stored',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html; https://github.com/aws/aws-cdk/issues/5732',
+    doc: trust({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-123' } } }),
+    type: 'trust',
+    message: undefined,
+  },
+  {
+    name: 'a service principal that is AWS\'s domain alone, trust policy',
+    source: BARE_SERVICE,
+    doc: trust({ Principal: { Service: ['ec2.amazonaws.com', 'amazonaws.com'] } }),
+    type: 'trust',
+    message: 'Invalid principal in policy: "SERVICE":"amazonaws.com"',
+  },
+  {
+    name: 'service principals IAM stores: global, regional, multi-label, China',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services',
+    doc: trust({ Principal: { Service: ['ec2.amazonaws.com', 'states.eu-west-1.amazonaws.com', 'ops.apigateway.amazonaws.com', 'ec2.amazonaws.com.cn'] } }),
+    type: 'trust',
+    message: undefined,
   },
 ];
 

@@ -3,6 +3,7 @@ import { parseOperatorName } from './conditions/operator-name.js';
 import { IAM_MESSAGE_TEMPLATES, IAM_MESSAGES } from './errors.js';
 import type { Statement } from './types.js';
 import type { IamRejection, ValidationContext } from './validate-context.js';
+import { legacyReadsDate } from './validate-legacy.js';
 
 // The checks the storing service itself makes (IAM's MalformedPolicyDocument, Organizations'
 // MalformedPolicyDocumentException), beyond the grammar that parsePolicy already enforces. The first problem found
@@ -45,6 +46,7 @@ function checkPrincipal(ctx: ValidationContext, statement: Statement): IamReject
     case 'trust':
       if (present === undefined) return reject(IAM_MESSAGES.trustNoPrincipal, at);
       if (present === 'NotPrincipal') return reject(IAM_MESSAGE_TEMPLATES.prohibitedField('NotPrincipal'), at);
+      if (statement.principal?.kind === 'any') return reject(IAM_MESSAGES.trustStarPrincipal, at);
       return checkPrincipalValues(ctx, statement);
     case 'resource':
       if (present === undefined) return reject(IAM_MESSAGES.missingPrincipal, at);
@@ -64,8 +66,20 @@ function checkPrincipalValues(ctx: ValidationContext, statement: Statement): Iam
       return reject(IAM_MESSAGE_TEMPLATES.invalidPrincipal('AWS', value), ctx.principalPath(statement, element, 'AWS', index));
     }
   }
+  if (ctx.policyType !== 'trust') return undefined;
+  for (const [index, value] of principal.service.entries()) {
+    if (BARE_SERVICE_DOMAINS.has(value.toLowerCase())) {
+      return reject(IAM_MESSAGE_TEMPLATES.invalidPrincipal('SERVICE', value), ctx.principalPath(statement, element, 'Service', index));
+    }
+  }
   return undefined;
 }
+
+// A service principal names a service within AWS's domain (`ec2.amazonaws.com`); IAM refuses the domain alone
+// (`Invalid principal in policy: "SERVICE":"amazonaws.com"`, aws-samples/aws-cdk-examples#801). IAM also refuses
+// names of services that assume no roles (`tagging.amazonaws.com`, hashicorp/terraform#35086), which needs AWS's list
+// of service principals: not checked here.
+const BARE_SERVICE_DOMAINS: ReadonlySet<string> = new Set(['amazonaws.com', 'amazonaws.com.cn', 'amazon.com']);
 
 function checkResources(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
   if (ctx.policyType === 'trust') {
@@ -112,6 +126,17 @@ function checkLegacyResources(ctx: ValidationContext, statement: Statement): Iam
   );
 }
 
+/** The legacy parser also reads the values of Date conditions (validate-legacy.ts). */
+function checkLegacyDates(ctx: ValidationContext, statement: Statement): IamRejection | undefined {
+  for (const clause of statement.conditions) {
+    if (parseOperatorName(clause.operator)?.family !== 'Date') continue;
+    if (!clause.values.every(legacyReadsDate)) {
+      return reject(IAM_MESSAGES.legacyParsing, `${ctx.statementPath(statement)}.Condition.${clause.operator}.${clause.key}`);
+    }
+  }
+  return undefined;
+}
+
 function legacyRefuses(value: string): boolean {
   const parts = value.split(':');
   return (parts.length > 2 && parts[2] === '') || (parts.length < 6 && value.includes('::'));
@@ -130,7 +155,9 @@ function resourceProblem(value: string): string | undefined {
   if (rest.length === 0 || hasWildcard(rest[0] ?? '')) return IAM_MESSAGES.vendorNotQualified;
   if (legacyRefuses(value)) return undefined;
   const arn = parseArn(value);
-  if (arn === undefined) return IAM_MESSAGE_TEMPLATES.resourceNotArn(value);
+  // IAM stores an ARN of fewer than six parts once its partition and service pass (`arn:aws:fdsasf`); it matches no
+  // resource.
+  if (arn === undefined) return value.split(':').length < 6 && value.startsWith('arn:') ? undefined : IAM_MESSAGE_TEMPLATES.resourceNotArn(value);
   // IAM is a global service: its ARNs have an empty region field.
   if (arn.service === 'iam' && arn.region !== '' && !hasWildcard(arn.region)) {
     return IAM_MESSAGE_TEMPLATES.iamResourceWithRegion(value);
@@ -158,6 +185,10 @@ const IAM_RESOURCE_TYPES = [
   'oidc-provider/',
   'report/',
   'access-report/',
+  // Newer resource types of the Service Authorization Reference than the text above names; AWS's own managed
+  // policies grant iam:GetRoleTemplateVersion on role-template ARNs.
+  'role-template/',
+  'delegation-request/',
 ];
 const S3_REGIONAL_TYPES = ['accesspoint/', 'job/', 'storage-lens/', 'storage-lens-group/', 'async-request/', 'access-grants/'];
 
@@ -229,6 +260,12 @@ function checkDuplicateSids(ctx: ValidationContext): IamRejection | undefined {
   return undefined;
 }
 
+/** Only documents the validator parsed with actionsOptional hold such statements; the parser refuses them otherwise. */
+function checkMissingActions(ctx: ValidationContext): IamRejection | undefined {
+  const bare = ctx.doc.statements.find((statement) => statement.action === undefined && statement.notAction === undefined);
+  return bare === undefined ? undefined : reject(IAM_MESSAGES.missingActions, ctx.statementPath(bare));
+}
+
 function checkVersion(ctx: ValidationContext): IamRejection | undefined {
   const at = ctx.doc.version === undefined ? '$' : '$.Version';
   if (ctx.policyType === 'identity' && ctx.options.managedPolicy === true && ctx.doc.version !== '2012-10-17') {
@@ -246,7 +283,7 @@ function checkVersion(ctx: ValidationContext): IamRejection | undefined {
 export function findRejection(ctx: ValidationContext): IamRejection | undefined {
   const passes: Array<(statement: Statement) => IamRejection | undefined> = [
     (statement) => checkSid(ctx, statement) ?? checkPrincipal(ctx, statement),
-    (statement) => checkLegacyResources(ctx, statement),
+    (statement) => checkLegacyResources(ctx, statement) ?? checkLegacyDates(ctx, statement),
   ];
   const afterSids: Array<(statement: Statement) => IamRejection | undefined> = [
     (statement) => checkResources(ctx, statement),
@@ -254,7 +291,7 @@ export function findRejection(ctx: ValidationContext): IamRejection | undefined 
     (statement) => checkConditions(ctx, statement),
   ];
   const problem =
-    checkVersion(ctx) ?? firstProblem(ctx, passes) ?? checkDuplicateSids(ctx) ?? firstProblem(ctx, afterSids);
+    checkVersion(ctx) ?? firstProblem(ctx, passes) ?? checkDuplicateSids(ctx) ?? checkMissingActions(ctx) ?? firstProblem(ctx, afterSids);
   return problem === undefined ? undefined : organizationsWording(ctx, problem);
 }
 

@@ -1,5 +1,5 @@
 import type { ServiceCatalog } from './catalog.js';
-import { IAM_MESSAGES, MalformedPolicyError } from './errors.js';
+import { IAM_MESSAGES, type MalformedPolicyError } from './errors.js';
 import { parsePolicy } from './parse.js';
 import { ValidationContext, type IamRejection, type ValidateOptions, type ValidatePolicyType } from './validate-context.js';
 import { findRejection } from './validate-rejections.js';
@@ -61,19 +61,6 @@ function loosen(raw: Record<string, unknown>, policyType: ValidatePolicyType): L
   return { doc: { ...raw, Statement: isArray ? statements : statements[0] }, ...(legacyEffect !== undefined ? { legacyEffect } : {}), changed };
 }
 
-function duplicateSid(doc: Record<string, unknown>): IamRejection | undefined {
-  const statements = doc['Statement'];
-  if (!Array.isArray(statements)) return undefined;
-  const seen = new Set<string>();
-  for (const [index, statement] of statements.entries()) {
-    const sid = isObject(statement) ? statement['Sid'] : undefined;
-    if (typeof sid !== 'string' || sid === '') continue;
-    if (seen.has(sid)) return { message: IAM_MESSAGES.duplicateSid, path: `$.Statement[${index}].Sid` };
-    seen.add(sid);
-  }
-  return undefined;
-}
-
 /**
  * IAM's text for a document the parser refused with `error`, when IAM's grammar reads it and refuses it for another
  * reason; otherwise `error` itself. Only for the policies IAM stores (identity and trust).
@@ -91,7 +78,8 @@ export function refineParseRejection(
   const loosened = loosen(raw, policyType);
   if (loosened === undefined) return original;
   if (!loosened.changed && error.message !== IAM_MESSAGES.missingActions) return original;
-  // IAM checks the version, then runs its legacy parser, then looks for duplicate SIDs and missing actions.
+  // IAM checks the version and runs its legacy parser (an Effect in the wrong case) first; findRejection has the
+  // rest in IAM's order, up to the statements without actions.
   const versionTooOld = policyType === 'identity' && options.managedPolicy === true && raw['Version'] !== '2012-10-17';
   const early = (): IamRejection | undefined =>
     versionTooOld
@@ -101,10 +89,9 @@ export function refineParseRejection(
         : undefined;
   let ctx: ValidationContext;
   try {
-    ctx = new ValidationContext(parsePolicy(loosened.doc), loosened.doc, policyType, catalog, options);
-  } catch (reparsed) {
-    if (!(reparsed instanceof MalformedPolicyError) || reparsed.message !== IAM_MESSAGES.missingActions) return original;
-    return early() ?? duplicateSid(loosened.doc) ?? { message: reparsed.message, path: reparsed.path };
+    ctx = new ValidationContext(parsePolicy(loosened.doc, { actionsOptional: true }), loosened.doc, policyType, catalog, options);
+  } catch {
+    return original;
   }
   return early() ?? findRejection(ctx) ?? original;
 }

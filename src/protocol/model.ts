@@ -1,9 +1,11 @@
 // The botocore service models drive the whole wire layer: decoding, validation and encoding all walk these shapes,
 // so adding an operation to a service needs no protocol code.
 import iamModel from './models/iam.json' with { type: 'json' };
+import organizationsModel from './models/organizations.json' with { type: 'json' };
 import stsModel from './models/sts.json' with { type: 'json' };
 
-export type ServiceName = 'iam' | 'sts';
+/** IAM and STS speak the Query protocol (XML answers); Organizations speaks awsJson1_1. */
+export type ServiceName = 'iam' | 'sts' | 'organizations';
 
 export interface ShapeRef {
   readonly shape: string;
@@ -71,6 +73,8 @@ export interface StructureShape extends ShapeBase {
   readonly required?: readonly string[];
   readonly exception?: boolean;
   readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
+  /** A union (JSON protocols): exactly one member is set. */
+  readonly union?: boolean;
 }
 
 export type Shape =
@@ -97,7 +101,10 @@ export interface ServiceMetadata {
   readonly endpointPrefix: string;
   readonly protocol: string;
   readonly serviceId: string;
-  readonly xmlNamespace: string;
+  /** Query services: the namespace of their XML documents. */
+  readonly xmlNamespace?: string;
+  /** JSON services: the X-Amz-Target prefix before the operation's name (`AWSOrganizationsV20161128`). */
+  readonly targetPrefix?: string;
 }
 
 export interface ServiceModel {
@@ -111,12 +118,13 @@ export interface ServiceModel {
 const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   iam: iamModel as unknown as ServiceModel,
   sts: stsModel as unknown as ServiceModel,
+  organizations: organizationsModel as unknown as ServiceModel,
 };
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['iam', 'sts'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['iam', 'sts', 'organizations'];
 
 export function isServiceName(value: string): value is ServiceName {
-  return value === 'iam' || value === 'sts';
+  return value === 'iam' || value === 'sts' || value === 'organizations';
 }
 
 export function serviceModel(service: ServiceName): ServiceModel {

@@ -130,14 +130,14 @@ function read(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** A loopback server that speaks only through the protocol layer, the way the gateway does. */
-async function fakeAws(handlers: Record<ServiceName, Handler>): Promise<FakeAws> {
+async function fakeAws(handlers: Record<'iam' | 'sts', Handler>): Promise<FakeAws> {
   const seen: FakeAws['seen'] = [];
   let counter = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await read(req);
       // The credential scope names the service, as the gateway reads it.
-      const service: ServiceName = /\/sts\/aws4_request/.test(req.headers.authorization ?? '') ? 'sts' : 'iam';
+      const service: 'iam' | 'sts' = /\/sts\/aws4_request/.test(req.headers.authorization ?? '') ? 'sts' : 'iam';
       const requestId = `req-${++counter}`;
       const url = req.url ?? '/';
       const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';

@@ -14,6 +14,8 @@ export interface WireError {
   readonly message: string;
   readonly status?: number;
   readonly fault?: 'Sender' | 'Receiver';
+  /** Members of the error structure beyond code and message (JSON services only: `Reason`). */
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 export interface EncodedError {
@@ -30,7 +32,7 @@ const errorHeads: Partial<Record<ServiceName, string>> = {};
 
 /** `<ErrorResponse xmlns=…>`, built once per service. */
 function errorHead(service: ServiceName): string {
-  return (errorHeads[service] ??= `<ErrorResponse xmlns="${escapeXml(serviceMetadata(service).xmlNamespace)}">`);
+  return (errorHeads[service] ??= `<ErrorResponse xmlns="${escapeXml(serviceMetadata(service).xmlNamespace ?? '')}">`);
 }
 
 export function encodeErrorXml(service: ServiceName, error: WireError, requestId: string): EncodedError {

@@ -8,16 +8,23 @@ import { Authenticator } from '../core/authenticate.js';
 import { Authorizer } from '../core/authorize.js';
 import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
 import { newId, newSecretAccessKey } from '../core/ids.js';
+import { recordAccountCreation } from '../core/iam/account-creation.js';
 import { KIND } from '../core/iam/kinds.js';
+import { createRoleTemplateCatalogue, RoleTemplateDefinitionError, type RoleTemplateVersionDefinition } from '../core/iam/role-templates/catalogue.js';
 import type { CoreServices } from '../core/operation.js';
 import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { LogLevel, ServerConfig } from './config.js';
 import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js';
 import { ConfigError } from './config-error.js';
+import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
 import { createConsoleRoutes } from './console-routes.js';
 import { createReservedRoutes } from './reserved-routes.js';
+import { createAuthorizeRoutes } from './authorize-routes.js';
+import { CredentialSource } from './instances/credential-source.js';
+import { ImdsListeners } from './instances/imds-listeners.js';
+import { createInstanceRoutes } from './instances/registration-routes.js';
 import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
@@ -28,6 +35,8 @@ import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
 import { loadSessionKeyRing } from './session-keys.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { AuditRetention, AuditTrail } from './audit/audit-trail.js';
+import { AuditWriter } from './audit/audit-writer.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -39,16 +48,20 @@ export interface RunningServer {
   readonly generatedRootPassword?: string;
   /** Changes the log level while serving: at `info` and below each request writes its line, above it none does. */
   setLogLevel(level: LogLevel): void;
+  /** The registered instances' IMDS listeners this node serves. */
+  readonly imds: ImdsListeners;
   close(): Promise<void>;
 }
 
 /**
  * The root user's access key: the one the environment names (stored, or replaced when its secret changed), or one
- * generated at first start and written to the data directory (mode 0600).
+ * generated at first start and written to the data directory (mode 0600). The account's creation is recorded in
+ * the same transaction, at its first start.
  */
 async function ensureRootKey(store: Store, config: ServerConfig, seal: (s: string) => string, open: (s: string) => string) {
   return store.transaction(async (tx) => {
     const now = new Date().toISOString();
+    await recordAccountCreation(tx, config.accountId, new Date(now));
     if (config.rootAccessKeyId !== undefined && config.rootSecretAccessKey !== undefined) {
       const existing = await tx.getById(KIND.accessKey, config.rootAccessKeyId);
       const data = { secret: seal(config.rootSecretAccessKey), status: 'Active' };
@@ -80,6 +93,11 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** How often a failed last-used write is retried at most (the backoff's ceiling); 60 s by default. */
   readonly usageRetryMaxMs?: number;
+  /**
+   * Role templates GetRoleTemplateVersion and AcquireRole serve, besides those of the configuration's file: each one
+   * minor version, as GetRoleTemplateVersion returns it. None by default (AWS documents no template's contents).
+   */
+  readonly roleTemplates?: readonly RoleTemplateVersionDefinition[];
 }
 
 /**
@@ -93,14 +111,17 @@ async function openStore(config: ServerConfig): Promise<Store> {
     return openPostgresStore({ url: config.databaseUrl });
   }
   const path = join(config.dataDir, 'gatehouse.db');
-  // Made private before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  const eventLogPath = join(config.dataDir, 'audit.db');
+  // Made private before SQLite opens them: SQLite gives the -wal and -shm files the database file's mode.
   createPrivateFile(path);
-  return openSqliteStore({ path });
+  createPrivateFile(eventLogPath);
+  return openSqliteStore({ path, eventLogPath });
 }
 
 /** Start-up failures a user causes and can fix, as one line (ConfigError); anything else as it is. */
 function startError(error: unknown, config: ServerConfig): unknown {
   if (error instanceof DatabaseInUseError) return new ConfigError(error.message);
+  if (error instanceof RoleTemplateDefinitionError) return new ConfigError(error.message);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') return new ConfigError(`port ${config.port} on ${config.host} is in use by another process`);
   if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') return new ConfigError(`no permission to listen on port ${config.port} on ${config.host}`);
@@ -129,6 +150,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 async function startOnStore(store: Store, config: ServerConfig, options: StartOptions, logger: Logger): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
+  const roleTemplates = createRoleTemplateCatalogue([...(config.roleTemplates ?? []), ...(options.roleTemplates ?? [])]);
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
   const services: CoreServices = {
     encryptSecret: sealer.seal,
@@ -136,10 +158,13 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     hashPassword,
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
+    roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),
+    ...(config.delegationTemplates !== undefined ? { delegationTemplate: (arn: string) => config.delegationTemplates?.get(arn) } : {}),
+    ...(config.delegationOutbox !== undefined ? { deliverDelegationToken: (delivery) => writeDelivery(config.delegationOutbox as string, delivery) } : {}),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
   const generatedRootPassword = await ensureRootPassword(store, services, config.accountId, config.rootPassword);
@@ -160,21 +185,41 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const requestLog = RequestLog.of(logger);
   const clock = options.clock ?? (() => new Date());
+  const authenticator = new Authenticator(store, sealer.open, sessionKeys);
+  const authorizer = new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined);
+  const source = new CredentialSource(store, services, clock);
+  const listeners = new ImdsListeners({ store, source, clock, logger, options: { host: config.imds?.host ?? '127.0.0.1', basePort: config.imds?.port ?? 0 } });
+  await listeners.start();
+  const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, listeners, source, secure: config.tls !== undefined });
+  const auditFailures = new RateLimitedLog(logger, 'error', 'audit write failures');
+  const audit = config.audit.enabled
+    ? {
+        trail: new AuditTrail({ accountId: config.accountId, failedAuthentication: config.audit.failedAuthentication }),
+        writer: new AuditWriter(store.events, { failures: auditFailures }),
+      }
+    : undefined;
+  const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
+  retention.start();
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
   const handler = createGateway({
+    ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),
     reserved: createReservedRoutes({
       store,
       storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite',
       enforcement: config.enforcement,
+      instances,
+      authorize,
       console: createConsoleRoutes({ store, services, clock }),
     }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
     secure: config.tls !== undefined,
+    strictIamRegion: config.strictIamRegion === true,
     store,
-    authenticator: new Authenticator(store, sealer.open, sessionKeys),
-    authorizer: new Authorizer(store, () => awsPolicies, config.encodeAuthorizationMessages === true ? authorizationMessageEncoder(sessionKeys) : undefined),
+    authenticator,
+    authorizer,
     operations: OPERATIONS,
     services,
     usage,
@@ -184,19 +229,25 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   });
   const limits = config.http ?? readHttpLimits({}, {});
   const server = config.tls !== undefined ? createHttpsServer({ ...serverTimeouts(limits), ...config.tls }, handler) : createServer(serverTimeouts(limits), handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await listeners.closeAll();
+    throw error;
+  }
   const listenerLogs = applyHttpLimits(server, limits, logger, clientErrors);
   const port = (server.address() as AddressInfo).port;
   return {
     server,
     port,
     store,
+    imds: listeners,
     ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
     ...(generatedRootPassword !== undefined ? { generatedRootPassword } : {}),
     setLogLevel(level) {
@@ -211,13 +262,17 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await listeners.closeAll();
+      retention.stop();
+      const unwritten = (await audit?.writer.close()) ?? 0;
+      if (unwritten > 0) logger.error({ events: unwritten }, 'audit events not written at shutdown: their requests were not answered');
       try {
         await usage.flush();
       } catch (error) {
         logger.warn({ err: error }, 'access key last-used dates not recorded at shutdown');
       }
       await store.close();
-      for (const log of [clientErrors, serverErrors, ...listenerLogs]) log.summarize();
+      for (const log of [clientErrors, serverErrors, auditFailures, ...listenerLogs]) log.summarize();
       requestLog?.flush();
       await flushLogger(logger);
     },

@@ -9,10 +9,13 @@ import { addRequestKeys, requestedRegion, resourceKeys } from '../core/request-c
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
 import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
+import { decodeJsonRequest, encodeJsonError, encodeJsonResult, JSON_CONTENT_TYPE } from '../protocol/json-protocol.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
-import { hasOperation } from '../protocol/model.js';
+import { hasOperation, serviceMetadata } from '../protocol/model.js';
 import type { Store } from '../store/store.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
+import { factsOf, type AuditTrail, type GatheredFacts } from './audit/audit-trail.js';
+import type { AuditWriter } from './audit/audit-writer.js';
 import type { RateLimitedLog } from './logger.js';
 import type { RequestLog } from './request-log.js';
 import { CONSOLE_SHORTCUTS } from './console-routes.js';
@@ -38,18 +41,30 @@ export interface GatewayDeps {
   readonly reserved?: (req: IncomingMessage, res: ServerResponse) => void;
   /** True for a server that only speaks TLS: aws:SecureTransport is then true. */
   readonly secure?: boolean;
+  /** IAM requests must be signed for us-east-1, as AWS's IAM endpoint requires (config.ts strictIamRegion). */
+  readonly strictIamRegion?: boolean;
   /** How decisions apply (core/enforcement.ts); `enforce` when absent. */
   readonly enforcement?: EnforcementMode;
   /** Where audit mode reports each denial it lets through. */
   readonly wouldDeny?: (denial: WouldDeny & { readonly requestId: string }) => void;
+  /** The audit trail: each IAM and STS request's event is committed before its answer is sent. Off when absent. */
+  readonly audit?: { readonly trail: AuditTrail; readonly writer: AuditWriter };
 }
 
 const MAX_BODY = 1024 * 1024;
-const READ_ONLY = /^(Get|List)/;
+// The one Region AWS's IAM endpoint takes a signature for (the SDKs sign IAM requests for it whatever the profile says).
+const IAM_REGIONS: readonly string[] = ['us-east-1'];
+const READ_ONLY = /^(Get|List|Describe)/;
 // Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
-const isService = (name: string): name is Service => name === 'iam' || name === 'sts';
+const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations';
 
-type Service = 'iam' | 'sts';
+type Service = 'iam' | 'sts' | 'organizations';
+
+/** Organizations speaks awsJson1_1; IAM and STS the Query protocol. */
+const isJson = (service: Service): boolean => service === 'organizations';
+
+const ORGANIZATIONS_TARGET = `${serviceMetadata('organizations').targetPrefix ?? ''}.`;
+const JSON_RESPONSE = { contentType: JSON_CONTENT_TYPE } as const;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -116,7 +131,7 @@ function foreignProtocol(scopeService: string | undefined, method: string, heade
 
 /** A service this server does not serve, in words the client prints as they are. */
 function serviceNotServed(service: string): ServiceError {
-  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM and STS; this endpoint does not serve ${service}.`, 400);
+  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM, STS and Organizations; this endpoint does not serve ${service}.`, 400);
 }
 
 /** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
@@ -158,10 +173,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const enforcement = deps.enforcement ?? 'enforce';
   // By service, then by the Action parameter as sent: no `service:Action` string is built to find the operation,
   // and the action the engine is asked about (`iam:GetUser`) is built once here.
-  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map() };
+  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
   for (const [action, op] of deps.operations) {
     const [service, name] = action.split(':') as [string, string];
-    if (isService(service)) operations[service].set(name, { op, action });
+    if (isService(service)) operations[service].set(name, { op, action: op.action ?? action });
   }
   const batch = new ResponseBatch(deps.serverErrors);
   const send = batch.send.bind(batch);
@@ -169,6 +184,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const transaction = deps.store.transaction.bind(deps.store);
   const { requestLog, reserved } = deps;
   const secureTransport = deps.secure === true ? 'true' : 'false';
+  const audit = deps.audit;
+  // The answers of a committed batch of events go out together, at once: waiting for the batch's own turn of the
+  // event loop would add a whole turn to every audited request.
+  audit?.writer.afterEachBatch(() => batch.flushNow());
   return (req, res) => {
     if (reserved !== undefined && req.url !== undefined && (req.url.startsWith(RESERVED_PREFIX) || isConsoleShortcut(req.url))) {
       reserved(req, res);
@@ -186,10 +205,29 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     let stage: 'before' | 'authorizing' | 'allowed' = 'before';
     // Audit mode: a denial was let through.
     let letThrough = false;
+    // What the audit trail records of the request, filled in as it goes down.
+    const facts: GatheredFacts = {};
     const report = (denial: WouldDeny): void => {
       letThrough = true;
+      facts.wouldDeny ??= { code: denial.code, message: denial.message };
       deps.wouldDeny?.({ requestId, ...denial });
     };
+    /** Sends the answer once the request's event (if it has one) is committed. */
+    const answer = (sendIt: () => void, error?: ServiceError): void => {
+      const event = audit === undefined || foreign !== undefined ? undefined : auditEvent(error);
+      if (event === undefined) {
+        sendIt();
+        return;
+      }
+      audit?.writer.submit(event, sendIt, () => {
+        // The audit trail closed (shutdown) before the event was written: the request goes unanswered, not unrecorded.
+        res.destroy();
+      });
+    };
+    const auditEvent = (error: ServiceError | undefined) =>
+      (audit as NonNullable<typeof audit>).trail.eventFor(
+        factsOf(facts, { service, requestId, now: deps.clock, sourceIp: req.socket.remoteAddress, userAgent: req.headers['user-agent'], contentType: req.headers['content-type'] }, error),
+      );
     const logRequest = (status: number, code?: string): void => {
       if (!logged || requestLog === undefined) return;
       const decision = stage === 'allowed' ? (letThrough ? 'WouldDeny' : 'Allowed') : stage === 'authorizing' && code === 'AccessDenied' ? 'Denied' : undefined;
@@ -197,8 +235,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
     };
     handle()
       .then(({ status, body }) => {
-        send(res, status, body, requestId);
-        logRequest(status);
+        answer(() => {
+          send(res, status, body, requestId, isJson(service) ? JSON_RESPONSE : undefined);
+          logRequest(status);
+        });
       })
       .catch((error: unknown) => {
         if (error instanceof RequestAborted) {
@@ -215,9 +255,20 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
           logRequest(encoded.status, failure.code);
           return;
         }
+        if (isJson(service)) {
+          const encoded = encodeJsonError(service, failure);
+          send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
+          logRequest(encoded.status, failure.code);
+          return;
+        }
         const encoded = encodeQueryError(service, failure, requestId);
-        send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
-        logRequest(encoded.status, failure.code);
+        // A body too large was never read: there is no request to record.
+        const sendIt = (): void => {
+          send(res, encoded.status, encoded.body, requestId, close === undefined ? undefined : { contentType: 'text/xml', headers: close });
+          logRequest(encoded.status, failure.code);
+        };
+        if (error instanceof BodyTooLarge) sendIt();
+        else answer(sendIt, failure);
       });
 
     async function handle(): Promise<{ status: number; body: string }> {
@@ -228,14 +279,20 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       // Read before the body, so that even a body too large is answered in the client's protocol.
       const scope = readCredentialScope({ query, headers });
       if (scope !== undefined && isService(scope.service)) service = scope.service;
-      else {
+      else if (scope === undefined && headerValue(headers, 'x-amz-target')?.startsWith(ORGANIZATIONS_TARGET) === true) {
+        // Unsigned, but plainly for Organizations: its MissingAuthenticationToken is answered as Organizations would.
+        service = 'organizations';
+      } else {
         foreign = foreignProtocol(scope?.service, req.method ?? 'GET', headers, query);
         foreignService = scope?.service;
       }
       const body = await readBody(req);
       if (scope !== undefined && !isService(scope.service)) throw serviceNotServed(scope.service);
+      facts.body = body;
+      facts.query = query;
       const signed: SignedRequest = { method: req.method ?? 'GET', path: q === -1 ? url : url.slice(0, q), query, headers, body };
       const now = deps.clock();
+      facts.time = now;
       // AWS answers these without a signature: the web identity token or SAML assertion is the authentication.
       // Every other unsigned request goes on to verifyRequest and its MissingAuthenticationToken.
       if (scope === undefined && isUnsignedAction(signed, headerValue(signed.headers, 'content-type'))) {
@@ -245,6 +302,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       let key: ResolvedKey | undefined;
       let keyError: unknown;
       if (scope !== undefined) {
+        facts.presentedKeyId = scope.accessKeyId;
+        if (isService(scope.service)) facts.signingRegion = scope.region;
         try {
           const token = securityTokenOf(signed);
           const known = deps.authenticator.peek(scope.accessKeyId, token, now);
@@ -257,7 +316,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const verified = verifyRequest(signed, {
         now,
         scope, // reuses readCredentialScope's parse of this request
-        queryProtocol: true, // IAM and STS: a presigned GET may carry a signature made for POST
+        queryProtocol: !isJson(service), // IAM and STS: a presigned GET may carry a signature made for POST
+        ...(deps.strictIamRegion === true && scope?.service === 'iam' ? { regions: IAM_REGIONS } : {}),
         secretFor: () => {
           if (keyError !== undefined) throw keyError;
           return key?.secret;
@@ -267,10 +327,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         throw new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       }
       const caller = (key as ResolvedKey).caller;
+      facts.caller = caller;
       principal = caller.arn;
       deps.usage.note(caller.accessKeyId, now, verified.service, requestedRegion(service, verified.region), roleUseOf(caller));
 
-      const decoded = decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
+      const decoded = isJson(service)
+        ? { ...decodeJsonRequest(service, body, headerValue(signed.headers, 'x-amz-target')), version: '' }
+        : decodeQueryRequest(service, body, headerValue(signed.headers, 'content-type'), signed.query);
       const found = operations[service].get(decoded.action);
       if (found === undefined) {
         if (hasOperation(service, decoded.action)) throw notImplemented(decoded.action);
@@ -280,6 +343,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const operationAction = found.action;
       action = operationAction;
       const params = decoded.params;
+      facts.opName = decoded.action;
+      facts.params = params;
       // Get and List operations only read (AWS's naming guarantees it): they take a snapshot, not the write lock.
       const readOnly = READ_ONLY.test(op.name) && op.writes?.(params) !== true;
       const result = await (readOnly ? readView : transaction)(async (tx) => {
@@ -289,19 +354,27 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         const origin = host !== undefined && /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(host) ? `${deps.secure === true ? 'https' : 'http'}://${host.toLowerCase()}` : undefined;
         const ctx: OperationContext = { caller, account: caller.account, tx, now, requestId, services: deps.services, sourceIp, ...(origin !== undefined ? { origin } : {}) };
         const resource = await op.resource(ctx, params);
-        const restriction = callerRestriction(caller, service, op.name, resource);
+        // By the action's name: AcquireRole is refused as the iam:GetRoleTemplateVersion it is authorized as.
+        const restriction = callerRestriction(caller, service, operationAction.slice(operationAction.indexOf(':') + 1), resource);
         if (restriction !== undefined) restrictUnder(enforcement, restriction, { caller, action: operationAction, resource }, report);
         // Awaited only when the operation has them: an await of nothing still costs a turn of the microtask queue.
-        if (op.allowedWithoutPolicy === undefined || !(await op.allowedWithoutPolicy(ctx, params))) {
+        const withoutPolicy = op.allowedWithoutPolicy !== undefined && (await op.allowedWithoutPolicy(ctx, params));
+        // Built only if a statement's condition reads the context; the resource's keys are its own (see alsoRequires).
+        const requestKeys = (): Record<string, string | string[]> => {
+          const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': requestedRegion(service, verified.region), 'aws:SecureTransport': secureTransport };
+          addRequestKeys(keys, signed.headers, req.socket.remoteAddress);
+          return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
+        };
+        if (withoutPolicy && caller.limitPolicies !== undefined) {
+          // What AWS grants without a policy (a user changing its own password) a scoped or delegated session still
+          // gets only within its scope-down policies.
+          stage = 'authorizing';
+          deps.authorizer.authorizeWithinLimits({ caller, action: operationAction, resource, now }, requestKeys);
+        }
+        if (!withoutPolicy) {
           const owned = op.resourcePolicy === undefined ? undefined : await op.resourcePolicy(ctx, params);
           const onResource = resourceKeys(ctx, operationAction, resource);
           const ofResource = onResource instanceof Promise ? await onResource : onResource;
-          // Built only if a statement's condition reads the context; the resource's keys are its own (see alsoRequires).
-          const requestKeys = (): Record<string, string | string[]> => {
-            const keys: Record<string, string | string[]> = { 'aws:RequestedRegion': requestedRegion(service, verified.region), 'aws:SecureTransport': secureTransport };
-            addRequestKeys(keys, signed.headers, req.socket.remoteAddress);
-            return op.conditionKeys === undefined ? keys : Object.assign(keys, op.conditionKeys(ctx, params));
-          };
           const context = (): Record<string, string | string[]> => ({ ...ofResource, ...requestKeys() });
           const request: AuthorizationRequest =
             owned === undefined
@@ -327,7 +400,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         stage = 'allowed';
         return op.run(ctx, params);
       });
-      return { status: 200, body: encodeQueryResult(service, decoded.action, result, requestId) };
+      facts.result = result;
+      return { status: 200, body: isJson(service) ? encodeJsonResult(service, decoded.action, result) : encodeQueryResult(service, decoded.action, result, requestId) };
     }
 
     /**
@@ -335,7 +409,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
      * role's trust policy with the provider as the principal). The request context (source IP) rides on the caller.
      */
     async function handleUnsigned(body: Buffer, query: string, now: Date): Promise<{ status: number; body: string }> {
+      facts.unsigned = true;
       const decoded = decodeQueryRequest('sts', body, req.headers['content-type'], query);
+      facts.opName = decoded.action;
+      facts.params = decoded.params;
       const op = deps.operations.get(`sts:${decoded.action}`);
       if (op === undefined) throw notImplemented(decoded.action);
       await op.prepare?.(decoded.params, { store: deps.store, now });
@@ -349,6 +426,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       };
       // A read snapshot: issuing a session writes nothing (the session token carries everything).
       const result = await deps.store.read((tx) => op.run({ caller, account: '', tx, now, requestId, services: deps.services }, decoded.params));
+      facts.result = result;
       return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
     }
   };

@@ -1,9 +1,12 @@
 import { KIND } from '../core/iam/kinds.js';
 import { ACCESS_KEY_OPERATIONS, recordAccessKeyUse } from '../core/iam/access-keys.js';
 import { ACCOUNT_OPERATIONS } from '../core/iam/account.js';
+import { ACCOUNT_PROPERTY_OPERATIONS } from '../core/iam/account-properties.js';
 import { ATTACHMENT_OPERATIONS } from '../core/iam/attachments.js';
+import { CREDENTIAL_REPORT_OPERATIONS } from '../core/iam/credential-report.js';
 import { DELEGATION_REQUEST_OPERATIONS } from '../core/iam/delegation-requests.js';
 import { GROUP_OPERATIONS } from '../core/iam/groups.js';
+import { HUMAN_READABLE_SUMMARY_OPERATIONS } from '../core/iam/human-readable-summary.js';
 import { INLINE_POLICY_OPERATIONS } from '../core/iam/inline-policies.js';
 import { INSTANCE_PROFILE_OPERATIONS } from '../core/iam/instance-profiles.js';
 import { LOGIN_PROFILE_OPERATIONS } from '../core/iam/login-profiles.js';
@@ -12,6 +15,7 @@ import { OUTBOUND_FEDERATION_OPERATIONS } from '../core/iam/outbound-federation.
 import { MFA_DEVICE_OPERATIONS } from '../core/iam/mfa-devices.js';
 import { PASSWORD_POLICY_OPERATIONS } from '../core/iam/password-policy.js';
 import { POLICY_OPERATIONS } from '../core/iam/policies.js';
+import { ROLE_TEMPLATE_OPERATIONS } from '../core/iam/role-templates/operations.js';
 import { recordRoleUse, ROLE_OPERATIONS } from '../core/iam/roles.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from '../core/iam/server-certificates.js';
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
@@ -20,21 +24,33 @@ import { SIGNING_CERTIFICATE_OPERATIONS } from '../core/iam/signing-certificates
 import { SSH_PUBLIC_KEY_OPERATIONS } from '../core/iam/ssh-public-keys.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
+import { ACCOUNT_OPERATIONS as ORGANIZATION_ACCOUNT_OPERATIONS } from '../core/organizations/accounts.js';
+import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../core/organizations/attachments.js';
+import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
+import { POLICY_OPERATIONS as ORGANIZATION_POLICY_OPERATIONS } from '../core/organizations/policies.js';
+import { TAG_OPERATIONS as ORGANIZATION_TAG_OPERATIONS } from '../core/organizations/tags.js';
+import { UNIT_OPERATIONS } from '../core/organizations/units.js';
 import { ASSUME_ROLE_OPERATIONS } from '../core/sts/assume-role.js';
 import { SAML_OPERATIONS } from '../core/sts/assume-role-with-saml.js';
 import { WEB_IDENTITY_OPERATIONS } from '../core/sts/assume-role-with-web-identity.js';
 import { DECODE_AUTHORIZATION_MESSAGE_OPERATIONS } from '../core/sts/decode-authorization-message.js';
+import { DELEGATED_ACCESS_TOKEN_OPERATIONS } from '../core/sts/delegated-access-token.js';
 import { IDENTITY_OPERATIONS } from '../core/sts/identity-operations.js';
+import { SCOPED_CREDENTIALS_OPERATIONS } from '../core/sts/scoped-credentials.js';
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
 import type { KeyUse } from './usage-recorder.js';
 
-/** Every implemented IAM and STS operation; any other operation of the API models answers NotImplemented (501). */
+/**
+ * Every implemented IAM, STS and Organizations operation; any other operation of the API models answers
+ * NotImplemented (501).
+ */
 export const OPERATIONS = defineOperations([
   ...USER_OPERATIONS,
   ...GROUP_OPERATIONS,
   ...ROLE_OPERATIONS,
+  ...ROLE_TEMPLATE_OPERATIONS,
   ...SERVICE_LINKED_ROLE_OPERATIONS,
   ...INSTANCE_PROFILE_OPERATIONS,
   ...POLICY_OPERATIONS,
@@ -45,10 +61,13 @@ export const OPERATIONS = defineOperations([
   ...SSH_PUBLIC_KEY_OPERATIONS,
   ...SIGNING_CERTIFICATE_OPERATIONS,
   ...DELEGATION_REQUEST_OPERATIONS,
+  ...HUMAN_READABLE_SUMMARY_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
+  ...CREDENTIAL_REPORT_OPERATIONS,
+  ...ACCOUNT_PROPERTY_OPERATIONS,
   ...IDENTITY_OPERATIONS,
   ...USER_SESSION_OPERATIONS,
   ...ASSUME_ROLE_OPERATIONS,
@@ -59,6 +78,14 @@ export const OPERATIONS = defineOperations([
   ...SERVER_CERTIFICATE_OPERATIONS,
   ...OUTBOUND_FEDERATION_OPERATIONS,
   ...WEB_IDENTITY_TOKEN_OPERATIONS,
+  ...ORGANIZATION_OPERATIONS,
+  ...ORGANIZATION_ACCOUNT_OPERATIONS,
+  ...UNIT_OPERATIONS,
+  ...ORGANIZATION_POLICY_OPERATIONS,
+  ...ORGANIZATION_ATTACHMENT_OPERATIONS,
+  ...ORGANIZATION_TAG_OPERATIONS,
+  ...SCOPED_CREDENTIALS_OPERATIONS,
+  ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

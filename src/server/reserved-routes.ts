@@ -20,6 +20,10 @@ export interface ReservedRouteDeps {
   readonly healthTimeoutMs?: number;
   /** The web console's routes (console-routes.ts): true when the path was the console's and is answered. */
   readonly console?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Instance and container credentials' routes (registration, container endpoint): true when it took the request. */
+  readonly instances?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The authorize API and the resource-policy registry (authorize-routes.ts): true when it took the request. */
+  readonly authorize?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -67,11 +71,15 @@ function serveOutbound(store: Store, res: ServerResponse, account: string, docum
  * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
  * store answers, 503 otherwise, with the version and the store), each account's outbound issuer documents, and the
  * web console (`/_gatehouse/console/`, and `/console` redirecting there).
- * The request body, if any, is not read.
+ * The request body, if any, is not read. The signed routes of instance and container credentials go to their own
+ * handler (see instances/registration-routes.ts).
  */
 export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
   return (req, res) => {
+    // Before the body is drained: registrations read theirs.
+    if (deps.instances?.(req, res) === true) return;
+    if (deps.authorize?.(req, res) === true) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // The console reads its sign-in's body itself.
     if (deps.console?.(req, res, path) === true) return;

@@ -40,6 +40,11 @@ export class ResponseBatch {
     }
   };
 
+  /** Writes the responses gathered so far at once (the audit trail's batch just committed: they are all ready). */
+  flushNow(): void {
+    if (this.pending.length > 0) this.flush();
+  }
+
   send(res: ServerResponse, status: number, body: string, requestId: string, shape?: ResponseShape): void {
     this.pending.push({ res, status, body, requestId, shape });
     if (!this.scheduled) {

@@ -5,11 +5,13 @@
  */
 import { describe } from 'node:test';
 import { entityContract } from './contract/entities.js';
+import { eventLogContract } from './contract/events.js';
 import { contractKit, type OpenedStore } from './contract/kit.js';
 import { linkContract } from './contract/links.js';
 import { transactionContract } from './contract/transactions.js';
 
 export { entity, link } from './contract/kit.js';
+export { auditEvent } from './contract/events.js';
 export type { OpenedStore } from './contract/kit.js';
 
 export function runStoreContract(name: string, open: () => Promise<OpenedStore>): void {
@@ -18,5 +20,6 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     entityContract(kit);
     linkContract(kit);
     transactionContract(kit);
+    eventLogContract(kit);
   });
 }

@@ -107,5 +107,76 @@ export interface Store {
    * trip after their commit).
    */
   version(): number;
+  /** The audit trail (CloudTrail events), shared by every node of a shared database. */
+  readonly events: EventLog;
   close(): Promise<void>;
+}
+
+/**
+ * One audit event as the event log keeps it: the CloudTrail record, whole, as JSON text, and beside it the fields
+ * it is looked up by (CloudTrail's LookupEvents attributes), so a query never parses records it does not return.
+ */
+export interface AuditEventRecord {
+  /** The record's eventID (a UUID): unique, so a batch appended twice (a retry after an unclear failure) is kept once. */
+  readonly eventId: string;
+  /** The record's eventTime, as epoch milliseconds (the record itself shows whole seconds, as CloudTrail does). */
+  readonly time: number;
+  /** recipientAccountId: whose event history it belongs to. */
+  readonly account: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  /** LookupEvents' Username: the user name, role session name, federated user name, `root`; absent when none. */
+  readonly userName?: string;
+  /** The access key the request was signed with; absent for unsigned federation calls. */
+  readonly accessKeyId?: string;
+  readonly readOnly: boolean;
+  /** The resources the event names (LookupEvents' ResourceType and ResourceName). */
+  readonly resources: ReadonlyArray<{ readonly type: string; readonly name: string }>;
+  /** The CloudTrail record as JSON text. */
+  readonly record: string;
+}
+
+/** A lookup of events, newest first; every given filter must match (they combine with AND). */
+export interface AuditEventQuery {
+  /** One account's events (LookupEvents); every account's when absent (the export). */
+  readonly account?: string;
+  /** Inclusive lower bound, epoch milliseconds. */
+  readonly startTime?: number;
+  /** Inclusive upper bound, epoch milliseconds. */
+  readonly endTime?: number;
+  readonly eventId?: string;
+  readonly eventName?: string;
+  readonly eventSource?: string;
+  readonly userName?: string;
+  readonly accessKeyId?: string;
+  readonly readOnly?: boolean;
+  readonly resourceName?: string;
+  readonly resourceType?: string;
+  /** At most this many events (1 to 1000). */
+  readonly maxResults: number;
+  /** The previous page's nextToken: the page after it, under the same filters. */
+  readonly nextToken?: string;
+}
+
+export interface AuditEventPage {
+  readonly events: readonly AuditEventRecord[];
+  /** Present when more events match: pass it back for the next page. */
+  readonly nextToken?: string;
+}
+
+/**
+ * The audit trail's storage: append-only, apart from retention. Separate from the entity transactions: an event is
+ * appended after its request's work has committed (or failed), and never takes the entity store's write lock.
+ */
+export interface EventLog {
+  /** Appends the events durably (an acknowledged append survives a process crash) and all-or-nothing. */
+  append(events: readonly AuditEventRecord[]): Promise<void>;
+  query(query: AuditEventQuery): Promise<AuditEventPage>;
+  /** Deletes events older than `time` (epoch milliseconds); returns how many. */
+  deleteBefore(time: number): Promise<number>;
+}
+
+/** A nextToken that this log did not issue (or a tampered one): the caller asked for a page that does not exist. */
+export class InvalidEventTokenError extends Error {
+  override readonly name = 'InvalidEventTokenError';
 }

@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { REGION, ROOT_KEY } from './server.js';
 
@@ -12,6 +13,11 @@ export interface Key {
 /** An IAM client of the real AWS SDK for JavaScript v3, pointed at the test server. */
 export function iamClient(endpoint: string, key: Key = ROOT_KEY): IAMClient {
   return new IAMClient({ endpoint, region: REGION, credentials: key, maxAttempts: 1 });
+}
+
+/** An Organizations client of the real AWS SDK for JavaScript v3 (awsJson1_1), pointed at the test server. */
+export function organizationsClient(endpoint: string, key: Key = ROOT_KEY): OrganizationsClient {
+  return new OrganizationsClient({ endpoint, region: REGION, credentials: key, maxAttempts: 1 });
 }
 
 /** The error an SDK call rejects with, for asserting AWS's code, status and message. */

@@ -27,7 +27,8 @@ export interface PostgresCluster {
 }
 
 const SUPERUSER = 'postgres';
-const READY_TIMEOUT_MS = 30_000;
+// Generous: crash recovery on a machine busy with the rest of the test run has taken over 30 s.
+const READY_TIMEOUT_MS = 120_000;
 
 /** The uid/gid to run the cluster as: initdb and postgres refuse to run as root, so root hands them to `postgres`. */
 function clusterOwner(): { uid: number; gid: number } | undefined {

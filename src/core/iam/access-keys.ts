@@ -5,31 +5,25 @@ import { newId, newSecretAccessKey } from '../ids.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
 import { pageMembers, paginate, req, str } from './common.js';
 import { targetUserName } from './implicit-target.js';
-import { KIND } from './kinds.js';
+import { KIND, ROOT_KEY_OWNER } from './kinds.js';
 import { QUOTAS, quotaExceeded } from './quotas.js';
+import { accessKeyLastUsed, type AccessKeyUse, withAccessKeyUse } from './last-used.js';
 import { getUser, userResource } from './users.js';
 
-/** Where a key was last used, as GetAccessKeyLastUsed reports it. */
-export interface AccessKeyUse {
-  readonly date: Date;
-  readonly service: string;
-  readonly region: string;
-}
+export type { AccessKeyUse } from './last-used.js';
+export { ROOT_KEY_OWNER } from './kinds.js';
 
 /**
  * An access key's stored data. The entity's key and id are both the access key ID (IDs are unique across
  * accounts, so the server finds a signing key with `getById(KIND.accessKey, id)`); the owner is the user's name,
- * or `''` for the root user's own keys.
+ * or `''` for the root user's own keys. Its last use is kept beside these, read and written only through
+ * last-used.ts.
  */
 export interface AccessKeyData {
   /** The secret, only ever stored sealed by CoreServices.encryptSecret. */
   readonly secret: string;
   readonly status: 'Active' | 'Inactive' | 'Expired';
-  readonly lastUsed?: { readonly date: string; readonly service: string; readonly region: string };
 }
-
-/** The owner key the root user's own access keys are stored under. */
-export const ROOT_KEY_OWNER = '';
 
 export const noSuchAccessKey = (id: string): Error => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 
@@ -110,12 +104,12 @@ async function getAccessKeyLastUsed(ctx: OperationContext, p: Params): Promise<R
   const id = req(p, 'AccessKeyId');
   const record = await ctx.tx.get(KIND.accessKey, ctx.account, id);
   if (record === undefined) throw noSuchAccessKey(id);
-  const used = accessKeyData(record).lastUsed;
+  const used = accessKeyLastUsed(record);
   // A key never used is reported with N/A for service and region, and no date.
   const lastUsed =
     used === undefined
       ? { ServiceName: 'N/A', Region: 'N/A' }
-      : { LastUsedDate: new Date(used.date), ServiceName: used.service, Region: used.region };
+      : { LastUsedDate: used.date, ServiceName: used.service, Region: used.region };
   return { ...userNameMember(record.owner), AccessKeyLastUsed: lastUsed };
 }
 
@@ -127,10 +121,8 @@ async function getAccessKeyLastUsed(ctx: OperationContext, p: Params): Promise<R
 export async function recordAccessKeyUse(tx: StoreTx, account: string, accessKeyId: string, use: AccessKeyUse): Promise<boolean> {
   const record = await tx.get(KIND.accessKey, account, accessKeyId);
   if (record === undefined) return false;
-  const previous = accessKeyData(record).lastUsed;
-  if (previous !== undefined && new Date(previous.date).getTime() >= use.date.getTime()) return true;
-  const lastUsed = { date: use.date.toISOString(), service: use.service, region: use.region };
-  return tx.update({ ...record, data: { ...record.data, lastUsed } });
+  const data = withAccessKeyUse(record, use);
+  return data === undefined ? true : tx.update({ ...record, data });
 }
 
 /** The key's owner ARN (a user's, or the root user's for root keys); the caller's own for a key not found. */

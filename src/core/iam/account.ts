@@ -12,7 +12,7 @@ import { parsePolicyArn } from './policy-lookup.js';
 import { QUOTAS } from './quotas.js';
 import { roleView } from './roles.js';
 import { withCurrentTrust } from './trust-principals.js';
-import { userView } from './users.js';
+import { mfaSerialsOf, userView } from './users.js';
 
 // ---- Account aliases ----
 
@@ -64,7 +64,7 @@ async function listAccountAliases(ctx: OperationContext, p: Params): Promise<Rec
 // ---- Account summary ----
 
 const mfaCount = (users: readonly EntityRecord[]): number =>
-  users.reduce((n, u) => n + ((u.data['mfaDevices'] as unknown[] | undefined)?.length ?? 0), 0);
+  users.reduce((n, u) => n + mfaSerialsOf(u).length, 0);
 
 /**
  * SummaryMap is a map (summaryKeyType → integer): returned as a plain object whose own keys are the map's keys, in

@@ -15,18 +15,23 @@ const QUOTA_BY_TYPE: Readonly<Record<PrincipalEntityType, { readonly name: strin
 
 const PARAM_BY_TYPE: Readonly<Record<PrincipalEntityType, string>> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 
+/** Attaches a managed policy (named in any case; NoSuchEntity when none) as Attach…Policy does, within its quota. */
+export async function attachManagedPolicy(ctx: OperationContext, type: PrincipalEntityType, entity: EntityRecord, policyArn: string): Promise<void> {
+  // Attachments are kept under the ARN as the policy was created, whatever case the request used for its name.
+  const arn = (await mustFindManagedPolicy(ctx, policyArn)).arn;
+  const from = attachmentKey(type, entity.key);
+  const current = await ctx.tx.links(REL.attached, ctx.account, { from });
+  // Attaching a policy that is already attached changes nothing and succeeds.
+  if (current.some((link) => link.to === arn)) return;
+  const quota = QUOTA_BY_TYPE[type];
+  if (current.length >= quota.limit) throw quotaExceeded(quota.name, quota.limit);
+  await ctx.tx.link({ relation: REL.attached, account: ctx.account, from, to: arn, created: ctx.now.toISOString(), data: {} });
+}
+
 function attach(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
     const entity = await principalEntity(ctx, type, req(p, PARAM_BY_TYPE[type]), true);
-    // Attachments are kept under the ARN as the policy was created, whatever case the request used for its name.
-    const arn = (await mustFindManagedPolicy(ctx, req(p, 'PolicyArn'))).arn;
-    const from = attachmentKey(type, entity.key);
-    const current = await ctx.tx.links(REL.attached, ctx.account, { from });
-    // Attaching a policy that is already attached changes nothing and succeeds.
-    if (current.some((link) => link.to === arn)) return {};
-    const quota = QUOTA_BY_TYPE[type];
-    if (current.length >= quota.limit) throw quotaExceeded(quota.name, quota.limit);
-    await ctx.tx.link({ relation: REL.attached, account: ctx.account, from, to: arn, created: ctx.now.toISOString(), data: {} });
+    await attachManagedPolicy(ctx, type, entity, req(p, 'PolicyArn'));
     return {};
   };
 }

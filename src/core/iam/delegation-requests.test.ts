@@ -132,3 +132,24 @@ test('GetDelegationRequest with a permission check answers FAILED rather than gu
   assert.equal(got['PermissionCheckResult'], undefined);
   await rejects(iam.run('GetDelegationRequest', { DelegationRequestId: 'dr-00000000000000000000' }), 'NoSuchEntity', 404, 'The delegation request with id dr-00000000000000000000 cannot be found.');
 });
+
+// The Service Authorization Reference lists iam:DelegationRequestOwner for the delegation-request resource type: the
+// decision on an existing request carries its owner, once there is one, and only for a request the caller may see.
+test('iam:DelegationRequestOwner is the owner of the stored request resource() found, once associated', async () => {
+  const id = await create();
+  const keysFor = async (name: string, caller: Caller): Promise<Record<string, string | string[]> | undefined> =>
+    store.read(async (tx) => {
+      const ctx = { caller, account: caller.account, tx, now: new Date(), requestId: 't', services: {} } as never;
+      const op = OPERATIONS.get(`iam:${name}`);
+      await op?.resource(ctx, { DelegationRequestId: id });
+      return op?.conditionKeys?.(ctx, { DelegationRequestId: id });
+    });
+  assert.deepEqual(await keysFor('GetDelegationRequest', ROOT_CALLER), {});
+  await iam.run('AssociateDelegationRequest', { DelegationRequestId: id }, alice);
+  for (const name of ['GetDelegationRequest', 'UpdateDelegationRequest', 'AcceptDelegationRequest', 'RejectDelegationRequest', 'SendDelegationToken']) {
+    assert.deepEqual(await keysFor(name, ROOT_CALLER), { 'iam:DelegationRequestOwner': alice.arn }, name);
+  }
+  // The partner that made it sees it too; an unrelated account gets no owner from it.
+  assert.deepEqual(await keysFor('GetDelegationRequest', partner), { 'iam:DelegationRequestOwner': alice.arn });
+  assert.deepEqual(await keysFor('GetDelegationRequest', other), {});
+});

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { EntityRecord } from '../../store/store.js';
 import { accessDenied, invalidInput, noSuchEntity, ServiceError } from '../errors.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../operation.js';
+import { wholeSeconds } from '../sts/credentials.js';
+import { checkSessionPolicyDocument } from '../sts/session-policy.js';
 import { bool, num, paginate, req, str } from './common.js';
+import { renderPolicyTemplate, TemplateRenderError, type PolicyParameter } from './delegation-templates.js';
+import { approverOf, newTradeInToken, type DelegationApprover } from './delegation-tokens.js';
 import { KIND } from './kinds.js';
 
 // IAM temporary delegation: a partner (the requestor) creates a request for temporary access, a customer associates
@@ -32,6 +36,15 @@ export interface DelegationRequestData {
   readonly notes?: string;
   readonly rejectionReason?: string;
   readonly updated: string;
+  /** Recorded at acceptance: the identity the delegated credentials act as. */
+  readonly approver?: DelegationApprover;
+  /** Recorded at acceptance: the policy template rendered with the request's parameters, what is delegated. */
+  readonly renderedPolicy?: string;
+  /** Recorded at acceptance instead, when the template could not be rendered: why. */
+  readonly renderError?: string;
+  /** When SendDelegationToken released the token (the delegation period begins), and the token's SHA-256. */
+  readonly finalized?: string;
+  readonly tokenHash?: string;
 }
 
 const dataOf = (record: EntityRecord): DelegationRequestData => record.data as unknown as DelegationRequestData;
@@ -63,7 +76,7 @@ export const delegationRequestArn = (account: string, id: string): string => `ar
  * set, any account (GetDelegationRequest's documentation). Anything else answers as missing, so that an ID does not
  * reveal another customer's request.
  */
-async function visibleRequest(ctx: OperationContext, id: string): Promise<EntityRecord> {
+export async function visibleRequest(ctx: OperationContext, id: string): Promise<EntityRecord> {
   const record = await ctx.tx.getById(KIND.delegationRequest, id);
   if (record === undefined) throw noSuchDelegationRequest(id);
   const data = dataOf(record);
@@ -187,10 +200,39 @@ async function updateDelegationRequest(ctx: OperationContext, p: Params): Promis
   return {};
 }
 
+/**
+ * What the request delegates: its policy template (one the operator registered) rendered with its parameters, and
+ * checked as a session policy. A request whose template Gatehouse cannot render is still accepted, as AWS records the
+ * decision, but its token is never released (SendDelegationToken names the reason).
+ */
+function renderDelegatedPolicy(ctx: OperationContext, data: DelegationRequestData): { renderedPolicy: string } | { renderError: string } {
+  const arn = data.permissions['PolicyTemplateArn'];
+  if (typeof arn !== 'string') return { renderError: 'it names no policy template.' };
+  const template = ctx.services.delegationTemplate?.(arn);
+  if (template === undefined) return { renderError: `its policy template ${arn} is not registered with Gatehouse.` };
+  const given = Array.isArray(data.permissions['Parameters']) ? (data.permissions['Parameters'] as Array<Record<string, unknown>>) : [];
+  const parameters: PolicyParameter[] = given.map((q) => ({
+    Name: typeof q['Name'] === 'string' ? q['Name'] : '',
+    Values: Array.isArray(q['Values']) ? q['Values'].filter((v): v is string => typeof v === 'string') : [],
+    Type: typeof q['Type'] === 'string' ? q['Type'] : 'string',
+  }));
+  try {
+    const renderedPolicy = renderPolicyTemplate(template, parameters);
+    checkSessionPolicyDocument(renderedPolicy);
+    return { renderedPolicy };
+  } catch (error) {
+    if (error instanceof TemplateRenderError || error instanceof ServiceError) return { renderError: `its policy template does not render to a policy: ${error.message}` };
+    throw error;
+  }
+}
+
 async function acceptDelegationRequest(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const record = await ownedRequest(ctx, req(p, 'DelegationRequestId'));
   const state = checkTransition(record, 'accept');
-  await save(ctx, record, { state, approverId: ctx.caller.arn });
+  const approver = approverOf(ctx.caller);
+  const { renderedPolicy: _policy, renderError: _error, ...rest } = dataOf(record);
+  const rendered = renderDelegatedPolicy(ctx, rest as DelegationRequestData);
+  await ctx.tx.update({ ...record, data: { ...rest, state, approverId: ctx.caller.arn, approver: { ...approver }, ...rendered, updated: ctx.now.toISOString() } });
   return {};
 }
 
@@ -203,8 +245,10 @@ async function rejectDelegationRequest(ctx: OperationContext, p: Params): Promis
 }
 
 /**
- * Every check SendDelegationToken makes, then a refusal: the token goes to the requestor's SNS topic, which
- * Gatehouse cannot publish to, and finalizing a request whose token was never delivered would be a false success.
+ * Releases the exchange (trade-in) token and finalizes the request: the delegation period, SessionDuration long,
+ * begins now. AWS publishes the token to the requestor's SNS topic; Gatehouse hands it to its delivery (the
+ * delegation outbox) in the same transaction, so that a token not delivered leaves the request ACCEPTED. Without a
+ * delivery configured it refuses rather than finalize a request whose token nobody could receive.
  */
 async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const id = req(p, 'DelegationRequestId');
@@ -214,19 +258,43 @@ async function sendDelegationToken(ctx: OperationContext, p: Params): Promise<Re
   if (data.onlySendByOwner && data.ownerId !== ctx.caller.arn) {
     throw accessDenied(`Only the owner of the delegation request with id ${id} (${data.ownerId}) may send its delegation token.`);
   }
-  throw new ServiceError(
-    'NotImplemented',
-    `SendDelegationToken cannot deliver the exchange token: Gatehouse does not publish to Amazon SNS (${data.notificationChannel}). The delegation request stays ACCEPTED.`,
-    501,
-    'Receiver',
-  );
+  const deliver = ctx.services.deliverDelegationToken;
+  if (deliver === undefined) {
+    throw new ServiceError(
+      'NotImplemented',
+      `SendDelegationToken cannot deliver the exchange token: Gatehouse does not publish to Amazon SNS (${data.notificationChannel}) and no delegation outbox is configured (gatehouse serve --delegation-outbox). The delegation request stays ACCEPTED.`,
+      501,
+      'Receiver',
+    );
+  }
+  if (data.renderedPolicy === undefined || data.approver === undefined) {
+    throw invalidInput(`The delegation request with id ${id} cannot be finalized: ${data.renderError ?? 'what it delegates was not recorded when it was accepted.'}`);
+  }
+  const state = checkTransition(record, 'send');
+  const { token, hash } = newTradeInToken(id);
+  // Whole seconds, as the credentials' Expiration is reported.
+  const finalized = wholeSeconds(ctx.now);
+  await save(ctx, record, { state, finalized: finalized.toISOString(), tokenHash: hash });
+  deliver({
+    delegationRequestId: id,
+    requestorAccountId: data.requestorId,
+    requestorWorkflowId: data.requestorWorkflowId,
+    notificationChannel: data.notificationChannel,
+    ownerAccountId: record.account,
+    tradeInToken: token,
+    expiration: new Date(finalized.getTime() + data.sessionDuration * 1000),
+  });
+  return {};
 }
 
 /** The owner resource() found for the request, for iam:DelegationRequestOwner (the resource type's condition key). */
 const ownerOfRequest = new WeakMap<OperationContext, string>();
 
-async function byId(ctx: OperationContext, p: Params): Promise<string> {
-  const id = str(p, 'DelegationRequestId') ?? '*';
+/**
+ * The ARN a delegation request action is authorized against (in the caller's account, as the request is found by its
+ * ID wherever it lives), noting the request's owner for iam:DelegationRequestOwner.
+ */
+export async function delegationRequestResource(ctx: OperationContext, id: string): Promise<string> {
   const record = await ctx.tx.getById(KIND.delegationRequest, id);
   const data = record === undefined ? undefined : dataOf(record);
   // Only a request this account may see lends its owner to the decision: another's stays as missing as run() says.
@@ -236,13 +304,16 @@ async function byId(ctx: OperationContext, p: Params): Promise<string> {
   return delegationRequestArn(ctx.account, id);
 }
 
-const ownerKeys = (ctx: OperationContext): Record<string, string> => {
+const byId = (ctx: OperationContext, p: Params): Promise<string> => delegationRequestResource(ctx, str(p, 'DelegationRequestId') ?? '*');
+
+/** iam:DelegationRequestOwner, when the request resource() found has an owner the caller may see. */
+export const delegationOwnerKeys = (ctx: OperationContext): Record<string, string> => {
   const owner = ownerOfRequest.get(ctx);
   return owner === undefined ? {} : { 'iam:DelegationRequestOwner': owner };
 };
 
 const op = (name: string, run: OperationDefinition['run'], extra: Partial<OperationDefinition> = {}): OperationDefinition =>
-  operationsOf('iam', byId)(name, run, { conditionKeys: ownerKeys, ...extra });
+  operationsOf('iam', byId)(name, run, { conditionKeys: delegationOwnerKeys, ...extra });
 
 export const DELEGATION_REQUEST_OPERATIONS: readonly OperationDefinition[] = [
   op('CreateDelegationRequest', createDelegationRequest, {

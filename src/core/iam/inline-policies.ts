@@ -40,35 +40,41 @@ function policyNameOf(type: PrincipalEntityType, entity: EntityRecord, record: E
   return record.key.slice(inlineOwner(type, entity.key).length + 1);
 }
 
+/**
+ * Stores (or replaces) an inline policy of a user, group or role as Put…Policy does: the entity's size quota, then
+ * the policy's grammar.
+ */
+export async function putInlinePolicy(ctx: OperationContext, type: PrincipalEntityType, entity: EntityRecord, policyName: string, document: string): Promise<void> {
+  const key = inlineKey(type, entity.key, policyName);
+  const siblings = await ctx.tx.list(KIND.inlinePolicy, ctx.account, { owner: inlineOwner(type, entity.key) });
+  const existing = siblings.find((s) => s.key.toLowerCase() === key.toLowerCase());
+  const others = siblings.filter((s) => s !== existing).reduce((sum, s) => sum + policySize(s.data['document'] as string), 0);
+  const quota = TYPES[type].sizeQuota;
+  if (others + policySize(document) > quota) {
+    throw limitExceeded(`Maximum policy size of ${quota} bytes exceeded for ${type} ${entity.key}`);
+  }
+  const { iamError } = validatePolicy(document, 'identity', NO_SERVICES);
+  if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
+  if (existing !== undefined) {
+    await ctx.tx.update({ ...existing, data: { ...existing.data, document } });
+    return;
+  }
+  await ctx.tx.insert({
+    kind: KIND.inlinePolicy,
+    account: ctx.account,
+    key,
+    id: `${entity.id}:${policyName}`,
+    path: '/',
+    owner: inlineOwner(type, entity.key),
+    created: ctx.now.toISOString(),
+    data: { document },
+  });
+}
+
 function put(type: PrincipalEntityType): OperationDefinition['run'] {
   return async (ctx, p) => {
     const entity = await owner(ctx, type, p, true);
-    const policyName = req(p, 'PolicyName');
-    const document = req(p, 'PolicyDocument');
-    const key = inlineKey(type, entity.key, policyName);
-    const siblings = await ctx.tx.list(KIND.inlinePolicy, ctx.account, { owner: inlineOwner(type, entity.key) });
-    const existing = siblings.find((s) => s.key.toLowerCase() === key.toLowerCase());
-    const others = siblings.filter((s) => s !== existing).reduce((sum, s) => sum + policySize(s.data['document'] as string), 0);
-    const quota = TYPES[type].sizeQuota;
-    if (others + policySize(document) > quota) {
-      throw limitExceeded(`Maximum policy size of ${quota} bytes exceeded for ${type} ${entity.key}`);
-    }
-    const { iamError } = validatePolicy(document, 'identity', NO_SERVICES);
-    if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
-    if (existing !== undefined) {
-      await ctx.tx.update({ ...existing, data: { ...existing.data, document } });
-      return {};
-    }
-    await ctx.tx.insert({
-      kind: KIND.inlinePolicy,
-      account: ctx.account,
-      key,
-      id: `${entity.id}:${policyName}`,
-      path: '/',
-      owner: inlineOwner(type, entity.key),
-      created: ctx.now.toISOString(),
-      data: { document },
-    });
+    await putInlinePolicy(ctx, type, entity, req(p, 'PolicyName'), req(p, 'PolicyDocument'));
     return {};
   };
 }

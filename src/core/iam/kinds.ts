@@ -19,7 +19,23 @@ export const KIND = {
   delegationRequest: 'delegation-request',
   stsPreferences: 'sts-preferences',
   outboundFederation: 'outbound-federation',
+  /** The account itself (one per account): when it was created, for the root user's CreateDate. */
+  account: 'account',
+  /** The account's latest credential report (one per account). */
+  credentialReport: 'credential-report',
+  accountProperties: 'account-properties',
+  /** An "instance" registered with an instance profile: its IMDS serves the profile's role (keyed by instance ID). */
+  ec2Instance: 'ec2-instance',
+  /** Every registered instance, in account '' (key: instance ID), so a starting node finds them all to serve. */
+  instanceIndex: 'instance-index',
+  /** A container registration: the container credentials endpoint serves its role (keyed by task ID). */
+  containerTask: 'container-task',
+  /** A resource-based policy and tags registered for any ARN (authorize-api/resource-policies.ts), keyed by the ARN's hash. */
+  resourcePolicy: 'resource-policy',
 } as const;
+
+/** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */
+export const ROOT_KEY_OWNER = '';
 
 export const REL = {
   /** user name → group name */

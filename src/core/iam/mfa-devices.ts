@@ -20,7 +20,7 @@ import {
 } from './common.js';
 import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
-import { getUser, userResource, userView } from './users.js';
+import { getUser, mfaSerialsOf, userResource, userView } from './users.js';
 
 /**
  * Virtual MFA devices, keyed by serial number (the device ARN, so two devices may share a name under different
@@ -109,7 +109,7 @@ function deviceUserName(ctx: OperationContext, p: Params): string | undefined {
 }
 
 async function setUserDevices(ctx: OperationContext, user: EntityRecord, change: (serials: string[]) => string[]): Promise<void> {
-  const serials = (user.data['mfaDevices'] as string[] | undefined) ?? [];
+  const serials = mfaSerialsOf(user);
   // DeleteUser refuses while this list is non-empty (AWS: "must delete MFA device first").
   await ctx.tx.update({ ...user, data: { ...user.data, mfaDevices: change([...serials]) } });
 }

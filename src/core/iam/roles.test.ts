@@ -69,6 +69,9 @@ test('CreateRole keeps tags, boundary and session duration, and GetRole returns 
 
 const createFailures: ReadonlyArray<[string, Params, string, number, string]> = [
   ['a service-role path', { Path: '/aws-service-role/x/' }, 'InvalidInput', 400, "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles"],
+  // Our wording in AWS's form: AWS documents no answer for /aws-reserved/ (see createRole).
+  ['an /aws-reserved/ path', { Path: '/aws-reserved/sso.amazonaws.com/' }, 'InvalidInput', 400, "Path prefix '/aws-reserved/' can only be used for AWS reserved Roles"],
+  ['the /aws-reserved/ path itself', { Path: '/aws-reserved/' }, 'InvalidInput', 400, "Path prefix '/aws-reserved/' can only be used for AWS reserved Roles"],
   ['a too short session', { MaxSessionDuration: 3599 }, 'ValidationError', 400, "1 validation error detected: Value '3599' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600"],
   ['a too long session', { MaxSessionDuration: 43201 }, 'ValidationError', 400, "1 validation error detected: Value '43201' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200"],
   ['invalid JSON', { AssumeRolePolicyDocument: '{' }, 'MalformedPolicyDocument', 400, 'This policy contains invalid Json'],

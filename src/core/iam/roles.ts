@@ -24,6 +24,7 @@ import {
   type Tag,
 } from './common.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { roleLastUsed, withRoleUse } from './last-used.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
@@ -35,6 +36,7 @@ const MAX_SESSION_DURATION = 43200;
 
 /** Only CreateServiceLinkedRole may place a role under this path. */
 export const SERVICE_ROLE_PATH_PREFIX = '/aws-service-role/';
+export const RESERVED_ROLE_PATH_PREFIX = '/aws-reserved/';
 
 // Storing a policy only needs IAM's own refusals, which never consult the service catalogue.
 const NO_SERVICES = createStaticCatalog({ services: {} });
@@ -56,15 +58,29 @@ export function assertModifiable(record: EntityRecord): void {
   }
 }
 
+/** What a role made by AcquireRole keeps of its template: which one, and the parameter values it was made with. */
+export interface SourceRoleTemplateData {
+  readonly templateArn: string;
+  readonly templateMinorVersion: number;
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly values: readonly string[] }>;
+}
+
+export const SOURCE_ROLE_TEMPLATE_FIELD = 'sourceRoleTemplate';
+
+export function sourceRoleTemplateOf(record: EntityRecord): SourceRoleTemplateData | undefined {
+  return record.data[SOURCE_ROLE_TEMPLATE_FIELD] as SourceRoleTemplateData | undefined;
+}
+
 /**
- * The Role structure. IAM returns policy documents URL-encoded. ListRoles leaves out the boundary, tags and last use
- * (`full` false); GetRole and the create/update results include them.
+ * The Role structure. IAM returns policy documents URL-encoded. ListRoles leaves out the boundary, tags, last use and
+ * source template (`full` false); GetRole and the create/update results include them.
  */
 export function roleView(record: EntityRecord, full: boolean): Record<string, unknown> {
   const boundary = record.data['permissionsBoundary'] as string | undefined;
   const description = record.data['description'] as string | undefined;
-  const lastUsed = record.data['roleLastUsed'] as { lastUsedDate?: string; region?: string } | undefined;
+  const lastUsed = roleLastUsed(record);
   const tags = tagsOf(record);
+  const source = sourceRoleTemplateOf(record);
   return {
     Path: record.path,
     RoleName: record.key,
@@ -78,10 +94,11 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
       ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } }
       : {}),
     ...(full && tags.length > 0 ? { Tags: tags } : {}),
+    ...(full && source !== undefined ? { SourceRoleTemplate: { TemplateArn: source.templateArn, TemplateMinorVersion: source.templateMinorVersion } } : {}),
     ...(full
       ? {
           RoleLastUsed: {
-            ...(lastUsed?.lastUsedDate !== undefined ? { LastUsedDate: new Date(lastUsed.lastUsedDate) } : {}),
+            ...(lastUsed?.date !== undefined ? { LastUsedDate: lastUsed.date } : {}),
             ...(lastUsed?.region !== undefined ? { Region: lastUsed.region } : {}),
           },
         }
@@ -96,9 +113,8 @@ export function roleView(record: EntityRecord, full: boolean): Record<string, un
 export async function recordRoleUse(tx: StoreTx, role: { account: string; name: string; id: string }, date: Date, region: string): Promise<void> {
   const record = await tx.get(KIND.role, role.account, role.name);
   if (record === undefined || record.id !== role.id) return;
-  const previous = record.data['roleLastUsed'] as { lastUsedDate?: string } | undefined;
-  if (previous?.lastUsedDate !== undefined && Date.parse(previous.lastUsedDate) >= date.getTime()) return;
-  await tx.update({ ...record, data: { ...record.data, roleLastUsed: { lastUsedDate: date.toISOString(), region } } });
+  const data = withRoleUse(record, date, region);
+  if (data !== undefined) await tx.update({ ...record, data });
 }
 
 export function getRole(ctx: OperationContext, name: string): Promise<EntityRecord> {
@@ -136,44 +152,82 @@ export function checkTrustPolicy(document: string): void {
   if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
 }
 
-async function createRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const name = req(p, 'RoleName');
-  const path = str(p, 'Path') ?? '/';
-  const document = req(p, 'AssumeRolePolicyDocument');
-  if (path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
+/** A new role as CreateRole's request describes it; AcquireRole renders the same from a template. */
+export interface NewRole {
+  readonly name: string;
+  readonly path: string;
+  readonly assumeRolePolicyDocument: string;
+  readonly description?: string;
+  readonly maxSessionDuration?: number;
+  readonly tags: readonly Tag[];
+  readonly permissionsBoundary?: string;
+  /** Further fields the role keeps (the role template it came from). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Checks and stores a new role, in CreateRole's order: the reserved path, the session duration, the trust policy
+ * (size, grammar, principals), the tags, the boundary (it must exist), the account's role quota, then the name.
+ */
+export async function createRoleRecord(ctx: OperationContext, role: NewRole): Promise<EntityRecord> {
+  if (role.path.startsWith(SERVICE_ROLE_PATH_PREFIX)) {
     throw invalidInput(`Path prefix '${SERVICE_ROLE_PATH_PREFIX}' can only be used for AWS Service linked Roles`);
   }
-  const maxSessionDuration = num(p, 'MaxSessionDuration');
-  checkMaxSessionDuration(maxSessionDuration);
-  checkTrustPolicy(document);
-  const principals = await bindTrustPrincipals(ctx, document);
-  const tags = list<Tag>(p, 'Tags');
-  checkTags(tags);
-  const boundary = str(p, 'PermissionsBoundary');
-  const boundaryFields = boundary !== undefined ? await boundaryData(ctx, boundary) : {};
+  // AWS reserves /aws-reserved/ for the roles IAM Identity Center makes (AWSReservedSSO_…), and no policy may change
+  // a role there (reserved-resources.ts), so a customer's role there could never be deleted again. AWS documents no
+  // answer to CreateRole with this path and none was found recorded: this refuses it like /aws-service-role/, in the
+  // same form, with our own wording.
+  if (role.path.startsWith(RESERVED_ROLE_PATH_PREFIX)) {
+    throw invalidInput(`Path prefix '${RESERVED_ROLE_PATH_PREFIX}' can only be used for AWS reserved Roles`);
+  }
+  checkMaxSessionDuration(role.maxSessionDuration);
+  checkTrustPolicy(role.assumeRolePolicyDocument);
+  const principals = await bindTrustPrincipals(ctx, role.assumeRolePolicyDocument);
+  checkTags(role.tags);
+  const boundaryFields = role.permissionsBoundary !== undefined ? await boundaryData(ctx, role.permissionsBoundary) : {};
   await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
-  const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.role,
     account: ctx.account,
-    key: name,
+    key: role.name,
     id: newId('AROA'),
-    path,
+    path: role.path,
     owner: '',
     created: ctx.now.toISOString(),
     data: {
-      assumeRolePolicyDocument: document,
+      ...role.data,
+      assumeRolePolicyDocument: role.assumeRolePolicyDocument,
       [TRUST_BINDINGS_FIELD]: principals,
-      maxSessionDuration: maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
-      tags,
-      ...(description !== undefined ? { description } : {}),
+      maxSessionDuration: role.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+      tags: role.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+      ...(role.description !== undefined ? { description: role.description } : {}),
       ...boundaryFields,
     },
   };
-  await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${name} already exists.`));
-  // AWS's CreateRole answers neither the session duration nor a (necessarily empty) last use.
+  await insertRole(ctx, record, () => entityAlreadyExists(`Role with name ${role.name} already exists.`));
+  return record;
+}
+
+/** The Role structure of a role just made: AWS's CreateRole answers neither the session duration nor a last use. */
+export async function createdRoleView(ctx: OperationContext, record: EntityRecord): Promise<Record<string, unknown>> {
   const { MaxSessionDuration: _duration, RoleLastUsed: _lastUsed, ...created } = roleView(await withCurrentTrust(ctx.tx, record), true);
-  return { Role: created };
+  return created;
+}
+
+async function createRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const description = str(p, 'Description');
+  const maxSessionDuration = num(p, 'MaxSessionDuration');
+  const boundary = str(p, 'PermissionsBoundary');
+  const record = await createRoleRecord(ctx, {
+    name: req(p, 'RoleName'),
+    path: str(p, 'Path') ?? '/',
+    assumeRolePolicyDocument: req(p, 'AssumeRolePolicyDocument'),
+    tags: list<Tag>(p, 'Tags'),
+    ...(description !== undefined ? { description } : {}),
+    ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+    ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+  });
+  return { Role: await createdRoleView(ctx, record) };
 }
 
 /** Inserts a role, answering `onDuplicate` when the name is taken (compared without case, as IAM does). */

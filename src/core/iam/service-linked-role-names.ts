@@ -95,6 +95,14 @@ export const LINKED_SERVICES: ReadonlyMap<string, LinkedService> = new Map<strin
   // Amazon EKS User Guide, "Using service-linked roles for Amazon EKS": AWSServiceRoleForAmazonEKS with
   // AmazonEKSServiceRolePolicy (the principal as in the page's title, not re-read).
   ['eks.amazonaws.com', { roleName: 'AWSServiceRoleForAmazonEKS', policy: 'AmazonEKSServiceRolePolicy' }],
+  // IAM role manager, which PutAccountProperties creates when RoleManager/Enabled turns true (IAM User Guide, "Create
+  // roles automatically with role manager": enabling "requires the iam:PutAccountProperties and
+  // iam:CreateServiceLinkedRole permissions"); the policy is in the AWS Managed Policy Reference
+  // (AWSIAMRoleManagerServiceRolePolicy, "attached to a service-linked role"). The principal and role name are AWS's
+  // own answers recorded in a public capture of the feature: GetRole of
+  // arn:aws:iam::…:role/aws-service-role/role-manager.iam.amazonaws.com/AWSServiceRoleForIAMRoleManager, and the
+  // AccessDenied of an enablement denied iam:CreateServiceLinkedRole on that ARN.
+  ['role-manager.iam.amazonaws.com', { roleName: 'AWSServiceRoleForIAMRoleManager', policy: 'AWSIAMRoleManagerServiceRolePolicy' }],
   // Seen in published usage only, not re-read in the services' pages: role ARNs under the principal's path in policies
   // (ops.apigateway: aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway) and Karpenter's
   // getting-started script ("create the AWSServiceRoleForEC2Spot service-linked role": --aws-service-name spot.amazonaws.com).

@@ -29,19 +29,30 @@ function roleNameFor(servicePrincipal: string, service: LinkedService, suffix: s
   return `${service.roleName}_${suffix}`;
 }
 
-async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const servicePrincipal = req(p, 'AWSServiceName');
+/** The path IAM gives a service's linked roles. */
+export const serviceRolePath = (servicePrincipal: string): string => `${SERVICE_ROLE_PATH_PREFIX}${servicePrincipal}/`;
+
+/**
+ * Creates the service-linked role of `servicePrincipal` as CreateServiceLinkedRole does: the name the service fixes
+ * (with the suffix, when the service takes one), under the service's path, trusted by the service alone, with the
+ * service's managed policy attached when the catalogue has it. Also used by features that create their service's
+ * role themselves (enabling IAM role manager).
+ */
+export async function createLinkedRole(
+  ctx: OperationContext,
+  servicePrincipal: string,
+  options: { readonly suffix?: string; readonly description?: string } = {},
+): Promise<EntityRecord> {
   const service = linkedService(servicePrincipal);
   if (service === undefined) throw noTemplate(servicePrincipal);
-  const name = roleNameFor(servicePrincipal, service, str(p, 'CustomSuffix'));
+  const name = roleNameFor(servicePrincipal, service, options.suffix);
   await checkAccountQuota(ctx, KIND.role, 'RolesPerAccount', QUOTAS.Roles);
-  const description = str(p, 'Description');
   const record: EntityRecord = {
     kind: KIND.role,
     account: ctx.account,
     key: name,
     id: newId('AROA'),
-    path: `${SERVICE_ROLE_PATH_PREFIX}${servicePrincipal}/`,
+    path: serviceRolePath(servicePrincipal),
     owner: '',
     created: ctx.now.toISOString(),
     data: {
@@ -50,7 +61,7 @@ async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promis
       tags: [],
       serviceLinked: true,
       serviceName: servicePrincipal,
-      ...(description !== undefined ? { description } : {}),
+      ...(options.description !== undefined ? { description: options.description } : {}),
     },
   };
   await insertRole(ctx, record, () => invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`));
@@ -60,6 +71,16 @@ async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promis
   if (policyArn !== undefined && ctx.services.awsManagedPolicies().get(policyArn) !== undefined) {
     await ctx.tx.link({ relation: REL.attached, account: ctx.account, from: attachmentKey('role', name), to: policyArn, created: record.created, data: {} });
   }
+  return record;
+}
+
+async function createServiceLinkedRole(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const suffix = str(p, 'CustomSuffix');
+  const description = str(p, 'Description');
+  const record = await createLinkedRole(ctx, req(p, 'AWSServiceName'), {
+    ...(suffix !== undefined ? { suffix } : {}),
+    ...(description !== undefined ? { description } : {}),
+  });
   return { Role: roleView(record, true) };
 }
 
@@ -116,7 +137,7 @@ export const SERVICE_LINKED_ROLE_OPERATIONS: readonly OperationDefinition[] = [
       // the operation then refuses it.
       const base = linkedService(servicePrincipal)?.roleName ?? '';
       const name = base === '' || suffix === undefined ? base : `${base}_${suffix}`;
-      return roleArn(ctx.account, `${SERVICE_ROLE_PATH_PREFIX}${servicePrincipal}/`, name);
+      return roleArn(ctx.account, serviceRolePath(servicePrincipal), name);
     },
     conditionKeys: (_ctx, p) => ({ 'iam:AWSServiceName': req(p, 'AWSServiceName') }),
     run: createServiceLinkedRole,

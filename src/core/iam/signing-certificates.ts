@@ -65,6 +65,9 @@ interface SigningCertificateData {
 
 const dataOf = (record: EntityRecord): SigningCertificateData => record.data as unknown as SigningCertificateData;
 
+/** Whether the certificate is Active (it signs requests), as ListSigningCertificates reports its Status. */
+export const signingCertificateActive = (record: EntityRecord): boolean => dataOf(record).status === 'Active';
+
 /** The user whose certificates a request manages: UserName when given (it must exist), else the caller itself. */
 async function certificateOwner(ctx: OperationContext, p: Params): Promise<string> {
   const name = targetUserName(ctx.caller, str(p, 'UserName'));

@@ -20,6 +20,8 @@ import {
 } from './common.js';
 import { implicitTarget, targetUserName } from './implicit-target.js';
 import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
+import { passwordLastUsed } from './last-used.js';
+import { accountCreateDate } from './account-creation.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
@@ -40,8 +42,8 @@ export function userView(record: EntityRecord, full: boolean): Record<string, un
     Arn: arnOfUser(record),
     CreateDate: new Date(record.created),
   };
-  const passwordLastUsed = record.data['passwordLastUsed'] as string | undefined;
-  if (passwordLastUsed !== undefined) view['PasswordLastUsed'] = new Date(passwordLastUsed);
+  const passwordUsed = passwordLastUsed(record);
+  if (passwordUsed !== undefined) view['PasswordLastUsed'] = passwordUsed;
   if (full) {
     const boundary = record.data['permissionsBoundary'] as string | undefined;
     if (boundary !== undefined) {
@@ -51,6 +53,11 @@ export function userView(record: EntityRecord, full: boolean): Record<string, un
     if (tags.length > 0) view['Tags'] = tags;
   }
   return view;
+}
+
+/** Serial numbers of the MFA devices enabled for the user: EnableMFADevice keeps them on the user's record. */
+export function mfaSerialsOf(user: EntityRecord): readonly string[] {
+  return (user.data['mfaDevices'] as string[] | undefined) ?? [];
 }
 
 export function getUser(ctx: OperationContext, name: string): Promise<EntityRecord> {
@@ -104,8 +111,8 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
 async function getUserOp(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const name = targetUserName(ctx.caller, str(p, 'UserName'));
   if (name === undefined) {
-    // The root user asking about itself: AWS answers with the account's identity.
-    return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: new Date(0) } };
+    // The root user asking about itself: AWS answers with the account's identity, as old as the account.
+    return { User: { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: await accountCreateDate(ctx.tx, ctx.account) } };
   }
   return { User: userView(await getUser(ctx, name), true) };
 }
@@ -168,7 +175,7 @@ async function deleteUser(ctx: OperationContext, p: Params): Promise<Record<stri
   if ((await tx.count(KIND.inlinePolicy, account, { owner: inlineOwner('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
   if ((await tx.countLinks(REL.attached, account, { from: attachmentKey('user', record.key) })) > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
   if ((await tx.countLinks(REL.groupMember, account, { from: record.key })) > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
-  if (record.data['mfaDevices'] !== undefined && (record.data['mfaDevices'] as unknown[]).length > 0) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
+  if (mfaSerialsOf(record).length > 0) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
   await tx.delete(KIND.user, account, record.key);
   return {};
 }

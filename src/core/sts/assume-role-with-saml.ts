@@ -150,6 +150,7 @@ async function assumeRoleWithSaml(ctx: OperationContext, p: Params): Promise<Rec
     sourceIdentity,
     tags,
     transitiveTagKeys: transitive,
+    minimumTokenSize: num(p, 'MinimumSessionTokenSize'),
   });
   return {
     ...session,

@@ -99,6 +99,7 @@ async function assumeRoleWithWebIdentity(ctx: OperationContext, p: Params): Prom
     sourceIdentity,
     tags,
     transitiveTagKeys: transitive,
+    minimumTokenSize: num(p, 'MinimumSessionTokenSize'),
   });
   return {
     Credentials: session.Credentials,
@@ -109,6 +110,8 @@ async function assumeRoleWithWebIdentity(ctx: OperationContext, p: Params): Prom
     Provider: claims.iss,
     Audience: audience,
     ...(session.SourceIdentity !== undefined ? { SourceIdentity: session.SourceIdentity } : {}),
+    SessionTokenUtilization: session.SessionTokenUtilization,
+    SessionTokenSize: session.SessionTokenSize,
   };
 }
 

@@ -7,7 +7,7 @@ import { currentTrustPolicy } from '../iam/trust-principals.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { noteResource } from '../request-context.js';
-import { issueCredentials } from './credentials.js';
+import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { mfaConditionKeys, verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
 import type { SessionTag } from './session-token.js';
@@ -70,6 +70,10 @@ function alsoRequires(ctx: OperationContext, p: Params): string[] {
   const out: string[] = [];
   if (list(p, 'Tags').length > 0 || list(p, 'TransitiveTagKeys').length > 0) out.push('sts:TagSession');
   if (requestedSourceIdentity(ctx, p) !== undefined) out.push('sts:SetSourceIdentity');
+  // Service Authorization Reference (list_awssecuritytokenservice): AssumeRole with ProvidedContexts needs
+  // sts:SetContext as well. The contexts themselves are not carried (they need IAM Identity Center's signed
+  // assertions), but a request AWS would refuse is refused.
+  if (list(p, 'ProvidedContexts').length > 0) out.push('sts:SetContext');
   return out;
 }
 
@@ -125,7 +129,7 @@ async function assumeRole(ctx: OperationContext, p: Params): Promise<Record<stri
   const sessionArn = `arn:aws:sts::${role.account}:assumed-role/${role.key}/${sessionName}`;
   // A code checked now authenticates this session; otherwise a caller's MFA-authenticated session passes its time on.
   const mfaAuthTime = (await verifyMfaParameters(ctx, p)) ?? ctx.caller.session?.mfaAuthTime;
-  const credentials = issueCredentials(
+  const issued = issueCredentials(
     ctx,
     {
       kind: 'assumedRole',
@@ -143,12 +147,14 @@ async function assumeRole(ctx: OperationContext, p: Params): Promise<Record<stri
       ...(ctx.caller.kind === 'assumedRole' ? { chained: true } : {}),
     },
     duration,
+    num(p, 'MinimumSessionTokenSize'),
   );
   return {
-    Credentials: credentials,
+    Credentials: issued.Credentials,
     AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: sessionArn },
     ...(hasPackedContent(input, tags) ? { PackedPolicySize: packedPercent(input, tags) } : {}),
     ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
+    ...tokenSizeMembers(issued),
   };
 }
 

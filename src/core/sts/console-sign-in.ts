@@ -7,7 +7,7 @@ import { KIND } from '../iam/kinds.js';
 import { loginProfileData } from '../iam/login-profiles.js';
 import { readPasswordPolicy, type PasswordPolicyData } from '../iam/password-policy.js';
 import type { CoreServices, OperationContext } from '../operation.js';
-import { issueCredentials } from './credentials.js';
+import { issueCredentials, type IssuedCredentials } from './credentials.js';
 import { ROOT_LOGIN_KEY, ROOT_LOGIN_KIND, type RootLoginData } from './root-password.js';
 
 /**
@@ -131,13 +131,9 @@ async function accountOf(env: SignInEnv, named: string): Promise<string | undefi
 /** Who signs in, before the session exists: nobody yet (issueCredentials and useMfaCode need a context). */
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
 
-function credentialsOf(issued: Record<string, unknown>): ConsoleSignInResult['credentials'] {
-  return {
-    accessKeyId: issued['AccessKeyId'] as string,
-    secretAccessKey: issued['SecretAccessKey'] as string,
-    sessionToken: issued['SessionToken'] as string,
-    expiration: (issued['Expiration'] as Date).toISOString(),
-  };
+function credentialsOf(issued: IssuedCredentials): ConsoleSignInResult['credentials'] {
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = issued.Credentials;
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration.toISOString() };
 }
 
 /** True when the password policy's MaxPasswordAge has passed since the password was last set. */

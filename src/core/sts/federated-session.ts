@@ -6,7 +6,7 @@ import { checkTags } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
 import { DEFAULT_MAX_SESSION_DURATION } from '../iam/roles.js';
 import type { OperationContext } from '../operation.js';
-import { issueCredentials } from './credentials.js';
+import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, type SessionPolicyInput } from './session-policy.js';
 import type { SessionTag } from './session-token.js';
 
@@ -41,6 +41,8 @@ export interface FederatedSessionRequest {
   /** Session tags the provider asserted (the token's or assertion's PrincipalTag claims). */
   readonly tags?: readonly SessionTag[];
   readonly transitiveTagKeys?: readonly string[];
+  /** MinimumSessionTokenSize of the request. */
+  readonly minimumTokenSize?: number | undefined;
 }
 
 export interface FederatedSession {
@@ -48,6 +50,8 @@ export interface FederatedSession {
   readonly AssumedRoleUser: { readonly AssumedRoleId: string; readonly Arn: string };
   readonly PackedPolicySize?: number;
   readonly SourceIdentity?: string;
+  readonly SessionTokenUtilization: number;
+  readonly SessionTokenSize: number;
 }
 
 const DEFAULT_DURATION = 3600;
@@ -127,7 +131,7 @@ export async function issueFederatedRoleSession(ctx: OperationContext, request: 
   const assumedRoleId = `${role.id}:${request.sessionName}`;
   const sessionArn = `arn:aws:sts::${role.account}:assumed-role/${role.key}/${request.sessionName}`;
   const transitive = request.transitiveTagKeys ?? [];
-  const credentials = issueCredentials(
+  const issued = issueCredentials(
     ctx,
     {
       kind: 'assumedRole',
@@ -144,11 +148,13 @@ export async function issueFederatedRoleSession(ctx: OperationContext, request: 
       ...(request.sourceIdentity !== undefined ? { sourceIdentity: request.sourceIdentity } : {}),
     },
     duration,
+    request.minimumTokenSize,
   );
   return {
-    Credentials: credentials,
+    Credentials: issued.Credentials,
     AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: sessionArn },
     ...(hasPackedContent(input, tags) ? { PackedPolicySize: packedPercent(input, tags) } : {}),
     ...(request.sourceIdentity !== undefined ? { SourceIdentity: request.sourceIdentity } : {}),
+    ...tokenSizeMembers(issued),
   };
 }

@@ -20,6 +20,7 @@ export function callerFromClaims(claims: SessionClaims): Caller {
   };
   for (const tag of claims.tags ?? []) context[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
   if (claims.sourceIdentity !== undefined) context['aws:SourceIdentity'] = claims.sourceIdentity;
+  const limits = [...(claims.delegation?.policies ?? []), ...(claims.scopePolicies ?? [])];
   const base = {
     account: claims.account,
     arn: claims.arn,
@@ -28,11 +29,19 @@ export function callerFromClaims(claims: SessionClaims): Caller {
     context,
     session: claims,
     ...(claims.sessionPolicy !== undefined ? { sessionPolicy: claims.sessionPolicy } : {}),
+    ...(limits.length > 0 ? { limitPolicies: limits } : {}),
     ...(claims.userName !== undefined ? { userName: claims.userName } : {}),
   };
+  const role = { ...(claims.roleName !== undefined ? { roleName: claims.roleName } : {}), ...(claims.roleArn !== undefined ? { roleArn: claims.roleArn } : {}) };
   switch (claims.kind) {
     case 'assumedRole':
-      return { ...base, kind: 'assumedRole', ...(claims.roleName !== undefined ? { roleName: claims.roleName } : {}), ...(claims.roleArn !== undefined ? { roleArn: claims.roleArn } : {}) };
+      return { ...base, kind: 'assumedRole', ...role };
+    case 'delegatedSession': {
+      const kind = claims.delegation?.principalKind;
+      // A token without its delegation cannot be one Gatehouse sealed; it stands for nobody with permissions.
+      if (kind === undefined) throw invalidToken();
+      return kind === 'assumedRole' ? { ...base, kind, ...role } : { ...base, kind };
+    }
     case 'federatedUser':
       return { ...base, kind: 'federatedUser' };
     case 'userSession':
@@ -48,12 +57,15 @@ export function callerFromClaims(claims: SessionClaims): Caller {
 const sessionCredentials = (operation: string): ServiceError => accessDenied(`Cannot call ${operation} with session credentials`);
 
 // What each kind of temporary credentials may call in STS at all, before any policy is read (AWS documents these
-// limits per operation in "Comparing the AWS STS API operations").
+// limits per operation in "Comparing the AWS STS API operations"). Every kind may scope itself down
+// (GetScopedCredentials: "credentials from an assumed role or a federated session", GetSessionToken's first).
 const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> = {
-  assumedRole: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage']),
-  userSession: new Set(['AssumeRole', 'GetCallerIdentity']),
-  rootSession: new Set(['AssumeRole', 'GetCallerIdentity']),
-  federatedUser: new Set(['GetCallerIdentity']),
+  assumedRole: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetWebIdentityToken', 'GetScopedCredentials', 'GetDelegatedAccessToken']),
+  userSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetScopedCredentials']),
+  rootSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetScopedCredentials']),
+  federatedUser: new Set(['GetCallerIdentity', 'GetScopedCredentials']),
+  // A delegated session acts as the identity that accepted the request, within the delegated permissions.
+  delegatedSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetScopedCredentials']),
   // AssumeRole is the console's Switch Role; GetSessionToken and GetFederationToken are refused to all sessions above.
   consoleSession: new Set(['AssumeRole', 'GetCallerIdentity', 'DecodeAuthorizationMessage']),
 };
@@ -61,20 +73,34 @@ const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> 
 /** What a console session whose password must be changed may still call (the forced change of password). */
 const RESET_ALLOWED: ReadonlySet<string> = new Set(['ChangePassword', 'GetAccountPasswordPolicy']);
 
+/** GetScopedCredentials narrows a session: long-term keys have none (AWS's InvalidSubjectCredentials, 400). */
+export const invalidSubjectCredentials = (message: string): ServiceError => new ServiceError('InvalidSubjectCredentials', message, 400);
+
 /**
  * Refusals that depend only on who is calling, whatever the policies say: the root user cannot assume roles;
  * session credentials cannot ask for GetSessionToken or GetFederationToken; GetSessionToken credentials reach IAM
  * only with MFA and STS only for AssumeRole and GetCallerIdentity; federation tokens reach neither IAM nor STS
- * beyond GetCallerIdentity; a console session whose password must be reset may only change it.
+ * beyond GetCallerIdentity; GetScopedCredentials needs temporary credentials of any kind to narrow; a delegated
+ * session reaches IAM as its accepting identity would (its policies still limit it); a console session whose password
+ * must be reset may only change it.
  */
-export function callerRestriction(caller: Caller, service: 'iam' | 'sts', operation: string, resource: string): ServiceError | undefined {
+export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
   const session = caller.session;
-  if (session === undefined) return undefined;
+  if (session === undefined) {
+    if (service === 'sts' && operation === 'GetScopedCredentials') {
+      // Gatehouse's wording: AWS documents the requirement ("only with temporary security credentials").
+      return invalidSubjectCredentials('GetScopedCredentials can only be called with temporary security credentials, not with IAM user or root user access keys.');
+    }
+    return undefined;
+  }
   if (session.kind === 'consoleSession' && session.passwordResetRequired === true && !(service === 'iam' && RESET_ALLOWED.has(operation))) {
     return accessDenied(`User: ${caller.arn} is not authorized to perform: ${service}:${operation} on resource: ${resource} before changing the password, which must be reset`);
   }
+  // The limits are IAM's and STS's own: other services take any credentials their policies allow.
+  if (service === 'organizations') return undefined;
   if (service === 'iam') {
+    if (session.kind === 'delegatedSession') return undefined;
     // A console session has the user's own permissions, as the user's long-term keys would: no MFA is asked here.
     if (session.kind === 'consoleSession') return undefined;
     if (session.kind === 'userSession' || session.kind === 'rootSession') return session.mfaAuthTime !== undefined ? undefined : invalidToken();

@@ -23,7 +23,7 @@ export function sessionPolicyInput(p: Params): SessionPolicyInput {
   return { ...(policy !== undefined ? { policy } : {}), policyArns: arns.map((a) => (typeof a.arn === 'string' ? a.arn : '')) };
 }
 
-const packedTooLarge = (what: string, percent: number): ServiceError =>
+export const packedTooLarge = (what: string, percent: number): ServiceError =>
   new ServiceError('PackedPolicyTooLarge', `Packed size of ${what} consumes ${percent}% of allotted space.`, 400);
 
 /**
@@ -40,6 +40,12 @@ export function packedPercent(input: SessionPolicyInput, tags: readonly SessionT
 /** True when the request passes anything that counts against the packed size (AWS then reports PackedPolicySize). */
 export function hasPackedContent(input: SessionPolicyInput, tags: readonly SessionTag[]): boolean {
   return input.policy !== undefined || input.policyArns.length > 0 || tags.length > 0;
+}
+
+/** Refuses (MalformedPolicyDocument, IAM's text) a document IAM would not take as a session policy. */
+export function checkSessionPolicyDocument(document: string): void {
+  const { iamError } = validatePolicy(document, 'identity', NO_SERVICES);
+  if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
 }
 
 // Sids only label statements; two documents may reuse one, which a single document may not.
@@ -72,8 +78,7 @@ export async function buildSessionPolicy(ctx: OperationContext, input: SessionPo
   if (input.policy === undefined && input.policyArns.length === 0) return undefined;
   const collected: unknown[] = [];
   if (input.policy !== undefined) {
-    const { iamError } = validatePolicy(input.policy, 'identity', NO_SERVICES);
-    if (iamError !== undefined) throw malformedPolicyDocument(iamError.message);
+    checkSessionPolicyDocument(input.policy);
     collected.push(...statements(input.policy));
   }
   for (const arn of input.policyArns) {

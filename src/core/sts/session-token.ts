@@ -1,8 +1,26 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-/** What kind of temporary credentials a token stands for, after the STS operation that issued it. */
+/**
+ * What kind of temporary credentials a token stands for, after the STS operation that issued it
+ * (`delegatedSession`: GetDelegatedAccessToken, acting as the identity that accepted a delegation request).
+ */
 // consoleSession: an IAM user signed in to the web console with a password (see console-sign-in.ts).
-export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'consoleSession';
+export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'delegatedSession' | 'consoleSession';
+
+/** Whose permissions a delegated session has: the identity that accepted the delegation request. */
+export interface SessionDelegation {
+  readonly requestId: string;
+  /** The accepting identity: an IAM user (or its MFA session), a role session, or the root user (or its session). */
+  readonly principalKind: 'user' | 'assumedRole' | 'root';
+  /**
+   * Scope-down policies the session is limited by, each of which must allow: the accepting identity's own limits
+   * (when it was itself scoped or delegated), then the delegation request's rendered policy template.
+   */
+  readonly policies: readonly string[];
+}
+
+/** The largest session token Gatehouse issues and accepts (base64 characters, which are bytes). */
+export const MAX_SESSION_TOKEN_BYTES = 16384;
 
 export interface SessionTag {
   readonly Key: string;
@@ -51,9 +69,16 @@ export interface SessionClaims {
   readonly chained?: boolean;
   /**
    * Context keys a federated session (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carries into every decision:
-   * aws:FederatedProvider, and whatever the provider's claims add.
+   * aws:FederatedProvider, and whatever the provider's claims add. An instance's role session carries
+   * ec2:SourceInstanceARN here too.
    */
   readonly federatedContext?: Readonly<Record<string, string | readonly string[]>>;
+  /** GetScopedCredentials' scope down policies, oldest first (at most three): each must allow as well. */
+  readonly scopePolicies?: readonly string[];
+  /** For a delegatedSession: the delegation request and the policies that limit it. */
+  readonly delegation?: SessionDelegation;
+  /** Filler that MinimumSessionTokenSize asked for; it means nothing. */
+  readonly pad?: string;
 }
 
 export interface SessionKey {
@@ -137,7 +162,7 @@ export function sealSessionToken(ring: SessionKeyRing, claims: SessionClaims): s
  * altered, or not base64 at all. Callers answer all of these alike (InvalidClientTokenId) and learn nothing more.
  */
 export function openSessionToken(ring: SessionKeyRing, token: string): SessionClaims | undefined {
-  if (token.length === 0 || token.length > 16384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
+  if (token.length === 0 || token.length > MAX_SESSION_TOKEN_BYTES || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
   const plain = openWithKeyRing(ring, VERSION, Buffer.from(token, 'base64'));
   if (plain === undefined) return undefined;
   try {

@@ -1,7 +1,7 @@
 import { tagRequestKeys } from '../iam/tagging.js';
 import { checkTags, list, num, req, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
-import { issueCredentials } from './credentials.js';
+import { issueCredentials, tokenSizeMembers } from './credentials.js';
 import { verifyMfaParameters } from './mfa.js';
 import { buildSessionPolicy, hasPackedContent, packedPercent, sessionPolicyInput } from './session-policy.js';
 
@@ -17,7 +17,7 @@ function duration(ctx: OperationContext, p: Params): number {
 async function getSessionToken(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const { caller } = ctx;
   const mfaAuthTime = await verifyMfaParameters(ctx, p);
-  const credentials = issueCredentials(
+  const issued = issueCredentials(
     ctx,
     {
       kind: caller.kind === 'root' ? 'rootSession' : 'userSession',
@@ -29,8 +29,9 @@ async function getSessionToken(ctx: OperationContext, p: Params): Promise<Record
       ...(mfaAuthTime !== undefined ? { mfaAuthTime } : {}),
     },
     duration(ctx, p),
+    num(p, 'MinimumSessionTokenSize'),
   );
-  return { Credentials: credentials };
+  return { Credentials: issued.Credentials, ...tokenSizeMembers(issued) };
 }
 
 export function federatedUserArn(account: string, name: string): string {
@@ -46,7 +47,7 @@ async function getFederationToken(ctx: OperationContext, p: Params): Promise<Rec
   const sessionPolicy = await buildSessionPolicy(ctx, input, tags);
   const arn = federatedUserArn(caller.account, name);
   const federatedUserId = `${caller.account}:${name}`;
-  const credentials = issueCredentials(
+  const issued = issueCredentials(
     ctx,
     {
       kind: 'federatedUser',
@@ -58,11 +59,13 @@ async function getFederationToken(ctx: OperationContext, p: Params): Promise<Rec
       ...(tags.length > 0 ? { tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) } : {}),
     },
     duration(ctx, p),
+    num(p, 'MinimumSessionTokenSize'),
   );
   return {
-    Credentials: credentials,
+    Credentials: issued.Credentials,
     FederatedUser: { FederatedUserId: federatedUserId, Arn: arn },
     ...(hasPackedContent(input, tags) ? { PackedPolicySize: packedPercent(input, tags) } : {}),
+    ...tokenSizeMembers(issued),
   };
 }
 

@@ -101,6 +101,68 @@ describe('GetWebIdentityToken', () => {
   });
 });
 
+describe('GetWebIdentityToken: SubjectMode and Scope', () => {
+  const TIP: Caller = {
+    ...ROLE_SESSION,
+    context: { 'aws:OriginIdentity/Subject': 'user-8842', 'aws:OriginIdentity/Issuer': 'idp.example.com' },
+  };
+  const base = { Audience: ['api.example'], SigningAlgorithm: 'RS256' };
+
+  test('AWSIdentity (the default) names the caller; OriginIdentity names the session\'s origin subject', async () => {
+    const plain = await jwtVerify((await run('GetWebIdentityToken', { ...base, SubjectMode: 'AWSIdentity' }, T0, ROLE_SESSION))['WebIdentityToken'] as string, await jwks(), { currentDate: T0 });
+    assert.equal(plain.payload.sub, `arn:aws:iam::${TEST_ACCOUNT}:role/ci/builder`);
+    assert.equal(plain.payload['subject_mode'], undefined);
+    assert.equal(plain.payload['scope'], undefined);
+    const token = (await run('GetWebIdentityToken', { ...base, SubjectMode: 'OriginIdentity', Scope: 'read:orders write:orders' }, T0, TIP))['WebIdentityToken'] as string;
+    const { payload } = await jwtVerify(token, await jwks(), { currentDate: T0 });
+    assert.equal(payload.sub, 'user-8842');
+    assert.equal(payload['subject_mode'], 'OriginIdentity');
+    assert.equal(payload['scope'], 'read:orders write:orders');
+    assert.equal((payload[AWS_CLAIMS] as Record<string, unknown>)['principal_id'], ROLE_SESSION.arn, 'principal_id names the requester whatever the mode');
+  });
+
+  test('OriginIdentity without trusted identity propagation context is a validation error (every Gatehouse session today)', async () => {
+    for (const caller of [ROLE_SESSION, ROOT_CALLER, { ...ROLE_SESSION, context: { 'aws:OriginIdentity/Subject': 'u' } }, { ...TIP, context: { ...TIP.context, 'aws:OriginIdentity/Subject': '  ' } }]) {
+      await assert.rejects(run('GetWebIdentityToken', { ...base, SubjectMode: 'OriginIdentity' }, T0, caller), { code: 'ValidationError', status: 400 });
+    }
+  });
+
+  test('a subject that looks like an ARN or carries control or separator characters is denied', async () => {
+    for (const subject of ['arn:aws:iam::1:user/x', 'ARN:x', ' padded', 'tab\there', 'line\u2028sep', 'zero\u200bwidth']) {
+      const caller = { ...TIP, context: { ...TIP.context, 'aws:OriginIdentity/Subject': subject } };
+      await assert.rejects(run('GetWebIdentityToken', { ...base, SubjectMode: 'OriginIdentity' }, T0, caller), { code: 'AccessDenied', status: 403 }, subject);
+    }
+    const spaced = { ...TIP, context: { ...TIP.context, 'aws:OriginIdentity/Subject': 'Jane Doe' } };
+    await run('GetWebIdentityToken', { ...base, SubjectMode: 'OriginIdentity' }, T0, spaced);
+  });
+
+  test('Scope: only with OriginIdentity and one audience; single spaces; allowed characters; no repeats', async () => {
+    const cases: Array<[Params, string]> = [
+      [{ ...base, Scope: 'read' }, 'Scope can be specified only with SubjectMode OriginIdentity and exactly one Audience.'],
+      [{ ...base, Audience: ['a', 'b'], SubjectMode: 'OriginIdentity', Scope: 'read' }, 'Scope can be specified only with SubjectMode OriginIdentity and exactly one Audience.'],
+      [{ ...base, SubjectMode: 'OriginIdentity', Scope: ' read' }, 'Scope must not begin or end with a space.'],
+      [{ ...base, SubjectMode: 'OriginIdentity', Scope: 'read  write' }, 'Separate the values of Scope with a single space.'],
+      [{ ...base, SubjectMode: 'OriginIdentity', Scope: 'read,write' }, 'The scope value "read,write" may contain only printable ASCII characters other than the space, \'"\', \',\' and \'\\\'.'],
+      [{ ...base, SubjectMode: 'OriginIdentity', Scope: 'read READ read' }, 'The scope value "read" is repeated.'],
+    ];
+    for (const [params, message] of cases) await rejects(run('GetWebIdentityToken', params, T0, TIP), 'ValidationError', 400, message);
+    for (const scope of ['a"b', 'a\\b', 'caf\u00e9']) {
+      await assert.rejects(run('GetWebIdentityToken', { ...base, SubjectMode: 'OriginIdentity', Scope: scope }, T0, TIP), { code: 'ValidationError' }, scope);
+    }
+  });
+
+  test('condition keys: sts:SubjectMode always, sts:IdentityTokenScope as a list; Scope also needs sts:SetWebIdentityTokenScope', () => {
+    const op = WEB_IDENTITY_TOKEN_OPERATIONS[0];
+    assert.ok(op?.conditionKeys !== undefined && op.alsoRequires !== undefined);
+    const ctx = {} as OperationContext;
+    assert.equal(op.conditionKeys(ctx, base)['sts:SubjectMode'], 'AWSIdentity');
+    const keys = op.conditionKeys(ctx, { ...base, SubjectMode: 'OriginIdentity', Scope: 'read write' });
+    assert.deepEqual([keys['sts:SubjectMode'], keys['sts:IdentityTokenScope']], ['OriginIdentity', ['read', 'write']]);
+    assert.deepEqual(op.alsoRequires(ctx, base), []);
+    assert.deepEqual(op.alsoRequires(ctx, { ...base, Scope: 'read' }), ['sts:SetWebIdentityTokenScope']);
+  });
+});
+
 describe('isOutboundIssuer', () => {
   const cases: Array<[string, boolean]> = [
     [ISSUER, true],

@@ -56,6 +56,31 @@ export const MIGRATIONS: readonly Migration[] = [
     // serialize. Nodes now learn of each other's commits from the change notifications alone.
     sql: 'DROP TABLE meta',
   },
+  {
+    id: 3,
+    name: 'the audit trail',
+    // Looked up newest first within an account; resource names and types as arrays with GIN indexes, since an event
+    // names several. The record stays text, as entity data does (jsonb would reorder its keys).
+    sql: `
+      CREATE TABLE audit_events (
+        event_id text COLLATE "C" PRIMARY KEY,
+        time bigint NOT NULL,
+        account text COLLATE "C" NOT NULL,
+        event_name text COLLATE "C" NOT NULL,
+        event_source text COLLATE "C" NOT NULL,
+        user_name text COLLATE "C",
+        access_key_id text COLLATE "C",
+        read_only boolean NOT NULL,
+        resource_names text[] NOT NULL,
+        resource_types text[] NOT NULL,
+        resources text NOT NULL,
+        record text NOT NULL
+      );
+      CREATE INDEX audit_events_by_time ON audit_events (account, time DESC, event_id DESC);
+      CREATE INDEX audit_events_by_age ON audit_events (time);
+      CREATE INDEX audit_events_by_resource_name ON audit_events USING gin (resource_names);
+    `,
+  },
 ];
 
 /**

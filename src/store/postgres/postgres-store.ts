@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ReadWriteLock } from '../read-write-lock.js';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
 import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } from './serialization-retry.js';
@@ -99,10 +100,14 @@ class PostgresStore implements Store {
   private unplaced = 0;
   private closed = false;
 
+  readonly events: PostgresEventLog;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly retryBudgetMs: number,
-  ) {}
+  ) {
+    this.events = new PostgresEventLog(pool);
+  }
 
   async listen(connection: pg.ClientConfig): Promise<void> {
     this.listener = await VersionListener.start({

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
+import { dirname, join } from 'node:path';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import { openSqliteEventLog, type SqliteEventLog } from './event-log.js';
 import { EntityMemo } from './entity-memo.js';
 import { ReadWriteLock } from '../read-write-lock.js';
 import { migrate } from './migrations.js';
@@ -12,6 +14,13 @@ export interface SqliteStoreOptions {
   readonly path: string;
   /** How long to wait for a lock held elsewhere before failing; half a second by default. */
   readonly busyTimeoutMs?: number;
+  /** The audit trail's own file (see event-log.ts); `audit.db` beside the database, or in memory for ':memory:'. */
+  readonly eventLogPath?: string;
+}
+
+/** Where the audit trail of the database at `path` is kept unless told otherwise. */
+export function defaultEventLogPath(path: string): string {
+  return path === ':memory:' ? ':memory:' : join(dirname(path), 'audit.db');
 }
 
 /**
@@ -37,7 +46,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw error;
     }
     migrate(db);
-    return new SqliteStore(db);
+    return new SqliteStore(db, openSqliteEventLog(options.eventLogPath ?? defaultEventLogPath(options.path)));
   } catch (error) {
     db.close();
     throw error;
@@ -63,7 +72,10 @@ class SqliteStore implements Store {
   private currentVersion: number;
   private closed = false;
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    readonly events: SqliteEventLog,
+  ) {
     this.statements = new Statements(db);
     this.currentVersion = this.statements.readVersion();
   }
@@ -88,6 +100,7 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.lock.idle();
     this.db.close();
+    await this.events.close();
   }
 
   private async runTransaction<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<T> {

@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import { sha256Hex } from '../sigv4/payload-hash.js';
+import { signRequest, type SigningCredentials } from '../sigv4/sign-request.js';
+
+/**
+ * What a service (an S3-compatible store, say) uses to ask Gatehouse whether a request it received may proceed: it
+ * forwards the request as received with the action(s) and resource(s), signed with the service's own Gatehouse
+ * credentials (SigV4, service `iam`). The answer is the JSON of POST /_gatehouse/authorize.
+ */
+export interface AuthorizeClientOptions {
+  /** Gatehouse's endpoint, e.g. http://127.0.0.1:4566. */
+  readonly endpoint: string;
+  /** The service principal's keys: it needs gatehouse:Authorize (and gatehouse:GetChunkSigningKey for streaming uploads). */
+  readonly credentials: SigningCredentials;
+  readonly region?: string;
+  readonly clock?: () => Date;
+}
+
+export interface ForwardedAction {
+  readonly Action: string;
+  readonly Resource: string;
+  readonly ResourceAccount?: string;
+  readonly ResourcePolicy?: string | object;
+  readonly ResourcePolicyArn?: string;
+  readonly Context?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export interface AuthorizeRequestBody {
+  readonly Request?: { Method: string; Path: string; Query: string; Headers: Array<[string, string]>; BodySha256?: string };
+  readonly PrincipalArn?: string;
+  readonly Service?: string;
+  readonly Regions?: readonly string[];
+  readonly ResourceAccount?: string;
+  readonly ResourcePolicy?: string | object;
+  readonly ResourcePolicyArn?: string;
+  readonly Context?: Readonly<Record<string, string | readonly string[]>>;
+  readonly Actions: readonly ForwardedAction[];
+  readonly Explain?: boolean;
+  readonly IncludeChunkSigningKey?: boolean;
+}
+
+export interface AuthorizeResponseBody {
+  readonly Authenticated: boolean;
+  readonly Allowed: boolean;
+  readonly Error?: { Code: string; Message: string; Status: number };
+  readonly Results: ReadonlyArray<{ Action: string; Resource: string; Decision: string; Allowed: boolean; Message?: string; Explanation?: unknown }>;
+  readonly Principal?: { Arn: string; Account: string; CanonicalUserId?: string; Type: string; UserId: string; AccessKeyId?: string; SessionContext?: unknown };
+  readonly Payload?: { Mode: string; Sha256?: string; SignedChunks: boolean; Trailer: boolean };
+  readonly Streaming?: { SeedSignature: string; Timestamp: string; Scope: string; SigningKey?: string };
+}
+
+/** A failure of the call itself (the service's credentials, permissions or input), not a decision. */
+export class AuthorizeCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The request line and headers of a received request, as the authorize API wants them (headers as sent, repeated ones included). */
+export function forwardedRequestOf(req: IncomingMessage, bodySha256?: string): NonNullable<AuthorizeRequestBody['Request']> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
+  return { Method: req.method ?? 'GET', Path: q < 0 ? url : url.slice(0, q), Query: q < 0 ? '' : url.slice(q + 1), Headers: headers, ...(bodySha256 !== undefined ? { BodySha256: bodySha256 } : {}) };
+}
+
+export function createAuthorizeClient(options: AuthorizeClientOptions): { authorize(body: AuthorizeRequestBody): Promise<AuthorizeResponseBody> } {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  const clock = options.clock ?? (() => new Date());
+  return {
+    async authorize(body) {
+      const url = `${endpoint}/_gatehouse/authorize`;
+      const text = JSON.stringify(body);
+      const headers = signRequest(
+        { method: 'POST', url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(text) }, body: text },
+        { credentials: options.credentials, region: options.region ?? 'us-east-1', service: 'iam', now: clock() },
+      );
+      delete headers['host'];
+      const response = await fetch(url, { method: 'POST', headers, body: text });
+      const answer = (await response.json()) as Record<string, unknown>;
+      if (response.status !== 200) throw new AuthorizeCallError(String(answer['Code']), String(answer['Message']), response.status);
+      return answer as unknown as AuthorizeResponseBody;
+    },
+  };
+}

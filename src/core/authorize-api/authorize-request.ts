@@ -1,0 +1,359 @@
+import { compilePolicies } from '../../policy/engine.js';
+import type { DecisionResult, Explanation } from '../../policy/decide.js';
+import type { Store, StoreTx } from '../../store/store.js';
+import { S3AuthError } from '../../sigv4/s3-errors.js';
+import type { S3Payload } from '../../sigv4/s3-payload.js';
+import { verifyS3Request, type ForwardedRequest, type S3Verified } from '../../sigv4/s3-verify.js';
+import type { Authenticator, ResolvedKey } from '../authenticate.js';
+import { denialMessage, type AuthorizationRequest, type Authorizer } from '../authorize.js';
+import type { Caller } from '../caller.js';
+import { ServiceError, validationError } from '../errors.js';
+import { canonicalUserId } from './canonical-user-id.js';
+import { callerOfArn } from './principal-of-arn.js';
+import { getResourcePolicy } from './resource-policies.js';
+
+type ContextValue = string | readonly string[];
+type Context = Readonly<Record<string, ContextValue>>;
+
+/** One question about the forwarded request: may its principal perform `action` on `resource`? */
+export interface AuthorizeAction {
+  readonly action: string;
+  readonly resource: string;
+  /** The account that owns the resource; needed when the ARN names none (S3 buckets and objects). */
+  readonly resourceAccount?: string;
+  /** The resource's resource-based policy, as JSON text. */
+  readonly resourcePolicy?: string;
+  /** Or the ARN whose registered policy applies (see resource-policies.ts). */
+  readonly resourcePolicyArn?: string;
+  readonly context?: Context;
+}
+
+export interface AuthorizeInput {
+  /** The request as the service received it (signed form)… */
+  readonly request?: ForwardedRequest;
+  /** …or the principal the caller already authenticated (trusted-caller form). Exactly one of the two. */
+  readonly principalArn?: string;
+  /** The service whose signing rules apply: `s3` (the only one served so far). */
+  readonly service?: string;
+  /** Regions the service answers for; any when absent. */
+  readonly regions?: readonly string[];
+  /** Defaults for every action that does not set its own. */
+  readonly resourceAccount?: string;
+  readonly resourcePolicy?: string;
+  readonly resourcePolicyArn?: string;
+  readonly context?: Context;
+  readonly actions: readonly AuthorizeAction[];
+  /** Adds each decision's explanation (statements, policy types). */
+  readonly explain?: boolean;
+}
+
+export type PrincipalType = 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'Anonymous';
+
+export interface PrincipalInfo {
+  readonly arn: string;
+  readonly account: string;
+  /** S3's canonical user ID of the principal's account (64 hex characters); absent for the anonymous principal. */
+  readonly canonicalUserId?: string;
+  readonly type: PrincipalType;
+  readonly userId: string;
+  readonly accessKeyId?: string;
+  readonly sessionContext?: {
+    readonly sessionIssuer?: { readonly type: 'Role' | 'IAMUser' | 'Root'; readonly arn: string; readonly principalId: string; readonly accountId: string; readonly userName?: string };
+    readonly attributes: { readonly creationDate?: string; readonly expiration?: string; readonly mfaAuthenticated: boolean };
+    readonly sourceIdentity?: string;
+  };
+}
+
+export interface ActionDecision {
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: DecisionResult['decision'];
+  readonly allowed: boolean;
+  /** AWS's AccessDenied text when not allowed. */
+  readonly message?: string;
+  readonly explanation?: Explanation;
+}
+
+export interface AuthorizeAnswer {
+  /** False when the forwarded request's authentication failed: `error` then says how, in the service's words. */
+  readonly authenticated: boolean;
+  readonly error?: { readonly code: string; readonly message: string; readonly status: number };
+  /** True when every action is allowed. */
+  readonly allowed: boolean;
+  readonly results: readonly ActionDecision[];
+  readonly principal?: PrincipalInfo;
+  /** What the body must be: the hash to compare while reading it, or the streaming mode whose chunks to verify. */
+  readonly payload?: S3Payload;
+  /** For STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER): what chunk signatures chain from (see s3-chunks.ts). */
+  readonly streaming?: { readonly seedSignature: string; readonly timestamp: string; readonly scope: string; readonly signingKey: Buffer };
+}
+
+export interface AuthorizeApiDeps {
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly clock: () => Date;
+}
+
+const MAX_ACTIONS = 64;
+/** Thrown (and caught in authorize) when a decision needs the store and none was opened. */
+const NEEDS_STORE = Symbol('needs a store read');
+/** Canonical user IDs by account: a hash each, the same for every request of the account. */
+const canonicalIds = new Map<string, string>();
+
+function canonicalIdOf(account: string): string {
+  let id = canonicalIds.get(account);
+  if (id === undefined) {
+    if (canonicalIds.size >= 10_000) canonicalIds.clear();
+    id = canonicalUserId(account);
+    canonicalIds.set(account, id);
+  }
+  return id;
+}
+const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
+
+function principalType(caller: Caller): PrincipalType {
+  switch (caller.kind) {
+    case 'root':
+      return 'Root';
+    case 'user':
+      return 'IAMUser';
+    case 'assumedRole':
+      return 'AssumedRole';
+    case 'federatedUser':
+      return 'FederatedUser';
+    default:
+      return 'Anonymous';
+  }
+}
+
+export function principalInfo(caller: Caller): PrincipalInfo {
+  const base = {
+    arn: caller.arn,
+    account: caller.account,
+    ...(caller.kind === 'anonymous' ? {} : { canonicalUserId: canonicalIdOf(caller.account) }),
+    type: principalType(caller),
+    userId: caller.userId,
+    ...(caller.accessKeyId !== '' ? { accessKeyId: caller.accessKeyId } : {}),
+  };
+  const session = caller.session;
+  if (session === undefined && caller.kind !== 'assumedRole') return base;
+  const issuer =
+    caller.kind === 'assumedRole' && caller.roleArn !== undefined
+      ? { type: 'Role' as const, arn: caller.roleArn, principalId: caller.userId.split(':')[0] as string, accountId: caller.account, ...(caller.roleName !== undefined ? { userName: caller.roleName } : {}) }
+      : session?.userName !== undefined
+        ? { type: 'IAMUser' as const, arn: `arn:aws:iam::${caller.account}:user/${session.userName}`, principalId: session.issuerUserId ?? session.userId, accountId: caller.account, userName: session.userName }
+        : undefined;
+  return {
+    ...base,
+    sessionContext: {
+      ...(issuer !== undefined ? { sessionIssuer: issuer } : {}),
+      attributes: { ...(session !== undefined ? { creationDate: session.issued, expiration: session.expires } : {}), mfaAuthenticated: session?.mfaAuthTime !== undefined },
+      ...(session?.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
+    },
+  };
+}
+
+const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
+
+/** The session token of a forwarded request: the header, or a presigned URL's parameter. */
+function securityTokenOf(request: ForwardedRequest): string | undefined {
+  const header = request.headers.find(([name]) => name.toLowerCase() === 'x-amz-security-token');
+  if (header !== undefined) return header[1];
+  for (const pair of request.query.split('&')) {
+    if (!pair.startsWith('X-Amz-Security-Token=')) continue;
+    try {
+      return decodeURIComponent(pair.slice('X-Amz-Security-Token='.length));
+    } catch {
+      return pair.slice('X-Amz-Security-Token='.length);
+    }
+  }
+  return undefined;
+}
+
+function accessKeyIdOf(request: ForwardedRequest): string | undefined {
+  const authorization = request.headers.find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const credential = authorization !== undefined ? /Credential=([^/,\s]+)/.exec(authorization)?.[1] : /(?:^|&)X-Amz-Credential=([^&%]+)(?:%2F|\/)/i.exec(request.query)?.[1];
+  return credential;
+}
+
+/** S3's answer to a bad session token (its codes differ from IAM's). */
+function s3TokenError(error: unknown): unknown {
+  if (!(error instanceof ServiceError)) return error;
+  if (error.code === 'ExpiredToken') return new S3AuthError('ExpiredToken', 'The provided token has expired.');
+  if (error.code === 'InvalidClientTokenId') return new S3AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  return error;
+}
+
+/**
+ * Keys Gatehouse derives from the principal, its session, its organization, the clock and the signature: a calling
+ * service describes the request (aws:SourceIp, aws:SecureTransport, s3:prefix…), never who made it, or it could
+ * name another principal, tags or MFA into the decision.
+ */
+const DERIVED_KEY =
+  /^(?:aws:(?:principal|userid$|username$|multifactorauth|tokenissuetime$|sourceidentity$|federatedprovider$|currenttime$|epochtime$|resourceaccount$|resourceorg|assumedroot$|viaawsservice$|calledvia|ec2instancesource|rolesessionname$|requestedregion$)|s3:(?:signatureversion$|authtype$|signatureage$|x-amz-content-sha256$)|sts:)/i;
+
+function checkContext(context: unknown, where: string): Context | undefined {
+  if (context === undefined) return undefined;
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw validationError(`${where} must be an object of context keys`);
+  for (const [key, value] of Object.entries(context)) {
+    if (DERIVED_KEY.test(key)) throw validationError(`${where}.${key.slice(0, 64)} is derived by Gatehouse from the principal, its session and the signature: it cannot be given`);
+    const ok = typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    if (!ok || key.length > 256) throw validationError(`${where}.${key.slice(0, 64)} must be a string or a list of strings`);
+  }
+  return context as Context;
+}
+
+/** The account an ARN names, if any. */
+function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * The authorize API as a library call: verifies the forwarded request as its service does (or takes the trusted
+ * caller's principal), resolves the principal, and decides each action with every policy that applies: identity,
+ * group, boundary, session, resource (inline or registered) and the organization's.
+ */
+export class AuthorizeApi {
+  constructor(private readonly deps: AuthorizeApiDeps) {}
+
+  async authorize(input: AuthorizeInput): Promise<AuthorizeAnswer> {
+    const service = input.service ?? 's3';
+    if (service !== 's3') throw validationError(`Service ${service} is not served: the authorize API verifies S3's signatures (service s3).`);
+    if ((input.request === undefined) === (input.principalArn === undefined)) throw validationError('Exactly one of Request and PrincipalArn is required');
+    if (!Array.isArray(input.actions) || input.actions.length === 0 || input.actions.length > MAX_ACTIONS) throw validationError(`Actions must list 1 to ${MAX_ACTIONS} actions`);
+    const now = this.deps.clock();
+
+    let caller: Caller;
+    let verified: S3Verified | undefined;
+    if (input.request !== undefined) {
+      const request = input.request;
+      const token = securityTokenOf(request);
+      const keyId = accessKeyIdOf(request);
+      let key: ResolvedKey | undefined;
+      let keyError: unknown;
+      if (keyId !== undefined) {
+        try {
+          const known = this.deps.authenticator.peek(keyId, token, now);
+          key = known !== undefined ? (known ?? undefined) : await this.deps.authenticator.resolve(keyId, token, now);
+        } catch (error) {
+          keyError = s3TokenError(error);
+        }
+      }
+      try {
+        verified = verifyS3Request(request, {
+          now,
+          service,
+          ...(input.regions !== undefined ? { regions: input.regions } : {}),
+          secretFor: (accessKeyId, securityToken) => {
+            if (accessKeyId !== keyId || securityToken !== token) return undefined;
+            if (keyError !== undefined) throw keyError;
+            return key?.secret;
+          },
+        });
+      } catch (error) {
+        if (error instanceof S3AuthError) return { authenticated: false, error: { code: error.code, message: error.message, status: error.status }, allowed: false, results: [] };
+        throw error;
+      }
+      caller = verified === undefined ? ANONYMOUS : (key as ResolvedKey).caller;
+    } else {
+      const found = await this.deps.store.read((tx) => callerOfArn(tx, input.principalArn as string));
+      if (found === undefined) throw new ServiceError('NoSuchEntity', `The principal ${String(input.principalArn).slice(0, 256)} does not exist.`, 404);
+      caller = found;
+    }
+
+    // Most requests need no read: the principal's policies are compiled and no registered policy is asked for.
+    let results: ActionDecision[];
+    try {
+      results = await this.decideAll(undefined, input, caller, verified, now);
+    } catch (error) {
+      if (error !== NEEDS_STORE) throw error;
+      results = await this.deps.store.read((tx) => this.decideAll(tx, input, caller, verified, now));
+    }
+    const answer: AuthorizeAnswer = {
+      authenticated: true,
+      allowed: results.every((r) => r.allowed),
+      results,
+      principal: principalInfo(caller),
+      ...(verified !== undefined ? { payload: verified.payload } : {}),
+      ...(verified?.payload.signedChunks === true
+        ? { streaming: { seedSignature: verified.signature, timestamp: verified.timestamp, scope: verified.scope, signingKey: verified.signingKey } }
+        : {}),
+    };
+    return answer;
+  }
+
+  /** Without `tx`, throws NEEDS_STORE as soon as a decision would have to read. */
+  private async decideAll(tx: StoreTx | undefined, input: AuthorizeInput, caller: Caller, verified: S3Verified | undefined, now: Date): Promise<ActionDecision[]> {
+    const shared = checkContext(input.context, 'Context');
+    const signatureKeys: Record<string, string> = {};
+    if (verified !== undefined) {
+      signatureKeys['s3:signatureversion'] = 'AWS4-HMAC-SHA256';
+      signatureKeys['s3:authType'] = verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER';
+      signatureKeys['s3:signatureAge'] = String(Math.max(0, now.getTime() - Date.parse(`${verified.timestamp.slice(0, 4)}-${verified.timestamp.slice(4, 6)}-${verified.timestamp.slice(6, 11)}:${verified.timestamp.slice(11, 13)}:${verified.timestamp.slice(13, 15)}Z`)));
+      signatureKeys['s3:x-amz-content-sha256'] = verified.payload.signedValue;
+      signatureKeys['aws:RequestedRegion'] = verified.region;
+    }
+    const results: ActionDecision[] = [];
+    for (const [index, item] of input.actions.entries()) {
+      if (typeof item?.action !== 'string' || !ACTION.test(item.action)) throw validationError(`Actions[${index}].Action must be service:Action`);
+      if (typeof item.resource !== 'string' || item.resource.length === 0 || item.resource.length > 2048) throw validationError(`Actions[${index}].Resource is required`);
+      const own = checkContext(item.context, `Actions[${index}].Context`);
+      const policyArn = item.resourcePolicyArn ?? (item.resourcePolicy === undefined ? input.resourcePolicyArn : undefined);
+      if (policyArn !== undefined && tx === undefined) throw NEEDS_STORE;
+      const registered = policyArn !== undefined && tx !== undefined ? await getResourcePolicy(tx, policyArn) : undefined;
+      const resourcePolicy = item.resourcePolicy ?? (policyArn !== undefined ? registered?.policy : input.resourcePolicy);
+      if (resourcePolicy !== undefined && typeof resourcePolicy !== 'string') throw validationError(`Actions[${index}].ResourcePolicy must be JSON text`);
+      const resourceAccount = item.resourceAccount ?? input.resourceAccount ?? registered?.account ?? accountOfArn(item.resource);
+      if (resourceAccount === undefined && (resourcePolicy !== undefined || caller.kind === 'anonymous')) {
+        throw validationError(`Actions[${index}].ResourceAccount is required: the resource's ARN names no account`);
+      }
+      const context = { ...shared, ...own, ...signatureKeys };
+      const request: AuthorizationRequest = {
+        caller,
+        action: item.action,
+        resource: item.resource,
+        now,
+        context,
+        ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
+        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+      };
+      const decide = async (explain: boolean): Promise<DecisionResult> => {
+        if (caller.kind === 'anonymous') return this.decideAnonymous(request, explain);
+        if (tx !== undefined) return this.deps.authorizer.decide(request, tx, explain);
+        const cached = this.deps.authorizer.decideCached(request, explain);
+        if (cached === undefined) throw NEEDS_STORE;
+        return cached;
+      };
+      const result = await decide(input.explain === true);
+      const allowed = result.decision === 'Allowed';
+      let message: string | undefined;
+      if (!allowed) {
+        // The boundary's text names the denying statement: decided again with the explanation when it was not asked.
+        const explained = result.explanation !== undefined || caller.kind === 'anonymous' ? result : await decide(true);
+        message = caller.kind === 'anonymous' ? 'Access Denied' : denialMessage(request, explained);
+      }
+      results.push({
+        action: item.action,
+        resource: item.resource,
+        decision: result.decision,
+        allowed,
+        ...(message !== undefined ? { message } : {}),
+        ...(input.explain === true && result.explanation !== undefined ? { explanation: result.explanation } : {}),
+      });
+    }
+    return results;
+  }
+
+  /** An unsigned request: only the resource's policy can grant it (Principal "*"), as S3 decides for anonymous users. */
+  private decideAnonymous(request: AuthorizationRequest, explain: boolean): DecisionResult {
+    if (request.resourcePolicy === undefined) return { decision: 'ImplicitlyDenied', decidedBy: ['resource'] };
+    const set = compilePolicies({ resourcePolicy: { name: 'resource', document: request.resourcePolicy } });
+    const context = typeof request.context === 'function' ? request.context() : request.context;
+    return set.evaluate(
+      { principal: 'anonymous', action: request.action, resource: request.resource, ...(request.resourceAccount !== undefined ? { resourceAccount: request.resourceAccount } : {}), ...(context !== undefined ? { context } : {}), time: request.now.toISOString() },
+      { explain },
+    );
+  }
+}

@@ -1,0 +1,93 @@
+// Organizations' errors: the code (the error structure's name), the HTTP status the API model gives it, and the
+// message. Messages follow the API reference's description of each error, which is what the service answers.
+import { ServiceError } from '../errors.js';
+
+const error = (code: string, status: number, message: string, fields?: Record<string, string>): ServiceError =>
+  new ServiceError(code, message, status, 'Sender', fields);
+
+export const notInUse = (): ServiceError => error('AWSOrganizationsNotInUseException', 404, 'Your account is not a member of an organization.');
+
+/** A member account (or an outsider) asking for what only the management account may do. */
+export const notManagement = (): ServiceError => error('AccessDeniedException', 403, "You don't have permissions to access this resource.");
+
+export const alreadyInOrganization = (): ServiceError =>
+  error('AlreadyInOrganizationException', 409, 'This account is already a member of an organization. An account can belong to only one organization at a time.');
+
+export const organizationNotEmpty = (): ServiceError =>
+  error('OrganizationNotEmptyException', 409, 'The organization isn\'t empty. To delete an organization, you must first remove or close all member accounts except the management account.');
+
+export const accountNotFound = (): ServiceError => error('AccountNotFoundException', 404, "We can't find an AWS account with the AccountId that you specified.");
+export const accountAlreadyClosed = (): ServiceError => error('AccountAlreadyClosedException', 409, 'You attempted to close an account that is already closed.');
+export const createAccountStatusNotFound = (): ServiceError =>
+  error('CreateAccountStatusNotFoundException', 404, "We can't find a create account request with the CreateAccountRequestId that you specified.");
+export const parentNotFound = (): ServiceError => error('ParentNotFoundException', 404, "We can't find a root or OU with the ParentId that you specified.");
+export const childNotFound = (): ServiceError => error('ChildNotFoundException', 404, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
+export const rootNotFound = (): ServiceError => error('RootNotFoundException', 404, "We can't find a root with the RootId that you specified.");
+export const ouNotFound = (): ServiceError => error('OrganizationalUnitNotFoundException', 404, "We can't find an OU with the OrganizationalUnitId that you specified.");
+export const ouNotEmpty = (): ServiceError =>
+  error('OrganizationalUnitNotEmptyException', 409, 'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.');
+export const duplicateOu = (): ServiceError => error('DuplicateOrganizationalUnitException', 409, 'An OU with the same name already exists.');
+export const sourceParentNotFound = (): ServiceError => error('SourceParentNotFoundException', 404, "We can't find a source root or OU with the ParentId that you specified.");
+export const destinationParentNotFound = (): ServiceError =>
+  error('DestinationParentNotFoundException', 404, "We can't find the destination container (a root or OU) with the ParentId that you specified.");
+export const duplicateAccount = (): ServiceError => error('DuplicateAccountException', 409, 'That account is already present in the specified destination.');
+
+export const policyNotFound = (): ServiceError => error('PolicyNotFoundException', 404, "We can't find a policy with the PolicyId that you specified.");
+export const targetNotFound = (): ServiceError => error('TargetNotFoundException', 404, "We can't find a root, OU, account, or policy with the TargetId that you specified.");
+export const duplicatePolicy = (): ServiceError => error('DuplicatePolicyException', 409, 'A policy with the same name already exists.');
+export const duplicatePolicyAttachment = (): ServiceError => error('DuplicatePolicyAttachmentException', 409, 'The selected policy is already attached to the specified target.');
+export const policyNotAttached = (): ServiceError => error('PolicyNotAttachedException', 409, "The policy isn't attached to the specified target in the specified root.");
+export const policyInUse = (): ServiceError =>
+  error('PolicyInUseException', 409, 'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.');
+export const policyTypeNotEnabled = (): ServiceError =>
+  error('PolicyTypeNotEnabledException', 409, "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.");
+export const policyTypeAlreadyEnabled = (): ServiceError => error('PolicyTypeAlreadyEnabledException', 409, 'The specified policy type is already enabled in the specified root.');
+export const policyTypeNotAvailable = (): ServiceError =>
+  error('PolicyTypeNotAvailableForOrganizationException', 409, "You can't use a policy type that isn't available in the organization's feature set.");
+export const malformedPolicyDocument = (): ServiceError =>
+  error('MalformedPolicyDocumentException', 400, 'The provided policy document does not meet the requirements of the specified policy type.');
+
+export type InputReason = 'IMMUTABLE_POLICY' | 'INVALID_PAGINATION_TOKEN' | 'DUPLICATE_TAG_KEY' | 'INVALID_INPUT' | 'TARGET_NOT_SUPPORTED' | 'INVALID_FULL_NAME_TARGET';
+
+const INPUT_MESSAGES: Readonly<Record<InputReason, string>> = {
+  IMMUTABLE_POLICY: "You specified a policy that is managed by AWS and can't be modified.",
+  INVALID_PAGINATION_TOKEN: 'Get the value for the NextToken parameter from the response to a previous call of the operation.',
+  DUPLICATE_TAG_KEY: 'Tag keys must be unique among the tags attached to the same entity.',
+  INVALID_INPUT: 'You provided invalid values for one or more of the request parameters.',
+  TARGET_NOT_SUPPORTED: "You can't tag a resource of this type.",
+  INVALID_FULL_NAME_TARGET: 'You specified a full name that contains invalid characters.',
+};
+
+export const invalidInput = (reason: InputReason): ServiceError => error('InvalidInputException', 400, INPUT_MESSAGES[reason], { Reason: reason });
+
+export type ConstraintReason =
+  | 'OU_DEPTH_LIMIT_EXCEEDED'
+  | 'OU_NUMBER_LIMIT_EXCEEDED'
+  | 'POLICY_NUMBER_LIMIT_EXCEEDED'
+  | 'POLICY_CONTENT_LIMIT_EXCEEDED'
+  | 'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
+  | 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
+  | 'ACCOUNT_CANNOT_LEAVE_ORGANIZATION'
+  | 'CANNOT_CLOSE_MANAGEMENT_ACCOUNT'
+  | 'MAX_TAG_LIMIT_EXCEEDED'
+  | 'ACCOUNT_NUMBER_LIMIT_EXCEEDED';
+
+// The API reference's text for each reason of ConstraintViolationException.
+const CONSTRAINT_MESSAGES: Readonly<Record<ConstraintReason, string>> = {
+  OU_DEPTH_LIMIT_EXCEEDED: 'You attempted to create an OU tree that is too many levels deep.',
+  OU_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the number of OUs that you can have in an organization.',
+  POLICY_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the number of policies that you can have in an organization.',
+  POLICY_CONTENT_LIMIT_EXCEEDED: 'You attempted to create a policy that is larger than the maximum size.',
+  MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: 'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
+  MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
+    'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+  ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
+    "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
+  CANNOT_CLOSE_MANAGEMENT_ACCOUNT:
+    'You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization.',
+  MAX_TAG_LIMIT_EXCEEDED: 'You have exceeded the number of tags allowed on this resource.',
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization.',
+};
+
+export const constraintViolation = (reason: ConstraintReason): ServiceError =>
+  error('ConstraintViolationException', 409, CONSTRAINT_MESSAGES[reason], { Reason: reason });

@@ -1,0 +1,49 @@
+// Helpers for the Organizations module's own tests: every operation on one in-memory store, callers of the
+// management account and of member accounts.
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import type { Caller } from '../caller.js';
+import { defineOperations } from '../operation.js';
+import { ROOT_CALLER, runner } from '../testing.js';
+import { ACCOUNT_OPERATIONS } from './accounts.js';
+import { ATTACHMENT_OPERATIONS } from './attachments.js';
+import { ORGANIZATION_OPERATIONS } from './organization.js';
+import { POLICY_OPERATIONS } from './policies.js';
+import { TAG_OPERATIONS } from './tags.js';
+import { UNIT_OPERATIONS } from './units.js';
+
+export const ORGANIZATIONS_OPERATIONS = defineOperations([
+  ...ORGANIZATION_OPERATIONS,
+  ...ACCOUNT_OPERATIONS,
+  ...UNIT_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...ATTACHMENT_OPERATIONS,
+  ...TAG_OPERATIONS,
+]);
+
+/** The root user of another account. */
+export function rootOf(account: string): Caller {
+  return { kind: 'root', account, arn: `arn:aws:iam::${account}:root`, userId: account, accessKeyId: `AKIA${account}` };
+}
+
+export interface OrgFixture {
+  readonly store: Store;
+  run(name: string, params?: Record<string, unknown>, caller?: Caller): Promise<Record<string, unknown>>;
+}
+
+/** A fresh store; `run` runs one operation as the test account's root user unless another caller is given. */
+export function orgFixture(): OrgFixture {
+  const store = openSqliteStore({ path: ':memory:' });
+  const r = runner(store, ORGANIZATIONS_OPERATIONS);
+  return { store, run: (name, params = {}, caller = ROOT_CALLER) => r.run(name, params, caller) };
+}
+
+/** An organization with SCPs enabled, its root ID, and one created member account. */
+export async function organizationWithMember(f: OrgFixture): Promise<{ rootId: string; member: string }> {
+  await f.run('CreateOrganization');
+  const roots = (await f.run('ListRoots')) as { Roots: Array<{ Id: string }> };
+  const rootId = roots.Roots[0]?.Id as string;
+  await f.run('EnablePolicyType', { RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' });
+  const created = (await f.run('CreateAccount', { Email: 'member@example.com', AccountName: 'member' })) as { CreateAccountStatus: { AccountId: string } };
+  return { rootId, member: created.CreateAccountStatus.AccountId };
+}

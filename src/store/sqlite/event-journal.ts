@@ -1,0 +1,326 @@
+// The durable half of the embedded audit trail: an append-only journal file that a batch is written to (one write(2)
+// on the event loop) before its requests are answered, and a worker thread that indexes the journal's events into the
+// SQLite file the lookups read. See event-log.ts for why.
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { AuditEventRecord } from '../store.js';
+
+/** The SQL the indexer runs, given by event-log.ts (which owns the schema). */
+export interface IndexerStatements {
+  readonly insertEvent: string;
+  readonly insertResource: string;
+  readonly deleteResources: string;
+  readonly deleteEvents: string;
+}
+
+/** An event as the indexer binds it: INSERT_EVENT's values, then its resources as [type, name] pairs. */
+export interface IndexedRow {
+  readonly values: readonly unknown[];
+  readonly resources: ReadonlyArray<readonly [string, string]>;
+}
+
+/*
+ * The writer thread, as source text (run with eval): no file of its own to find next to the compiled or the
+ * TypeScript sources, and nothing of Gatehouse to load; better-sqlite3 is required by the path the main thread
+ * resolved. One message, one transaction; the reply goes out after COMMIT returns.
+ */
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+// Requests come first: on Linux a nice value is per thread, so this lowers the indexer alone (elsewhere it would be
+// the whole process, so it is left alone). Under load the indexer then falls behind and gathers bigger transactions.
+if (process.platform === 'linux') {
+  try { require('node:os').setPriority(19); } catch {}
+}
+const db = new Database(workerData.path, { timeout: 5000 });
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+const insertEvent = db.prepare(workerData.insertEvent);
+const insertResource = db.prepare(workerData.insertResource);
+const deleteResources = db.prepare(workerData.deleteResources);
+const deleteEvents = db.prepare(workerData.deleteEvents);
+const append = db.transaction((rows) => {
+  for (const row of rows) {
+    if (insertEvent.run(...row.values).changes === 1) for (const [type, name] of row.resources) insertResource.run(row.values[0], type, name, row.values[1]);
+  }
+});
+const sweep = db.transaction((time) => {
+  deleteResources.run(time);
+  return deleteEvents.run(time).changes;
+});
+// Appends that arrive together are indexed in one transaction: under load the messages queue up while a
+// transaction runs, and one commit for all of them costs less than one each.
+let appends = [];
+const fail = (message, error) => parentPort.postMessage({ id: message.id, ok: false, message: String((error && error.message) || error), code: error && error.code });
+const indexAppends = () => {
+  const pending = appends;
+  appends = [];
+  try {
+    append(pending.flatMap((message) => message.rows));
+    for (const message of pending) parentPort.postMessage({ id: message.id, ok: true });
+  } catch (error) {
+    for (const message of pending) fail(message, error);
+  }
+};
+parentPort.on('message', (message) => {
+  if (message.kind === 'append') {
+    if (appends.length === 0) setImmediate(indexAppends);
+    appends.push(message);
+    return;
+  }
+  // Anything else waits for the appends sent before it.
+  if (appends.length > 0) indexAppends();
+  try {
+    if (message.kind === 'close') {
+      db.close();
+      parentPort.postMessage({ id: message.id, ok: true });
+      parentPort.close();
+      return;
+    }
+    parentPort.postMessage({ id: message.id, ok: true, result: sweep(message.time) });
+  } catch (error) {
+    fail(message, error);
+  }
+});`;
+
+
+
+interface Reply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly message?: string;
+  readonly code?: string;
+}
+
+/** The worker thread that owns the SQLite write connection; requests are answered in the order sent. */
+export class WriterThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(path: string, statements: IndexerStatements) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { driver, path, ...statements } });
+    this.worker.on('message', (reply: Reply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (reply.ok) waiter?.resolve(reply.result);
+      else waiter?.reject(Object.assign(new Error(reply.message ?? 'audit write failed'), reply.code !== undefined ? { code: reply.code } : {}));
+    });
+    // A thread that dies (out of memory) fails what it had, and every later request: nothing is taken as written.
+    const dead = (error: Error): void => {
+      this.failure ??= error;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    this.worker.on('error', dead);
+    this.worker.on('exit', () => dead(new Error('the audit writer thread has stopped')));
+    // An idle thread never keeps the process alive (the server's close() ends it); one with work pending does.
+    this.worker.unref();
+  }
+
+  send(message: { kind: 'append'; rows: readonly IndexedRow[] } | { kind: 'sweep'; time: number } | { kind: 'close' }): Promise<unknown> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.failure !== undefined) return;
+    await this.send({ kind: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * One journal line: the event's lookup fields as JSON, a tab, then its CloudTrail record as it is (already JSON, which
+ * never holds a raw tab or newline): the record is not escaped a second time.
+ */
+export function journalLine(event: AuditEventRecord): string {
+  const { record, ...fields } = event;
+  return `${JSON.stringify(fields)}\t${record}`;
+}
+
+/** The event of a journal line; throws for a torn one. */
+export function parseJournalLine(line: string): AuditEventRecord {
+  const tab = line.indexOf('\t');
+  if (tab < 0) throw new SyntaxError('not a journal line');
+  const record = line.slice(tab + 1);
+  JSON.parse(record); // a torn line ends inside its record
+  return { ...(JSON.parse(line.slice(0, tab)) as Omit<AuditEventRecord, 'record'>), record };
+}
+
+/** Writes all of `data` at the file's end (write(2) may write less than asked). */
+async function writeAll(fd: number, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    offset += await new Promise<number>((resolve, reject) => write(fd, data, offset, data.length - offset, null, (error, written) => (error !== null ? reject(error) : resolve(written))));
+  }
+}
+
+// At most this many events journaled and waiting for the indexer (a few tens of MB).
+const MAX_UNINDEXED = 20_000;
+
+// Emptied once everything in it is indexed and it has grown past this.
+const TRUNCATE_AT = 4 * 1024 * 1024;
+
+/**
+ * The journal and its indexer. append() returns once the batch is in the journal: write(2) has handed it to the
+ * kernel, so a kill -9 of the process cannot lose it (only a power loss or kernel crash could, as with SQLite's
+ * synchronous=NORMAL). The indexer then inserts it into SQLite; a failed insert is retried, and whatever was not
+ * indexed when the process died is indexed from the journal at the next open. Once every journaled event is indexed
+ * the journal is emptied.
+ */
+export class EventJournal {
+  private readonly fd: number;
+  private size: number;
+  private readonly indexer: WriterThread;
+  /** Index requests sent and not yet done (each retried until it is). */
+  private readonly indexing = new Set<Promise<void>>();
+  private closed = false;
+  /** The appends in order: each write starts when the one before it has ended. */
+  private tail: Promise<void> = Promise.resolve();
+  /** A write is under way: the journal is not emptied meanwhile. */
+  private writing = false;
+  /** Events journaled and not yet indexed, and the appends waiting for that number to come down. */
+  private unindexed = 0;
+  /** close() gave up waiting: no more retries. */
+  private stopped = false;
+  private readonly caughtUp: Array<() => void> = [];
+
+  constructor(
+    private readonly path: string,
+    dbPath: string,
+    statements: IndexerStatements,
+    private readonly toRow: (event: AuditEventRecord) => IndexedRow,
+  ) {
+    this.fd = openSync(path, 'a', 0o600);
+    this.size = 0;
+    this.indexer = new WriterThread(dbPath, statements);
+  }
+
+  /** The events a previous process journaled (its last line may be torn by a kill mid-write: that batch was never acknowledged). */
+  static pending(path: string): AuditEventRecord[] {
+    if (!existsSync(path)) return [];
+    const events: AuditEventRecord[] = [];
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (line === '') continue;
+      try {
+        events.push(parseJournalLine(line));
+      } catch {
+        // A torn write: only ever the end of the file, and never acknowledged.
+      }
+    }
+    return events;
+  }
+
+  /** Empties the journal file of a previous process once its events are indexed (before this one opens it). */
+  static clear(path: string): void {
+    if (!existsSync(path)) return;
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Resolves once the batch is in the journal. The write runs on libuv's thread pool, not the event loop: a write(2)
+   * that the kernel holds back (dirty-page throttling on a busy disk) delays the batch's own requests only, while the
+   * next batch gathers. Appends are written one after another, in the order called.
+   */
+  append(events: readonly AuditEventRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the audit trail is closed'));
+    const data = Buffer.from(`${events.map(journalLine).join('\n')}\n`, 'utf8');
+    const rows = events.map(this.toRow);
+    const next = this.tail.then(() => this.write(data, rows));
+    // The queue goes on after a failed write (its caller has the error).
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(data: Buffer, rows: readonly IndexedRow[]): Promise<void> {
+    const before = this.size;
+    this.writing = true;
+    try {
+      await writeAll(this.fd, data);
+    } catch (error) {
+      // A partial write (disk full) is cut off again, so the next batch does not start in the middle of a line.
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        // Nothing more to do: the next open skips a torn line.
+      }
+      throw error;
+    } finally {
+      this.writing = false;
+    }
+    this.size += data.length;
+    this.unindexed += rows.length;
+    this.index(rows);
+    // Bounded memory: while the indexer is this far behind (its queue holds the rows), the next batch waits, and the
+    // requests behind it (the audit writer's back-pressure).
+    while (this.unindexed > MAX_UNINDEXED) await new Promise<void>((resolve) => this.caughtUp.push(resolve));
+  }
+
+  /** Resolves when every event appended so far is in SQLite. */
+  async indexed(): Promise<void> {
+    while (this.indexing.size > 0) await Promise.all([...this.indexing]);
+  }
+
+  sweep(time: number): Promise<number> {
+    return this.indexer.send({ kind: 'sweep', time }) as Promise<number>;
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) for the appends under way and the indexer; the journal is emptied only if everything in
+   * it is indexed, else the next open indexes the rest.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.tail.then(() => this.indexed()).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.stopped = true;
+    await this.indexer.close();
+    if (settled && this.unindexed === 0) ftruncateSync(this.fd, 0);
+    closeSync(this.fd);
+  }
+
+  private index(rows: readonly IndexedRow[], attempt = 0): void {
+    const done: Promise<void> = this.indexer.send({ kind: 'append', rows }).then(
+      () => {
+        this.indexing.delete(done);
+        this.unindexed -= rows.length;
+        if (this.unindexed <= MAX_UNINDEXED) for (const wake of this.caughtUp.splice(0)) wake();
+        // Everything journaled is indexed: the journal can start over (no write is under way).
+        if (this.indexing.size === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
+          ftruncateSync(this.fd, 0);
+          this.size = 0;
+        }
+      },
+      () => {
+        this.indexing.delete(done);
+        // Closed: what is left stays in the journal for the next open.
+        if (this.stopped) return;
+        // Still in the journal, so never lost; indexed again after a pause (the database busy, the disk full).
+        const retry = new Promise<void>((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt))).then(() => this.index(rows, attempt + 1));
+        this.indexing.add(retry);
+        void retry.then(() => this.indexing.delete(retry));
+      },
+    );
+    this.indexing.add(done);
+  }
+}
