@@ -44,7 +44,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   address than loopback also takes --imds-allow-non-loopback) and a port from --imds-port up (default 0: one the
   system picks, kept across restarts).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
-  GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
+  GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_ROOT_PASSWORD, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
   GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
   GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES, GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT,
@@ -144,6 +144,10 @@ export async function runServe(args: string[], io: CommandIo, env: NodeJS.Proces
     io.stdout(
       `Root access key (generated now, shown once):\n  AWS_ACCESS_KEY_ID=${running.generatedRootKey.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${running.generatedRootKey.secretAccessKey}\n`,
     );
+  }
+  if (running.generatedRootPassword !== undefined) {
+    // Printed this once, as the root key is; GATEHOUSE_ROOT_PASSWORD replaces it at any later start.
+    io.stdout(`Root console password (generated now, shown once; sign in at /console as the root user):\n  ${running.generatedRootPassword}\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {

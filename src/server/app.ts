@@ -19,6 +19,7 @@ import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './data-dir.js'
 import { ConfigError } from './config-error.js';
 import { writeDelivery } from './delegation-outbox.js';
 import { createGateway } from './gateway.js';
+import { createConsoleRoutes } from './console-routes.js';
 import { createReservedRoutes } from './reserved-routes.js';
 import { createAuthorizeRoutes } from './authorize-routes.js';
 import { CredentialSource } from './instances/credential-source.js';
@@ -28,6 +29,7 @@ import { RequestLog } from './request-log.js';
 import { applyHttpLimits, readHttpLimits, serverTimeouts } from './http-limits.js';
 import { createLogger, flushLogger, RateLimitedLog, type Logger } from './logger.js';
 import { authorizationMessageEncoder, openAuthorizationMessage } from '../core/sts/authorization-message.js';
+import { ensureRootPassword } from '../core/sts/root-password.js';
 import { sealSessionToken } from '../core/sts/session-token.js';
 import { OPERATIONS, recordKeyUses } from './operations.js';
 import { createSealer, hashPassword, verifyPassword } from './secrets.js';
@@ -42,6 +44,8 @@ export interface RunningServer {
   readonly store: Store;
   /** Set when this start generated the root access key (first start without GATEHOUSE_ROOT_*). */
   readonly generatedRootKey?: { accessKeyId: string; secretAccessKey: string };
+  /** Set when this start generated the root user's console password (first start without GATEHOUSE_ROOT_PASSWORD). */
+  readonly generatedRootPassword?: string;
   /** Changes the log level while serving: at `info` and below each request writes its line, above it none does. */
   setLogLevel(level: LogLevel): void;
   /** The registered instances' IMDS listeners this node serves. */
@@ -163,10 +167,12 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     ...(config.delegationOutbox !== undefined ? { deliverDelegationToken: (delivery) => writeDelivery(config.delegationOutbox as string, delivery) } : {}),
   };
   const generatedRootKey = await ensureRootKey(store, config, sealer.seal, sealer.open);
+  const generatedRootPassword = await ensureRootPassword(store, services, config.accountId, config.rootPassword);
   if (generatedRootKey !== undefined) {
     writeFileSync(
       join(config.dataDir, 'root-credentials.json'),
-      `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey }, null, 2)}\n`,
+      // The console password joins the key when both are new (a first start): otherwise it is only printed.
+      `${JSON.stringify({ accountId: config.accountId, ...generatedRootKey, ...(generatedRootPassword !== undefined ? { consolePassword: generatedRootPassword } : {}) }, null, 2)}\n`,
       { mode: DATA_FILE_MODE },
     );
     // `mode` applies only to a file writeFileSync creates: one left from an earlier start keeps its own.
@@ -198,7 +204,14 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),
-    reserved: createReservedRoutes({ store, storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite', enforcement: config.enforcement, instances, authorize }),
+    reserved: createReservedRoutes({
+      store,
+      storeKind: config.databaseUrl !== undefined ? 'postgresql' : 'sqlite',
+      enforcement: config.enforcement,
+      instances,
+      authorize,
+      console: createConsoleRoutes({ store, services, clock }),
+    }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.
     wouldDeny: (denial) => logger.warn({ wouldDeny: denial }, `audit mode let through: ${denial.action} by ${denial.principal} on ${denial.resource}`),
@@ -236,6 +249,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     store,
     imds: listeners,
     ...(generatedRootKey !== undefined ? { generatedRootKey } : {}),
+    ...(generatedRootPassword !== undefined ? { generatedRootPassword } : {}),
     setLogLevel(level) {
       logger.level = level;
       if (requestLog !== undefined) {

@@ -17,6 +17,8 @@ export interface ServerConfig {
   /** Root access key given by the environment; otherwise one is generated at first start. */
   readonly rootAccessKeyId?: string;
   readonly rootSecretAccessKey?: string;
+  /** The root user's console password (GATEHOUSE_ROOT_PASSWORD); otherwise one is generated at first start. */
+  readonly rootPassword?: string;
   /**
    * Append AWS's "Encoded authorization failure message" to every AccessDenied of the policy engine, for
    * DecodeAuthorizationMessage. Off by default: AWS's own IAM and STS denials carry none.
@@ -235,6 +237,8 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
     throw new ConfigError('set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither');
   }
+  const rootPassword = env['GATEHOUSE_ROOT_PASSWORD'];
+  if (rootPassword !== undefined && (rootPassword.length < 8 || rootPassword.length > 128)) throw new ConfigError('GATEHOUSE_ROOT_PASSWORD must be 8 to 128 characters');
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
   const strictIamRegion = options.strictIamRegion ?? envFlag(env, 'GATEHOUSE_STRICT_IAM_REGION') ?? false;
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
@@ -269,6 +273,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     accountId,
     masterKey,
     ...(rootAccessKeyId !== undefined ? { rootAccessKeyId, rootSecretAccessKey } : {}),
+    ...(rootPassword !== undefined ? { rootPassword } : {}),
     encodeAuthorizationMessages,
     strictIamRegion,
     ...(database !== undefined ? { databaseUrl: database } : {}),

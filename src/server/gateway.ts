@@ -18,6 +18,7 @@ import { factsOf, type AuditTrail, type GatheredFacts } from './audit/audit-trai
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { RateLimitedLog } from './logger.js';
 import type { RequestLog } from './request-log.js';
+import { CONSOLE_SHORTCUTS } from './console-routes.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
 import { roleUseOf, type UsageRecorder } from './usage-recorder.js';
@@ -188,7 +189,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   // event loop would add a whole turn to every audited request.
   audit?.writer.afterEachBatch(() => batch.flushNow());
   return (req, res) => {
-    if (reserved !== undefined && req.url !== undefined && req.url.startsWith(RESERVED_PREFIX)) {
+    if (reserved !== undefined && req.url !== undefined && (req.url.startsWith(RESERVED_PREFIX) || isConsoleShortcut(req.url))) {
       reserved(req, res);
       return;
     }
@@ -429,6 +430,11 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       return { status: 200, body: encodeQueryResult('sts', decoded.action, result, requestId) };
     }
   };
+}
+
+/** `/console` (with or without a slash or query): the short address of the web console, which no AWS client uses. */
+function isConsoleShortcut(url: string): boolean {
+  return url.startsWith('/console') && CONSOLE_SHORTCUTS.has(url.split('?')[0] as string);
 }
 
 /** STS actions AWS accepts without SigV4 (no Authorization header, no presigned query). */

@@ -18,6 +18,8 @@ export interface ReservedRouteDeps {
   readonly enforcement?: EnforcementMode;
   /** How long the health check waits for the store before answering 503. */
   readonly healthTimeoutMs?: number;
+  /** The web console's routes (console-routes.ts): true when the path was the console's and is answered. */
+  readonly console?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
   /** Instance and container credentials' routes (registration, container endpoint): true when it took the request. */
   readonly instances?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The authorize API and the resource-policy registry (authorize-routes.ts): true when it took the request. */
@@ -67,7 +69,8 @@ function serveOutbound(store: Store, res: ServerResponse, account: string, docum
 
 /**
  * Gatehouse's own routes, unauthenticated: `GET /_gatehouse/health` for load balancers and containers (200 while the
- * store answers, 503 otherwise, with the version and the store), and each account's outbound issuer documents.
+ * store answers, 503 otherwise, with the version and the store), each account's outbound issuer documents, and the
+ * web console (`/_gatehouse/console/`, and `/console` redirecting there).
  * The request body, if any, is not read. The signed routes of instance and container credentials go to their own
  * handler (see instances/registration-routes.ts).
  */
@@ -77,8 +80,10 @@ export function createReservedRoutes(deps: ReservedRouteDeps): (req: IncomingMes
     // Before the body is drained: registrations read theirs.
     if (deps.instances?.(req, res) === true) return;
     if (deps.authorize?.(req, res) === true) return;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // The console reads its sign-in's body itself.
+    if (deps.console?.(req, res, path) === true) return;
     req.resume();
-    const path = (req.url ?? '/').split('?')[0];
     const head = req.method === 'HEAD';
     const outbound = path?.startsWith(OUTBOUND_ISSUER_PATH) === true ? OUTBOUND_ROUTE.exec(path) : null;
     if (outbound !== null && (req.method === 'GET' || head)) {

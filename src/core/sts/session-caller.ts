@@ -53,6 +53,9 @@ export function callerFromClaims(claims: SessionClaims): Caller {
       return { ...base, kind: 'federatedUser' };
     case 'userSession':
       return { ...base, kind: 'user' };
+    case 'consoleSession':
+      // The root user's console session names no IAM user; an IAM user's always does.
+      return { ...base, kind: claims.userName === undefined ? 'root' : 'user' };
     case 'rootSession':
     case 'rootTaskSession':
       return { ...base, kind: 'root' };
@@ -93,7 +96,12 @@ const STS_ALLOWED: Readonly<Record<SessionClaims['kind'], ReadonlySet<string>>> 
   delegatedSession: new Set(['AssumeRole', 'GetCallerIdentity', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage', 'GetScopedCredentials']),
   // An AssumeRoot session makes no further sessions: nothing could carry its task policy on.
   rootTaskSession: new Set(['GetCallerIdentity']),
+  // AssumeRole is the console's Switch Role; GetSessionToken and GetFederationToken are refused to all sessions above.
+  consoleSession: new Set(['AssumeRole', 'GetCallerIdentity', 'DecodeAuthorizationMessage']),
 };
+
+/** What a console session whose password must be changed may still call (the forced change of password). */
+const RESET_ALLOWED: ReadonlySet<string> = new Set(['ChangePassword', 'GetAccountPasswordPolicy']);
 
 /** GetScopedCredentials narrows a session: long-term keys have none (AWS's InvalidSubjectCredentials, 400). */
 export const invalidSubjectCredentials = (message: string): ServiceError => new ServiceError('InvalidSubjectCredentials', message, 400);
@@ -103,7 +111,8 @@ export const invalidSubjectCredentials = (message: string): ServiceError => new 
  * session credentials cannot ask for GetSessionToken or GetFederationToken; GetSessionToken credentials reach IAM
  * only with MFA and STS only for AssumeRole and GetCallerIdentity; federation tokens reach neither IAM nor STS
  * beyond GetCallerIdentity; GetScopedCredentials needs temporary credentials of any kind to narrow; a delegated
- * session reaches IAM as its accepting identity would (its policies still limit it).
+ * session reaches IAM as its accepting identity would (its policies still limit it); a console session whose password
+ * must be reset may only change it.
  */
 export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
@@ -117,10 +126,15 @@ export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'orga
     }
     return undefined;
   }
+  if (session.kind === 'consoleSession' && session.passwordResetRequired === true && !(service === 'iam' && RESET_ALLOWED.has(operation))) {
+    return accessDenied(`User: ${caller.arn} is not authorized to perform: ${service}:${operation} on resource: ${resource} before changing the password, which must be reset`);
+  }
   // The limits are IAM's and STS's own: other services take any credentials their policies allow.
   if (service === 'organizations') return undefined;
   if (service === 'iam') {
     if (session.kind === 'delegatedSession') return undefined;
+    // A console session has the user's own permissions, as the user's long-term keys would: no MFA is asked here.
+    if (session.kind === 'consoleSession') return undefined;
     if (session.kind === 'userSession' || session.kind === 'rootSession') return session.mfaAuthTime !== undefined ? undefined : invalidToken();
     if (session.kind === 'federatedUser') return accessDenied(`User: ${caller.arn} is not authorized to perform: iam:${operation} on resource: ${resource}`);
     return undefined;

@@ -4,7 +4,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * What kind of temporary credentials a token stands for, after the STS operation that issued it
  * (`delegatedSession`: GetDelegatedAccessToken, acting as the identity that accepted a delegation request).
  */
-export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'delegatedSession' | 'rootTaskSession';
+// consoleSession: an IAM user signed in to the web console with a password (see console-sign-in.ts).
+export type SessionKind = 'assumedRole' | 'federatedUser' | 'userSession' | 'rootSession' | 'delegatedSession' | 'rootTaskSession' | 'consoleSession';
 
 /** Whose permissions a delegated session has: the identity that accepted the delegation request. */
 export interface SessionDelegation {
@@ -59,6 +60,11 @@ export interface SessionClaims {
   readonly mfaAuthTime?: string;
   readonly issued: string;
   readonly expires: string;
+  /**
+   * A console session whose password must be changed first (PasswordResetRequired, or expired under the password
+   * policy): it may call iam:ChangePassword and iam:GetAccountPasswordPolicy and nothing else.
+   */
+  readonly passwordResetRequired?: boolean;
   /** True when a role session assumed this role (role chaining: the 1-hour cap applies). */
   readonly chained?: boolean;
   /**

@@ -1,0 +1,142 @@
+import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { useState } from 'preact/hooks';
+import type { Clients } from '../api.js';
+import { formatDate, PageHeading, Section, useLoad } from '../components.js';
+
+const PAGE_SIZE = 100;
+
+/** The policy document IAM returns URL-encoded, as indented JSON (as it came when it is not JSON). */
+function prettyDocument(encoded: string | undefined): string {
+  if (encoded === undefined) return '';
+  let text = encoded;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    // Not URL-encoded: shown as it is.
+  }
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** ListRoles, a page at a time. */
+export function RolesPage({ clients }: { clients: Clients }) {
+  const [markers, setMarkers] = useState<Array<string | undefined>>([undefined]);
+  const marker = markers[markers.length - 1];
+  const roles = useLoad(() => clients.iam.send(new ListRolesCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), `roles:${marker ?? ''}`);
+  return (
+    <>
+      <PageHeading>Roles</PageHeading>
+      <Section title="IAM roles" id="roles" loaded={roles}>
+        {(data) => (
+          <>
+            {(data.Roles ?? []).length === 0 ? (
+              <p class="muted">No roles.</p>
+            ) : (
+              <table class="cards">
+                <caption class="visually-hidden">IAM roles, page {markers.length}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Role name</th>
+                    <th scope="col">Path</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Description</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(data.Roles ?? []).map((role) => (
+                    <tr key={role.RoleId}>
+                      <td data-label="Role name">
+                        <a href={`#/roles/${encodeURIComponent(role.RoleName ?? '')}`}>{role.RoleName}</a>
+                      </td>
+                      <td data-label="Path">{role.Path}</td>
+                      <td data-label="Created">{formatDate(role.CreateDate)}</td>
+                      <td data-label="Description">{role.Description ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <nav class="pager" aria-label="Pages of roles">
+              <button type="button" disabled={markers.length === 1} onClick={() => setMarkers(markers.slice(0, -1))}>
+                Previous page
+              </button>
+              <span>Page {markers.length}</span>
+              <button type="button" disabled={data.IsTruncated !== true || data.Marker === undefined} onClick={() => setMarkers([...markers, data.Marker])}>
+                Next page
+              </button>
+            </nav>
+          </>
+        )}
+      </Section>
+    </>
+  );
+}
+
+/** One role: its summary, last use, trust policy and permissions policies. */
+export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleName: string }) {
+  const { iam } = clients;
+  const role = useLoad(() => iam.send(new GetRoleCommand({ RoleName: roleName })), `role:${roleName}`);
+  const attached = useLoad(() => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })), `role-attached:${roleName}`);
+  const inline = useLoad(() => iam.send(new ListRolePoliciesCommand({ RoleName: roleName })), `role-inline:${roleName}`);
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href="#/roles">Roles</a> / <span aria-current="page">{roleName}</span>
+      </p>
+      <PageHeading>{roleName}</PageHeading>
+      <Section title="Summary" id="role-summary" loaded={role}>
+        {(data) => (
+          <>
+            <dl class="summary">
+              <dt>ARN</dt>
+              <dd class="code">{data.Role?.Arn}</dd>
+              <dt>Created</dt>
+              <dd>{formatDate(data.Role?.CreateDate)}</dd>
+              <dt>Maximum session</dt>
+              <dd>{data.Role?.MaxSessionDuration === undefined ? '—' : `${data.Role.MaxSessionDuration / 3600} hours`}</dd>
+              <dt>Last used</dt>
+              <dd>
+                {data.Role?.RoleLastUsed?.LastUsedDate === undefined ? 'Never' : `${formatDate(data.Role.RoleLastUsed.LastUsedDate)} in ${data.Role.RoleLastUsed.Region ?? '—'}`}
+              </dd>
+            </dl>
+            <h3 class="subhead">Trust policy</h3>
+            <pre class="code document" tabIndex={0} aria-label="Trust policy">
+              {prettyDocument(data.Role?.AssumeRolePolicyDocument)}
+            </pre>
+          </>
+        )}
+      </Section>
+      <Section title="Attached policies" id="role-attached" loaded={attached}>
+        {(data) =>
+          (data.AttachedPolicies ?? []).length === 0 ? (
+            <p class="muted">No managed policies attached.</p>
+          ) : (
+            <ul class="plain">
+              {(data.AttachedPolicies ?? []).map((p) => (
+                <li key={p.PolicyArn}>
+                  {p.PolicyName} <span class="muted code">{p.PolicyArn}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Section>
+      <Section title="Inline policies" id="role-inline" loaded={inline}>
+        {(data) =>
+          (data.PolicyNames ?? []).length === 0 ? (
+            <p class="muted">No inline policies.</p>
+          ) : (
+            <ul class="plain">
+              {(data.PolicyNames ?? []).map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )
+        }
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { CoreServices } from '../core/operation.js';
+import { consoleSignIn, ConsoleSignInError, parseSignInInput } from '../core/sts/console-sign-in.js';
+import type { Store } from '../store/store.js';
+
+/** The web console's assets and its sign-in endpoint live here; `/console` redirects to it. */
+// Spelled out rather than built from RESERVED_PREFIX: reserved-routes.ts imports this module.
+export const CONSOLE_PREFIX = '/_gatehouse/console/';
+export const CONSOLE_SHORTCUTS: ReadonlySet<string> = new Set(['/console', '/console/']);
+const SIGN_IN_PATH = `${CONSOLE_PREFIX}sign-in`;
+
+/** Where `npm run build:console` puts the console: dist/console at the package's root, from src/server or dist/server. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+
+// Everything from this origin, nothing inline (no script or style attribute, no inline <script>), no framing. Images
+// may be data: URLs (the PNG of an MFA device's QR code comes as data). connect-src 'self': the console calls this
+// server's APIs only.
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+};
+
+/** A plain file name with a known type: nothing else is ever looked up (no path, no dot-dot, no hidden file). */
+const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|png|svg)$/;
+const MAX_SIGN_IN_BODY = 16 * 1024;
+
+export interface ConsoleRouteDeps {
+  readonly store: Store;
+  readonly services: CoreServices;
+  readonly clock: () => Date;
+  /** The built console (dist/console by default). */
+  readonly dir?: string;
+}
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string | undefined, head: boolean): void {
+  const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...SECURITY_HEADERS, ...headers, ...(bytes !== undefined ? { 'content-length': String(bytes.length) } : {}) });
+  res.end(head ? undefined : bytes);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, { 'content-type': 'application/json', 'cache-control': 'no-store' }, `${JSON.stringify(body)}\n`, false);
+}
+
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The console's routes: its static files (read once, from the built folder) and POST sign-in. Returns false for a
+ * path that is not the console's.
+ */
+export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessage, res: ServerResponse, path: string) => boolean {
+  const dir = deps.dir ?? DEFAULT_CONSOLE_DIR;
+  let assets: Map<string, Asset> | undefined;
+  const load = (): Map<string, Asset> => {
+    if (assets !== undefined) return assets;
+    const found = new Map<string, Asset>();
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // Not built: answered 503 below, and looked for again on the next request.
+      return found;
+    }
+    for (const name of names) {
+      const m = ASSET.exec(name);
+      if (m !== null) found.set(name, { body: readFileSync(join(dir, name)), type: TYPES[m[1] as string] as string });
+    }
+    if (found.has('index.html')) assets = found;
+    return found;
+  };
+
+  async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // JSON only: a cross-site form cannot send it without the browser asking this server first (CORS), which it never allows.
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      sendJson(res, 415, { error: 'InvalidRequest', message: 'Send the sign-in as application/json.' });
+      return;
+    }
+    const body = await readLimited(req, MAX_SIGN_IN_BODY);
+    if (body === undefined) {
+      sendJson(res, 413, { error: 'InvalidRequest', message: 'The sign-in request is too large.' });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      sendJson(res, 400, { error: 'InvalidRequest', message: 'The request body is not JSON.' });
+      return;
+    }
+    try {
+      const input = parseSignInInput(parsed);
+      const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+      const result = await consoleSignIn({ store: deps.store, services: deps.services, now: deps.clock(), ...(sourceIp !== undefined ? { sourceIp } : {}) }, input);
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (error instanceof ConsoleSignInError) {
+        sendJson(res, error.status, { error: error.code, message: error.message });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  return (req, res, path) => {
+    const head = req.method === 'HEAD';
+    if (CONSOLE_SHORTCUTS.has(path)) {
+      req.resume();
+      send(res, 302, { location: CONSOLE_PREFIX, 'cache-control': 'no-store' }, undefined, head);
+      return true;
+    }
+    if (!path.startsWith(CONSOLE_PREFIX)) return false;
+    if (path === SIGN_IN_PATH) {
+      if (req.method !== 'POST') {
+        req.resume();
+        res.setHeader('allow', 'POST');
+        sendJson(res, 405, { error: 'MethodNotAllowed', message: 'Sign in with POST.' });
+        return true;
+      }
+      signIn(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'ServiceFailure', message: 'The sign-in failed on the server. Try again.' });
+        else res.destroy();
+      });
+      return true;
+    }
+    req.resume();
+    if (req.method !== 'GET' && !head) {
+      res.setHeader('allow', 'GET, HEAD');
+      sendJson(res, 405, { error: 'MethodNotAllowed', message: 'The console answers GET and HEAD.' });
+      return true;
+    }
+    const name = path === CONSOLE_PREFIX ? 'index.html' : path.slice(CONSOLE_PREFIX.length);
+    const files = load();
+    if (!files.has('index.html')) {
+      send(res, 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, 'The web console is not built: run `npm run build:console`.\n', head);
+      return true;
+    }
+    const asset = ASSET.test(name) ? files.get(name) : undefined;
+    if (asset === undefined) {
+      send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, `No console file ${name}\n`, head);
+      return true;
+    }
+    // no-cache: a browser asks again rather than keeping an old console across an upgrade.
+    send(res, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' }, asset.body, head);
+    return true;
+  };
+}
