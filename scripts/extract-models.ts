@@ -13,7 +13,7 @@ if (dataDir === undefined) {
   process.exit(64);
 }
 
-const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15', organizations: '2016-11-28' };
+const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15', organizations: '2016-11-28', cloudtrail: '2013-11-01' };
 
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);

@@ -75,7 +75,7 @@ export const invalidSubjectCredentials = (message: string): ServiceError => new 
  * beyond GetCallerIdentity; GetScopedCredentials needs temporary credentials of any kind to narrow; a delegated
  * session reaches IAM as its accepting identity would (its policies still limit it).
  */
-export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
+export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations' | 'cloudtrail', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
   const session = caller.session;
   if (session === undefined) {
@@ -86,7 +86,7 @@ export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'orga
     return undefined;
   }
   // The limits are IAM's and STS's own: other services take any credentials their policies allow.
-  if (service === 'organizations') return undefined;
+  if (service === 'organizations' || service === 'cloudtrail') return undefined;
   if (service === 'iam') {
     if (session.kind === 'delegatedSession') return undefined;
     if (session.kind === 'userSession' || session.kind === 'rootSession') return session.mfaAuthTime !== undefined ? undefined : invalidToken();
