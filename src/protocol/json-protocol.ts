@@ -148,6 +148,12 @@ export function validationError(service: ServiceName, violations: readonly Viola
     }
     for (const [test, reason, message] of ORGANIZATIONS_REASONS) if (test.test(first.constraint)) return invalidInputException(reason, message);
   }
+  if (service === 'cloudtrail') {
+    // CloudTrail names its LookupEvents input errors after the parameter (the API reference's error list).
+    if (/^maxResults$/.test(first.path)) return new ServiceError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.', 400);
+    if (/^lookupAttributes\b/.test(first.path)) return new ServiceError('InvalidLookupAttributesException', `The lookup attribute is not valid: ${first.constraint}.`, 400);
+    if (/^eventCategory$/.test(first.path)) return new ServiceError('InvalidEventCategoryException', 'The event category is not valid; the only valid value is insight.', 400);
+  }
   const count = violations.length === 1 ? '1 validation error detected' : `${violations.length} validation errors detected`;
   return new ServiceError('ValidationException', `${count}: ${violations.map((v) => `${v.shown} at '${v.path}' failed to satisfy constraint: ${v.constraint}`).join('; ')}`, 400);
 }
