@@ -22,11 +22,18 @@ export function unknownOperation(): ServiceError {
   return new ServiceError('UnknownOperationException', 'The requested operation is not recognized by the service.', 400);
 }
 
-/** The operation an X-Amz-Target names, when it is `<the service's prefix>.<an operation of the model>`. */
+/**
+ * The operation an X-Amz-Target names, when it is `<the service's prefix>.<an operation of the model>`. A dotted
+ * prefix may come as its last part alone: the SDK v3 sends `CloudTrail_20131101.LookupEvents` (its Smithy model's
+ * service name), botocore the whole `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`; AWS takes both.
+ */
 export function targetOperation(service: ServiceName, target: string | undefined): string | undefined {
   const prefix = serviceMetadata(service).targetPrefix;
-  if (target === undefined || prefix === undefined || !target.startsWith(`${prefix}.`)) return undefined;
-  const name = target.slice(prefix.length + 1);
+  if (target === undefined || prefix === undefined) return undefined;
+  const short = prefix.slice(prefix.lastIndexOf('.') + 1);
+  const start = target.startsWith(`${prefix}.`) ? prefix.length + 1 : target.startsWith(`${short}.`) ? short.length + 1 : -1;
+  if (start === -1) return undefined;
+  const name = target.slice(start);
   return operation(service, name) !== undefined ? name : undefined;
 }
 

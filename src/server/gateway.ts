@@ -63,7 +63,8 @@ type Service = 'iam' | 'sts' | 'organizations' | 'cloudtrail';
 const isJson = (service: Service): boolean => service === 'organizations' || service === 'cloudtrail';
 
 const ORGANIZATIONS_TARGET = `${serviceMetadata('organizations').targetPrefix ?? ''}.`;
-const CLOUDTRAIL_TARGET = `${serviceMetadata('cloudtrail').targetPrefix ?? ''}.`;
+// The SDK v3 sends only the prefix's last part (see targetOperation).
+const CLOUDTRAIL_TARGET = /^(com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\./;
 const JSON_RESPONSE = { contentType: JSON_CONTENT_TYPE } as const;
 
 const EMPTY = Buffer.alloc(0);
@@ -282,7 +283,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       else if (scope === undefined && headerValue(headers, 'x-amz-target')?.startsWith(ORGANIZATIONS_TARGET) === true) {
         // Unsigned, but plainly for Organizations: its MissingAuthenticationToken is answered as Organizations would.
         service = 'organizations';
-      } else if (scope === undefined && headerValue(headers, 'x-amz-target')?.startsWith(CLOUDTRAIL_TARGET) === true) {
+      } else if (scope === undefined && CLOUDTRAIL_TARGET.test(headerValue(headers, 'x-amz-target') ?? '')) {
         service = 'cloudtrail';
       } else {
         foreign = foreignProtocol(scope?.service, req.method ?? 'GET', headers, query);

@@ -52,7 +52,10 @@ function sealToken(ctx: OperationContext, binding: string, cursor: string): stri
 function openToken(ctx: OperationContext, binding: string, token: string): string {
   let opened: unknown;
   try {
-    opened = JSON.parse(ctx.services.decryptSecret(Buffer.from(token, 'base64url').toString('utf8')));
+    const raw = Buffer.from(token, 'base64url');
+    // Node's base64 decoding skips what is not base64: only the exact text this server issued is accepted.
+    if (raw.toString('base64url') !== token) throw invalidNextToken();
+    opened = JSON.parse(ctx.services.decryptSecret(raw.toString('utf8')));
   } catch {
     throw invalidNextToken();
   }
@@ -68,7 +71,8 @@ function eventView(event: AuditEventRecord): Record<string, unknown> {
     EventName: event.eventName,
     ReadOnly: event.readOnly ? 'true' : 'false',
     ...(event.accessKeyId !== undefined ? { AccessKeyId: event.accessKeyId } : {}),
-    EventTime: new Date(event.time),
+    // Whole seconds, as the record's eventTime shows it.
+    EventTime: new Date(Math.floor(event.time / 1000) * 1000),
     EventSource: event.eventSource,
     ...(event.userName !== undefined ? { Username: event.userName } : {}),
     Resources: event.resources.map((r) => ({ ResourceType: r.type, ResourceName: r.name })),
