@@ -258,8 +258,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         }
         if (isJson(service)) {
           const encoded = encodeJsonError(service, failure);
-          send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
-          logRequest(encoded.status, failure.code);
+          const sendJson = (): void => {
+            send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
+            logRequest(encoded.status, failure.code);
+          };
+          // A failed call (denied, invalid) is recorded as AWS records it; a body too large was never read.
+          if (error instanceof BodyTooLarge) sendJson();
+          else answer(sendJson, failure);
           return;
         }
         const encoded = encodeQueryError(service, failure, requestId);
