@@ -245,7 +245,9 @@ export function encodeJsonError(service: ServiceName, error: WireError): Encoded
   const code = renamed?.code ?? error.code;
   const given = renamed?.status ?? error.status;
   const status = given !== undefined && Number.isInteger(given) && given >= 400 && given <= 599 ? given : 400;
-  const document: Record<string, unknown> = { __type: code, Message: renamed?.message ?? error.message };
+  // The internal-failure text names Organizations: other services keep the generic one.
+  const message = error.code === 'ServiceFailure' && service !== 'organizations' ? error.message : (renamed?.message ?? error.message);
+  const document: Record<string, unknown> = { __type: code, Message: message };
   const shapes = serviceModel(service).shapes;
   const errorShape = Object.hasOwn(shapes, code) ? shapes[code] : undefined;
   if (error.fields !== undefined && errorShape?.type === 'structure') {
