@@ -131,7 +131,15 @@ describe('CloudTrail LookupEvents', () => {
       assert.deepEqual([tooMany.name, tooMany.status], ['InvalidMaxResultsException', 400]);
     }
     const other = await failure(ct.send(new CreateTrailCommand({ Name: 'trail', S3BucketName: 'bucket' })));
-    assert.equal(other.status, 501);
+    assert.deepEqual([other.name, other.status], ['NotImplemented', 501]);
+    // Unsigned, but plainly for CloudTrail: answered in CloudTrail's JSON, not as IAM's XML.
+    const unsigned = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' },
+      body: '{}',
+    });
+    assert.equal(unsigned.status, 403);
+    assert.equal((await unsigned.json() as Rec)['__type'], 'MissingAuthenticationTokenException');
   });
 
   test('pagination: MaxResults pages, the token works only for the query that issued it', async () => {
