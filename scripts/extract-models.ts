@@ -2,7 +2,8 @@
 // needs (operations, shapes, constraints) and dropping documentation. Usage:
 //   node --import tsx scripts/extract-models.ts /path/to/botocore/data [service...]
 // Without services, all of them. The models are not all from the same botocore: Organizations came from 1.43.11, the
-// first at hand that has every operation the installed SDK v3 client has.
+// first at hand that has every operation the installed SDK v3 client has; CloudTrail from Debian's botocore, its newer
+// operations added by update-models-from-sdk.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';

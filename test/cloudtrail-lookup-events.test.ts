@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { CloudTrailClient, CreateTrailCommand, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, CreateDashboardCommand, CreateTrailCommand, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -132,6 +132,9 @@ describe('CloudTrail LookupEvents', () => {
     }
     const other = await failure(ct.send(new CreateTrailCommand({ Name: 'trail', S3BucketName: 'bucket' })));
     assert.deepEqual([other.name, other.status], ['NotImplemented', 501]);
+    // An operation only the SDK's model has (botocore's lacks it): known too, so NotImplemented rather than unknown.
+    const newer = await failure(ct.send(new CreateDashboardCommand({ Name: 'board' })));
+    assert.deepEqual([newer.name, newer.status], ['NotImplemented', 501]);
     // Unsigned, but plainly for CloudTrail: answered in CloudTrail's JSON, not as IAM's XML.
     const unsigned = await fetch(server.endpoint, {
       method: 'POST',
