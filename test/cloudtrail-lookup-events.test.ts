@@ -199,6 +199,10 @@ describe('CloudTrail LookupEvents', () => {
     assert.ok(theirs.length >= 1);
     assert.ok(theirs.every((e) => JSON.parse(e.CloudTrailEvent ?? '{}')['recipientAccountId'] === member));
     assert.deepEqual(theirs.filter((e) => e.EventName === 'CreateUser').map((e) => e.Resources?.[0]?.ResourceName), ['member-user']);
+    const memberCreate = JSON.parse(theirs.find((e) => e.EventName === 'CreateUser')?.CloudTrailEvent ?? '{}') as Rec;
+    assert.equal(memberCreate['userIdentity']['type'], 'AssumedRole');
+    assert.equal(memberCreate['userIdentity']['arn'], `arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/ops`);
+    assert.equal(memberCreate['userIdentity']['sessionContext']['sessionIssuer']['arn'], `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`);
     // The management account's events, asked for by name, ID and key, are not the member's to see.
     assert.deepEqual(await allEvents(inMember, { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'alice' }] }), []);
     assert.deepEqual(await allEvents(inMember, { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: ROOT_KEY.accessKeyId }] }).then((e) => e.filter((x) => x.EventSource !== 'sts.amazonaws.com')), []);
