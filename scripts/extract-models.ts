@@ -2,7 +2,8 @@
 // needs (operations, shapes, constraints) and dropping documentation. Usage:
 //   node --import tsx scripts/extract-models.ts /path/to/botocore/data [service...]
 // Without services, all of them. The models are not all from the same botocore: Organizations came from 1.43.11, the
-// first at hand that has every operation the installed SDK v3 client has.
+// first at hand that has every operation the installed SDK v3 client has; CloudTrail from Debian's botocore, its newer
+// operations added by update-models-from-sdk.ts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +14,7 @@ if (dataDir === undefined) {
   process.exit(64);
 }
 
-const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15', organizations: '2016-11-28' };
+const SERVICES: Record<string, string> = { iam: '2010-05-08', sts: '2011-06-15', organizations: '2016-11-28', cloudtrail: '2013-11-01' };
 
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);

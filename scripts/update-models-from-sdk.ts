@@ -1,5 +1,5 @@
 // Brings src/protocol/models/*.json up to the installed AWS SDK v3 clients (@aws-sdk/client-iam, client-sts,
-// client-organizations; all Apache-2.0). The botocore models stay the base because they carry the constraints (lengths, patterns, ranges) the
+// client-organizations, client-cloudtrail; all Apache-2.0). The botocore models stay the base because they carry the constraints (lengths, patterns, ranges) the
 // wire layer validates; the SDK's compiled schemas carry none of those, only structure. So this adds what the SDK
 // has and botocore lacks: whole operations with their shapes, and new members of existing structures. Constraints of
 // the added simple members come from the IAM and STS API references, written down in CONSTRAINTS below, so that a
@@ -206,7 +206,7 @@ class Merger {
 }
 
 const require = createRequire(import.meta.url);
-for (const service of ['iam', 'sts', 'organizations']) {
+for (const service of ['iam', 'sts', 'organizations', 'cloudtrail']) {
   const file = join('src/protocol/models', `${service}.json`);
   const model = JSON.parse(readFileSync(file, 'utf8')) as Model;
   const sdk = require(`@aws-sdk/client-${service}`) as Record<string, unknown>;

@@ -34,7 +34,7 @@ describe('services Gatehouse does not serve', () => {
       const service = args[0] === 's3api' ? 's3' : args[0];
       assert.match(
         result.stderr,
-        new RegExp(`An error occurred \\(ServiceNotServed\\) when calling the ${operation} operation: Gatehouse serves IAM, STS and Organizations; this endpoint does not serve ${service}\\.`),
+        new RegExp(`An error occurred \\(ServiceNotServed\\) when calling the ${operation} operation: Gatehouse serves IAM, STS, Organizations and CloudTrail \\(LookupEvents\\); this endpoint does not serve ${service}\\.`),
       );
     });
   }

@@ -1,4 +1,4 @@
-import type { Store, StoreTx } from '../store/store.js';
+import type { EventLog, Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import type { GuessLimiter } from './guess-limiter.js';
 import type { RoleTemplateCatalogue } from './iam/role-templates/catalogue.js';
@@ -21,6 +21,8 @@ export interface OperationContext {
 
 /** Shared helpers the composition root provides to operations (secrets, password hashing, AWS managed policies). */
 export interface CoreServices {
+  /** The audit trail's event log (CloudTrail LookupEvents reads it); absent where no audit trail is kept. */
+  readonly events?: EventLog;
   encryptSecret(plain: string): string;
   decryptSecret(sealed: string): string;
   hashPassword(password: string): Promise<string>;
@@ -92,7 +94,7 @@ export interface AlsoRequired {
 }
 
 export interface OperationDefinition {
-  readonly service: 'iam' | 'sts' | 'organizations';
+  readonly service: 'iam' | 'sts' | 'organizations' | 'cloudtrail';
   readonly name: string;
   /**
    * The action the request is authorized as, when the Service Authorization Reference has no action of the

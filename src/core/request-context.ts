@@ -17,8 +17,8 @@ export const IAM_REGION = 'us-east-1';
  * aws:RequestedRegion: us-east-1 for the global services (IAM, Organizations), the signed Region for STS (a regional
  * endpoint keeps its Region).
  */
-export function requestedRegion(service: 'iam' | 'sts' | 'organizations', signedRegion: string): string {
-  return service === 'sts' ? signedRegion : IAM_REGION;
+export function requestedRegion(service: 'iam' | 'sts' | 'organizations' | 'cloudtrail', signedRegion: string): string {
+  return service === 'sts' || service === 'cloudtrail' ? signedRegion : IAM_REGION;
 }
 
 /**

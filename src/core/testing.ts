@@ -57,7 +57,7 @@ export function runner(store: Store, operations: ReadonlyMap<string, OperationDe
       clock = date;
     },
     async run(name: string, params: Params, caller: Caller = ROOT_CALLER): Promise<Result> {
-      const op = operations.get(`iam:${name}`) ?? operations.get(`sts:${name}`) ?? operations.get(`organizations:${name}`);
+      const op = operations.get(`iam:${name}`) ?? operations.get(`sts:${name}`) ?? operations.get(`organizations:${name}`) ?? operations.get(`cloudtrail:${name}`);
       if (op === undefined) throw new Error(`no operation ${name}`);
       return store.transaction((tx) => {
         const ctx: OperationContext = { caller, account: caller.account, tx, now: clock, requestId: 'test', services };

@@ -22,11 +22,18 @@ export function unknownOperation(): ServiceError {
   return new ServiceError('UnknownOperationException', 'The requested operation is not recognized by the service.', 400);
 }
 
-/** The operation an X-Amz-Target names, when it is `<the service's prefix>.<an operation of the model>`. */
+/**
+ * The operation an X-Amz-Target names, when it is `<the service's prefix>.<an operation of the model>`. A dotted
+ * prefix may come as its last part alone: the SDK v3 sends `CloudTrail_20131101.LookupEvents` (its Smithy model's
+ * service name), botocore the whole `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`; AWS takes both.
+ */
 export function targetOperation(service: ServiceName, target: string | undefined): string | undefined {
   const prefix = serviceMetadata(service).targetPrefix;
-  if (target === undefined || prefix === undefined || !target.startsWith(`${prefix}.`)) return undefined;
-  const name = target.slice(prefix.length + 1);
+  if (target === undefined || prefix === undefined) return undefined;
+  const short = prefix.slice(prefix.lastIndexOf('.') + 1);
+  const start = target.startsWith(`${prefix}.`) ? prefix.length + 1 : target.startsWith(`${short}.`) ? short.length + 1 : -1;
+  if (start === -1) return undefined;
+  const name = target.slice(start);
   return operation(service, name) !== undefined ? name : undefined;
 }
 
@@ -148,6 +155,12 @@ export function validationError(service: ServiceName, violations: readonly Viola
     }
     for (const [test, reason, message] of ORGANIZATIONS_REASONS) if (test.test(first.constraint)) return invalidInputException(reason, message);
   }
+  if (service === 'cloudtrail') {
+    // CloudTrail names its LookupEvents input errors after the parameter (the API reference's error list).
+    if (/^maxResults$/.test(first.path)) return new ServiceError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.', 400);
+    if (/^lookupAttributes\b/.test(first.path)) return new ServiceError('InvalidLookupAttributesException', `The lookup attribute is not valid: ${first.constraint}.`, 400);
+    if (/^eventCategory$/.test(first.path)) return new ServiceError('InvalidEventCategoryException', 'The event category is not valid; the only valid value is insight.', 400);
+  }
   const count = violations.length === 1 ? '1 validation error detected' : `${violations.length} validation errors detected`;
   return new ServiceError('ValidationException', `${count}: ${violations.map((v) => `${v.shown} at '${v.path}' failed to satisfy constraint: ${v.constraint}`).join('; ')}`, 400);
 }
@@ -232,7 +245,9 @@ export function encodeJsonError(service: ServiceName, error: WireError): Encoded
   const code = renamed?.code ?? error.code;
   const given = renamed?.status ?? error.status;
   const status = given !== undefined && Number.isInteger(given) && given >= 400 && given <= 599 ? given : 400;
-  const document: Record<string, unknown> = { __type: code, Message: renamed?.message ?? error.message };
+  // The internal-failure text names Organizations: other services keep the generic one.
+  const message = error.code === 'ServiceFailure' && service !== 'organizations' ? error.message : (renamed?.message ?? error.message);
+  const document: Record<string, unknown> = { __type: code, Message: message };
   const shapes = serviceModel(service).shapes;
   const errorShape = Object.hasOwn(shapes, code) ? shapes[code] : undefined;
   if (error.fields !== undefined && errorShape?.type === 'structure') {

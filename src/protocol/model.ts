@@ -1,11 +1,12 @@
 // The botocore service models drive the whole wire layer: decoding, validation and encoding all walk these shapes,
 // so adding an operation to a service needs no protocol code.
+import cloudtrailModel from './models/cloudtrail.json' with { type: 'json' };
 import iamModel from './models/iam.json' with { type: 'json' };
 import organizationsModel from './models/organizations.json' with { type: 'json' };
 import stsModel from './models/sts.json' with { type: 'json' };
 
-/** IAM and STS speak the Query protocol (XML answers); Organizations speaks awsJson1_1. */
-export type ServiceName = 'iam' | 'sts' | 'organizations';
+/** IAM and STS speak the Query protocol (XML answers); Organizations and CloudTrail speak awsJson1_1. */
+export type ServiceName = 'iam' | 'sts' | 'organizations' | 'cloudtrail';
 
 export interface ShapeRef {
   readonly shape: string;
@@ -119,12 +120,13 @@ const MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   iam: iamModel as unknown as ServiceModel,
   sts: stsModel as unknown as ServiceModel,
   organizations: organizationsModel as unknown as ServiceModel,
+  cloudtrail: cloudtrailModel as unknown as ServiceModel,
 };
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['iam', 'sts', 'organizations'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['iam', 'sts', 'organizations', 'cloudtrail'];
 
 export function isServiceName(value: string): value is ServiceName {
-  return value === 'iam' || value === 'sts' || value === 'organizations';
+  return value === 'iam' || value === 'sts' || value === 'organizations' || value === 'cloudtrail';
 }
 
 export function serviceModel(service: ServiceName): ServiceModel {

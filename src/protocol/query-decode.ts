@@ -207,11 +207,12 @@ function isScalar(target: Shape): boolean {
   return target.type !== 'structure' && target.type !== 'list' && target.type !== 'map';
 }
 
-const nodeDecoders: Readonly<Record<ServiceName, Map<string, NodeDecoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+const nodeDecoders: Readonly<Record<ServiceName, Map<string, NodeDecoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
 const inputDecoders: Readonly<Record<ServiceName, WeakMap<StructureShape, InputDecoder>>> = {
   iam: new WeakMap(),
   sts: new WeakMap(),
   organizations: new WeakMap(),
+  cloudtrail: new WeakMap(),
 };
 
 function nodeDecoder(service: ServiceName, shapeName: string): NodeDecoder {

@@ -22,7 +22,7 @@ interface KnownOperation {
 }
 
 // Operations by Action, filled as they are first called; names the model lacks are never stored.
-const knownOperations: Readonly<Record<ServiceName, Map<string, KnownOperation>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+const knownOperations: Readonly<Record<ServiceName, Map<string, KnownOperation>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
 
 function knownOperation(service: ServiceName, action: string): KnownOperation | undefined {
   const cache = knownOperations[service];

@@ -43,6 +43,7 @@ const OWN_PATTERN_TEXTS: Readonly<Record<ServiceName, ReadonlyMap<string, string
   ]),
   sts: new Map(),
   organizations: new Map(),
+  cloudtrail: new Map(),
 };
 
 /** AWS names members in these messages lower-camel-cased (UserName → userName), nested with dots. */
@@ -164,11 +165,12 @@ interface CompiledStructure {
 
 const noCheck: Checker = () => undefined;
 
-const shapeCheckers: Readonly<Record<ServiceName, Map<string, Checker>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+const shapeCheckers: Readonly<Record<ServiceName, Map<string, Checker>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
 const structureCheckers: Readonly<Record<ServiceName, WeakMap<StructureShape, CompiledStructure>>> = {
   iam: new WeakMap(),
   sts: new WeakMap(),
   organizations: new WeakMap(),
+  cloudtrail: new WeakMap(),
 };
 
 function shapeChecker(service: ServiceName, shapeName: string): Checker {

@@ -86,8 +86,8 @@ function toDate(value: unknown): Date | undefined {
 type ElementEncoder = (value: unknown) => string;
 type MembersEncoder = (value: Readonly<Record<string, unknown>>) => string;
 
-const elementEncoders: Readonly<Record<ServiceName, Map<string, ElementEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
-const membersEncoders: Readonly<Record<ServiceName, Map<string, MembersEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+const elementEncoders: Readonly<Record<ServiceName, Map<string, ElementEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
+const membersEncoders: Readonly<Record<ServiceName, Map<string, MembersEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
 
 function elementEncoder(service: ServiceName, name: string, shapeName: string, flattened: boolean): ElementEncoder {
   const cache = elementEncoders[service];
@@ -235,7 +235,7 @@ interface ResultEncoder {
   readonly tail: string;
 }
 
-const resultEncoders: Readonly<Record<ServiceName, Map<string, ResultEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+const resultEncoders: Readonly<Record<ServiceName, Map<string, ResultEncoder>>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
 
 function resultEncoder(service: ServiceName, action: string): ResultEncoder {
   const cache = resultEncoders[service];

@@ -153,6 +153,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const roleTemplates = createRoleTemplateCatalogue([...(config.roleTemplates ?? []), ...(options.roleTemplates ?? [])]);
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
   const services: CoreServices = {
+    events: store.events,
     encryptSecret: sealer.seal,
     decryptSecret: sealer.open,
     hashPassword,

@@ -54,16 +54,18 @@ export interface GatewayDeps {
 const MAX_BODY = 1024 * 1024;
 // The one Region AWS's IAM endpoint takes a signature for (the SDKs sign IAM requests for it whatever the profile says).
 const IAM_REGIONS: readonly string[] = ['us-east-1'];
-const READ_ONLY = /^(Get|List|Describe)/;
+const READ_ONLY = /^(Get|List|Describe|Lookup)/;
 // Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
-const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations';
+const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations' || name === 'cloudtrail';
 
-type Service = 'iam' | 'sts' | 'organizations';
+type Service = 'iam' | 'sts' | 'organizations' | 'cloudtrail';
 
-/** Organizations speaks awsJson1_1; IAM and STS the Query protocol. */
-const isJson = (service: Service): boolean => service === 'organizations';
+/** Organizations and CloudTrail speak awsJson1_1; IAM and STS the Query protocol. */
+const isJson = (service: Service): boolean => service === 'organizations' || service === 'cloudtrail';
 
 const ORGANIZATIONS_TARGET = `${serviceMetadata('organizations').targetPrefix ?? ''}.`;
+// The SDK v3 sends only the prefix's last part (see targetOperation).
+const CLOUDTRAIL_TARGET = /^(com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\./;
 const JSON_RESPONSE = { contentType: JSON_CONTENT_TYPE } as const;
 
 const EMPTY = Buffer.alloc(0);
@@ -131,7 +133,7 @@ function foreignProtocol(scopeService: string | undefined, method: string, heade
 
 /** A service this server does not serve, in words the client prints as they are. */
 function serviceNotServed(service: string): ServiceError {
-  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM, STS and Organizations; this endpoint does not serve ${service}.`, 400);
+  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM, STS, Organizations and CloudTrail (LookupEvents); this endpoint does not serve ${service}.`, 400);
 }
 
 /** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
@@ -173,7 +175,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
   const enforcement = deps.enforcement ?? 'enforce';
   // By service, then by the Action parameter as sent: no `service:Action` string is built to find the operation,
   // and the action the engine is asked about (`iam:GetUser`) is built once here.
-  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map(), organizations: new Map() };
+  const operations: Record<Service, Map<string, { op: OperationDefinition; action: string }>> = { iam: new Map(), sts: new Map(), organizations: new Map(), cloudtrail: new Map() };
   for (const [action, op] of deps.operations) {
     const [service, name] = action.split(':') as [string, string];
     if (isService(service)) operations[service].set(name, { op, action: op.action ?? action });
@@ -257,8 +259,13 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         }
         if (isJson(service)) {
           const encoded = encodeJsonError(service, failure);
-          send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
-          logRequest(encoded.status, failure.code);
+          const sendJson = (): void => {
+            send(res, encoded.status, encoded.body, requestId, close === undefined ? JSON_RESPONSE : { ...JSON_RESPONSE, headers: close });
+            logRequest(encoded.status, failure.code);
+          };
+          // A failed call (denied, invalid) is recorded as AWS records it; a body too large was never read.
+          if (error instanceof BodyTooLarge) sendJson();
+          else answer(sendJson, failure);
           return;
         }
         const encoded = encodeQueryError(service, failure, requestId);
@@ -282,6 +289,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       else if (scope === undefined && headerValue(headers, 'x-amz-target')?.startsWith(ORGANIZATIONS_TARGET) === true) {
         // Unsigned, but plainly for Organizations: its MissingAuthenticationToken is answered as Organizations would.
         service = 'organizations';
+      } else if (scope === undefined && CLOUDTRAIL_TARGET.test(headerValue(headers, 'x-amz-target') ?? '')) {
+        service = 'cloudtrail';
       } else {
         foreign = foreignProtocol(scope?.service, req.method ?? 'GET', headers, query);
         foreignService = scope?.service;

@@ -26,6 +26,7 @@ import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
 import { ACCOUNT_OPERATIONS as ORGANIZATION_ACCOUNT_OPERATIONS } from '../core/organizations/accounts.js';
 import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../core/organizations/attachments.js';
+import { LOOKUP_EVENTS_OPERATIONS } from '../core/audit/lookup-events.js';
 import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
 import { HANDSHAKE_OPERATIONS } from '../core/organizations/handshakes.js';
 import { ROOT_ACCESS_OPERATIONS } from '../core/organizations/root-access.js';
@@ -94,6 +95,7 @@ export const OPERATIONS = defineOperations([
   ...ASSUME_ROOT_OPERATIONS,
   ...SCOPED_CREDENTIALS_OPERATIONS,
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
+  ...LOOKUP_EVENTS_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

@@ -4,7 +4,7 @@ import { cloudTrailTime, lookupUserName, type UserIdentity } from './user-identi
 /** The record format version whose fields Gatehouse writes (CloudTrail's current one). */
 export const EVENT_VERSION = '1.11';
 
-export type AuditService = 'iam' | 'sts' | 'organizations';
+export type AuditService = 'iam' | 'sts' | 'organizations' | 'cloudtrail';
 
 /** One CloudTrail management event record, fields in CloudTrail's order. */
 export interface CloudTrailRecord {
@@ -57,10 +57,10 @@ export interface AuditedRequest {
 
 /**
  * CloudTrail marks STS calls read-only (they change no resource), and IAM's Get, List and Simulate calls (and
- * Organizations' Describe and List calls); everything else changes something.
+ * Organizations' Describe and List calls, CloudTrail's LookupEvents); everything else changes something.
  */
 export function isReadOnlyEvent(service: AuditService, action: string): boolean {
-  return service === 'sts' || /^(Get|List|Simulate|Describe)/.test(action);
+  return service === 'sts' || /^(Get|List|Simulate|Describe|Lookup)/.test(action);
 }
 
 // STS calls whose answer is the point (new credentials): CloudTrail logs their response although they are read-only.

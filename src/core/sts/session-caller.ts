@@ -114,7 +114,7 @@ export const invalidSubjectCredentials = (message: string): ServiceError => new 
  * session reaches IAM as its accepting identity would (its policies still limit it); a console session whose password
  * must be reset may only change it.
  */
-export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations', operation: string, resource: string): ServiceError | undefined {
+export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'organizations' | 'cloudtrail', operation: string, resource: string): ServiceError | undefined {
   if (service === 'sts' && operation === 'AssumeRole' && caller.kind === 'root') return accessDenied('Roles may not be assumed by root accounts.');
   // Gatehouse's wording: AWS documents that root user credentials cannot call AssumeRoot.
   if (service === 'sts' && operation === 'AssumeRoot' && caller.kind === 'root') return accessDenied('AssumeRoot cannot be called with root user credentials.');
@@ -130,7 +130,7 @@ export function callerRestriction(caller: Caller, service: 'iam' | 'sts' | 'orga
     return accessDenied(`User: ${caller.arn} is not authorized to perform: ${service}:${operation} on resource: ${resource} before changing the password, which must be reset`);
   }
   // The limits are IAM's and STS's own: other services take any credentials their policies allow.
-  if (service === 'organizations') return undefined;
+  if (service === 'organizations' || service === 'cloudtrail') return undefined;
   if (service === 'iam') {
     if (session.kind === 'delegatedSession') return undefined;
     // A console session has the user's own permissions, as the user's long-term keys would: no MFA is asked here.
