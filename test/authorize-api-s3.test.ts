@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { request as httpRequest } from 'node:http';
-import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -47,6 +47,8 @@ async function gatehouseCall(endpoint: string, key: Key, method: string, path: s
 }
 
 const BUCKET = 'photos';
+/** A bucket of the member account, whose resources its organization's RCPs bind. */
+const MEMBER_BUCKET = 'partner-data';
 let store: ForwardingStore;
 let service: Key;
 let member = '';
@@ -70,7 +72,7 @@ async function setup(): Promise<void> {
   users['carol'] = await userWith(server.endpoint, 'carol', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }], admin);
   users['dave'] = await userWith(server.endpoint, 'dave', [], admin);
   users['operator'] = operator;
-  store = await startForwardingStore(server.endpoint, service, { [BUCKET]: TEST_ACCOUNT_ID });
+  store = await startForwardingStore(server.endpoint, service, { [BUCKET]: TEST_ACCOUNT_ID, [MEMBER_BUCKET]: member });
 }
 
 const server = useTestServer({}, {}, setup);
@@ -223,6 +225,27 @@ describe('sessions, organizations and trusted callers', () => {
     assert.equal(refused.message, `User: arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/reader/one is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::${BUCKET}/stream.bin because no session policy allows the s3:GetObject action`);
     const forged = await failure(s3({ ...session, sessionToken: `${session.sessionToken ?? ''}x` }).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cat.jpg' })));
     assert.deepEqual([forged.name, forged.status], ['InvalidToken', 400]);
+  });
+
+  test("an RCP of the bucket owner's organization denies what the owner's own identity policy allows", async () => {
+    const org = organizationsClient(server.endpoint);
+    const carol = s3(users['carol'] as Key);
+    // Allowed before: the object is missing, so the store answers NoSuchKey after Gatehouse said yes.
+    assert.equal((await failure(carol.send(new GetObjectCommand({ Bucket: MEMBER_BUCKET, Key: 'x' })))).name, 'NoSuchKey');
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    const rcp = await org.send(
+      new CreatePolicyCommand({ Name: 'no-partner-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: doc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }),
+    );
+    const policyId = rcp.Policy?.PolicySummary?.Id;
+    await org.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: member }));
+    const refused = await failure(carol.send(new GetObjectCommand({ Bucket: MEMBER_BUCKET, Key: 'x' })));
+    assert.equal(refused.name, 'AccessDenied');
+    assert.match(refused.message, /with an explicit deny in a resource control policy$/);
+    // The management account's bucket is not bound by the member's RCP.
+    assert.equal((await failure(s3(users['alice'] as Key).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'absent' })))).name, 'NoSuchKey');
+    await org.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: member }));
+    assert.equal((await failure(carol.send(new GetObjectCommand({ Bucket: MEMBER_BUCKET, Key: 'x' })))).name, 'NoSuchKey');
   });
 
   test("an SCP of the partner's organization denies what the bucket policy and the identity policy allow", async () => {
