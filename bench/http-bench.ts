@@ -261,7 +261,7 @@ async function auditCost(agent: Agent): Promise<boolean> {
     const offRequest = (await setUp(agent, off.port)).getUser;
     console.log('\nAudit trail: iam:GetUser as a user, 32 connections, each event committed before the answer, or --audit off');
     const offLabel = 'baseline: Gatehouse, --audit off';
-    const onLabel = 'Gatehouse, --audit on (the default)';
+    const onLabel = 'Gatehouse, --audit on';
     await load(off.port, offRequest, offLabel, 32);
     await load(on.port, onRequest, onLabel, 32);
     const offs: Rate[] = [];

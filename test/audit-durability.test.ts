@@ -22,7 +22,7 @@ after(() => {
 /** `gatehouse serve` as a child process; resolves with its endpoint once it listens. */
 async function serve(): Promise<{ child: ChildProcess; endpoint: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'], {
-    env: { ...process.env, GATEHOUSE_ACCOUNT_ID: TEST_ACCOUNT_ID, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT_KEY.accessKeyId, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey },
+    env: { ...process.env, GATEHOUSE_AUDIT: 'on', GATEHOUSE_ACCOUNT_ID: TEST_ACCOUNT_ID, GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT_KEY.accessKeyId, GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

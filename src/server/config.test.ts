@@ -90,12 +90,13 @@ describe('audit trail options', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-audit-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
   const cases: ReadonlyArray<{ name: string; options?: Parameters<typeof loadConfig>[0]; env?: NodeJS.ProcessEnv; expected: { enabled: boolean; retentionDays: number; failedAuthentication: boolean } | RegExp }> = [
-    { name: 'defaults: on, 90 days, failed authentications not recorded', expected: { enabled: true, retentionDays: 90, failedAuthentication: false } },
+    { name: 'defaults: off, 90 days, failed authentications not recorded', expected: { enabled: false, retentionDays: 90, failedAuthentication: false } },
+    { name: '--audit on', options: { audit: 'on' }, expected: { enabled: true, retentionDays: 90, failedAuthentication: false } },
     { name: '--audit off', options: { audit: 'off' }, expected: { enabled: false, retentionDays: 90, failedAuthentication: false } },
     { name: 'GATEHOUSE_AUDIT=OFF (any case)', env: { GATEHOUSE_AUDIT: 'OFF' }, expected: { enabled: false, retentionDays: 90, failedAuthentication: false } },
     { name: '--audit wins over the variable', options: { audit: 'on' }, env: { GATEHOUSE_AUDIT: 'off' }, expected: { enabled: true, retentionDays: 90, failedAuthentication: false } },
-    { name: '--audit-retention-days 7', options: { auditRetentionDays: '7' }, expected: { enabled: true, retentionDays: 7, failedAuthentication: false } },
-    { name: 'GATEHOUSE_AUDIT_FAILED_AUTHENTICATION=1', env: { GATEHOUSE_AUDIT_FAILED_AUTHENTICATION: '1' }, expected: { enabled: true, retentionDays: 90, failedAuthentication: true } },
+    { name: '--audit-retention-days 7', options: { audit: 'on', auditRetentionDays: '7' }, expected: { enabled: true, retentionDays: 7, failedAuthentication: false } },
+    { name: 'GATEHOUSE_AUDIT_FAILED_AUTHENTICATION=1', env: { GATEHOUSE_AUDIT: 'on', GATEHOUSE_AUDIT_FAILED_AUTHENTICATION: '1' }, expected: { enabled: true, retentionDays: 90, failedAuthentication: true } },
     { name: '--audit maybe is refused', options: { audit: 'maybe' }, expected: /--audit \(GATEHOUSE_AUDIT\) must be on or off/ },
     { name: 'zero days is refused', options: { auditRetentionDays: '0' }, expected: /whole number of days, 1 or more/ },
     { name: 'a fraction of a day is refused', env: { GATEHOUSE_AUDIT_RETENTION_DAYS: '1.5' }, expected: /whole number of days/ },

@@ -28,6 +28,8 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}, options: Star
       GATEHOUSE_ACCOUNT_ID: TEST_ACCOUNT_ID,
       GATEHOUSE_ROOT_ACCESS_KEY_ID: ROOT_KEY.accessKeyId,
       GATEHOUSE_ROOT_SECRET_ACCESS_KEY: ROOT_KEY.secretAccessKey,
+      // Tests run with the audit trail on, so every request also goes through its recording (off by default).
+      GATEHOUSE_AUDIT: 'on',
       ...env,
     },
   );
