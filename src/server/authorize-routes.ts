@@ -14,6 +14,7 @@ import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
 import type { Logger } from './logger.js';
 import { ResponseBatch } from './response-batch.js';
+import { BodyOverLimit, readLimitedBody } from './read-limited-body.js';
 
 /**
  * The authorize API and the resource-policy registry over HTTP, under the reserved prefix:
@@ -60,30 +61,6 @@ export interface AuthorizeRoutesDeps {
 }
 
 const MAX_BODY = 256 * 1024;
-
-class TooLarge extends ServiceError {
-  constructor() {
-    super('RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes.`, 413);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        req.pause();
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 // Answers ready in one turn go out together (see ResponseBatch): a store calls for every request it serves.
 const batch = new ResponseBatch();
@@ -378,7 +355,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
         req.resume();
         throw new ServiceError('MethodNotAllowed', `${AUTHORIZE_PATH} answers POST.`, 405);
       }
-      const body = await readBody(req);
+      const body = await readLimitedBody(req, MAX_BODY);
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
       const caller = await authenticate(signed, now);
@@ -396,7 +373,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
         return;
       }
       if (error instanceof ServiceError || error instanceof SigV4Error) {
-        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof TooLarge ? { connection: 'close' } : {});
+        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : {});
         return;
       }
       deps.logger.error({ err: error }, `authorize API request failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -15,6 +15,7 @@ import type { CredentialSource } from './credential-source.js';
 import type { ImdsListeners } from './imds-listeners.js';
 import { ReplayGuard } from './replay-guard.js';
 import { readAuthParameters } from '../../sigv4/auth-parameters.js';
+import { BodyOverLimit, readLimitedBody } from '../read-limited-body.js';
 
 /**
  * Gatehouse's own API for instance and container credentials, under the reserved prefix (no AWS client sends these):
@@ -48,30 +49,6 @@ export interface InstanceRoutesDeps {
 }
 
 const MAX_BODY = 16 * 1024;
-
-class TooLarge extends ServiceError {
-  constructor() {
-    super('RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes.`, 413);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        req.pause();
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
@@ -178,7 +155,7 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
       sendJson(res, 405, { Code: 'MethodNotAllowed', Message: `${path} answers ${allowed}.` }, requestId, { allow: allowed });
       return;
     }
-    const body = await readBody(req);
+    const body = await readLimitedBody(req, MAX_BODY);
     const signed: SignedRequest = { method, path, query, headers: headerPairs(req), body };
     const now = deps.clock();
     const audit: Record<string, unknown> = { requestId, action: `${allowed === 'POST' ? 'Register' : 'Deregister'}${isInstances ? 'Instance' : 'Container'}`, sourceIp: req.socket.remoteAddress };
@@ -303,7 +280,7 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
         return;
       }
       if (error instanceof ServiceError || error instanceof SigV4Error) {
-        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof TooLarge ? { connection: 'close' } : {});
+        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : {});
         return;
       }
       deps.logger.error({ err: error }, `instance credentials request failed: ${error instanceof Error ? error.message : String(error)}`);
