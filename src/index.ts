@@ -21,3 +21,10 @@ export { ChunkVerifier, decodeChunkedBody } from './sigv4/s3-chunks.js';
 export type { ChunkChain, DecodedChunkedBody } from './sigv4/s3-chunks.js';
 export { S3AuthError } from './sigv4/s3-errors.js';
 export { canonicalUserId } from './core/authorize-api/canonical-user-id.js';
+// S3 ACLs and Object Ownership, as S3 parses, expands and checks them (README, "The authorize API", ACLs).
+export { aclFromGrantHeaders, cannedAcl, CANNED_ACLS, S3_GROUPS } from './core/authorize-api/s3-acl.js';
+export type { S3Acl, S3CannedAcl, S3Grant, S3Grantee, S3Permission } from './core/authorize-api/s3-acl.js';
+export { formatAccessControlPolicy, parseAccessControlPolicy } from './core/authorize-api/s3-acl-xml.js';
+export { aclIsPublic, checkAclAllowed, checkOwnershipChange, DEFAULT_OBJECT_OWNERSHIP, isBucketOwnerFullControl } from './core/authorize-api/s3-ownership.js';
+export type { S3ObjectOwnership } from './core/authorize-api/s3-ownership.js';
+export { ServiceError } from './core/errors.js';

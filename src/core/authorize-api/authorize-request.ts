@@ -11,6 +11,9 @@ import { ServiceError, validationError } from '../errors.js';
 import { canonicalUserId } from './canonical-user-id.js';
 import { callerOfArn } from './principal-of-arn.js';
 import { getResourcePolicy } from './resource-policies.js';
+import { checkAclShape, type S3Acl } from './s3-acl.js';
+import { aclStatements, withAclStatements } from './s3-acl-decision.js';
+import { checkObjectOwnership, DEFAULT_OBJECT_OWNERSHIP, type S3ObjectOwnership } from './s3-ownership.js';
 
 type ContextValue = string | readonly string[];
 type Context = Readonly<Record<string, ContextValue>>;
@@ -25,6 +28,13 @@ export interface AuthorizeAction {
   readonly resourcePolicy?: string;
   /** Or the ARN whose registered policy applies (see resource-policies.ts). */
   readonly resourcePolicyArn?: string;
+  /**
+   * The ACL S3 consults for this action (the bucket's for bucket actions and for s3:PutObject / s3:DeleteObject, the
+   * object's for reading an object or its ACL), in force unless `objectOwnership` is BucketOwnerEnforced.
+   */
+  readonly acl?: S3Acl;
+  /** The bucket's Object Ownership; BucketOwnerEnforced (ACLs disabled, S3's default) when absent. */
+  readonly objectOwnership?: S3ObjectOwnership;
   readonly context?: Context;
 }
 
@@ -41,6 +51,8 @@ export interface AuthorizeInput {
   readonly resourceAccount?: string;
   readonly resourcePolicy?: string;
   readonly resourcePolicyArn?: string;
+  readonly acl?: S3Acl;
+  readonly objectOwnership?: S3ObjectOwnership;
   readonly context?: Context;
   readonly actions: readonly AuthorizeAction[];
   /** Adds each decision's explanation (statements, policy types). */
@@ -204,6 +216,16 @@ function checkContext(context: unknown, where: string): Context | undefined {
   return context as Context;
 }
 
+/** The ACL that decides with the policies: none when the bucket's Object Ownership disables ACLs (the default). */
+function aclInForce(item: AuthorizeAction, input: AuthorizeInput, index: number): S3Acl | undefined {
+  const where = `Actions[${index}]`;
+  const ownership = checkObjectOwnership(item.objectOwnership ?? input.objectOwnership ?? DEFAULT_OBJECT_OWNERSHIP, `${where}.ObjectOwnership`);
+  const raw = item.acl ?? input.acl;
+  if (raw === undefined) return undefined;
+  const acl = checkAclShape(raw, `${where}.Acl`);
+  return ownership === 'BucketOwnerEnforced' ? undefined : acl;
+}
+
 /** The account an ARN names, if any. */
 function accountOfArn(arn: string): string | undefined {
   const account = arn.split(':')[4];
@@ -303,12 +325,27 @@ export class AuthorizeApi {
       const policyArn = item.resourcePolicyArn ?? (item.resourcePolicy === undefined ? input.resourcePolicyArn : undefined);
       if (policyArn !== undefined && tx === undefined) throw NEEDS_STORE;
       const registered = policyArn !== undefined && tx !== undefined ? await getResourcePolicy(tx, policyArn) : undefined;
-      const resourcePolicy = item.resourcePolicy ?? (policyArn !== undefined ? registered?.policy : input.resourcePolicy);
-      if (resourcePolicy !== undefined && typeof resourcePolicy !== 'string') throw validationError(`Actions[${index}].ResourcePolicy must be JSON text`);
+      const bucketPolicy = item.resourcePolicy ?? (policyArn !== undefined ? registered?.policy : input.resourcePolicy);
+      if (bucketPolicy !== undefined && typeof bucketPolicy !== 'string') throw validationError(`Actions[${index}].ResourcePolicy must be JSON text`);
       const resourceAccount = item.resourceAccount ?? input.resourceAccount ?? registered?.account ?? accountOfArn(item.resource);
-      if (resourceAccount === undefined && (resourcePolicy !== undefined || caller.kind === 'anonymous')) {
+      const acl = aclInForce(item, input, index);
+      if (resourceAccount === undefined && (bucketPolicy !== undefined || acl !== undefined || caller.kind === 'anonymous')) {
         throw validationError(`Actions[${index}].ResourceAccount is required: the resource's ARN names no account`);
       }
+      // An ACL in force is a resource-based grant next to the bucket policy: its statements join the policy's.
+      const resourcePolicy =
+        acl === undefined
+          ? bucketPolicy
+          : withAclStatements(
+              bucketPolicy,
+              aclStatements(acl, {
+                actionLower: item.action.toLowerCase(),
+                resource: item.resource,
+                callerAccount: caller.kind === 'anonymous' ? undefined : caller.account,
+                callerCanonicalId: caller.kind === 'anonymous' ? undefined : canonicalIdOf(caller.account),
+                resourceOwnerCanonicalId: canonicalIdOf(resourceAccount as string),
+              }),
+            );
       const context = { ...shared, ...own, ...signatureKeys };
       const request: AuthorizationRequest = {
         caller,
