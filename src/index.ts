@@ -15,8 +15,8 @@ export type { ServiceCatalog } from './policy/catalog.js';
 export { createStaticCatalog } from './policy/catalog.js';
 export { loadCatalogFor } from './catalog/iam-data-catalog.js';
 // For services that authorize through Gatehouse (README, "The authorize API").
-export { AuthorizeCallError, createAuthorizeClient, forwardedRequestOf } from './client/authorize-client.js';
-export type { AuthorizeClientOptions, AuthorizeRequestBody, AuthorizeResponseBody, ForwardedAction } from './client/authorize-client.js';
+export { aclJson, AuthorizeCallError, createAuthorizeClient, forwardedRequestOf } from './client/authorize-client.js';
+export type { AclJson, AuthorizeClientOptions, AuthorizeRequestBody, AuthorizeResponseBody, ForwardedAction, ObjectOwnershipJson } from './client/authorize-client.js';
 export { ChunkVerifier, decodeChunkedBody } from './sigv4/s3-chunks.js';
 export type { ChunkChain, DecodedChunkedBody } from './sigv4/s3-chunks.js';
 export { S3AuthError } from './sigv4/s3-errors.js';

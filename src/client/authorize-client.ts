@@ -16,12 +16,42 @@ export interface AuthorizeClientOptions {
   readonly clock?: () => Date;
 }
 
+/** An ACL in S3's JSON shape (GetObjectAcl's, as the SDKs show it). */
+export interface AclJson {
+  readonly Owner: { readonly ID: string; readonly DisplayName?: string };
+  readonly Grants: ReadonlyArray<{
+    readonly Grantee: { readonly Type: 'CanonicalUser'; readonly ID: string } | { readonly Type: 'Group'; readonly URI: string } | { readonly Type: 'AmazonCustomerByEmail'; readonly EmailAddress: string };
+    readonly Permission: 'FULL_CONTROL' | 'WRITE' | 'WRITE_ACP' | 'READ' | 'READ_ACP';
+  }>;
+}
+
+export type ObjectOwnershipJson = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+
+/** An S3Acl (what parseAccessControlPolicy, cannedAcl and aclFromGrantHeaders return) as the authorize call carries it. */
+export function aclJson(acl: { owner: { id: string; displayName?: string }; grants: ReadonlyArray<{ grantee: { type: string; id?: string; uri?: string; emailAddress?: string }; permission: AclJson['Grants'][number]['Permission'] }> }): AclJson {
+  return {
+    Owner: { ID: acl.owner.id, ...(acl.owner.displayName !== undefined ? { DisplayName: acl.owner.displayName } : {}) },
+    Grants: acl.grants.map((g) => ({
+      Grantee:
+        g.grantee.type === 'CanonicalUser'
+          ? { Type: 'CanonicalUser' as const, ID: g.grantee.id ?? '' }
+          : g.grantee.type === 'Group'
+            ? { Type: 'Group' as const, URI: g.grantee.uri ?? '' }
+            : { Type: 'AmazonCustomerByEmail' as const, EmailAddress: g.grantee.emailAddress ?? '' },
+      Permission: g.permission,
+    })),
+  };
+}
+
 export interface ForwardedAction {
   readonly Action: string;
   readonly Resource: string;
   readonly ResourceAccount?: string;
   readonly ResourcePolicy?: string | object;
   readonly ResourcePolicyArn?: string;
+  /** The ACL S3 consults for this action; in force unless ObjectOwnership is BucketOwnerEnforced (the default). */
+  readonly Acl?: AclJson;
+  readonly ObjectOwnership?: ObjectOwnershipJson;
   readonly Context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
@@ -33,6 +63,8 @@ export interface AuthorizeRequestBody {
   readonly ResourceAccount?: string;
   readonly ResourcePolicy?: string | object;
   readonly ResourcePolicyArn?: string;
+  readonly Acl?: AclJson;
+  readonly ObjectOwnership?: ObjectOwnershipJson;
   readonly Context?: Readonly<Record<string, string | readonly string[]>>;
   readonly Actions: readonly ForwardedAction[];
   readonly Explain?: boolean;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
 import { AuthorizeApi, type AuthorizeAction, type AuthorizeAnswer, type AuthorizeInput } from '../core/authorize-api/authorize-request.js';
+import { aclOf, ownershipOf } from './authorize-acl-json.js';
 import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, putResourceTags, type ResourcePolicyRecord } from '../core/authorize-api/resource-policies.js';
 import type { Caller } from '../core/caller.js';
 import { ServiceError, validationError } from '../core/errors.js';
@@ -166,12 +167,16 @@ function actionOf(value: unknown, index: number): AuthorizeAction {
   const resourcePolicy = policyText(item, 'ResourcePolicy', `Actions[${index}].ResourcePolicy`);
   const resourcePolicyArn = optionalString(item, 'ResourcePolicyArn', `Actions[${index}].ResourcePolicyArn`);
   const context = contextOf(own(item, 'Context'));
+  const acl = aclOf(own(item, 'Acl'), `Actions[${index}].Acl`);
+  const objectOwnership = ownershipOf(item, `Actions[${index}].ObjectOwnership`);
   return {
     action,
     resource,
     ...(resourceAccount !== undefined ? { resourceAccount } : {}),
     ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
     ...(resourcePolicyArn !== undefined ? { resourcePolicyArn } : {}),
+    ...(acl !== undefined ? { acl } : {}),
+    ...(objectOwnership !== undefined ? { objectOwnership } : {}),
     ...(context !== undefined ? { context } : {}),
   };
 }
@@ -188,6 +193,8 @@ export function authorizeInputOf(body: Json): AuthorizeInput & { includeChunkSig
   const resourcePolicy = policyText(body, 'ResourcePolicy', 'ResourcePolicy');
   const resourcePolicyArn = optionalString(body, 'ResourcePolicyArn');
   const context = contextOf(own(body, 'Context'));
+  const acl = aclOf(own(body, 'Acl'), 'Acl');
+  const objectOwnership = ownershipOf(body, 'ObjectOwnership');
   return {
     ...(requestValue !== undefined && requestValue !== null ? { request: forwardedRequest(requestValue) } : {}),
     ...(principalArn !== undefined ? { principalArn } : {}),
@@ -196,6 +203,8 @@ export function authorizeInputOf(body: Json): AuthorizeInput & { includeChunkSig
     ...(resourceAccount !== undefined ? { resourceAccount } : {}),
     ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
     ...(resourcePolicyArn !== undefined ? { resourcePolicyArn } : {}),
+    ...(acl !== undefined ? { acl } : {}),
+    ...(objectOwnership !== undefined ? { objectOwnership } : {}),
     ...(context !== undefined ? { context } : {}),
     actions: actions.map(actionOf),
     explain: own(body, 'Explain') === true,
