@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
+import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { GetObjectAclCommand, GetObjectCommand, PutObjectAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
@@ -270,4 +270,34 @@ describe('the route validates the new members', () => {
       await assert.rejects(client.authorize(body as never), (error: unknown) => error instanceof AuthorizeCallError && error.code === 'ValidationError' && error.status === 400);
     });
   }
+});
+
+describe("the organization's policies still bind what an ACL grants", () => {
+  test("an RCP of the bucket owner's account denies what public-read grants its own user", async () => {
+    store.buckets.set('partner-bucket', { owner: partner, ownership: 'ObjectWriter' });
+    store.objects.set('partner-bucket/open.txt', { body: Buffer.from('open'), acl: cannedAcl('public-read', canonicalUserId(partner)) });
+    const dave = s3(users['dave'] as Key);
+    assert.equal(await (await dave.send(new GetObjectCommand({ Bucket: 'partner-bucket', Key: 'open.txt' }))).Body?.transformToString(), 'open');
+    const org = organizationsClient(server.endpoint);
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    const rcp = await org.send(new CreatePolicyCommand({ Name: 'no-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: doc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }));
+    await org.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: partner }));
+    const refused = await failure(dave.send(new GetObjectCommand({ Bucket: 'partner-bucket', Key: 'open.txt' })));
+    assert.match(refused.message, /with an explicit deny in a resource control policy$/);
+  });
+
+  test("an SCP of the caller's account denies what a grant to its account allows", async () => {
+    const carol = s3(users['carol'] as Key);
+    assert.equal(await (await carol.send(new GetObjectCommand({ Bucket: 'writer', Key: 'shared.txt' }))).Body?.transformToString(), 'for partner');
+    const org = organizationsClient(server.endpoint);
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    const scp = await org.send(
+      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
+    );
+    await org.send(new AttachPolicyCommand({ PolicyId: scp.Policy?.PolicySummary?.Id, TargetId: partner }));
+    const refused = await failure(carol.send(new GetObjectCommand({ Bucket: 'writer', Key: 'shared.txt' })));
+    assert.equal(refused.message, `User: arn:aws:iam::${partner}:user/carol is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::writer/shared.txt with an explicit deny in a service control policy`);
+  });
 });
