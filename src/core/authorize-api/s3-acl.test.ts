@@ -43,7 +43,10 @@ describe('cannedAcl', () => {
     assert.deepEqual(cannedAcl('bucket-owner-read', OWNER).grants, [user(OWNER, 'FULL_CONTROL')]);
   });
   for (const name of ['Private', 'public', '', 'public-read ', 'bucket-owner-write']) {
-    it(`refuses ${JSON.stringify(name)} with InvalidArgument`, () => throwsS3(() => cannedAcl(name, OWNER), 'InvalidArgument', 400));
+    it(`refuses ${JSON.stringify(name)} with InvalidArgument, an empty message and the argument named`, () => {
+      throwsS3(() => cannedAcl(name, OWNER), 'InvalidArgument', 400, '');
+      assert.throws(() => cannedAcl(name, OWNER), (e: unknown) => e instanceof ServiceError && e.fields?.['ArgumentName'] === 'x-amz-acl' && e.fields['ArgumentValue'] === name);
+    });
   }
 });
 
