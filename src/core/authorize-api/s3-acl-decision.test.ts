@@ -12,6 +12,7 @@ import { INLINE_POLICY_OPERATIONS } from '../iam/inline-policies.js';
 import { USER_OPERATIONS } from '../iam/users.js';
 import { defineOperations } from '../operation.js';
 import { ROOT_CALLER, runner, TEST_ACCOUNT, testServices } from '../testing.js';
+import { recordAccountCreation } from '../iam/account-creation.js';
 import { AuthorizeApi, type AuthorizeAction } from './authorize-request.js';
 import { canonicalUserId } from './canonical-user-id.js';
 import { cannedAcl, S3_GROUPS, type S3Acl, type S3Permission } from './s3-acl.js';
@@ -192,4 +193,14 @@ describe('permissionCovers', () => {
   for (const [permission, action, resource, owner, expected] of rows) {
     it(`${permission} ${expected ? 'covers' : 'does not cover'} ${action} on ${resource}${owner ? ' for the bucket owner' : ''}`, () => assert.equal(permissionCovers(permission, action, resource, owner), expected));
   }
+});
+
+describe('ACLs and the root user', () => {
+  it("another account's root user is let in by a grant to its account alone; without one it is refused", async () => {
+    await store.transaction((tx) => recordAccountCreation(tx, OTHER_ACCOUNT, NOW));
+    const ask = (acl: S3Acl) =>
+      api.authorize({ principalArn: `arn:aws:iam::${OTHER_ACCOUNT}:root`, resourceAccount: TEST_ACCOUNT, acl, objectOwnership: 'ObjectWriter', actions: [{ action: 's3:GetObject', resource: OBJECT }] });
+    assert.equal((await ask(toOther())).allowed, true);
+    assert.equal((await ask(cannedAcl('private', OWNER_ID))).allowed, false);
+  });
 });
