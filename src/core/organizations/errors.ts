@@ -44,6 +44,12 @@ export const policyTypeNotEnabled = (): ServiceError =>
 export const policyTypeAlreadyEnabled = (): ServiceError => error('PolicyTypeAlreadyEnabledException', 409, 'The specified policy type is already enabled in the specified root.');
 export const policyTypeNotAvailable = (): ServiceError =>
   error('PolicyTypeNotAvailableForOrganizationException', 409, "You can't use a policy type that isn't available in the organization's feature set.");
+export const effectivePolicyNotFound = (): ServiceError =>
+  error(
+    'EffectivePolicyNotFoundException',
+    404,
+    "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
+  );
 export const malformedPolicyDocument = (): ServiceError =>
   error('MalformedPolicyDocumentException', 400, 'The provided policy document does not meet the requirements of the specified policy type.');
 

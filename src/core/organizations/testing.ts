@@ -11,6 +11,7 @@ import { ORGANIZATION_OPERATIONS } from './organization.js';
 import { POLICY_OPERATIONS } from './policies.js';
 import { TAG_OPERATIONS } from './tags.js';
 import { HANDSHAKE_OPERATIONS } from './handshakes.js';
+import { EFFECTIVE_POLICY_OPERATIONS } from './effective-policy.js';
 import { SERVICE_ACCESS_OPERATIONS } from './service-access.js';
 import { UNIT_OPERATIONS } from './units.js';
 
@@ -23,6 +24,7 @@ export const ORGANIZATIONS_OPERATIONS = defineOperations([
   ...TAG_OPERATIONS,
   ...SERVICE_ACCESS_OPERATIONS,
   ...HANDSHAKE_OPERATIONS,
+  ...EFFECTIVE_POLICY_OPERATIONS,
 ]);
 
 /** The root user of another account. */
