@@ -29,6 +29,7 @@ import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../
 import { LOOKUP_EVENTS_OPERATIONS } from '../core/audit/lookup-events.js';
 import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
 import { HANDSHAKE_OPERATIONS } from '../core/organizations/handshakes.js';
+import { ALL_FEATURES_OPERATIONS } from '../core/organizations/all-features.js';
 import { EFFECTIVE_POLICY_OPERATIONS } from '../core/organizations/effective-policy.js';
 import { ROOT_ACCESS_OPERATIONS } from '../core/organizations/root-access.js';
 import { SERVICE_ACCESS_OPERATIONS } from '../core/organizations/service-access.js';
@@ -93,6 +94,7 @@ export const OPERATIONS = defineOperations([
   ...SERVICE_ACCESS_OPERATIONS,
   ...HANDSHAKE_OPERATIONS,
   ...EFFECTIVE_POLICY_OPERATIONS,
+  ...ALL_FEATURES_OPERATIONS,
   ...ROOT_ACCESS_OPERATIONS,
   ...ASSUME_ROOT_OPERATIONS,
   ...SCOPED_CREDENTIALS_OPERATIONS,

@@ -140,10 +140,19 @@ export const masterCannotLeave = (): ServiceError =>
     "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
   );
 
-export type HandshakeReason = 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' | 'ALREADY_IN_AN_ORGANIZATION';
+export type HandshakeReason =
+  | 'ACCOUNT_NUMBER_LIMIT_EXCEEDED'
+  | 'ALREADY_IN_AN_ORGANIZATION'
+  | 'ORGANIZATION_ALREADY_HAS_ALL_FEATURES'
+  | 'ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION'
+  | 'INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES';
 const HANDSHAKE_MESSAGES: Readonly<Record<HandshakeReason, string>> = {
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization. Note that deleted and closed accounts still count toward your limit.',
   ALREADY_IN_AN_ORGANIZATION: 'The handshake request is invalid because the invited account is already a member of an organization.',
+  ORGANIZATION_ALREADY_HAS_ALL_FEATURES: 'The handshake request is invalid because the organization has already enabled all features.',
+  ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION: 'The handshake request is invalid because the organization has already started the process to enable all features.',
+  INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES:
+    "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",
 };
 export const handshakeConstraintViolation = (reason: HandshakeReason): ServiceError =>
   error('HandshakeConstraintViolationException', 409, HANDSHAKE_MESSAGES[reason], { Reason: reason });

@@ -51,7 +51,9 @@ export const newOuId = (rootId: string): string => `ou-${rootId.slice(2)}-${rand
 export const newPolicyId = (): string => `p-${randomText(10)}`;
 export const newCreateAccountRequestId = (): string => `car-${randomText(32)}`;
 export const newHandshakeId = (): string => `h-${randomText(32)}`;
-export const handshakeArn = (management: string, orgId: string, handshakeId: string): string => arn(management, `handshake/${orgId}/invite/${handshakeId}`);
+/** A handshake's ARN names its action in lower case: `handshake/o-…/invite/h-…`, `…/enable_all_features/h-…`. */
+export const handshakeArn = (management: string, orgId: string, handshakeId: string, action = 'INVITE'): string =>
+  arn(management, `handshake/${orgId}/${action.toLowerCase()}/${handshakeId}`);
 
 /** Twelve digits, as AWS account IDs are (a leading zero included). */
 export function newAccountId(): string {

@@ -11,6 +11,7 @@ import { ORGANIZATION_OPERATIONS } from './organization.js';
 import { POLICY_OPERATIONS } from './policies.js';
 import { TAG_OPERATIONS } from './tags.js';
 import { HANDSHAKE_OPERATIONS } from './handshakes.js';
+import { ALL_FEATURES_OPERATIONS } from './all-features.js';
 import { EFFECTIVE_POLICY_OPERATIONS } from './effective-policy.js';
 import { SERVICE_ACCESS_OPERATIONS } from './service-access.js';
 import { UNIT_OPERATIONS } from './units.js';
@@ -25,6 +26,7 @@ export const ORGANIZATIONS_OPERATIONS = defineOperations([
   ...SERVICE_ACCESS_OPERATIONS,
   ...HANDSHAKE_OPERATIONS,
   ...EFFECTIVE_POLICY_OPERATIONS,
+  ...ALL_FEATURES_OPERATIONS,
 ]);
 
 /** The root user of another account. */
