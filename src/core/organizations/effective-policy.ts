@@ -5,7 +5,7 @@
 import type { StoreTx } from '../../store/store.js';
 import { req, str } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
-import { ancestry, arnOfId, callerOrganization, findNode, requireOrganization, type Organization } from './context.js';
+import { actsAsManagement, ancestry, arnOfId, callerOrganization, findNode, requireOrganization, type Organization } from './context.js';
 import { enabledTypes } from './attachments.js';
 import { effectivePolicyNotFound, notManagement, targetNotFound } from './errors.js';
 import { effectivePolicy, type Inherited, type LevelPolicy } from './inheritance.js';
@@ -43,8 +43,8 @@ async function describeEffectivePolicy(ctx: OperationContext, p: Params): Promis
   const org = await requireOrganization(ctx);
   const type = req(p, 'PolicyType');
   const targetId = str(p, 'TargetId') ?? ctx.account;
-  // A member account sees its own effective policy only; the management account sees any account's.
-  if (ctx.account !== org.management && targetId !== ctx.account) throw notManagement();
+  // A member account sees its own effective policy only; the management account (or a delegate) any account's.
+  if (!actsAsManagement(ctx, org) && targetId !== ctx.account) throw notManagement();
   // Roots and OUs have no effective policy: only accounts are targets.
   if (targetTypeOf(targetId) !== 'ACCOUNT' || (await findNode(ctx.tx, org, targetId)) === undefined) throw targetNotFound();
   const found = await accountEffectivePolicy(ctx.tx, org, targetId, type);

@@ -50,10 +50,21 @@ export const effectivePolicyNotFound = (): ServiceError =>
     404,
     "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
   );
+export const resourcePolicyNotFound = (): ServiceError => error('ResourcePolicyNotFoundException', 404, "We can't find a resource policy request with the parameter that you specified.");
 export const malformedPolicyDocument = (): ServiceError =>
   error('MalformedPolicyDocumentException', 400, 'The provided policy document does not meet the requirements of the specified policy type.');
 
-export type InputReason = 'IMMUTABLE_POLICY' | 'INVALID_PAGINATION_TOKEN' | 'DUPLICATE_TAG_KEY' | 'INVALID_INPUT' | 'TARGET_NOT_SUPPORTED' | 'INVALID_FULL_NAME_TARGET';
+export type InputReason =
+  | 'IMMUTABLE_POLICY'
+  | 'INVALID_PAGINATION_TOKEN'
+  | 'DUPLICATE_TAG_KEY'
+  | 'INVALID_INPUT'
+  | 'TARGET_NOT_SUPPORTED'
+  | 'INVALID_FULL_NAME_TARGET'
+  | 'INVALID_RESOURCE_POLICY_JSON'
+  | 'INVALID_PRINCIPAL'
+  | 'UNSUPPORTED_ACTION_IN_RESOURCE_POLICY'
+  | 'UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY';
 
 const INPUT_MESSAGES: Readonly<Record<InputReason, string>> = {
   IMMUTABLE_POLICY: "You specified a policy that is managed by AWS and can't be modified.",
@@ -62,6 +73,10 @@ const INPUT_MESSAGES: Readonly<Record<InputReason, string>> = {
   INVALID_INPUT: 'You provided invalid values for one or more of the request parameters.',
   TARGET_NOT_SUPPORTED: "You can't tag a resource of this type.",
   INVALID_FULL_NAME_TARGET: 'You specified a full name that contains invalid characters.',
+  INVALID_RESOURCE_POLICY_JSON: "You provided a resource policy that isn't valid JSON or doesn't follow the policy grammar.",
+  INVALID_PRINCIPAL: 'You specified an invalid principal element in the policy.',
+  UNSUPPORTED_ACTION_IN_RESOURCE_POLICY: 'You included an unsupported action in the resource policy.',
+  UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY: 'You included an unsupported resource in the resource policy.',
 };
 
 export const invalidInput = (reason: InputReason): ServiceError => error('InvalidInputException', 400, INPUT_MESSAGES[reason], { Reason: reason });

@@ -26,6 +26,8 @@ export const ORG_KIND = {
   handshake: 'org-handshake',
   /** The invited account's pointer to a handshake, under the invited account: key the handshake ID, data its management account. */
   handshakeInbox: 'org-handshake-inbox',
+  /** The organization's resource-based delegation policy (PutResourcePolicy), under the management account. */
+  resourcePolicy: 'org-resource-policy',
 } as const;
 
 export const ORG_REL = {
@@ -50,6 +52,7 @@ export const newRootId = (): string => `r-${randomText(4)}`;
 export const newOuId = (rootId: string): string => `ou-${rootId.slice(2)}-${randomText(8)}`;
 export const newPolicyId = (): string => `p-${randomText(10)}`;
 export const newCreateAccountRequestId = (): string => `car-${randomText(32)}`;
+export const newResourcePolicyId = (): string => `rp-${randomText(8)}`;
 export const newHandshakeId = (): string => `h-${randomText(32)}`;
 /** A handshake's ARN names its action in lower case: `handshake/o-…/invite/h-…`, `…/enable_all_features/h-…`. */
 export const handshakeArn = (management: string, orgId: string, handshakeId: string, action = 'INVITE'): string =>
