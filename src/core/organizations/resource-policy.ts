@@ -36,6 +36,7 @@ const view = (org: Organization, record: EntityRecord): Record<string, unknown> 
 });
 
 const NO_SERVICES = createStaticCatalog({ services: {} });
+const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -125,7 +126,9 @@ export const RESOURCE_POLICY_OPERATIONS: readonly OperationDefinition[] = [
 /** True when the organization's delegation policy, on its own, allows this member's request. */
 async function delegationAllows(ctx: OperationContext, op: OperationDefinition, p: Params, org: Organization, document: string): Promise<boolean> {
   const resource = await op.resource(ctx, p);
-  const set = compilePolicies({ resourcePolicy: { name: 'delegation', document } });
+  // Across accounts the engine needs the caller's identity policies to allow too; those are the gateway's to check,
+  // so here they are taken as allowing and the delegation alone decides.
+  const set = compilePolicies({ identityPolicies: [{ name: 'gateway-checked', document: ALLOW_ALL }], resourcePolicy: { name: 'delegation', document } });
   const result = set.evaluate({
     principal: ctx.caller.arn,
     principalId: ctx.caller.userId,
