@@ -9,7 +9,7 @@ import { compilePolicies } from '../../policy/engine.js';
 import { createStaticCatalog } from '../../policy/catalog.js';
 import { validatePolicy } from '../../policy/validate.js';
 import type { EntityRecord, StoreTx } from '../../store/store.js';
-import { list, req, type Tag } from '../iam/common.js';
+import { list, req, requestTagKeys, type Tag } from '../iam/common.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { callerOrganization, markDelegated, requireManagement, type Organization } from './context.js';
 import { invalidInput, resourcePolicyNotFound } from './errors.js';
@@ -118,7 +118,13 @@ const policyResource = async (ctx: OperationContext): Promise<string> => {
 };
 
 export const RESOURCE_POLICY_OPERATIONS: readonly OperationDefinition[] = [
-  { service: 'organizations', name: 'PutResourcePolicy', resource: policyResource, run: putResourcePolicy },
+  {
+    service: 'organizations',
+    name: 'PutResourcePolicy',
+    resource: policyResource,
+    conditionKeys: (_ctx, p) => requestTagKeys(list<Tag>(p, 'Tags')),
+    run: putResourcePolicy,
+  },
   { service: 'organizations', name: 'DescribeResourcePolicy', resource: policyResource, run: describeResourcePolicy },
   { service: 'organizations', name: 'DeleteResourcePolicy', resource: policyResource, run: deleteResourcePolicy },
 ];
