@@ -1,6 +1,6 @@
 // The organization's delegation policy end to end: the management account delegates reads and tag-policy management
 // to a member account; that member's administrator (allowed everything by its own identity policy) uses them through
-// the SDK and the AWS CLI; a user of the same member without an identity Allow, and requests outside the delegation,
+// the SDK and the AWS CLI (boto3 manages the policy); a user of the same member without an identity Allow, and requests outside the delegation,
 // are refused.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { awsCli } from './helpers/aws-cli.js';
+import { runBoto3Script } from './helpers/boto3.js';
 import { failure, organizationsClient, type Key } from './helpers/clients.js';
 import { accessRoleSession, ALLOW_ALL, createMember, userWith } from './helpers/organizations.js';
 import { useTestServer } from './helpers/server.js';
@@ -81,5 +82,10 @@ describe('delegated administration of policies', () => {
     const refused = await awsCli(server.endpoint, ['organizations', 'list-roots'], delegateAdmin);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /AccessDeniedException/);
+  });
+
+  test('boto3: put_resource_policy, describe_resource_policy, delete_resource_policy', async () => {
+    const seen = await runBoto3Script<Record<string, unknown>>('boto3_resource_policy.py', server.endpoint, { MEMBER_ACCOUNT: member });
+    assert.deepEqual(seen, { same_content: true, same_id: true, wildcard: 'INVALID_PRINCIPAL', deleted: 404 });
   });
 });
