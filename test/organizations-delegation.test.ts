@@ -1,7 +1,7 @@
 // The organization's delegation policy end to end: the management account delegates reads and tag-policy management
 // to a member account; that member's administrator (allowed everything by its own identity policy) uses them through
-// the SDK and the AWS CLI (boto3 manages the policy); a user of the same member without an identity Allow, and requests outside the delegation,
-// are refused.
+// the SDK and the AWS CLI; a user of the same member without an identity Allow, and requests outside the delegation,
+// are refused; boto3 manages the policy itself.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {

@@ -98,14 +98,17 @@ interface Walk {
   readonly errors: InheritanceError[];
 }
 
+/** Records a child-control operator written at `path` for the levels below (intersecting others of this level). */
+function addLimit(walk: Walk, path: readonly string[], value: Json): void {
+  const key = path.join('\u0000');
+  const limit = allowedSet(value);
+  const previous = walk.newLimits.get(key);
+  walk.newLimits.set(key, previous === undefined ? new Set(limit) : new Set([...previous].filter((op) => limit.has(op))));
+}
+
 /** Merges one policy's node into the effective node at `path`. */
 function mergeNode(walk: Walk, node: JsonObject, target: JsonObject, path: readonly string[]): void {
-  if (CHILD_CONTROL in node) {
-    const key = path.join('\u0000');
-    const limit = allowedSet(node[CHILD_CONTROL]);
-    const previous = walk.newLimits.get(key);
-    walk.newLimits.set(key, previous === undefined ? new Set(limit) : new Set([...previous].filter((op) => limit.has(op))));
-  }
+  if (CHILD_CONTROL in node) addLimit(walk, path, node[CHILD_CONTROL]);
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('@@')) continue;
     const here = [...path, key];
@@ -117,12 +120,7 @@ function mergeNode(walk: Walk, node: JsonObject, target: JsonObject, path: reado
     }
     const allowed = allowedAt(walk.limits, here);
     // A setting carries its own child-control operator next to its value-setting ones.
-    if (isObject(value) && CHILD_CONTROL in value) {
-      const k = here.join('\u0000');
-      const limit = allowedSet(value[CHILD_CONTROL]);
-      const previous = walk.newLimits.get(k);
-      walk.newLimits.set(k, previous === undefined ? new Set(limit) : new Set([...previous].filter((op) => limit.has(op))));
-    }
+    if (isObject(value) && CHILD_CONTROL in value) addLimit(walk, here, value[CHILD_CONTROL]);
     const operations: Array<[ValueOperator, Json]> = isObject(value) ? VALUE_OPERATORS.filter((op) => op in value).map((op) => [op, value[op]]) : [['@@assign', value]];
     for (const [op, operand] of operations) {
       if (!allowed.has(op)) {
