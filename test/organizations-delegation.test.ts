@@ -9,9 +9,11 @@ import {
   CreateOrganizationCommand,
   CreatePolicyCommand,
   DeleteResourcePolicyCommand,
+  DescribeOrganizationCommand,
   DescribeResourcePolicyCommand,
   EnablePolicyTypeCommand,
   ListAccountsCommand,
+  ListHandshakesForAccountCommand,
   ListRootsCommand,
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-organizations';
@@ -19,7 +21,7 @@ import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
 import { failure, organizationsClient, type Key } from './helpers/clients.js';
 import { accessRoleSession, ALLOW_ALL, createMember, userWith } from './helpers/organizations.js';
-import { useTestServer } from './helpers/server.js';
+import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 describe('delegated administration of policies', () => {
   const server = useTestServer();
@@ -87,5 +89,18 @@ describe('delegated administration of policies', () => {
   test('boto3: put_resource_policy, describe_resource_policy, delete_resource_policy', async () => {
     const seen = await runBoto3Script<Record<string, unknown>>('boto3_resource_policy.py', server.endpoint, { MEMBER_ACCOUNT: member });
     assert.deepEqual(seen, { same_content: true, same_id: true, wildcard: 'INVALID_PRINCIPAL', deleted: 404 });
+  });
+
+  test('a delegation that does not cover a request leaves the member’s own requests as they were', async () => {
+    const narrow = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 'organizations:ListRoots', Resource: '*' }],
+    });
+    await organizationsClient(server.endpoint).send(new PutResourcePolicyCommand({ Content: narrow }));
+    const org = organizationsClient(server.endpoint, delegateAdmin);
+    assert.equal((await org.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId, TEST_ACCOUNT_ID);
+    assert.deepEqual((await org.send(new ListHandshakesForAccountCommand({}))).Handshakes, []);
+    assert.deepEqual((await org.send(new ListRootsCommand({}))).Roots?.map((r) => r.Id), [rootId]);
+    assert.equal((await failure(org.send(new ListAccountsCommand({})))).name, 'AccessDeniedException');
   });
 });

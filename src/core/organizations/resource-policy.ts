@@ -154,23 +154,23 @@ async function delegationAllows(ctx: OperationContext, op: OperationDefinition, 
 export function withDelegation(operations: readonly OperationDefinition[]): OperationDefinition[] {
   return operations.map((op) => {
     if (op.service !== 'organizations' || !isDelegable(op.name) || op.resourcePolicy !== undefined) return op;
+    /** The delegation policy when it allows this member's request; undefined for the management account or otherwise. */
+    const allowing = async (ctx: OperationContext, p: Params): Promise<{ document: string; account: string } | undefined> => {
+      const org = await callerOrganization(ctx);
+      if (org === undefined || org.management === ctx.account) return undefined;
+      const record = await delegationPolicy(ctx.tx, org);
+      const document = record?.data['content'] as string | undefined;
+      return document !== undefined && (await delegationAllows(ctx, op, p, org, document)) ? { document, account: org.management } : undefined;
+    };
     return {
       ...op,
-      resourcePolicy: async (ctx) => {
-        const org = await callerOrganization(ctx);
-        if (org === undefined || org.management === ctx.account) return undefined;
-        const record = await delegationPolicy(ctx.tx, org);
-        return record === undefined ? undefined : { document: record.data['content'] as string, account: org.management };
-      },
+      // Only a delegation that allows the request joins the decision: one that does not leaves a member's own
+      // requests (its handshakes, its effective policies) decided as before.
+      resourcePolicy: allowing,
       run: async (ctx, p) => {
-        const org = await callerOrganization(ctx);
-        if (org !== undefined && org.management !== ctx.account) {
-          const record = await delegationPolicy(ctx.tx, org);
-          if (record !== undefined && (await delegationAllows(ctx, op, p, org, record.data['content'] as string))) markDelegated(ctx);
-        }
+        if ((await allowing(ctx, p)) !== undefined) markDelegated(ctx);
         return op.run(ctx, p);
       },
     };
   });
 }
-
