@@ -86,3 +86,18 @@ test('a delegated member reads the organization and manages the policy types it 
   await f.run('DeleteResourcePolicy');
   await rejects(f.run('ListRoots', {}, rootOf(member)), ...DENIED);
 });
+
+test('AttachPolicy needs the delegation on the target as well as on the policy', async () => {
+  const { rootId, member } = await organizationWithMember(f);
+  const { Organization } = (await f.run('DescribeOrganization')) as { Organization: { Id: string } };
+  await f.run('EnablePolicyType', { RootId: rootId, PolicyType: 'TAG_POLICY' });
+  const { OrganizationalUnit: ou } = (await f.run('CreateOrganizationalUnit', { ParentId: rootId, Name: 'delegated' })) as { OrganizationalUnit: { Id: string; Arn: string } };
+  const policy = ((await f.run('CreatePolicy', { Name: 'tags', Description: '', Type: 'TAG_POLICY', Content: '{"tags":{}}' })) as { Policy: { PolicySummary: { Id: string; Arn: string } } }).Policy.PolicySummary;
+  await f.run('PutResourcePolicy', {
+    Content: delegation(member, [
+      { Action: 'organizations:AttachPolicy', Resource: [`arn:aws:organizations::${TEST_ACCOUNT}:policy/${Organization.Id}/tag_policy/*`, ou.Arn] },
+    ]),
+  });
+  await rejects(f.run('AttachPolicy', { PolicyId: policy.Id, TargetId: rootId }, rootOf(member)), ...DENIED);
+  assert.deepEqual(await f.run('AttachPolicy', { PolicyId: policy.Id, TargetId: ou.Id }, rootOf(member)), {});
+});

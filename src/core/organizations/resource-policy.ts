@@ -129,22 +129,29 @@ export const RESOURCE_POLICY_OPERATIONS: readonly OperationDefinition[] = [
   { service: 'organizations', name: 'DeleteResourcePolicy', resource: policyResource, run: deleteResourcePolicy },
 ];
 
-/** True when the organization's delegation policy, on its own, allows this member's request. */
+/**
+ * True when the organization's delegation policy, on its own, allows this member's request: the operation's action
+ * on its resource, and every further action it requires (AttachPolicy's on the target too).
+ */
 async function delegationAllows(ctx: OperationContext, op: OperationDefinition, p: Params, org: Organization, document: string): Promise<boolean> {
-  const resource = await op.resource(ctx, p);
   // Across accounts the engine needs the caller's identity policies to allow too; those are the gateway's to check,
   // so here they are taken as allowing and the delegation alone decides.
   const set = compilePolicies({ identityPolicies: [{ name: 'gateway-checked', document: ALLOW_ALL }], resourcePolicy: { name: 'delegation', document } });
-  const result = set.evaluate({
-    principal: ctx.caller.arn,
-    principalId: ctx.caller.userId,
-    action: `organizations:${op.name}`,
-    resource,
-    resourceAccount: org.management,
-    time: ctx.now.toISOString(),
-    context: { 'aws:PrincipalAccount': ctx.account, ...(op.conditionKeys?.(ctx, p) ?? {}) },
-  });
-  return result.decision === 'Allowed';
+  const allows = (action: string, resource: string, keys: Readonly<Record<string, string | string[]>>): boolean =>
+    set.evaluate({
+      principal: ctx.caller.arn,
+      principalId: ctx.caller.userId,
+      action,
+      resource,
+      resourceAccount: org.management,
+      time: ctx.now.toISOString(),
+      context: { 'aws:PrincipalAccount': ctx.account, ...keys },
+    }).decision === 'Allowed';
+  const resource = await op.resource(ctx, p);
+  const keys = op.conditionKeys?.(ctx, p) ?? {};
+  if (!allows(`organizations:${op.name}`, resource, keys)) return false;
+  const further = op.alsoRequires === undefined ? [] : await op.alsoRequires(ctx, p);
+  return further.every((also) => (typeof also === 'string' ? allows(also, resource, keys) : allows(also.action, also.resource, also.conditionKeys ?? {})));
 }
 
 /**
