@@ -74,3 +74,15 @@ test('a detached policy, or a disabled type, leaves no effective policy', async 
   await f.run('DisablePolicyType', { RootId: rootId, PolicyType: 'TAG_POLICY' });
   await rejects(f.run('DescribeEffectivePolicy', { PolicyType: 'TAG_POLICY', TargetId: member }), ...NOT_FOUND);
 });
+
+test('an edited policy changes the effective policy at once', async () => {
+  const { rootId, member } = await organizationWithMember(f);
+  await f.run('EnablePolicyType', { RootId: rootId, PolicyType: 'TAG_POLICY' });
+  const id = await tagPolicyAttached('root', tagPolicy({ tag_value: { '@@assign': ['x'] } }), rootId);
+  const before = await effective({ PolicyType: 'TAG_POLICY', TargetId: member });
+  await f.run('UpdatePolicy', { PolicyId: id, Content: tagPolicy({ tag_value: { '@@assign': ['y'] } }) });
+  const after = await effective({ PolicyType: 'TAG_POLICY', TargetId: member });
+  assert.deepEqual(JSON.parse(after.PolicyContent), { tags: { costcenter: { tag_value: ['y'] } } });
+  // The test clock stands still: the time of the edit is the time of the attachment.
+  assert.ok(after.LastUpdatedTimestamp.getTime() >= before.LastUpdatedTimestamp.getTime());
+});
