@@ -136,7 +136,7 @@ function decodeValue(service: ServiceName, target: Shape, value: unknown, path: 
 // of the API reference's list of reasons (the first failure decides).
 const ORGANIZATIONS_REASONS: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/^Member must not be null/, 'INPUT_REQUIRED', 'You must include a value for all required parameters.'],
-  [/^Member must satisfy enum value set: \[[^\]]*SERVICE_CONTROL_POLICY/, 'INVALID_ENUM_POLICY_TYPE', 'You specified an invalid policy type string.'],
+  [/^Member must satisfy enum value set: \[[^\]]*(SERVICE_CONTROL_POLICY|TAG_POLICY)/, 'INVALID_ENUM_POLICY_TYPE', 'You specified an invalid policy type string.'],
   [/^Member must satisfy enum value set/, 'INVALID_ENUM', 'You specified an invalid value.'],
   [/^Member must have length greater than or equal to/, 'MIN_LENGTH_EXCEEDED', 'You provided a string parameter that is shorter than allowed.'],
   [/^Member must have length less than or equal to/, 'MAX_LENGTH_EXCEEDED', 'You provided a string parameter that is longer than allowed.'],

@@ -29,6 +29,9 @@ import { ATTACHMENT_OPERATIONS as ORGANIZATION_ATTACHMENT_OPERATIONS } from '../
 import { LOOKUP_EVENTS_OPERATIONS } from '../core/audit/lookup-events.js';
 import { ORGANIZATION_OPERATIONS } from '../core/organizations/organization.js';
 import { HANDSHAKE_OPERATIONS } from '../core/organizations/handshakes.js';
+import { ALL_FEATURES_OPERATIONS } from '../core/organizations/all-features.js';
+import { RESOURCE_POLICY_OPERATIONS, withDelegation } from '../core/organizations/resource-policy.js';
+import { EFFECTIVE_POLICY_OPERATIONS } from '../core/organizations/effective-policy.js';
 import { ROOT_ACCESS_OPERATIONS } from '../core/organizations/root-access.js';
 import { SERVICE_ACCESS_OPERATIONS } from '../core/organizations/service-access.js';
 import { POLICY_OPERATIONS as ORGANIZATION_POLICY_OPERATIONS } from '../core/organizations/policies.js';
@@ -51,7 +54,9 @@ import type { KeyUse } from './usage-recorder.js';
  * Every implemented IAM, STS and Organizations operation; any other operation of the API models answers
  * NotImplemented (501).
  */
-export const OPERATIONS = defineOperations([
+export const OPERATIONS = defineOperations(
+  // Organizations' reads and policy management honour the organization's delegation policy.
+  withDelegation([
   ...USER_OPERATIONS,
   ...GROUP_OPERATIONS,
   ...ROLE_OPERATIONS,
@@ -91,12 +96,16 @@ export const OPERATIONS = defineOperations([
   ...ORGANIZATION_TAG_OPERATIONS,
   ...SERVICE_ACCESS_OPERATIONS,
   ...HANDSHAKE_OPERATIONS,
+  ...EFFECTIVE_POLICY_OPERATIONS,
+  ...ALL_FEATURES_OPERATIONS,
+  ...RESOURCE_POLICY_OPERATIONS,
   ...ROOT_ACCESS_OPERATIONS,
   ...ASSUME_ROOT_OPERATIONS,
   ...SCOPED_CREDENTIALS_OPERATIONS,
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
   ...LOOKUP_EVENTS_OPERATIONS,
-]);
+  ]),
+);
 
 /** The same map under its former name, for callers written before STS existed. */
 export const IAM_OPERATIONS = OPERATIONS;

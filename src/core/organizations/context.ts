@@ -40,10 +40,20 @@ export async function requireOrganization(ctx: OperationContext): Promise<Organi
   return org;
 }
 
-/** Only the management account may manage the organization (delegated administrators are not served). */
+// Requests of member accounts the organization's delegation policy allows (resource-policy.ts marks them).
+const delegatedRequests = new WeakSet<OperationContext>();
+
+export function markDelegated(ctx: OperationContext): void {
+  delegatedRequests.add(ctx);
+}
+
+/** True when the caller is the management account, or a member its delegation policy allows this request. */
+export const actsAsManagement = (ctx: OperationContext, org: Organization): boolean => org.management === ctx.account || delegatedRequests.has(ctx);
+
+/** Only the management account may manage the organization, or a member account its delegation policy allows. */
 export async function requireManagement(ctx: OperationContext): Promise<Organization> {
   const org = await requireOrganization(ctx);
-  if (org.management !== ctx.account) throw notManagement();
+  if (!actsAsManagement(ctx, org)) throw notManagement();
   return org;
 }
 

@@ -44,10 +44,27 @@ export const policyTypeNotEnabled = (): ServiceError =>
 export const policyTypeAlreadyEnabled = (): ServiceError => error('PolicyTypeAlreadyEnabledException', 409, 'The specified policy type is already enabled in the specified root.');
 export const policyTypeNotAvailable = (): ServiceError =>
   error('PolicyTypeNotAvailableForOrganizationException', 409, "You can't use a policy type that isn't available in the organization's feature set.");
+export const effectivePolicyNotFound = (): ServiceError =>
+  error(
+    'EffectivePolicyNotFoundException',
+    404,
+    "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
+  );
+export const resourcePolicyNotFound = (): ServiceError => error('ResourcePolicyNotFoundException', 404, "We can't find a resource policy request with the parameter that you specified.");
 export const malformedPolicyDocument = (): ServiceError =>
   error('MalformedPolicyDocumentException', 400, 'The provided policy document does not meet the requirements of the specified policy type.');
 
-export type InputReason = 'IMMUTABLE_POLICY' | 'INVALID_PAGINATION_TOKEN' | 'DUPLICATE_TAG_KEY' | 'INVALID_INPUT' | 'TARGET_NOT_SUPPORTED' | 'INVALID_FULL_NAME_TARGET';
+export type InputReason =
+  | 'IMMUTABLE_POLICY'
+  | 'INVALID_PAGINATION_TOKEN'
+  | 'DUPLICATE_TAG_KEY'
+  | 'INVALID_INPUT'
+  | 'TARGET_NOT_SUPPORTED'
+  | 'INVALID_FULL_NAME_TARGET'
+  | 'INVALID_RESOURCE_POLICY_JSON'
+  | 'INVALID_PRINCIPAL'
+  | 'UNSUPPORTED_ACTION_IN_RESOURCE_POLICY'
+  | 'UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY';
 
 const INPUT_MESSAGES: Readonly<Record<InputReason, string>> = {
   IMMUTABLE_POLICY: "You specified a policy that is managed by AWS and can't be modified.",
@@ -56,6 +73,10 @@ const INPUT_MESSAGES: Readonly<Record<InputReason, string>> = {
   INVALID_INPUT: 'You provided invalid values for one or more of the request parameters.',
   TARGET_NOT_SUPPORTED: "You can't tag a resource of this type.",
   INVALID_FULL_NAME_TARGET: 'You specified a full name that contains invalid characters.',
+  INVALID_RESOURCE_POLICY_JSON: "You provided a resource policy that isn't valid JSON or doesn't follow the policy grammar.",
+  INVALID_PRINCIPAL: 'You specified an invalid principal element in the policy.',
+  UNSUPPORTED_ACTION_IN_RESOURCE_POLICY: 'You included an unsupported action in the resource policy.',
+  UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY: 'You included an unsupported resource in the resource policy.',
 };
 
 export const invalidInput = (reason: InputReason): ServiceError => error('InvalidInputException', 400, INPUT_MESSAGES[reason], { Reason: reason });
@@ -134,10 +155,19 @@ export const masterCannotLeave = (): ServiceError =>
     "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
   );
 
-export type HandshakeReason = 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' | 'ALREADY_IN_AN_ORGANIZATION';
+export type HandshakeReason =
+  | 'ACCOUNT_NUMBER_LIMIT_EXCEEDED'
+  | 'ALREADY_IN_AN_ORGANIZATION'
+  | 'ORGANIZATION_ALREADY_HAS_ALL_FEATURES'
+  | 'ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION'
+  | 'INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES';
 const HANDSHAKE_MESSAGES: Readonly<Record<HandshakeReason, string>> = {
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the limit on the number of accounts in an organization. Note that deleted and closed accounts still count toward your limit.',
   ALREADY_IN_AN_ORGANIZATION: 'The handshake request is invalid because the invited account is already a member of an organization.',
+  ORGANIZATION_ALREADY_HAS_ALL_FEATURES: 'The handshake request is invalid because the organization has already enabled all features.',
+  ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION: 'The handshake request is invalid because the organization has already started the process to enable all features.',
+  INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES:
+    "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",
 };
 export const handshakeConstraintViolation = (reason: HandshakeReason): ServiceError =>
   error('HandshakeConstraintViolationException', 409, HANDSHAKE_MESSAGES[reason], { Reason: reason });

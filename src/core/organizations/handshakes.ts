@@ -3,6 +3,8 @@
 // A handshake lives under the management account; the invited account keeps a pointer to it (its "inbox"), which is
 // how it finds invitations without knowing who sent them. Who may act on a handshake comes from the store: its
 // management account, or the account it was sent to (by ID, or the account this server created with that email).
+// The all-features handshakes (EnableAllFeatures) are in all-features.ts; how any handshake reads, in
+// handshake-records.ts.
 import { DuplicateKeyError, type EntityRecord, type StoreTx } from '../../store/store.js';
 import { list, req, str, type Tag } from '../iam/common.js';
 import { KIND } from '../iam/kinds.js';
@@ -21,57 +23,14 @@ import {
   notManagement,
 } from './errors.js';
 import { handshakeArn, membershipId, newHandshakeId, ORG_KIND, ORG_REL } from './kinds.js';
+import { acceptAllFeatures, cancelApprovals, pendingAllFeatures } from './all-features.js';
+import { ACTION, actionOf, currentView, EXPIRY_MS, handshakeView, OPEN_STATES, storedState, transition, type Found } from './handshake-records.js';
 import { MEMBERSHIP_STATUS } from './organization.js';
 import { page } from './paging.js';
 import { checkNewTags, storedTags } from './tags.js';
 
 /** "Default maximum number of accounts" of the Organizations quotas. */
 export const MAX_ACCOUNTS = 10;
-
-/** Invitations expire after 15 days, as AWS's do. */
-const EXPIRY_MS = 15 * 24 * 3600 * 1000;
-const OPEN_STATES: ReadonlySet<string> = new Set(['OPEN', 'REQUESTED']);
-
-interface Found {
-  readonly org: Organization;
-  readonly record: EntityRecord;
-}
-
-/** The state as of `now`: an open invitation past its expiry reads EXPIRED. */
-function stateOf(record: EntityRecord, now: Date): string {
-  const state = record.data['state'] as string;
-  return OPEN_STATES.has(state) && now.getTime() >= Date.parse(record.data['expires'] as string) ? 'EXPIRED' : state;
-}
-
-function view(org: Organization, record: EntityRecord, now: Date): Record<string, unknown> {
-  const d = record.data;
-  const notes = d['notes'] as string | undefined;
-  return {
-    Id: record.key,
-    Arn: handshakeArn(org.management, org.id, record.key),
-    Parties: [
-      { Id: org.id, Type: 'ORGANIZATION' },
-      { Id: d['targetId'] as string, Type: d['targetType'] as string },
-    ],
-    State: stateOf(record, now),
-    RequestedTimestamp: new Date(record.created),
-    ExpirationTimestamp: new Date(d['expires'] as string),
-    Action: 'INVITE',
-    Resources: [
-      {
-        Type: 'ORGANIZATION',
-        Value: org.id,
-        Resources: [
-          { Type: 'MASTER_EMAIL', Value: d['managementEmail'] as string },
-          { Type: 'MASTER_NAME', Value: d['managementName'] as string },
-          { Type: 'ORGANIZATION_FEATURE_SET', Value: (org.record.data['featureSet'] as string) === 'ALL' ? 'FULL' : 'CONSOLIDATED_BILLING' },
-        ],
-      },
-      { Type: d['targetType'] as string, Value: d['targetId'] as string },
-      ...(notes !== undefined ? [{ Type: 'NOTES', Value: notes }] : []),
-    ],
-  };
-}
 
 /** The account an invitation reaches: the ID named, or the account created here with the email named. */
 async function invitedAccount(tx: StoreTx, type: string, id: string): Promise<string | undefined> {
@@ -83,7 +42,7 @@ async function invitedAccount(tx: StoreTx, type: string, id: string): Promise<st
 /** Members plus open invitations: AWS counts invitations against the account quota until they are answered. */
 export async function accountsCounted(tx: StoreTx, org: Organization, now: Date): Promise<number> {
   const members = await tx.count(ORG_KIND.account, org.management);
-  const open = (await tx.list(ORG_KIND.handshake, org.management)).filter((h) => OPEN_STATES.has(stateOf(h, now))).length;
+  const open = (await tx.list(ORG_KIND.handshake, org.management)).filter((h) => actionOf(h) === ACTION.invite && OPEN_STATES.has(storedState(h, now))).length;
   return members + open;
 }
 
@@ -94,10 +53,11 @@ async function inviteAccountToOrganization(ctx: OperationContext, p: Params): Pr
   checkNewTags(tags);
   const account = await invitedAccount(ctx.tx, target.Type, target.Id);
   if (account !== undefined && (await ctx.tx.getById(ORG_KIND.account, membershipId(account))) !== undefined) throw handshakeConstraintViolation('ALREADY_IN_AN_ORGANIZATION');
-  const handshakes = await ctx.tx.list(ORG_KIND.handshake, org.management);
+  if ((await pendingAllFeatures(ctx.tx, org, ctx.now)) !== undefined) throw handshakeConstraintViolation('INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES');
+  const handshakes = (await ctx.tx.list(ORG_KIND.handshake, org.management)).filter((h) => actionOf(h) === ACTION.invite);
   const targetKey = (h: EntityRecord): string => `${h.data['targetType'] as string}:${(h.data['targetId'] as string).toLowerCase()}`;
   const wanted = `${target.Type}:${target.Id.toLowerCase()}`;
-  if (handshakes.some((h) => OPEN_STATES.has(stateOf(h, ctx.now)) && (targetKey(h) === wanted || (account !== undefined && h.owner === account)))) throw duplicateHandshake();
+  if (handshakes.some((h) => OPEN_STATES.has(storedState(h, ctx.now)) && (targetKey(h) === wanted || (account !== undefined && h.owner === account)))) throw duplicateHandshake();
   if ((await accountsCounted(ctx.tx, org, ctx.now)) >= MAX_ACCOUNTS) throw handshakeConstraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   const membership = await ctx.tx.get(ORG_KIND.account, org.management, org.management);
   const id = newHandshakeId();
@@ -112,6 +72,7 @@ async function inviteAccountToOrganization(ctx: OperationContext, p: Params): Pr
     owner: account ?? '',
     created,
     data: {
+      action: ACTION.invite,
       state: 'OPEN',
       targetType: target.Type,
       targetId: target.Id,
@@ -126,7 +87,7 @@ async function inviteAccountToOrganization(ctx: OperationContext, p: Params): Pr
   if (account !== undefined) {
     await ctx.tx.insert({ kind: ORG_KIND.handshakeInbox, account, key: id, id: `org-handshake-inbox:${id}`, path: '/', owner: '', created, data: { management: org.management } });
   }
-  return { Handshake: view(org, record, ctx.now) };
+  return { Handshake: handshakeView(org, record, 'OPEN') };
 }
 
 /** The handshake as the caller may see it: its organization's management account's, or the invited account's. */
@@ -149,26 +110,18 @@ async function findHandshake(ctx: OperationContext, id: string): Promise<Found &
 const handshakeResource = async (ctx: OperationContext, p: Params): Promise<string> => {
   const id = req(p, 'HandshakeId');
   try {
-    const { org } = await findHandshake(ctx, id);
-    return handshakeArn(org.management, org.id, id);
+    const { org, record } = await findHandshake(ctx, id);
+    return handshakeArn(org.management, org.id, id, actionOf(record));
   } catch {
     return '*';
   }
 };
 
-async function transition(ctx: OperationContext, found: Found, to: string): Promise<Record<string, unknown>> {
-  const state = stateOf(found.record, ctx.now);
-  if (state === to) throw handshakeAlreadyInState();
-  if (!OPEN_STATES.has(state)) throw invalidHandshakeTransition();
-  const record = { ...found.record, data: { ...found.record.data, state: to } };
-  await ctx.tx.update(record);
-  return { Handshake: view(found.org, record, ctx.now) };
-}
-
 async function acceptHandshake(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const found = await findHandshake(ctx, req(p, 'HandshakeId'));
+  if (actionOf(found.record) !== ACTION.invite) return acceptAllFeatures(ctx, found);
   if (!found.asInvited) throw notManagement();
-  const state = stateOf(found.record, ctx.now);
+  const state = storedState(found.record, ctx.now);
   if (state === 'ACCEPTED') throw handshakeAlreadyInState();
   if (!OPEN_STATES.has(state)) throw invalidHandshakeTransition();
   if ((await ctx.tx.getById(ORG_KIND.account, membershipId(ctx.account))) !== undefined) throw handshakeConstraintViolation('ALREADY_IN_AN_ORGANIZATION');
@@ -209,6 +162,7 @@ async function insertMembership(ctx: OperationContext, record: EntityRecord): Pr
 
 async function declineHandshake(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const found = await findHandshake(ctx, req(p, 'HandshakeId'));
+  // The recipient declines: the invited or approving account; the management account cancels instead.
   if (!found.asInvited) throw notManagement();
   return transition(ctx, found, 'DECLINED');
 }
@@ -216,18 +170,21 @@ async function declineHandshake(ctx: OperationContext, p: Params): Promise<Recor
 async function cancelHandshake(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const found = await findHandshake(ctx, req(p, 'HandshakeId'));
   if (found.asInvited) throw notManagement();
-  return transition(ctx, found, 'CANCELED');
+  const out = await transition(ctx, found, 'CANCELED');
+  // Canceling the request to enable all features withdraws the approvals it asked for.
+  if (actionOf(found.record) === ACTION.enableAllFeatures) await cancelApprovals(ctx, found.org, found.record.key);
+  return out;
 }
 
 async function describeHandshake(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const found = await findHandshake(ctx, req(p, 'HandshakeId'));
-  return { Handshake: view(found.org, found.record, ctx.now) };
+  return { Handshake: await currentView(ctx.tx, found.org, found.record, ctx.now) };
 }
 
 function filtered(p: Params): (h: EntityRecord) => boolean {
   const filter = p['Filter'] as { ActionType?: string; ParentHandshakeId?: string } | undefined;
-  // Every handshake here is an invitation, and none has a parent.
-  return () => (filter?.ActionType === undefined || filter.ActionType === 'INVITE') && filter?.ParentHandshakeId === undefined;
+  return (h) =>
+    (filter?.ActionType === undefined || filter.ActionType === actionOf(h)) && (filter?.ParentHandshakeId === undefined || filter.ParentHandshakeId === h.data['parent']);
 }
 
 const paged = (all: Record<string, unknown>[], p: Params): Record<string, unknown> => {
@@ -241,7 +198,7 @@ async function listHandshakesForAccount(ctx: OperationContext, p: Params): Promi
   for (const inbox of await ctx.tx.list(ORG_KIND.handshakeInbox, ctx.account)) {
     const org = await organizationManagedBy(ctx.tx, inbox.data['management'] as string);
     const record = org === undefined ? undefined : await ctx.tx.get(ORG_KIND.handshake, org.management, inbox.key);
-    if (org !== undefined && record !== undefined && record.owner === ctx.account && keep(record)) out.push(view(org, record, ctx.now));
+    if (org !== undefined && record !== undefined && record.owner === ctx.account && keep(record)) out.push(await currentView(ctx.tx, org, record, ctx.now));
   }
   return paged(out, p);
 }
@@ -250,7 +207,9 @@ async function listHandshakesForOrganization(ctx: OperationContext, p: Params): 
   const org = await requireManagement(ctx);
   const keep = filtered(p);
   const all = (await ctx.tx.list(ORG_KIND.handshake, org.management)).filter(keep).sort((a, b) => a.created.localeCompare(b.created) || a.key.localeCompare(b.key));
-  return paged(all.map((h) => view(org, h, ctx.now)), p);
+  const views: Record<string, unknown>[] = [];
+  for (const h of all) views.push(await currentView(ctx.tx, org, h, ctx.now));
+  return paged(views, p);
 }
 
 /** A member account leaves on its own: as RemoveAccountFromOrganization, asked by the account itself. */

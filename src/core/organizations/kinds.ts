@@ -26,6 +26,8 @@ export const ORG_KIND = {
   handshake: 'org-handshake',
   /** The invited account's pointer to a handshake, under the invited account: key the handshake ID, data its management account. */
   handshakeInbox: 'org-handshake-inbox',
+  /** The organization's resource-based delegation policy (PutResourcePolicy), under the management account. */
+  resourcePolicy: 'org-resource-policy',
 } as const;
 
 export const ORG_REL = {
@@ -50,8 +52,11 @@ export const newRootId = (): string => `r-${randomText(4)}`;
 export const newOuId = (rootId: string): string => `ou-${rootId.slice(2)}-${randomText(8)}`;
 export const newPolicyId = (): string => `p-${randomText(10)}`;
 export const newCreateAccountRequestId = (): string => `car-${randomText(32)}`;
+export const newResourcePolicyId = (): string => `rp-${randomText(8)}`;
 export const newHandshakeId = (): string => `h-${randomText(32)}`;
-export const handshakeArn = (management: string, orgId: string, handshakeId: string): string => arn(management, `handshake/${orgId}/invite/${handshakeId}`);
+/** A handshake's ARN names its action in lower case: `handshake/o-…/invite/h-…`, `…/enable_all_features/h-…`. */
+export const handshakeArn = (management: string, orgId: string, handshakeId: string, action = 'INVITE'): string =>
+  arn(management, `handshake/${orgId}/${action.toLowerCase()}/${handshakeId}`);
 
 /** Twelve digits, as AWS account IDs are (a leading zero included). */
 export function newAccountId(): string {

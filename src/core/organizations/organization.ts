@@ -85,7 +85,7 @@ async function deleteOrganization(ctx: OperationContext): Promise<Record<string,
   for (const link of await tx.links(ORG_REL.attached, account)) await tx.unlink(ORG_REL.attached, account, link.from, link.to);
   // Invitations and delegations go too: a later organization of the same management account must not inherit them
   // (an old invitation would otherwise be accepted into it, an old delegation act in it).
-  const kinds = [ORG_KIND.policy, ORG_KIND.ou, ORG_KIND.createAccountStatus, ORG_KIND.handshake, ORG_KIND.delegatedAdministrator, ORG_KIND.account, ORG_KIND.root];
+  const kinds = [ORG_KIND.policy, ORG_KIND.ou, ORG_KIND.createAccountStatus, ORG_KIND.handshake, ORG_KIND.delegatedAdministrator, ORG_KIND.resourcePolicy, ORG_KIND.account, ORG_KIND.root];
   for (const kind of kinds) {
     for (const record of await tx.list(kind, account)) await tx.delete(kind, account, record.key);
   }

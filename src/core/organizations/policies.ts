@@ -133,6 +133,8 @@ async function updatePolicy(ctx: OperationContext, p: Params): Promise<Record<st
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
       ...(content !== undefined ? { content } : {}),
+      // DescribeEffectivePolicy's LastUpdatedTimestamp.
+      updated: ctx.now.toISOString(),
     },
   };
   await ctx.tx.update(record);

@@ -11,10 +11,15 @@ import { ORGANIZATION_OPERATIONS } from './organization.js';
 import { POLICY_OPERATIONS } from './policies.js';
 import { TAG_OPERATIONS } from './tags.js';
 import { HANDSHAKE_OPERATIONS } from './handshakes.js';
+import { ALL_FEATURES_OPERATIONS } from './all-features.js';
+import { RESOURCE_POLICY_OPERATIONS, withDelegation } from './resource-policy.js';
+import { EFFECTIVE_POLICY_OPERATIONS } from './effective-policy.js';
 import { SERVICE_ACCESS_OPERATIONS } from './service-access.js';
 import { UNIT_OPERATIONS } from './units.js';
 
-export const ORGANIZATIONS_OPERATIONS = defineOperations([
+export const ORGANIZATIONS_OPERATIONS = defineOperations(
+  // Organizations' reads and policy management honour the organization's delegation policy.
+  withDelegation([
   ...ORGANIZATION_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
   ...UNIT_OPERATIONS,
@@ -23,7 +28,11 @@ export const ORGANIZATIONS_OPERATIONS = defineOperations([
   ...TAG_OPERATIONS,
   ...SERVICE_ACCESS_OPERATIONS,
   ...HANDSHAKE_OPERATIONS,
-]);
+  ...EFFECTIVE_POLICY_OPERATIONS,
+  ...ALL_FEATURES_OPERATIONS,
+  ...RESOURCE_POLICY_OPERATIONS,
+  ]),
+);
 
 /** The root user of another account. */
 export function rootOf(account: string): Caller {
