@@ -45,6 +45,7 @@ import { SCOPED_CREDENTIALS_OPERATIONS } from '../core/sts/scoped-credentials.js
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
+import { ACCESS_ADVISOR_OPERATIONS } from '../core/iam/access-advisor/operations.js';
 import type { KeyUse } from './usage-recorder.js';
 import { recordServiceUses, type ServiceUse } from '../core/iam/access-advisor/records.js';
 
@@ -97,6 +98,7 @@ export const OPERATIONS = defineOperations([
   ...SCOPED_CREDENTIALS_OPERATIONS,
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
   ...LOOKUP_EVENTS_OPERATIONS,
+  ...ACCESS_ADVISOR_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */
