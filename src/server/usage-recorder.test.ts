@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Store } from '../store/store.js';
 import { capturedLogger } from './testing.js';
+import type { ServiceUse } from '../core/iam/access-advisor/records.js';
 import { UsageRecorder, type KeyUse } from './usage-recorder.js';
 
 const store = {} as Store;
@@ -88,5 +89,33 @@ describe('UsageRecorder', () => {
     db.down = false;
     await recorder.flush();
     assert.deepEqual(db.written.map((batch) => batch.map((u) => u.accessKeyId)), [['AKIAONE']]);
+  });
+
+  test('service uses: the latest per principal, service and action is written, bounded while the store is down, and put back on failure', async () => {
+    const { lines, logger } = capturedLogger();
+    const batches: ServiceUse[][] = [];
+    let down = true;
+    const recorder = new UsageRecorder(
+      store,
+      async (_s, _uses, serviceUses) => {
+        if (down) throw new Error('disk full');
+        batches.push([...serviceUses]);
+      },
+      { intervalMs: 60_000, maxPendingServiceUses: 3, logger },
+    );
+    const use = (principalId: string, action: string, seconds: number): ServiceUse => ({ account: '111122223333', principalId, service: 'iam', action, region: 'us-east-1', date: at(seconds) });
+    recorder.noteService(use('AIDAONE', 'ListUsers', 2));
+    recorder.noteService(use('AIDAONE', 'ListUsers', 1)); // older: ignored
+    recorder.noteService(use('AIDAONE', 'GetUser', 3));
+    recorder.noteService(use('AROATWO', 'GetRole', 4));
+    recorder.noteService(use('AROATWO', 'ListRoles', 5)); // a fourth distinct use: past the bound, dropped
+    assert.equal(recorder.dropped, 1);
+    await assert.rejects(recorder.flush(), /disk full/);
+    down = false;
+    recorder.noteService(use('AIDAONE', 'ListUsers', 9)); // newer than the one put back
+    await recorder.flush();
+    const written = (batches[0] ?? []).map((u) => `${u.principalId} ${u.action} ${u.date.getUTCSeconds()}`).sort();
+    assert.deepEqual(written, ['AIDAONE GetUser 3', 'AIDAONE ListUsers 9', 'AROATWO GetRole 4']);
+    assert.ok(lines.some((l) => l['msg'] === 'too many service uses waiting to be recorded; some were dropped' && l['dropped'] === 1));
   });
 });
