@@ -46,6 +46,7 @@ import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js'
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
 import { ACCESS_ADVISOR_OPERATIONS } from '../core/iam/access-advisor/operations.js';
+import { ORGANIZATIONS_ACCESS_REPORT_OPERATIONS } from '../core/iam/access-advisor/organizations-report.js';
 import type { KeyUse } from './usage-recorder.js';
 import { recordServiceUses, type ServiceUse } from '../core/iam/access-advisor/records.js';
 
@@ -99,6 +100,7 @@ export const OPERATIONS = defineOperations([
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
   ...LOOKUP_EVENTS_OPERATIONS,
   ...ACCESS_ADVISOR_OPERATIONS,
+  ...ORGANIZATIONS_ACCESS_REPORT_OPERATIONS,
 ]);
 
 /** The same map under its former name, for callers written before STS existed. */

@@ -46,3 +46,12 @@ test('grantsAction: NotAction allows every action it does not name', () => {
   assert.equal(grants.grantsAction('iam', 'DeleteUser'), false);
   assert.equal(grants.grantsAction('iam', 'ListUsers'), true);
 });
+
+test('deniesService: only an unconditional Deny of the whole service', () => {
+  const deny = (action: string, condition?: object) => ({ Effect: 'Deny', Action: action, Resource: '*', ...(condition !== undefined ? { Condition: condition } : {}) });
+  assert.equal(new Grants([doc(deny('s3:*'))]).deniesService('s3'), true);
+  assert.equal(new Grants([doc(deny('*'))]).deniesService('iam'), true);
+  assert.equal(new Grants([doc(deny('s3:PutObject'))]).deniesService('s3'), false);
+  assert.equal(new Grants([doc(deny('s3:*', { Bool: { 'aws:SecureTransport': 'false' } }))]).deniesService('s3'), false);
+  assert.equal(new Grants([doc(deny('s3:*'))]).deniesService('iam'), false);
+});

@@ -36,6 +36,8 @@ interface CompiledAllow {
 /** The Allow statements of a set of policy documents, ready to ask which services and actions they grant. */
 export class Grants {
   private readonly allows: CompiledAllow[] = [];
+  /** Unconditional Deny statements' Action patterns (an SCP's deny list). */
+  private readonly denies: ActionPattern[] = [];
 
   constructor(documents: readonly string[]) {
     for (const document of documents) {
@@ -47,7 +49,15 @@ export class Grants {
         continue;
       }
       for (const statement of statements) {
-        if (statement.effect !== 'Allow') continue;
+        if (statement.effect !== 'Allow') {
+          if (statement.conditions.length === 0 && statement.action !== undefined) {
+            for (const pattern of statement.action) {
+              const compiled = compilePattern(pattern);
+              if (compiled !== undefined) this.denies.push(compiled);
+            }
+          }
+          continue;
+        }
         const negated = statement.action === undefined;
         const patterns = (statement.action ?? statement.notAction ?? []).map(compilePattern).filter((p): p is ActionPattern => p !== undefined);
         this.allows.push({ patterns, negated });
@@ -62,6 +72,11 @@ export class Grants {
         ? !patterns.some((p) => p.wholeService && p.service(namespace))
         : patterns.some((p) => p.service(namespace)),
     );
+  }
+
+  /** True when an unconditional Deny refuses the whole service (`s3:*`, `*`): nothing of it can be allowed. */
+  deniesService(namespace: string): boolean {
+    return this.denies.some((p) => p.wholeService && p.service(namespace));
   }
 
   /** True when some statement allows the action (`name` without its prefix). */
