@@ -19,10 +19,12 @@ import {
   type ServiceLastAccessed,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { sha256Hex } from '../src/sigv4/payload-hash.js';
+import { signRequest } from '../src/sigv4/sign-request.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
-import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
+import { REGION, ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const USER_ARN = `arn:aws:iam::${A}:user/advisor/analyst`;
@@ -184,5 +186,23 @@ describe('boto3', () => {
     assert.deepEqual(seen.entities, [{ arn: USER_ARN, type: 'USER', last: true }]);
     assert.deepEqual(seen.granting, [{ ServiceNamespace: 'sts', Policies: [{ PolicyName: 'work', PolicyType: 'INLINE', EntityType: 'USER', EntityName: 'analyst' }] }]);
     assert.deepEqual(seen.unknown_job, { code: 'NoSuchEntity', status: 404 });
+  });
+});
+
+// Last: it makes s3 used, which the reports above check was not.
+describe('the authorize API', () => {
+  test('a decision for another service (allowed or not) is an attempt of the principal: s3 and its tracked action appear', async () => {
+    const url = `${server.endpoint}/_gatehouse/authorize`;
+    const body = JSON.stringify({ PrincipalArn: USER_ARN, Actions: [{ Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/a.jpg' }, { Action: 's3:PutObject', Resource: 'arn:aws:s3:::photos/a.jpg' }] });
+    const headers = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(body) }, body }, { credentials: ROOT_KEY, region: 'eu-west-3', service: 'iam', now: new Date() });
+    delete headers['host'];
+    const response = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(response.status, 200, await response.clone().text());
+    const { services } = await settledReport(USER_ARN, (s) => s['s3']?.LastAuthenticated !== undefined, 'ACTION_LEVEL');
+    assert.equal(services['s3']?.LastAuthenticatedEntity, USER_ARN);
+    assert.equal(services['s3']?.LastAuthenticatedRegion, 'eu-west-3', 'the trusted-caller form has no signed request: the call\'s own region');
+    const actions = Object.fromEntries((services['s3']?.TrackedActionsLastAccessed ?? []).map((a) => [a.ActionName, a]));
+    assert.deepEqual(Object.keys(actions), ['GetObject'], 'only the granted action is listed; the denied PutObject is not granted');
+    assert.ok(actions['GetObject']?.LastAccessedTime instanceof Date);
   });
 });

@@ -210,7 +210,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
-  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined, usage });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),

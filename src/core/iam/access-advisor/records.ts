@@ -70,8 +70,15 @@ export async function principalAccess(tx: StoreTx, account: string, principalId:
   return accessOfRecord(await tx.get(KIND.serviceAccess, account, principalId), now);
 }
 
+/**
+ * At most this many services and tracked actions per principal: names come from requests (the authorize API's
+ * callers name the actions), so a record's size must not depend on how many names a caller can make up.
+ */
+export const MAX_NAMES_PER_RECORD = 2000;
+
 function merge(into: Map<string, LastAccess>, name: string, use: LastAccess): void {
   const previous = into.get(name);
+  if (previous === undefined && into.size >= MAX_NAMES_PER_RECORD) return;
   // Batches may commit out of order: an older use never replaces a newer one.
   if (previous === undefined || previous.date.getTime() < use.date.getTime()) into.set(name, use);
 }
