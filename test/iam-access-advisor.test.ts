@@ -19,11 +19,12 @@ import {
   type ServiceLastAccessed,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { CreateOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { sha256Hex } from '../src/sigv4/payload-hash.js';
 import { signRequest } from '../src/sigv4/sign-request.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
-import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
+import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
 import { REGION, ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
@@ -204,5 +205,33 @@ describe('the authorize API', () => {
     const actions = Object.fromEntries((services['s3']?.TrackedActionsLastAccessed ?? []).map((a) => [a.ActionName, a]));
     assert.deepEqual(Object.keys(actions), ['GetObject'], 'only the granted action is listed; the denied PutObject is not granted');
     assert.ok(actions['GetObject']?.LastAccessedTime instanceof Date);
+  });
+});
+
+describe('Organizations access report', () => {
+  test('the management account\'s root path: services the SCPs allow, the latest attempt and its account, via the SDK and the CLI', async () => {
+    const org = organizationsClient(server.endpoint);
+    const orgId = (await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization?.Id ?? '';
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    const path = `${orgId}/${rootId}`;
+    const generated = await awsCli(server.endpoint, ['iam', 'generate-organizations-access-report', '--entity-path', path]);
+    assert.equal(generated.code, 0, generated.stderr);
+    const { JobId } = JSON.parse(generated.stdout) as { JobId: string };
+    const got = await awsCli(server.endpoint, ['iam', 'get-organizations-access-report', '--job-id', JobId, '--sort-key', 'LAST_AUTHENTICATED_TIME_DESCENDING']);
+    assert.equal(got.code, 0, got.stderr);
+    const out = JSON.parse(got.stdout) as { JobStatus: string; NumberOfServicesAccessible: number; NumberOfServicesNotAccessed: number; AccessDetails: Array<Record<string, unknown>> };
+    assert.equal(out.JobStatus, 'COMPLETED');
+    // FullAWSAccess allows every service of the catalogue; the analyst's and the role's requests used iam, sts and s3.
+    assert.ok(out.NumberOfServicesAccessible > 100);
+    assert.equal(out.NumberOfServicesAccessible - out.NumberOfServicesNotAccessed, 3);
+    const first = out.AccessDetails.slice(0, 3).map((d) => d['ServiceNamespace']).sort();
+    assert.deepEqual(first, ['iam', 's3', 'sts'], 'the accessed services first, most recent first');
+    for (const detail of out.AccessDetails.slice(0, 3)) {
+      assert.equal(detail['EntityPath'], `${path}/${A}`);
+      assert.equal(detail['TotalAuthenticatedEntities'], 1);
+      assert.match(String(detail['LastAuthenticatedTime']), /^\d{4}-/);
+    }
+    assert.equal(out.AccessDetails[3]?.['LastAuthenticatedTime'], undefined);
   });
 });
