@@ -10,7 +10,8 @@ import { INLINE_POLICY_OPERATIONS } from '../inline-policies.js';
 import { POLICY_OPERATIONS } from '../policies.js';
 import { ROLE_OPERATIONS } from '../roles.js';
 import { USER_OPERATIONS } from '../users.js';
-import { ACCESS_ADVISOR_OPERATIONS } from './operations.js';
+import { KIND } from '../kinds.js';
+import { ACCESS_ADVISOR_OPERATIONS, newJobId, storeJob } from './operations.js';
 import { recordServiceUses, type ServiceUse } from './records.js';
 import { staticServiceCatalogue } from './tracked-services.js';
 
@@ -131,10 +132,12 @@ describe('a user', () => {
   });
 
   test('a user deleted and created again under the same name does not inherit the old one\'s history', async () => {
-    await used(await idOf('User', 'alice'), 'iam', ago(1));
+    const oldId = await idOf('User', 'alice');
+    await used(oldId, 'iam', ago(1));
     await iam.run('DeleteUserPolicy', { UserName: 'alice', PolicyName: 'own' });
     await iam.run('RemoveUserFromGroup', { GroupName: 'readers', UserName: 'alice' });
     await iam.run('DeleteUser', { UserName: 'alice' });
+    assert.equal(await store.read((tx) => tx.get(KIND.serviceAccess, TEST_ACCOUNT, oldId)), undefined, 'the deleted user\'s record is gone');
     await iam.run('CreateUser', { UserName: 'alice' });
     await iam.run('PutUserPolicy', { UserName: 'alice', PolicyName: 'own', PolicyDocument: doc('iam:*') });
     const s = byNamespace(await report(arn('user', 'alice')));
@@ -242,3 +245,24 @@ for (const [name, operation, params, code, status, message] of ERRORS) {
     await rejects(iam.run(operation, params), code, status, message);
   });
 }
+
+test('an account keeps its latest jobs: the oldest go first, by their time-ordered IDs', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const at = new Date(NOW.getTime() + i * 1000);
+    const id = newJobId(at);
+    ids.push(id);
+    await store.transaction((tx) => storeJob(tx, KIND.accessAdvisorJob, TEST_ACCOUNT, id, at, {}, 3));
+  }
+  assert.deepEqual([...ids].sort(), ids, 'IDs sort by creation time');
+  const kept = await store.read((tx) => tx.list(KIND.accessAdvisorJob, TEST_ACCOUNT));
+  assert.deepEqual(kept.map((r) => r.key), ids.slice(2));
+});
+
+test('a role\'s record goes with the role', async () => {
+  await iam.run('CreateRole', { RoleName: 'gone', AssumeRolePolicyDocument: TRUST });
+  const id = await idOf('Role', 'gone');
+  await used(id, 'sts', ago(1));
+  await iam.run('DeleteRole', { RoleName: 'gone' });
+  assert.equal(await store.read((tx) => tx.get(KIND.serviceAccess, TEST_ACCOUNT, id)), undefined);
+});

@@ -38,10 +38,10 @@ export function newJobId(now: Date): string {
 }
 
 /** Stores a job, dropping the account's oldest past `MAX_JOBS_PER_ACCOUNT` of that kind. */
-export async function storeJob(tx: StoreTx, kind: string, account: string, jobId: string, now: Date, data: Record<string, unknown>): Promise<void> {
+export async function storeJob(tx: StoreTx, kind: string, account: string, jobId: string, now: Date, data: Record<string, unknown>, max = MAX_JOBS_PER_ACCOUNT): Promise<void> {
   const count = await tx.count(kind, account);
-  if (count >= MAX_JOBS_PER_ACCOUNT) {
-    for (const old of await tx.list(kind, account, { limit: count - MAX_JOBS_PER_ACCOUNT + 1 })) await tx.delete(kind, account, old.key);
+  if (count >= max) {
+    for (const old of await tx.list(kind, account, { limit: count - max + 1 })) await tx.delete(kind, account, old.key);
   }
   await tx.insert({ kind, account, key: jobId, id: `${kind}:${jobId}`, path: '/', owner: '', created: now.toISOString(), data });
 }

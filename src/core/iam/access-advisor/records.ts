@@ -124,3 +124,12 @@ export async function recordServiceUses(tx: StoreTx, uses: readonly ServiceUse[]
     }
   }
 }
+
+/**
+ * Forgets a deleted user's or role's accesses: nothing reports them any more (a namesake has another ID), and an
+ * account's churn of principals must not leave records behind. A batch written later may bring one back; the next
+ * deletion of nothing leaves it, harmless, under an ID no principal has.
+ */
+export async function forgetPrincipalAccess(tx: StoreTx, account: string, principalId: string): Promise<void> {
+  await tx.delete(KIND.serviceAccess, account, principalId);
+}
