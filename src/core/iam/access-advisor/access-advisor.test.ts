@@ -230,10 +230,19 @@ describe('groups and policies aggregate their users and roles', () => {
   });
 });
 
+test('the name in the ARN folds case, as IAM names do; the report names the entity as stored', async () => {
+  await iam.run('CreateUser', { UserName: 'alice', Path: '/team/' });
+  const { JobId } = await iam.run('GenerateServiceLastAccessedDetails', { Arn: `arn:aws:iam::${TEST_ACCOUNT}:user/team/ALICE` });
+  const out = await iam.run('GetServiceLastAccessedDetailsWithEntities', { JobId, ServiceNamespace: 'iam' });
+  assert.deepEqual(out['EntityDetailsList'], [], 'no policy: no service, no entity');
+  await rejects(iam.run('GenerateServiceLastAccessedDetails', { Arn: `arn:aws:iam::${TEST_ACCOUNT}:user/TEAM/alice` }), 'NoSuchEntity', 404, 'The user with name alice cannot be found.');
+});
+
 const ERRORS: ReadonlyArray<[string, string, Params, string, number, string]> = [
   ['an unknown user', 'GenerateServiceLastAccessedDetails', { Arn: arn('user', 'nobody') }, 'NoSuchEntity', 404, 'The user with name nobody cannot be found.'],
   ['an unknown role', 'GenerateServiceLastAccessedDetails', { Arn: arn('role', 'nobody') }, 'NoSuchEntity', 404, 'The role with name nobody cannot be found.'],
   ['another account\'s user', 'GenerateServiceLastAccessedDetails', { Arn: 'arn:aws:iam::444455556666:user/alice' }, 'NoSuchEntity', 404, 'The user with name alice cannot be found.'],
+  ['a user at another path', 'GenerateServiceLastAccessedDetails', { Arn: `arn:aws:iam::${TEST_ACCOUNT}:user/Team/alice` }, 'NoSuchEntity', 404, 'The user with name alice cannot be found.'],
   ['an ARN of no IAM resource', 'GenerateServiceLastAccessedDetails', { Arn: 'arn:aws:s3:::bucket/key' }, 'InvalidInput', 400, 'ARN arn:aws:s3:::bucket/key is not valid.'],
   ['an unknown job', 'GetServiceLastAccessedDetails', { JobId: '00000000-0000-7000-8000-000000000000' }, 'NoSuchEntity', 404, 'No report job with ID 00000000-0000-7000-8000-000000000000 was found.'],
   ['an unknown job (entities)', 'GetServiceLastAccessedDetailsWithEntities', { JobId: '00000000-0000-7000-8000-000000000000', ServiceNamespace: 'iam' }, 'NoSuchEntity', 404, 'No report job with ID 00000000-0000-7000-8000-000000000000 was found.'],

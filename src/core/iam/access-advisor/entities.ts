@@ -61,8 +61,11 @@ export async function findReportTarget(ctx: Pick<OperationContext, 'tx' | 'accou
   }
   if (parsed.account !== ctx.account) return undefined;
   const record = await ctx.tx.get(ENTITY_KIND[parsed.kind], ctx.account, parsed.name);
-  // The path is part of the ARN: a user at another path is another user.
-  if (record === undefined || ARN_OF[parsed.kind](record).toLowerCase() !== arn.toLowerCase()) return undefined;
+  // The path is part of the ARN and compared exactly, as IAM compares paths; only the name folds case.
+  if (record === undefined) return undefined;
+  const stored = ARN_OF[parsed.kind](record);
+  const cut = (text: string): number => text.lastIndexOf('/') + 1;
+  if (stored.slice(0, cut(stored)) !== arn.slice(0, cut(arn)) || stored.slice(cut(stored)).toLowerCase() !== arn.slice(cut(arn)).toLowerCase()) return undefined;
   return { kind: parsed.kind, arn: ARN_OF[parsed.kind](record), record };
 }
 
