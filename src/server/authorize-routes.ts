@@ -14,8 +14,7 @@ import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
 import type { Logger } from './logger.js';
 import { ResponseBatch } from './response-batch.js';
-import type { UsageRecorder } from './usage-recorder.js';
-import { tracksActions } from '../core/iam/access-advisor/tracked-services.js';
+import { noteDecisions, type UsageRecorder } from './usage-recorder.js';
 import { BodyOverLimit, readLimitedBody } from './read-limited-body.js';
 
 /**
@@ -299,26 +298,6 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     });
   }
 
-  /**
-   * Each decided action is an attempt by the forwarded request's principal to use its service (allowed or not, as
-   * Access Advisor counts them), noted with the region the request was signed for (else the call's own).
-   */
-  function noteServiceUses(answer: AuthorizeAnswer, callRegion: string | undefined, now: Date): void {
-    const principal = answer.principal;
-    if (deps.usage === undefined || !answer.authenticated || principal === undefined) return;
-    const principalId = principal.type === 'IAMUser' ? principal.userId : principal.type === 'AssumedRole' ? principal.userId.split(':')[0] : undefined;
-    const region = answer.region ?? callRegion;
-    if (principalId === undefined || region === undefined) return;
-    for (const result of answer.results) {
-      const colon = result.action.indexOf(':');
-      const service = result.action.slice(0, colon).toLowerCase();
-      const action = result.action.slice(colon + 1);
-      // A wildcard asks about many actions at once: it is no attempt at any one of them.
-      const named = !action.includes('*') && !action.includes('?');
-      deps.usage.noteService({ account: principal.account, principalId, service, ...(named && tracksActions(service) ? { action } : {}), region, date: now });
-    }
-  }
-
   async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, now: Date): Promise<{ status: number; body: Json }> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
@@ -327,7 +306,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
     const answer = await api.authorize(input);
-    noteServiceUses(answer, readCredentialScope({ query: signed.query, headers: signed.headers })?.region, now);
+    if (deps.usage !== undefined) noteDecisions(deps.usage, answer, readCredentialScope({ query: signed.query, headers: signed.headers })?.region, now);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }
 

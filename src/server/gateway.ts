@@ -21,8 +21,7 @@ import type { RequestLog } from './request-log.js';
 import { CONSOLE_SHORTCUTS } from './console-routes.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
-import { accessPrincipalOf, roleUseOf, type UsageRecorder } from './usage-recorder.js';
-import { tracksActions } from '../core/iam/access-advisor/tracked-services.js';
+import { noteAttempt, roleUseOf, type UsageRecorder } from './usage-recorder.js';
 
 export interface GatewayDeps {
   readonly store: Store;
@@ -353,19 +352,7 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const operationAction = found.action;
       action = operationAction;
       // Access Advisor counts every authenticated attempt at an action, allowed or not, as AWS's does.
-      const accessPrincipal = accessPrincipalOf(caller);
-      if (accessPrincipal !== undefined) {
-        const colon = operationAction.indexOf(':');
-        const namespace = operationAction.slice(0, colon);
-        deps.usage.noteService({
-          account: caller.account,
-          principalId: accessPrincipal,
-          service: namespace,
-          ...(tracksActions(namespace) ? { action: operationAction.slice(colon + 1) } : {}),
-          region: requestedRegion(service, verified.region),
-          date: now,
-        });
-      }
+      noteAttempt(deps.usage, caller, operationAction, requestedRegion(service, verified.region), now);
       const params = decoded.params;
       facts.opName = decoded.action;
       facts.params = params;

@@ -1,5 +1,7 @@
 import type { Caller } from '../core/caller.js';
+import type { AuthorizeAnswer } from '../core/authorize-api/authorize-request.js';
 import type { ServiceUse } from '../core/iam/access-advisor/records.js';
+import { tracksActions } from '../core/iam/access-advisor/tracked-services.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 
@@ -44,6 +46,37 @@ export function accessPrincipalOf(caller: Caller): string | undefined {
   if (caller.kind === 'user') return caller.userId;
   if (caller.kind === 'assumedRole' && caller.roleName !== undefined) return caller.userId.split(':')[0] as string;
   return undefined;
+}
+
+function noteAction(usage: UsageRecorder, account: string, principalId: string, action: string, region: string, date: Date): void {
+  const colon = action.indexOf(':');
+  const service = action.slice(0, colon).toLowerCase();
+  const name = action.slice(colon + 1);
+  // A wildcard (the authorize API may be asked about one) is no attempt at any one action.
+  const named = !name.includes('*') && !name.includes('?');
+  usage.noteService({ account, principalId, service, ...(named && tracksActions(service) ? { action: name } : {}), region, date });
+}
+
+/**
+ * Notes an authenticated request's attempt at `action` (`service:Name`) for Access Advisor, allowed or not, as AWS's
+ * data counts attempts; only users' and roles' attempts are reported.
+ */
+export function noteAttempt(usage: UsageRecorder, caller: Caller, action: string, region: string, date: Date): void {
+  const principalId = accessPrincipalOf(caller);
+  if (principalId !== undefined) noteAction(usage, caller.account, principalId, action, region, date);
+}
+
+/**
+ * Each action the authorize API decided is an attempt of the forwarded request's principal, in the region that
+ * request was signed for (else the authorize call's own).
+ */
+export function noteDecisions(usage: UsageRecorder, answer: AuthorizeAnswer, callRegion: string | undefined, date: Date): void {
+  const principal = answer.principal;
+  const region = answer.region ?? callRegion;
+  if (!answer.authenticated || principal === undefined || region === undefined) return;
+  const principalId = principal.type === 'IAMUser' ? principal.userId : principal.type === 'AssumedRole' ? (principal.userId.split(':')[0] as string) : undefined;
+  if (principalId === undefined) return;
+  for (const result of answer.results) noteAction(usage, principal.account, principalId, result.action, region, date);
 }
 
 type PendingUse = { accessKeyId: string; date: Date; service: string; region: string; role?: RoleUse };
