@@ -206,6 +206,22 @@ describe('the authorize API', () => {
     assert.deepEqual(Object.keys(actions), ['GetObject'], 'only the granted action is listed; the denied PutObject is not granted');
     assert.ok(actions['GetObject']?.LastAccessedTime instanceof Date);
   });
+
+  test('a question about a role session is the role\'s use: its report and RoleLastUsed agree', async () => {
+    const url = `${server.endpoint}/_gatehouse/authorize`;
+    const body = JSON.stringify({ PrincipalArn: `arn:aws:sts::${A}:assumed-role/auditor/audit-1`, Actions: [{ Action: 'iam:ListRoles', Resource: '*' }] });
+    const headers = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(body) }, body }, { credentials: ROOT_KEY, region: 'ap-south-1', service: 'iam', now: new Date() });
+    delete headers['host'];
+    const response = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(response.status, 200, await response.clone().text());
+    const { services } = await settledReport(ROLE_ARN, (s) => s['iam']?.LastAuthenticatedRegion === 'ap-south-1', 'ACTION_LEVEL');
+    assert.equal(services['iam']?.LastAuthenticatedRegion, 'ap-south-1');
+    const listRoles = services['iam']?.TrackedActionsLastAccessed?.find((a) => a.ActionName === 'ListRoles');
+    assert.equal(listRoles?.LastAccessedRegion, 'ap-south-1');
+    const lastUsed = (await iamClient(server.endpoint).send(new GetRoleCommand({ RoleName: 'auditor' }))).Role?.RoleLastUsed;
+    assert.equal(lastUsed?.Region, 'ap-south-1');
+    assert.equal(lastUsed?.LastUsedDate?.getTime(), services['iam']?.LastAuthenticated?.getTime());
+  });
 });
 
 describe('Organizations access report', () => {

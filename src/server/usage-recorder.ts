@@ -77,6 +77,16 @@ export function noteDecisions(usage: UsageRecorder, answer: AuthorizeAnswer, cal
   const principalId = principal.type === 'IAMUser' ? principal.userId : principal.type === 'AssumedRole' ? (principal.userId.split(':')[0] as string) : undefined;
   if (principalId === undefined) return;
   for (const result of answer.results) noteAction(usage, principal.account, principalId, result.action, region, date);
+  // The same request is a use of its key (signed form) and of the session's role, so that GetAccessKeyLastUsed and
+  // RoleLastUsed never lag behind the service last accessed data.
+  const first = answer.results[0];
+  if (first === undefined) return;
+  const service = first.action.slice(0, first.action.indexOf(':')).toLowerCase();
+  const issuer = principal.sessionContext?.sessionIssuer;
+  const role = principal.type === 'AssumedRole' && issuer?.userName !== undefined ? { account: principal.account, name: issuer.userName, id: principalId } : undefined;
+  if (principal.accessKeyId !== undefined && answer.region !== undefined) usage.note(principal.accessKeyId, date, service, region, role);
+  // No key signed a trusted caller's question, but a role session's use is still the role's.
+  else if (role !== undefined) usage.note(`role:${principalId}`, date, service, region, role);
 }
 
 type PendingUse = { accessKeyId: string; date: Date; service: string; region: string; role?: RoleUse };
