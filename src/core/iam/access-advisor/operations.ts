@@ -82,7 +82,8 @@ async function getDetails(ctx: OperationContext, p: Params): Promise<Record<stri
       ServiceName: s.name,
       ServiceNamespace: s.namespace,
       ...attemptMembers(s.last),
-      TotalAuthenticatedEntities: s.entities,
+      // Null, as AWS documents it, when nobody attempted the service in the tracking period.
+      ...(s.entities > 0 ? { TotalAuthenticatedEntities: s.entities } : {}),
       ...(s.actions !== undefined
         ? {
             TrackedActionsLastAccessed: s.actions.map((a) => ({

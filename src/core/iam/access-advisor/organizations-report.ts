@@ -165,7 +165,7 @@ async function getReport(ctx: OperationContext, p: Params): Promise<Record<strin
       ServiceName: s.name,
       ServiceNamespace: s.namespace,
       ...(s.last !== undefined ? { Region: s.last.region, EntityPath: s.last.path, LastAuthenticatedTime: new Date(s.last.date) } : {}),
-      TotalAuthenticatedEntities: s.accounts,
+      ...(s.accounts > 0 ? { TotalAuthenticatedEntities: s.accounts } : {}),
     })),
     ...pageMembers(page),
   };
