@@ -7,7 +7,9 @@ import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  GenerateOrganizationsAccessReportCommand,
   GenerateServiceLastAccessedDetailsCommand,
+  GetOrganizationsAccessReportCommand,
   GetAccessKeyLastUsedCommand,
   GetRoleCommand,
   GetServiceLastAccessedDetailsCommand,
@@ -250,5 +252,26 @@ describe('Organizations access report', () => {
       assert.match(String(detail['LastAuthenticatedTime']), /^\d{4}-/);
     }
     assert.deepEqual(Object.keys(out.AccessDetails[3] ?? {}).sort(), ['ServiceName', 'ServiceNamespace']);
+  });
+
+  test('the caller also needs the Organizations reads the report is made of', async () => {
+    const root = iamClient(server.endpoint);
+    const org = organizationsClient(server.endpoint);
+    const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+    const orgId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Arn?.split('/')[1] ?? '';
+    await root.send(new CreateUserCommand({ UserName: 'org-reader' }));
+    await root.send(new PutUserPolicyCommand({ UserName: 'org-reader', PolicyName: 'report', PolicyDocument: doc('iam:GenerateOrganizationsAccessReport', 'iam:GetOrganizationsAccessReport') }));
+    const created = (await root.send(new CreateAccessKeyCommand({ UserName: 'org-reader' }))).AccessKey;
+    const reader = iamClient(server.endpoint, { accessKeyId: created?.AccessKeyId ?? '', secretAccessKey: created?.SecretAccessKey ?? '' });
+    const generate = new GenerateOrganizationsAccessReportCommand({ EntityPath: `${orgId}/${rootId}` });
+    const denied = await failure(reader.send(generate));
+    assert.equal(denied.name, 'AccessDenied');
+    assert.match(denied.message, /not authorized to perform: organizations:List(Roots|Children|PoliciesForTarget)/);
+    await root.send(new PutUserPolicyCommand({ UserName: 'org-reader', PolicyName: 'orgs', PolicyDocument: doc('organizations:List*', 'organizations:Describe*') }));
+    const { JobId } = await reader.send(generate);
+    const report = await reader.send(new GetOrganizationsAccessReportCommand({ JobId, MaxItems: 5 }));
+    assert.equal(report.JobStatus, 'COMPLETED');
+    assert.equal(report.AccessDetails?.length, 5);
+    assert.equal(report.IsTruncated, true);
   });
 });
