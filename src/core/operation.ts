@@ -1,5 +1,6 @@
 import type { EventLog, Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
+import type { ServiceCatalogue } from './iam/access-advisor/tracked-services.js';
 import type { GuessLimiter } from './guess-limiter.js';
 import type { RoleTemplateCatalogue } from './iam/role-templates/catalogue.js';
 import type { SessionClaims } from './sts/session-token.js';
@@ -28,6 +29,8 @@ export interface CoreServices {
   hashPassword(password: string): Promise<string>;
   verifyPassword(password: string, hash: string): Promise<boolean>;
   awsManagedPolicies(): AwsManagedPolicyCatalog;
+  /** AWS's services and their actions (Access Advisor lists the services a policy grants); none known when absent. */
+  serviceCatalogue?(): ServiceCatalogue;
   /** The role templates GetRoleTemplateVersion and AcquireRole serve; none when absent. */
   roleTemplates?(): RoleTemplateCatalogue;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */

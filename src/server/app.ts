@@ -4,6 +4,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
+import { createServiceCatalogue } from '../catalog/service-catalogue.js';
 import { Authenticator } from '../core/authenticate.js';
 import { Authorizer } from '../core/authorize.js';
 import { GuessLimiter, type GuessLimits } from '../core/guess-limiter.js';
@@ -91,6 +92,8 @@ export interface StartOptions {
   readonly guessLimits?: Partial<GuessLimits>;
   /** Where the server logs; JSON lines on standard output (asynchronously) by default. */
   readonly logger?: Logger;
+  /** How long a noted use (last-used dates, Access Advisor) waits before it is written; 1 s by default. */
+  readonly usageIntervalMs?: number;
   /** How often a failed last-used write is retried at most (the backoff's ceiling); 60 s by default. */
   readonly usageRetryMaxMs?: number;
   /**
@@ -150,6 +153,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 async function startOnStore(store: Store, config: ServerConfig, options: StartOptions, logger: Logger): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
   const awsPolicies = createAwsManagedPolicyCatalog();
+  const serviceCatalogue = createServiceCatalogue();
   const roleTemplates = createRoleTemplateCatalogue([...(config.roleTemplates ?? []), ...(options.roleTemplates ?? [])]);
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
   const services: CoreServices = {
@@ -159,6 +163,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     hashPassword,
     verifyPassword,
     awsManagedPolicies: () => awsPolicies,
+    serviceCatalogue: () => serviceCatalogue,
     roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
@@ -181,7 +186,11 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   }
   // Whatever the start created (the database's -wal and -shm files) is private as well.
   secureDataDir(config.dataDir, logger);
-  const usage = new UsageRecorder(store, recordKeyUses, { logger, ...(options.usageRetryMaxMs !== undefined ? { maxBackoffMs: options.usageRetryMaxMs } : {}) });
+  const usage = new UsageRecorder(store, recordKeyUses, {
+    logger,
+    ...(options.usageRetryMaxMs !== undefined ? { maxBackoffMs: options.usageRetryMaxMs } : {}),
+    ...(options.usageIntervalMs !== undefined ? { intervalMs: options.usageIntervalMs } : {}),
+  });
   const clientErrors = new RateLimitedLog(logger, 'info', 'client errors');
   const serverErrors = new RateLimitedLog(logger, 'error', 'request failures');
   const requestLog = RequestLog.of(logger);
@@ -201,7 +210,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
-  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined });
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined, usage });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),

@@ -15,6 +15,7 @@ import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
 import type { Logger } from './logger.js';
 import { ResponseBatch } from './response-batch.js';
+import { noteDecisions, type UsageRecorder } from './usage-recorder.js';
 import { BodyOverLimit, readLimitedBody } from './read-limited-body.js';
 
 /**
@@ -59,6 +60,8 @@ export interface AuthorizeRoutesDeps {
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly secure: boolean;
+  /** Where decisions for users and roles are noted for Access Advisor; nowhere when absent. */
+  readonly usage?: UsageRecorder;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -312,6 +315,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
     const answer = await api.authorize(input);
+    if (deps.usage !== undefined) noteDecisions(deps.usage, answer, readCredentialScope({ query: signed.query, headers: signed.headers })?.region, now);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }
 

@@ -21,7 +21,7 @@ import type { RequestLog } from './request-log.js';
 import { CONSOLE_SHORTCUTS } from './console-routes.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
-import { roleUseOf, type UsageRecorder } from './usage-recorder.js';
+import { noteAttempt, roleUseOf, type UsageRecorder } from './usage-recorder.js';
 
 export interface GatewayDeps {
   readonly store: Store;
@@ -351,6 +351,8 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       const { op } = found;
       const operationAction = found.action;
       action = operationAction;
+      // Access Advisor counts every authenticated attempt at an action, allowed or not, as AWS's does.
+      noteAttempt(deps.usage, caller, operationAction, requestedRegion(service, verified.region), now);
       const params = decoded.params;
       facts.opName = decoded.action;
       facts.params = params;

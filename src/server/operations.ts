@@ -48,7 +48,10 @@ import { SCOPED_CREDENTIALS_OPERATIONS } from '../core/sts/scoped-credentials.js
 import { USER_SESSION_OPERATIONS } from '../core/sts/user-session-operations.js';
 import { WEB_IDENTITY_TOKEN_OPERATIONS } from '../core/sts/web-identity-token.js';
 import type { Store } from '../store/store.js';
+import { ACCESS_ADVISOR_OPERATIONS } from '../core/iam/access-advisor/operations.js';
+import { ORGANIZATIONS_ACCESS_REPORT_OPERATIONS } from '../core/iam/access-advisor/organizations-report.js';
 import type { KeyUse } from './usage-recorder.js';
+import { recordServiceUses, type ServiceUse } from '../core/iam/access-advisor/records.js';
 
 /**
  * Every implemented IAM, STS and Organizations operation; any other operation of the API models answers
@@ -104,6 +107,8 @@ export const OPERATIONS = defineOperations(
   ...SCOPED_CREDENTIALS_OPERATIONS,
   ...DELEGATED_ACCESS_TOKEN_OPERATIONS,
   ...LOOKUP_EVENTS_OPERATIONS,
+  ...ACCESS_ADVISOR_OPERATIONS,
+  ...ORGANIZATIONS_ACCESS_REPORT_OPERATIONS,
   ]),
 );
 
@@ -114,8 +119,10 @@ export const IAM_OPERATIONS = OPERATIONS;
  * Writes a batch of access key uses (GetAccessKeyLastUsed) and role session uses (GetRole's RoleLastUsed) in one
  * transaction. A session's key is in no store (the token carries it): only its role is recorded.
  */
-export async function recordKeyUses(store: Store, uses: readonly KeyUse[]): Promise<void> {
+export async function recordKeyUses(store: Store, uses: readonly KeyUse[], serviceUses: readonly ServiceUse[] = []): Promise<void> {
   await store.transaction(async (tx) => {
+    // Access Advisor's records and the last-used dates below come from the same requests, in the same transaction.
+    if (serviceUses.length > 0) await recordServiceUses(tx, serviceUses);
     for (const use of uses) {
       if (use.role !== undefined) {
         await recordRoleUse(tx, use.role, use.date, use.region);

@@ -94,6 +94,8 @@ export interface AuthorizeAnswer {
   readonly allowed: boolean;
   readonly results: readonly ActionDecision[];
   readonly principal?: PrincipalInfo;
+  /** The region the forwarded request was signed for (signed form only). */
+  readonly region?: string;
   /** What the body must be: the hash to compare while reading it, or the streaming mode whose chunks to verify. */
   readonly payload?: S3Payload;
   /** For STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER): what chunk signatures chain from (see s3-chunks.ts). */
@@ -298,7 +300,7 @@ export class AuthorizeApi {
       allowed: results.every((r) => r.allowed),
       results,
       principal: principalInfo(caller),
-      ...(verified !== undefined ? { payload: verified.payload } : {}),
+      ...(verified !== undefined ? { payload: verified.payload, region: verified.region } : {}),
       ...(verified?.payload.signedChunks === true
         ? { streaming: { seedSignature: verified.signature, timestamp: verified.timestamp, scope: verified.scope, signingKey: verified.signingKey } }
         : {}),

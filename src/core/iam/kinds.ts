@@ -32,6 +32,12 @@ export const KIND = {
   containerTask: 'container-task',
   /** A resource-based policy and tags registered for any ARN (authorize-api/resource-policies.ts), keyed by the ARN's hash. */
   resourcePolicy: 'resource-policy',
+  /** A user's or role's last access to each service (and tracked action), keyed by its unique ID (AIDA…, AROA…). */
+  serviceAccess: 'service-access',
+  /** A service last accessed report (GenerateServiceLastAccessedDetails), keyed by its JobId. */
+  accessAdvisorJob: 'access-advisor-job',
+  /** An organizations access report (GenerateOrganizationsAccessReport), keyed by its JobId. */
+  organizationsAccessJob: 'organizations-access-job',
 } as const;
 
 /** The owner key the root user's own credentials (access keys, signing certificates) are stored under. */

@@ -28,6 +28,7 @@ import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota, quotaExceeded } from './quotas.js';
 import { bindTrustPrincipals, TRUST_BINDINGS_FIELD, withCurrentTrust } from './trust-principals.js';
+import { forgetPrincipalAccess } from './access-advisor/records.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
 const MIN_SESSION_DURATION = 3600;
@@ -283,6 +284,7 @@ async function deleteRole(ctx: OperationContext, p: Params): Promise<Record<stri
   assertModifiable(record);
   await assertRoleDeletable(ctx, record);
   await ctx.tx.delete(KIND.role, ctx.account, record.key);
+  await forgetPrincipalAccess(ctx.tx, ctx.account, record.id);
   return {};
 }
 

@@ -9,6 +9,7 @@ import { attachmentKey, inlineOwner, KIND, REL } from './kinds.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
 import { linkedService, type LinkedService } from './service-linked-role-names.js';
 import { DEFAULT_MAX_SESSION_DURATION, getRole, insertRole, isServiceLinked, roleResource, roleView, SERVICE_ROLE_PATH_PREFIX } from './roles.js';
+import { forgetPrincipalAccess } from './access-advisor/records.js';
 
 /** IAM's refusal of a principal it has no service-linked role template for (recorded AWS answer: AccessDenied). */
 function noTemplate(servicePrincipal: string): ServiceError {
@@ -99,6 +100,7 @@ async function deleteServiceLinkedRole(ctx: OperationContext, p: Params): Promis
     await tx.delete(KIND.inlinePolicy, account, inline.key);
   }
   await tx.delete(KIND.role, account, record.key);
+  await forgetPrincipalAccess(tx, account, record.id);
   await tx.insert({
     kind: KIND.slrDeletion,
     account,

@@ -24,6 +24,7 @@ import { accountCreateDate } from './account-creation.js';
 import { resolvePolicyMember } from './policy-lookup.js';
 import { noteResource } from '../request-context.js';
 import { QUOTAS, checkAccountQuota } from './quotas.js';
+import { forgetPrincipalAccess } from './access-advisor/records.js';
 
 export const noSuchUser = (name: string): Error => noSuchEntity(`The user with name ${name} cannot be found.`);
 
@@ -176,6 +177,7 @@ async function deleteUser(ctx: OperationContext, p: Params): Promise<Record<stri
   if ((await tx.countLinks(REL.groupMember, account, { from: record.key })) > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
   if (mfaSerialsOf(record).length > 0) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
   await tx.delete(KIND.user, account, record.key);
+  await forgetPrincipalAccess(tx, account, record.id);
   return {};
 }
 
