@@ -154,7 +154,7 @@ type Signed = { headers: Record<string, string>; body: string };
  * The bench's account on a started server: a user whose permission comes from a group's managed policy, as in the
  * issue, and a role it may assume. Returns the two signed requests the bench sends and sample responses.
  */
-async function setUp(agent: Agent, port: number): Promise<{ getUser: Signed; callerIdentity: Signed; userSample: string; identitySample: string }> {
+export async function setUp(agent: Agent, port: number): Promise<{ getUser: Signed; callerIdentity: Signed; userSample: string; identitySample: string }> {
   await iam(agent, port, ROOT, { Action: 'CreateUser', UserName: 'bench' });
   await iam(agent, port, ROOT, { Action: 'CreateGroup', GroupName: 'readers' });
   await iam(agent, port, ROOT, { Action: 'AddUserToGroup', UserName: 'bench', GroupName: 'readers' });

@@ -21,10 +21,22 @@ export interface SessionContext {
 
 /** ISO 8601 to the second, as CloudTrail writes times (2026-11-25T12:00:00Z). */
 export function cloudTrailTime(time: Date | number | string): string {
-  const iso = (time instanceof Date ? time : new Date(time)).toISOString();
+  const date = time instanceof Date ? time : new Date(time);
+  // Every event of a busy second has the same time: formatted once (a clock that goes back just misses).
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastSecond) return lastText;
+  const iso = date.toISOString();
   // toISOString ends in .sssZ for years 0000–9999; anything else keeps its form.
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso;
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso;
+  if (Number.isFinite(second)) {
+    lastSecond = second;
+    lastText = text;
+  }
+  return text;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /**
  * The userIdentity of an authenticated caller. Temporary credentials carry a sessionContext (when and whether with

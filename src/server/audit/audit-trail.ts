@@ -1,6 +1,6 @@
 import type { Caller } from '../../core/caller.js';
 import { newEventId } from '../../core/audit/event-id.js';
-import { auditEventOf, type AuditService } from '../../core/audit/record.js';
+import { auditEventOf, logsResponse, type AuditService } from '../../core/audit/record.js';
 import { userIdentityOf, type UserIdentity } from '../../core/audit/user-identity.js';
 import { loggedRequestParameters, loggedResponseElements } from '../../protocol/audit-members.js';
 import { hasOperation } from '../../protocol/model.js';
@@ -130,7 +130,8 @@ export class AuditTrail {
       eventId: newEventId(facts.time.getTime()),
       params,
       requestParameters: facts.params === undefined ? null : loggedRequestParameters(facts.service, action, params),
-      responseElements: facts.error === undefined && facts.result !== undefined ? loggedResponseElements(facts.service, action, facts.result) : null,
+      // Walked only for the calls whose responses CloudTrail logs (not the Gets and Lists that most requests are).
+      responseElements: facts.error === undefined && facts.result !== undefined && logsResponse(facts.service, action) ? loggedResponseElements(facts.service, action, facts.result) : null,
       ...(facts.error !== undefined ? { error: facts.error } : {}),
       ...(facts.wouldDeny !== undefined ? { wouldDeny: facts.wouldDeny } : {}),
     });

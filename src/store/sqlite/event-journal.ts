@@ -1,7 +1,7 @@
 // The durable half of the embedded audit trail: an append-only journal file that a batch is written to (one write(2)
 // on the event loop) before its requests are answered, and a worker thread that indexes the journal's events into the
 // SQLite file the lookups read. See event-log.ts for why.
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, write } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { AuditEventRecord } from '../store.js';
@@ -14,10 +14,13 @@ export interface IndexerStatements {
   readonly deleteEvents: string;
 }
 
-/** An event as the indexer binds it: INSERT_EVENT's values, then its resources as [type, name] pairs. */
-export interface IndexedRow {
-  readonly values: readonly unknown[];
-  readonly resources: ReadonlyArray<readonly [string, string]>;
+/**
+ * How the indexer binds a journal line's event to INSERT_EVENT, given by event-log.ts with the SQL: the event's fields
+ * in the statement's order (`record`, the CloudTrail record, is the line's text after the tab). A boolean binds as 1 or
+ * 0, an absent field as NULL, an array as its JSON; each of `resources` ({type, name}) also gets an INSERT_RESOURCE.
+ */
+export interface IndexerBinding extends IndexerStatements {
+  readonly columns: readonly string[];
 }
 
 /*
@@ -40,9 +43,19 @@ const insertEvent = db.prepare(workerData.insertEvent);
 const insertResource = db.prepare(workerData.insertResource);
 const deleteResources = db.prepare(workerData.deleteResources);
 const deleteEvents = db.prepare(workerData.deleteEvents);
-const append = db.transaction((rows) => {
-  for (const row of rows) {
-    if (insertEvent.run(...row.values).changes === 1) for (const [type, name] of row.resources) insertResource.run(row.values[0], type, name, row.values[1]);
+const columns = workerData.columns;
+const bind = (v) => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' ? JSON.stringify(v) : v);
+// The main thread sends a batch as the text it journaled: parsing it here keeps the work off the requests' thread.
+const append = db.transaction((texts) => {
+  for (const text of texts) {
+    for (const line of text.split('\\n')) {
+      const tab = line.indexOf('\\t');
+      if (tab < 0) continue;
+      const event = JSON.parse(line.slice(0, tab));
+      event.record = line.slice(tab + 1);
+      const values = columns.map((name) => bind(event[name]));
+      if (insertEvent.run(...values).changes === 1) for (const r of event.resources) insertResource.run(event.eventId, r.type, r.name, event.time);
+    }
   }
 });
 const sweep = db.transaction((time) => {
@@ -57,7 +70,7 @@ const indexAppends = () => {
   const pending = appends;
   appends = [];
   try {
-    append(pending.flatMap((message) => message.rows));
+    append(pending.map((message) => message.text));
     for (const message of pending) parentPort.postMessage({ id: message.id, ok: true });
   } catch (error) {
     for (const message of pending) fail(message, error);
@@ -101,7 +114,7 @@ export class WriterThread {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(path: string, statements: IndexerStatements) {
+  constructor(path: string, statements: IndexerBinding) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { driver, path, ...statements } });
     this.worker.on('message', (reply: Reply) => {
@@ -123,7 +136,7 @@ export class WriterThread {
     this.worker.unref();
   }
 
-  send(message: { kind: 'append'; rows: readonly IndexedRow[] } | { kind: 'sweep'; time: number } | { kind: 'close' }): Promise<unknown> {
+  send(message: { kind: 'append'; text: string } | { kind: 'sweep'; time: number } | { kind: 'close' }): Promise<unknown> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -158,12 +171,16 @@ export function parseJournalLine(line: string): AuditEventRecord {
   return { ...(JSON.parse(line.slice(0, tab)) as Omit<AuditEventRecord, 'record'>), record };
 }
 
-/** Writes all of `data` at the file's end (write(2) may write less than asked). */
-async function writeAll(fd: number, data: Buffer): Promise<void> {
+/**
+ * Writes all of `data` at the file's end (write(2) may write less than asked), on the event loop: a batch is a few
+ * tens of KB copied into the page cache, cheaper than a hop to libuv's thread pool and back, during which every request
+ * of the batch (and, at a fixed number of connections, most of the clients) would wait with the event loop idle. A
+ * kernel that holds the write back (dirty-page throttling) stalls the loop as the entity store's own synchronous
+ * commits already do.
+ */
+function writeAll(fd: number, data: Buffer): void {
   let offset = 0;
-  while (offset < data.length) {
-    offset += await new Promise<number>((resolve, reject) => write(fd, data, offset, data.length - offset, null, (error, written) => (error !== null ? reject(error) : resolve(written))));
-  }
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
 }
 
 // At most this many events journaled and waiting for the indexer (a few tens of MB).
@@ -199,8 +216,7 @@ export class EventJournal {
   constructor(
     private readonly path: string,
     dbPath: string,
-    statements: IndexerStatements,
-    private readonly toRow: (event: AuditEventRecord) => IndexedRow,
+    statements: IndexerBinding,
   ) {
     this.fd = openSync(path, 'a', 0o600);
     this.size = 0;
@@ -233,26 +249,22 @@ export class EventJournal {
     }
   }
 
-  /**
-   * Resolves once the batch is in the journal. The write runs on libuv's thread pool, not the event loop: a write(2)
-   * that the kernel holds back (dirty-page throttling on a busy disk) delays the batch's own requests only, while the
-   * next batch gathers. Appends are written one after another, in the order called.
-   */
+  /** Resolves once the batch is in the journal. Appends are written one after another, in the order called. */
   append(events: readonly AuditEventRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the audit trail is closed'));
-    const data = Buffer.from(`${events.map(journalLine).join('\n')}\n`, 'utf8');
-    const rows = events.map(this.toRow);
-    const next = this.tail.then(() => this.write(data, rows));
+    const text = `${events.map(journalLine).join('\n')}\n`;
+    const next = this.tail.then(() => this.write(text, events.length));
     // The queue goes on after a failed write (its caller has the error).
     this.tail = next.catch(() => undefined);
     return next;
   }
 
-  private async write(data: Buffer, rows: readonly IndexedRow[]): Promise<void> {
+  private async write(text: string, count: number): Promise<void> {
+    const data = Buffer.from(text, 'utf8');
     const before = this.size;
     this.writing = true;
     try {
-      await writeAll(this.fd, data);
+      writeAll(this.fd, data);
     } catch (error) {
       // A partial write (disk full) is cut off again, so the next batch does not start in the middle of a line.
       try {
@@ -265,8 +277,8 @@ export class EventJournal {
       this.writing = false;
     }
     this.size += data.length;
-    this.unindexed += rows.length;
-    this.index(rows);
+    this.unindexed += count;
+    this.index(text, count);
     // Bounded memory: while the indexer is this far behind (its queue holds the rows), the next batch waits, and the
     // requests behind it (the audit writer's back-pressure).
     while (this.unindexed > MAX_UNINDEXED) await new Promise<void>((resolve) => this.caughtUp.push(resolve));
@@ -299,11 +311,11 @@ export class EventJournal {
     closeSync(this.fd);
   }
 
-  private index(rows: readonly IndexedRow[], attempt = 0): void {
-    const done: Promise<void> = this.indexer.send({ kind: 'append', rows }).then(
+  private index(text: string, count: number, attempt = 0): void {
+    const done: Promise<void> = this.indexer.send({ kind: 'append', text }).then(
       () => {
         this.indexing.delete(done);
-        this.unindexed -= rows.length;
+        this.unindexed -= count;
         if (this.unindexed <= MAX_UNINDEXED) for (const wake of this.caughtUp.splice(0)) wake();
         // Everything journaled is indexed: the journal can start over (no write is under way).
         if (this.indexing.size === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
@@ -316,7 +328,7 @@ export class EventJournal {
         // Closed: what is left stays in the journal for the next open.
         if (this.stopped) return;
         // Still in the journal, so never lost; indexed again after a pause (the database busy, the disk full).
-        const retry = new Promise<void>((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt))).then(() => this.index(rows, attempt + 1));
+        const retry = new Promise<void>((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt))).then(() => this.index(text, count, attempt + 1));
         this.indexing.add(retry);
         void retry.then(() => this.indexing.delete(retry));
       },

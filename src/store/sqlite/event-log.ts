@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { checkEventQuery, decodeEventCursor, encodeEventCursor } from '../event-cursor.js';
 import type { AuditEventPage, AuditEventQuery, AuditEventRecord, EventLog } from '../store.js';
-import { EventJournal, type IndexedRow } from './event-journal.js';
+import { EventJournal } from './event-journal.js';
 
 /*
  * The audit trail of the embedded store: a journal file (audit.journal) that each batch of events is appended to
@@ -13,8 +13,8 @@ import { EventJournal, type IndexedRow } from './event-journal.js';
  *   putting a batch of events through that lock would queue every request's answer behind the entity writes, and
  *   entity writes behind the audit;
  * - better-sqlite3 is synchronous: inserting on the event loop would stall every request for each commit and each
- *   WAL checkpoint (with fsyncs that take milliseconds on a busy disk). A journal append is one write(2) per batch,
- *   on libuv's thread pool; the inserts run on the worker, many batches to a transaction when the load is high;
+ *   WAL checkpoint (with fsyncs that take milliseconds on a busy disk). A journal append is one write(2) per batch;
+ *   the inserts run on the worker, many batches to a transaction when the load is high;
  * - the promise is "a kill -9 loses no event of an acknowledged request": once write(2) returns the batch is in the
  *   kernel's page cache and survives the process, and whatever was not indexed yet is indexed from the journal at the
  *   next open (a torn last line, from a kill in the middle of a write, belongs to a batch never acknowledged). A
@@ -71,9 +71,11 @@ interface EventRow {
   record: string;
 }
 
-const STATEMENTS = { insertEvent: INSERT_EVENT, insertResource: INSERT_RESOURCE, deleteResources: DELETE_RESOURCES, deleteEvents: DELETE_EVENTS };
+// INSERT_EVENT's parameters, by the event's field names (the indexer thread binds journal lines with them).
+const COLUMNS = ['eventId', 'time', 'account', 'eventName', 'eventSource', 'userName', 'accessKeyId', 'readOnly', 'resources', 'record'] as const;
+const STATEMENTS = { insertEvent: INSERT_EVENT, insertResource: INSERT_RESOURCE, deleteResources: DELETE_RESOURCES, deleteEvents: DELETE_EVENTS, columns: COLUMNS };
 
-function rowValues(e: AuditEventRecord): IndexedRow {
+function rowValues(e: AuditEventRecord): { values: unknown[]; resources: Array<[string, string]> } {
   return {
     values: [e.eventId, e.time, e.account, e.eventName, e.eventSource, e.userName ?? null, e.accessKeyId ?? null, e.readOnly ? 1 : 0, JSON.stringify(e.resources), e.record],
     resources: e.resources.map((r) => [r.type, r.name]),
@@ -107,7 +109,7 @@ export function openSqliteEventLog(path: string, options: { readonly readonly?: 
     const left = EventJournal.pending(journalPath);
     if (left.length > 0) events.appendHere(left);
     EventJournal.clear(journalPath);
-    return new SqliteEvents(db, new EventJournal(journalPath, path, STATEMENTS, rowValues));
+    return new SqliteEvents(db, new EventJournal(journalPath, path, STATEMENTS));
   } catch (error) {
     db.close();
     throw error;
