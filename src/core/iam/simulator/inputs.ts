@@ -115,6 +115,19 @@ export function actionNames(p: Params): string[] {
   return actions;
 }
 
+/**
+ * Decisions one request may ask for (actions times resources). AWS documents no limit, but each decision is explained
+ * and may read the store: without one, a 1 MB request could ask for millions. As many as the largest page (MaxItems).
+ */
+export const MAX_EVALUATIONS = 1000;
+
+export function checkEvaluationCount(actions: readonly string[], resources: readonly string[]): void {
+  const count = actions.length * Math.max(1, resources.length);
+  if (count > MAX_EVALUATIONS) {
+    throw invalidInput(`The simulation of ${actions.length} actions on ${Math.max(1, resources.length)} resources asks for ${count} evaluations; Gatehouse simulates at most ${MAX_EVALUATIONS} per request.`);
+  }
+}
+
 /** ResourceArns: ARNs, or `*`. */
 export function resourceArns(p: Params): string[] {
   const resources = list<string>(p, 'ResourceArns');

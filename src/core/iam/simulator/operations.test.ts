@@ -148,6 +148,11 @@ describe('SimulateCustomPolicy', () => {
       'ResourceHandlingOption EC2-VPC-EBS requires ResourceArns for each of: instance, image, security-group, network-interface, volume; missing: image, security-group, network-interface, volume.',
     ],
     ['a wildcard action', { PolicyInputList: [text(allow('s3:*'))], ActionNames: ['s3:*'] }, 'Invalid action name s3:*: it must be service:Action, without wildcards.'],
+    [
+      'more evaluations than Gatehouse simulates in one request',
+      { PolicyInputList: [text(allow('s3:*'))], ActionNames: Array.from({ length: 501 }, (_, i) => `s3:Action${i}`), ResourceArns: ['arn:aws:s3:::a/1', 'arn:aws:s3:::a/2'] },
+      'The simulation of 501 actions on 2 resources asks for 1002 evaluations; Gatehouse simulates at most 1000 per request.',
+    ],
   ];
   for (const [name, params, message] of refused) test(`refuses ${name}`, () => rejects(custom(params), 'InvalidInput', 400, message));
 

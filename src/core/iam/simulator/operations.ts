@@ -11,6 +11,7 @@ import {
   actionNames,
   boundaryInput,
   callerArn,
+  checkEvaluationCount,
   organizationInputs,
   policyInputs,
   resourceArns,
@@ -54,6 +55,7 @@ async function simulatePrincipalPolicy(ctx: OperationContext, p: Params): Promis
   const source = await findPolicySource(ctx, req(p, 'PolicySourceArn'));
   const actions = actionNames(p);
   const resources = resourceArns(p);
+  checkEvaluationCount(actions, resources);
   const scenario = scenarioOf(p, resources);
   const inputs = policyInputs(p);
   const boundary = boundaryInput(p);
@@ -88,6 +90,7 @@ async function simulatePrincipalPolicy(ctx: OperationContext, p: Params): Promis
 async function simulateCustomPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const actions = actionNames(p);
   const resources = resourceArns(p);
+  checkEvaluationCount(actions, resources);
   const scenario = scenarioOf(p, resources);
   const inputs = policyInputs(p);
   if (inputs.length === 0) throw invalidInput('PolicyInputList must list at least one policy.');

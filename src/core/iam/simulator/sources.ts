@@ -126,12 +126,17 @@ export async function resourceSides(
 ): Promise<(action: string, resource: string) => ResourceSide> {
   const sides = new Map<string, ResourceSide>();
   const rcpByAccount = new Map<string, readonly OrganizationPolicies[]>();
+  // Each resource's trust or registered policy is read once, whatever the number of actions.
+  const lookups = new Map<string, { account: string; policy: SourcedPolicy } | undefined>();
   for (const resource of resources.length === 0 ? ['*'] : resources) {
     for (const action of actions) {
       let account = ACCOUNT_OF.exec(resource)?.[1] ?? options.owner ?? ctx.account;
       let policy = options.given;
       if (policy === undefined && resource !== '*') {
-        const found = /^sts:AssumeRole/i.test(action) ? await trustPolicy(ctx, resource) : await registeredPolicy(ctx, resource);
+        const trust = /^sts:AssumeRole/i.test(action);
+        const key = `${trust ? 'trust' : 'registry'}\n${resource}`;
+        if (!lookups.has(key)) lookups.set(key, trust ? await trustPolicy(ctx, resource) : await registeredPolicy(ctx, resource));
+        const found = lookups.get(key);
         if (found !== undefined) {
           account = found.account;
           policy = found.policy;
