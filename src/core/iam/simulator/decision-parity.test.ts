@@ -20,7 +20,7 @@ import { Authorizer } from '../../authorize.js';
 import type { Caller } from '../../caller.js';
 import { defineOperations, type CoreServices } from '../../operation.js';
 import { ORGANIZATIONS_OPERATIONS, organizationWithMember, rootOf } from '../../organizations/testing.js';
-import { principalOrganization } from '../../organizations/effective.js';
+import { principalOrganization, resourceOrganization } from '../../organizations/effective.js';
 import { ASSUME_ROLE_OPERATIONS } from '../../sts/assume-role.js';
 import { createKeyRing, sealSessionToken } from '../../sts/session-token.js';
 import { ROOT_CALLER, runner, TEST_ACCOUNT, testServices } from '../../testing.js';
@@ -54,6 +54,7 @@ const BOUNDARY = doc(allow('s3:GetObject'));
 const DEV_POLICY = doc(allow('s3:*'));
 const SESSION_POLICY = doc(allow('s3:GetObject'));
 const SCP_DENY = doc(deny('sqs:DeleteQueue'));
+const RCP_DENY = doc({ Effect: 'Deny', Principal: '*', Action: 's3:PutObjectAcl', Resource: '*' });
 
 interface Principal {
   readonly caller: Caller;
@@ -84,6 +85,10 @@ before(async () => {
   ({ member } = await organizationWithMember(org));
   const scp = (await org.run('CreatePolicy', { Name: 'no-delete-queue', Description: '', Type: 'SERVICE_CONTROL_POLICY', Content: SCP_DENY })) as { Policy: { PolicySummary: { Id: string } } };
   await org.run('AttachPolicy', { PolicyId: scp.Policy.PolicySummary.Id, TargetId: member });
+  const roots = (await org.run('ListRoots')) as { Roots: Array<{ Id: string }> };
+  await org.run('EnablePolicyType', { RootId: roots.Roots[0]?.Id, PolicyType: 'RESOURCE_CONTROL_POLICY' });
+  const rcp = (await org.run('CreatePolicy', { Name: 'no-acl-changes', Description: '', Type: 'RESOURCE_CONTROL_POLICY', Content: RCP_DENY })) as { Policy: { PolicySummary: { Id: string } } };
+  await org.run('AttachPolicy', { PolicyId: rcp.Policy.PolicySummary.Id, TargetId: member });
 
   const admin = rootOf(member);
   const run = (name: string, params: Json, caller: Caller = admin) => iam.run(name, params, caller);
@@ -96,7 +101,9 @@ before(async () => {
     return { kind: 'user', account: member, arn: record['Arn'] as string, userId: record['UserId'] as string, userName: name, accessKeyId: '' };
   };
   const levels = await store.read(async (tx) => (await principalOrganization(tx, member))?.scp);
-  const orgPolicies = { serviceControlPolicies: levels, managementAccountId: TEST_ACCOUNT };
+  const rcpLevels = await store.read(async (tx) => (await resourceOrganization(tx, member))?.rcp);
+  // RCPs bind resources of the member account only (the engine exempts the management account's).
+  const orgPolicies = { serviceControlPolicies: levels, resourceControlPolicies: rcpLevels, managementAccountId: TEST_ACCOUNT };
 
   await run('CreateUser', { UserName: 'alice' });
   await run('PutUserPolicy', { UserName: 'alice', PolicyName: 'p', PolicyDocument: ALICE_POLICY });
@@ -150,6 +157,8 @@ const CASES: readonly Case[] = [
   { name: 'cross account: the bucket policy names someone else', who: 'alice', action: 's3:GetObject', resource: OBJECT, owner: 'management', resourcePolicy: () => bucketPolicy(`arn:aws:iam::${TEST_ACCOUNT}:user/x`), expected: 'ImplicitlyDenied' },
   { name: 'cross account: no bucket policy', who: 'bob', action: 's3:GetObject', resource: OBJECT, owner: 'management', expected: 'ImplicitlyDenied' },
   { name: 'an SCP denies what the identity policy allows', who: 'alice', action: 'sqs:DeleteQueue', resource: 'arn:aws:sqs:us-east-1:{member}:q', expected: 'ExplicitlyDenied' },
+  { name: 'an RCP of the bucket owner denies what the identity policy allows', who: 'alice', action: 's3:PutObjectAcl', resource: OBJECT, expected: 'ExplicitlyDenied' },
+  { name: 'the RCP does not bind the management account’s bucket', who: 'alice', action: 's3:PutObjectAcl', resource: OBJECT, owner: 'management', resourcePolicy: (p) => doc({ Effect: 'Allow', Principal: { AWS: p.caller.arn }, Action: 's3:PutObjectAcl', Resource: OBJECT }), expected: 'Allowed' },
   { name: 'the SCP leaves the rest allowed', who: 'alice', action: 'sqs:SendMessage', resource: 'arn:aws:sqs:us-east-1:{member}:q', expected: 'Allowed' },
 ];
 
@@ -205,7 +214,7 @@ describe('enforcement, the authorize API, the simulator API and gatehouse simula
     });
   }
 
-  test('the SCP denial shows in OrganizationsDecisionDetail, and only there', async () => {
+  test('SCP and RCP denials show in OrganizationsDecisionDetail, and only there', async () => {
     const sim = async (action: string) =>
       ((await iam.run('SimulatePrincipalPolicy', { PolicySourceArn: principals['alice']?.caller.arn, ActionNames: [action], ResourceArns: [`arn:aws:sqs:us-east-1:${member}:q`] }, rootOf(member))) as { EvaluationResults: Json[] }).EvaluationResults[0] as Json;
     assert.deepEqual((await sim('sqs:DeleteQueue'))['OrganizationsDecisionDetail'], { AllowedByOrganizations: false });
@@ -213,5 +222,9 @@ describe('enforcement, the authorize API, the simulator API and gatehouse simula
     // Explicitly denied by alice's own policy: the organization still allowed it.
     const own = (await iam.run('SimulatePrincipalPolicy', { PolicySourceArn: principals['alice']?.caller.arn, ActionNames: ['s3:DeleteObject'], ResourceArns: [OBJECT], ResourceOwner: `arn:aws:iam::${member}:root` }, rootOf(member))) as { EvaluationResults: Json[] };
     assert.deepEqual([own.EvaluationResults[0]?.['EvalDecision'], own.EvaluationResults[0]?.['OrganizationsDecisionDetail']], ['explicitDeny', { AllowedByOrganizations: true }]);
+    const rcp = (await iam.run('SimulatePrincipalPolicy', { PolicySourceArn: principals['alice']?.caller.arn, ActionNames: ['s3:PutObjectAcl'], ResourceArns: [OBJECT], ResourceOwner: `arn:aws:iam::${member}:root` }, rootOf(member))) as { EvaluationResults: Json[] };
+    assert.deepEqual(rcp.EvaluationResults[0]?.['OrganizationsDecisionDetail'], { AllowedByOrganizations: false });
+    // The RCP's statement is named by the policy's ID, without positions in a text the member account cannot read.
+    assert.deepEqual((rcp.EvaluationResults[0]?.['MatchedStatements'] as Json[]).map((m) => Object.keys(m).sort()), [['SourcePolicyId', 'SourcePolicyType']]);
   });
 });
