@@ -205,16 +205,22 @@ describe('SimulatePrincipalPolicy', () => {
     assert.deepEqual(decisions(session), ['s3:GetObject@*=allowed']);
   });
 
-  test('a policy of the resource-policy registry is included when no ResourcePolicy is given (Gatehouse)', async () => {
-    const queue = `arn:aws:sqs:us-east-1:${OTHER}:q`;
-    await store.transaction((tx) => putResourcePolicy(tx, { arn: queue, policy: text({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'sqs:SendMessage', Resource: queue }) }, new Date()));
-    const params = { PolicySourceArn: ALICE, ActionNames: ['sqs:SendMessage'], ResourceArns: [queue], ContextEntries: [{ ContextKeyName: 'aws:PrincipalTag/team', ContextKeyValues: ['red'], ContextKeyType: 'string' }] };
+  test('a policy of the resource-policy registry is included when no ResourcePolicy is given (Gatehouse), for the account’s own resources', async () => {
+    const queue = `arn:aws:sqs:us-east-1:${TEST_ACCOUNT}:q`;
+    const grant = (arn: string): string => text({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT}:user/bob` }, Action: 'sqs:SendMessage', Resource: arn });
+    await store.transaction((tx) => putResourcePolicy(tx, { arn: queue, policy: grant(queue) }, new Date()));
+    const params = { PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT}:group/devs`, CallerArn: `arn:aws:iam::${TEST_ACCOUNT}:user/bob`, ActionNames: ['sqs:SendMessage'], ResourceArns: [queue] };
+    // The group's own policy needs a tag bob does not have: the registered policy naming bob grants alone.
     const registered = (await principal(params)).EvaluationResults[0] as Json;
-    assert.deepEqual([registered['EvalDecision'], registered['EvalDecisionDetails']], ['allowed', { 'IAM Policy': 'allowed', 'Resource Policy': 'allowed' }]);
-    // Another account's policy: its statement is named, its text's positions are not disclosed.
-    assert.deepEqual((registered['MatchedStatements'] as Json[]).filter((m) => m['SourcePolicyType'] === 'resource'), [{ SourcePolicyId: 'ResourcePolicy', SourcePolicyType: 'resource' }]);
+    assert.deepEqual([registered['EvalDecision'], registered['EvalDecisionDetails']], ['allowed', {}]);
+    assert.deepEqual(registered['MatchedStatements'], [{ SourcePolicyId: 'ResourcePolicy', SourcePolicyType: 'resource', StartPosition: { Line: 1, Column: 39 }, EndPosition: { Line: 1, Column: 190 } }]);
     const overridden = await principal({ ...params, ResourcePolicy: text({ Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: '*' }) });
     assert.equal(overridden.EvaluationResults[0]?.['EvalDecision'], 'explicitDeny');
+    // Another account's registered policy is not read: it would let anyone probe whom that account lets in.
+    const foreign = `arn:aws:sqs:us-east-1:${OTHER}:q`;
+    await store.transaction((tx) => putResourcePolicy(tx, { arn: foreign, policy: text({ Effect: 'Allow', Principal: '*', Action: 'sqs:*', Resource: foreign }) }, new Date()));
+    const probe = (await principal({ PolicySourceArn: ALICE, ActionNames: ['sqs:SendMessage'], ResourceArns: [foreign] })).EvaluationResults[0] as Json;
+    assert.deepEqual([probe['EvalDecision'], probe['EvalDecisionDetails']], ['implicitDeny', { 'IAM Policy': 'allowed', 'Resource Policy': 'implicitDeny' }]);
   });
 
   const refused: ReadonlyArray<[name: string, params: Json, code: string, status: number, message: string]> = [

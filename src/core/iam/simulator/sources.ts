@@ -1,6 +1,6 @@
 // What the simulators read from the store: the policies of the user, group or role PolicySourceArn names (gathered
-// as the server gathers them for its own enforcement), and each resource's side: a registered resource policy, a
-// role's trust policy for sts:AssumeRole*, and the RCPs of the resource's account.
+// as the server gathers them for its own enforcement), and each resource's side: a registered resource policy or a
+// role's trust policy for sts:AssumeRole* (of the caller's own account), and the RCPs of the resource's account.
 import type { OrganizationPolicies } from '../../../policy/engine.js';
 import { getResourcePolicy } from '../../authorize-api/resource-policies.js';
 import type { Caller } from '../../caller.js';
@@ -153,18 +153,24 @@ export async function resourceSides(
   return (action, resource) => sides.get(`${action}\n${resource}`) ?? { account: ctx.account };
 }
 
-/** A role's trust policy (Gatehouse's extension): positions only for the caller's own account's roles. */
+/*
+ * Only the caller's own account's trust and registered policies are read: another tenant's would let anyone allowed to
+ * simulate probe, with any CallerArn, which principals that account's policies let in. Another account's resource
+ * policy must be given as ResourcePolicy, as AWS's simulator always asks.
+ */
+
+/** A role's trust policy (Gatehouse's extension), for a role of the caller's account. */
 async function trustPolicy(ctx: OperationContext, resource: string): Promise<{ account: string; policy: SourcedPolicy } | undefined> {
   const match = ROLE_ARN.exec(resource);
-  if (match === null) return undefined;
+  if (match === null || match[1] !== ctx.account) return undefined;
   const [, account, path, name] = match as unknown as [string, string, string, string];
   const role = await ctx.tx.get(KIND.role, account, name);
   if (role === undefined || role.path !== path) return undefined;
   const document = await currentTrustPolicy(ctx.tx, role);
-  return { account, policy: { id: 'ResourcePolicy', type: 'resource', document, disclose: account === ctx.account } };
+  return { account, policy: { id: 'ResourcePolicy', type: 'resource', document } };
 }
 
-/** A policy of the authorize API's resource-policy registry (Gatehouse's extension). */
+/** A policy of the authorize API's resource-policy registry (Gatehouse's extension), for the caller's account's resources. */
 async function registeredPolicy(ctx: OperationContext, resource: string): Promise<{ account: string; policy: SourcedPolicy } | undefined> {
   let record;
   try {
@@ -174,6 +180,6 @@ async function registeredPolicy(ctx: OperationContext, resource: string): Promis
     if (error instanceof ServiceError) return undefined;
     throw error;
   }
-  if (record?.policy === undefined) return undefined;
-  return { account: record.account, policy: { id: 'ResourcePolicy', type: 'resource', document: record.policy, disclose: record.account === ctx.account } };
+  if (record?.policy === undefined || record.account !== ctx.account) return undefined;
+  return { account: record.account, policy: { id: 'ResourcePolicy', type: 'resource', document: record.policy } };
 }
