@@ -82,6 +82,10 @@ describe('SDK v3', () => {
     assert.deepEqual(get?.MissingContextValues, []);
     // '*' within one account: no EvalDecisionDetails.
     assert.equal(get?.EvalDecisionDetails, undefined);
+    // A resource of the same account: EvalDecisionDetails present but empty, and one resource specific result.
+    const own = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: ALICE, ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::photos/x'], ResourceOwner: `arn:aws:iam::${TEST_ACCOUNT_ID}:root`, ContextEntries: SOURCE_IP }));
+    assert.deepEqual(own.EvaluationResults?.[0]?.EvalDecisionDetails, {});
+    assert.deepEqual(own.EvaluationResults?.[0]?.ResourceSpecificResults?.map((r) => [r.EvalResourceName, r.EvalResourceDecision, r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary]), [['arn:aws:s3:::photos/x', 'allowed', true]]);
   });
 
   test('SimulateCustomPolicy: cross-account details, a resource specific result, pagination', async () => {
