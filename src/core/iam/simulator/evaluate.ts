@@ -2,8 +2,10 @@
 // entry the server's own enforcement uses), then described in the shapes of IAM's EvaluationResult.
 import type { DecisionResult } from '../../../policy/decide.js';
 import { compilePolicies, type OrganizationPolicies, type PolicySet } from '../../../policy/engine.js';
+import { MalformedPolicyError } from '../../../policy/errors.js';
 import type { StatementTrace } from '../../../policy/policy-list.js';
 import type { ContextInputValue } from '../../../policy/types.js';
+import { ServiceError } from '../../errors.js';
 import { statementSpans, type StatementSpan } from './positions.js';
 
 export type PolicySourceType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
@@ -88,14 +90,32 @@ class Sets {
     if (set === undefined) {
       const n = this.compiled.size;
       const rcp = side.rcp?.map((level, i) => ({ target: level.target, policies: level.policies.map((p, j) => this.name(`rcp${n}:${i}:${j}`, { id: rcpId(p), type: 'none', document: documentText(p), disclose: false })) }));
-      set = compilePolicies({
-        ...this.base,
-        ...(side.policy !== undefined ? { resourcePolicy: this.name(`resource${n}`, side.policy) } : {}),
-        ...(rcp !== undefined && rcp.length > 0 ? { resourceControlPolicies: rcp } : {}),
-      });
+      try {
+        set = compilePolicies({
+          ...this.base,
+          ...(side.policy !== undefined ? { resourcePolicy: this.name(`resource${n}`, side.policy) } : {}),
+          ...(rcp !== undefined && rcp.length > 0 ? { resourceControlPolicies: rcp } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof MalformedPolicyError)) throw error;
+        throw this.unevaluable(error);
+      }
       this.compiled.set(key, set);
     }
     return set;
+  }
+
+  /**
+   * PolicyEvaluation, IAM's answer when a policy in scope (a stored one: the request's own were checked already)
+   * cannot be evaluated, naming it by its SourcePolicyId rather than by the engine's internal name.
+   */
+  private unevaluable(error: MalformedPolicyError): ServiceError {
+    for (const [name, entry] of this.registry) {
+      if (!error.message.startsWith(`${name}: `)) continue;
+      const reason = error.message.slice(name.length + 2);
+      return new ServiceError('PolicyEvaluation', `The policy ${entry.source.id} could not be evaluated: ${reason}`, 500, 'Receiver');
+    }
+    return new ServiceError('PolicyEvaluation', `A policy could not be evaluated: ${error.message}`, 500, 'Receiver');
   }
 
   statement(trace: StatementTrace): Record<string, unknown> | undefined {

@@ -11,6 +11,7 @@ import { INLINE_POLICY_OPERATIONS } from '../inline-policies.js';
 import { POLICY_OPERATIONS } from '../policies.js';
 import { ROLE_OPERATIONS } from '../roles.js';
 import { USER_OPERATIONS } from '../users.js';
+import { inlineKey, inlineOwner, KIND } from '../kinds.js';
 import { SIMULATOR_OPERATIONS } from './operations.js';
 
 const OPERATIONS = defineOperations([...USER_OPERATIONS, ...GROUP_OPERATIONS, ...ROLE_OPERATIONS, ...POLICY_OPERATIONS, ...INLINE_POLICY_OPERATIONS, ...ATTACHMENT_OPERATIONS, ...SIMULATOR_OPERATIONS]);
@@ -231,6 +232,19 @@ describe('SimulatePrincipalPolicy', () => {
     ['a group with a resource policy but no CallerArn', { PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT}:group/devs`, ActionNames: ['s3:GetObject'], ResourcePolicy: text({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }) }, 'InvalidInput', 400, 'CallerArn is required when a ResourcePolicy is given and PolicySourceArn is not the ARN of an IAM user.'],
   ];
   for (const [name, params, code, status, message] of refused) test(`refuses ${name}`, () => rejects(principal(params), code, status, message));
+
+  test('a stored policy the engine cannot evaluate: PolicyEvaluation, naming the policy', async () => {
+    // Written straight to the store, as an import or an older version could have left it.
+    await store.transaction(async (tx) => {
+      await tx.insert({ kind: KIND.inlinePolicy, account: TEST_ACCOUNT, key: inlineKey('user', 'alice', 'broken'), id: 'broken', path: '/', owner: inlineOwner('user', 'alice'), created: '2026-01-01T00:00:00Z', data: { document: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}' } });
+    });
+    const error = await principal({ PolicySourceArn: ALICE, ActionNames: ['s3:GetObject'] }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; status: number; message: string },
+    );
+    assert.deepEqual([error?.code, error?.status], ['PolicyEvaluation', 500]);
+    assert.match(error?.message ?? '', /^The policy broken could not be evaluated: /);
+  });
 
   test('GetContextKeysForPrincipalPolicy and GetContextKeysForCustomPolicy', async () => {
     const keys = await iam.run('GetContextKeysForPrincipalPolicy', { PolicySourceArn: ALICE, PolicyInputList: [text(allow('ec2:*', '*', { Condition: { StringEquals: { 'ec2:Region': 'x' } } }))] });

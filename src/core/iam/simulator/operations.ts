@@ -117,7 +117,15 @@ async function simulateCustomPolicy(ctx: OperationContext, p: Params): Promise<R
 }
 
 function keysOf(policies: readonly SourcedPolicy[]): Record<string, unknown> {
-  return { ContextKeyNames: contextKeysOf(policies.map((s) => parsePolicy(JSON.parse(s.document)))) };
+  const documents = policies.map((s) => {
+    try {
+      return parsePolicy(JSON.parse(s.document));
+    } catch (error) {
+      // Only a stored document can fail here (the request's own were checked): it names the policy rather than a 500.
+      throw invalidInput(`The policy ${s.id} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  return { ContextKeyNames: contextKeysOf(documents) };
 }
 
 async function getContextKeysForPrincipalPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
