@@ -99,9 +99,12 @@ export async function sourcePolicies(ctx: OperationContext, source: PolicySource
   };
 }
 
-/** A role session's role ARN (with its path) for aws:PrincipalArn; the root path when the role is not found. */
+/**
+ * A role session's role ARN (with its path) for aws:PrincipalArn; the root path when the role is not found, or is
+ * another account's (whose roles' paths are not the caller's to learn).
+ */
 export async function sessionRoleArn(ctx: OperationContext, account: string, roleName: string): Promise<string> {
-  const role = await ctx.tx.get(KIND.role, account, roleName);
+  const role = account === ctx.account ? await ctx.tx.get(KIND.role, account, roleName) : undefined;
   return role !== undefined ? roleArn(account, role.path, role.key) : roleArn(account, '/', roleName);
 }
 
