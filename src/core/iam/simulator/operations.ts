@@ -3,6 +3,7 @@
 // server would gather (principal-policy-set.ts), and change nothing.
 import { parsePolicy } from '../../../policy/parse.js';
 import { invalidInput, ServiceError } from '../../errors.js';
+import { noteResource } from '../../request-context.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../../operation.js';
 import { list, pageMembers, paginate, req } from '../common.js';
 import { contextKeysOf, contextOfEntries, type ContextEntry } from './context-entries.js';
@@ -145,11 +146,15 @@ async function getContextKeysForCustomPolicy(_ctx: OperationContext, p: Params):
 async function sourceResource(ctx: OperationContext, p: Params): Promise<string> {
   const arn = req(p, 'PolicySourceArn');
   // Authorized on the entity's own ARN (its stored spelling), so a name in another case cannot slip past a policy.
+  let source;
   try {
-    return (await findPolicySource(ctx, arn)).arn;
+    source = await findPolicySource(ctx, arn);
   } catch {
     return arn;
   }
+  // Its tags give iam:ResourceTag/… and aws:ResourceTag/… without a second read.
+  noteResource(ctx, source.arn, source.record);
+  return source.arn;
 }
 
 const op = operationsOf('iam', () => '*');

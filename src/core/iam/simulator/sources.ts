@@ -2,6 +2,7 @@
 // as the server gathers them for its own enforcement), and each resource's side: a registered resource policy or a
 // role's trust policy for sts:AssumeRole* (of the caller's own account), and the RCPs of the resource's account.
 import type { OrganizationPolicies } from '../../../policy/engine.js';
+import type { EntityRecord } from '../../../store/store.js';
 import { getResourcePolicy } from '../../authorize-api/resource-policies.js';
 import type { Caller } from '../../caller.js';
 import { invalidInput, noSuchEntity, ServiceError } from '../../errors.js';
@@ -21,6 +22,7 @@ export interface PolicySource {
   readonly arn: string;
   readonly name: string;
   readonly id: string;
+  readonly record: EntityRecord;
 }
 
 // IAM's texts for a missing user, group or role.
@@ -36,7 +38,7 @@ export async function findPolicySource(ctx: OperationContext, arn: string): Prom
   const record = await ctx.tx.get(type === 'user' ? KIND.user : type === 'group' ? KIND.group : KIND.role, account, name);
   if (record === undefined || record.path !== path) throw noSuchSource(type, name);
   const canonical = (type === 'user' ? userArn : type === 'group' ? groupArn : roleArn)(account, record.path, record.key);
-  return { type, arn: canonical, name: record.key, id: record.id };
+  return { type, arn: canonical, name: record.key, id: record.id, record };
 }
 
 /** How MatchedStatements names a stored policy: an inline policy by its name and owner type, a managed one by name. */
