@@ -15,6 +15,7 @@ import {
   PutUserPolicyCommand,
   SimulateCustomPolicyCommand,
   SimulatePrincipalPolicyCommand,
+  TagUserCommand,
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
 import { awsCli } from './helpers/aws-cli.js';
@@ -45,6 +46,7 @@ const doc = (...statements: unknown[]): string => JSON.stringify({ Version: '201
 const SOURCE_IP = [{ ContextKeyName: 'aws:SourceIp', ContextKeyValues: ['10.1.2.3'], ContextKeyType: 'ip' as const }];
 
 let limited: Key;
+let lead: Key;
 const server = useTestServer({}, {}, async () => {
   const root = iamClient(server.endpoint);
   await root.send(new CreateUserCommand({ UserName: 'alice' }));
@@ -59,6 +61,12 @@ const server = useTestServer({}, {}, async () => {
   await root.send(new CreateUserCommand({ UserName: 'bob' }));
   const key = (await root.send(new CreateAccessKeyCommand({ UserName: 'auditor' }))).AccessKey;
   limited = { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
+  // May simulate the users tagged team=red, whoever they are.
+  await root.send(new TagUserCommand({ UserName: 'alice', Tags: [{ Key: 'team', Value: 'red' }] }));
+  await root.send(new CreateUserCommand({ UserName: 'lead' }));
+  await root.send(new PutUserPolicyCommand({ UserName: 'lead', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/*`, Condition: { StringEquals: { 'iam:ResourceTag/team': 'red' } } }) }));
+  const leadKey = (await root.send(new CreateAccessKeyCommand({ UserName: 'lead' }))).AccessKey;
+  lead = { accessKeyId: leadKey?.AccessKeyId as string, secretAccessKey: leadKey?.SecretAccessKey as string };
 });
 
 const summary = (results: EvaluationResult[] | undefined): string[] => (results ?? []).map((r) => `${r.EvalActionName}=${r.EvalDecision}`);
@@ -157,6 +165,13 @@ describe('SDK v3', () => {
     });
     const custom = await failure(iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [doc({ Effect: 'Allow', Action: '*', Resource: '*' })], ActionNames: ['s3:GetObject'] })));
     assert.deepEqual([custom.name, custom.message.includes('iam:SimulateCustomPolicy on resource: *')], ['AccessDenied', true]);
+  });
+
+  test('iam:ResourceTag of the simulated user decides the authorization', async () => {
+    const iam = iamClient(server.endpoint, lead);
+    assert.deepEqual(summary((await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: ALICE, ActionNames: ['logs:PutLogEvents'] }))).EvaluationResults), ['logs:PutLogEvents=implicitDeny']);
+    const untagged = await failure(iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/bob`, ActionNames: ['logs:PutLogEvents'] })));
+    assert.deepEqual([untagged.name, untagged.status], ['AccessDenied', 403]);
   });
 
   test('GetContextKeysForPrincipalPolicy and GetContextKeysForCustomPolicy', async () => {
