@@ -237,6 +237,15 @@ function resourceResult(d: Decided): Record<string, unknown> {
   };
 }
 
+/** Statements once each, when several resources matched the same one. */
+function unique(statements: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const seen = new Set<string>();
+  return statements.filter((s) => {
+    const key = JSON.stringify(s);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
+
 const RANK: Record<EvalDecision, number> = { allowed: 0, implicitDeny: 1, explicitDeny: 2 };
 
 /** Every EvaluationResult of the simulation, in ActionNames order, then ResourceArns order. */
@@ -249,13 +258,17 @@ export function simulate(sim: Simulation): Record<string, unknown>[] {
       // The resources of one EC2 request are decided together: the action is allowed only on all of them.
       const all = resources.map((r) => decideOne(sim, sets, action, r));
       const worst = all.reduce((w, d) => (RANK[DECISION[d.result.decision]] > RANK[w] ? DECISION[d.result.decision] : w), 'allowed' as EvalDecision);
+      // The statements that decided the whole: every grant when all are allowed, the denials when one is denied.
+      const deciding = worst === 'implicitDeny' ? [] : all.filter((d) => DECISION[d.result.decision] === worst);
+      const organizations = all.map((d) => organizationsDetail(sim, d)['OrganizationsDecisionDetail'] as { AllowedByOrganizations: boolean } | undefined);
+      const bound = organizations.filter((o) => o !== undefined);
       results.push({
         EvalActionName: action,
         EvalResourceName: '*',
         EvalDecision: worst,
-        MatchedStatements: all.flatMap(matchedStatements),
+        MatchedStatements: unique(deciding.flatMap(matchedStatements)),
         MissingContextValues: [...new Set(all.flatMap(missingContextValues))],
-        ...organizationsDetail(sim, all[0] as Decided),
+        ...(bound.length > 0 ? { OrganizationsDecisionDetail: { AllowedByOrganizations: bound.every((o) => o.AllowedByOrganizations) } } : {}),
         ResourceSpecificResults: all.map((d) => ({ ...resourceResult(d), ...boundaryDetail(sim, d), ...withDetails(sim, d) })),
       });
       continue;

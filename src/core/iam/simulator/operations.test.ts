@@ -164,6 +164,10 @@ describe('SimulateCustomPolicy', () => {
     const only = result.EvaluationResults[0] as Json;
     assert.equal(only['EvalDecision'], 'implicitDeny');
     assert.deepEqual((only['ResourceSpecificResults'] as Json[]).map((r) => r['EvalResourceDecision']), ['allowed', 'allowed', 'implicitDeny', 'implicitDeny']);
+    assert.deepEqual(only['MatchedStatements'], []);
+    assert.equal((only['ResourceSpecificResults'] as Json[]).map((r) => (r['MatchedStatements'] as Json[]).length).join(), '1,1,0,0');
+    const all = await custom({ PolicyInputList: [text(allow('ec2:RunInstances'))], ActionNames: ['ec2:RunInstances'], ResourceArns: resources, ResourceHandlingOption: 'EC2-VPC-InstanceStore' });
+    assert.deepEqual([all.EvaluationResults[0]?.['EvalDecision'], (all.EvaluationResults[0]?.['MatchedStatements'] as Json[]).length], ['allowed', 1]);
   });
 });
 
