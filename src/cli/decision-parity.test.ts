@@ -70,6 +70,7 @@ let iam: ReturnType<typeof runner>;
 let authorizer: Authorizer;
 let api: AuthorizeApi;
 let member: string;
+let scpId: string;
 const principals: Record<string, Principal> = {};
 
 before(async () => {
@@ -85,6 +86,7 @@ before(async () => {
   ({ member } = await organizationWithMember(org));
   const scp = (await org.run('CreatePolicy', { Name: 'no-delete-queue', Description: '', Type: 'SERVICE_CONTROL_POLICY', Content: SCP_DENY })) as { Policy: { PolicySummary: { Id: string } } };
   await org.run('AttachPolicy', { PolicyId: scp.Policy.PolicySummary.Id, TargetId: member });
+  scpId = scp.Policy.PolicySummary.Id;
   const roots = (await org.run('ListRoots')) as { Roots: Array<{ Id: string }> };
   await org.run('EnablePolicyType', { RootId: roots.Roots[0]?.Id, PolicyType: 'RESOURCE_CONTROL_POLICY' });
   const rcp = (await org.run('CreatePolicy', { Name: 'no-acl-changes', Description: '', Type: 'RESOURCE_CONTROL_POLICY', Content: RCP_DENY })) as { Policy: { PolicySummary: { Id: string } } };
@@ -224,6 +226,14 @@ describe('enforcement, the authorize API, the simulator API and gatehouse simula
     assert.deepEqual([own.EvaluationResults[0]?.['EvalDecision'], own.EvaluationResults[0]?.['OrganizationsDecisionDetail']], ['explicitDeny', { AllowedByOrganizations: true }]);
     const rcp = (await iam.run('SimulatePrincipalPolicy', { PolicySourceArn: principals['alice']?.caller.arn, ActionNames: ['s3:PutObjectAcl'], ResourceArns: [OBJECT], ResourceOwner: `arn:aws:iam::${member}:root` }, rootOf(member))) as { EvaluationResults: Json[] };
     assert.deepEqual(rcp.EvaluationResults[0]?.['OrganizationsDecisionDetail'], { AllowedByOrganizations: false });
+    // PolicyExclusionList leaves the SCP out by its ARN, the RCPs by their type.
+    const without = async (action: string, resource: string, exclusion: Json) =>
+      ((await iam.run('SimulatePrincipalPolicy', { PolicySourceArn: principals['alice']?.caller.arn, ActionNames: [action], ResourceArns: [resource], ResourceOwner: `arn:aws:iam::${member}:root`, PolicyExclusionList: [exclusion] }, rootOf(member))) as { EvaluationResults: Json[] }).EvaluationResults[0]?.['EvalDecision'];
+    assert.equal(await without('sqs:DeleteQueue', `arn:aws:sqs:us-east-1:${member}:q`, { PolicyArn: `arn:aws:organizations::${TEST_ACCOUNT}:policy/o-example/service_control_policy/${scpId}` }), 'allowed');
+    assert.equal(await without('sqs:DeleteQueue', `arn:aws:sqs:us-east-1:${member}:q`, { PolicyType: 'rcp' }), 'explicitDeny');
+    assert.equal(await without('s3:PutObjectAcl', OBJECT, { PolicyType: 'rcp' }), 'allowed');
+    // FullAWSAccess left out wherever it is attached: the levels keep no Allow, as if it were detached.
+    assert.equal(await without('s3:GetObject', OBJECT, { PolicyArn: `arn:aws:organizations::${TEST_ACCOUNT}:policy/o-example/service_control_policy/p-FullAWSAccess` }), 'implicitDeny');
     // The RCP's statement is named by the policy's ID, without positions in a text the member account cannot read.
     assert.deepEqual((rcp.EvaluationResults[0]?.['MatchedStatements'] as Json[]).map((m) => Object.keys(m).sort()), [['SourcePolicyId', 'SourcePolicyType']]);
   });

@@ -18,8 +18,10 @@ export interface SourcedPolicy {
   /** Absent for the request's own inputs, which AWS reports without a type. */
   readonly type?: PolicySourceType;
   readonly document: string;
-  /** Whether MatchedStatements may give this policy's statement positions (not for another account's policies). */
+  /** Whether MatchedStatements may give this policy's statement positions (not for the organization's policies). */
   readonly disclose?: boolean;
+  /** What PolicyExclusionList names it by: a managed policy's ARN, an inline policy's owner, an SCP's ID. */
+  readonly ref?: { readonly arn?: string; readonly owner?: string; readonly policyId?: string };
 }
 
 /** The resource policy (a registered one, a role's trust policy, or the request's) and the account owning the resource. */

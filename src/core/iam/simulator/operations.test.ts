@@ -192,6 +192,25 @@ describe('SimulatePrincipalPolicy', () => {
     assert.deepEqual(result.EvaluationResults.map((e) => (e['PermissionsBoundaryDecisionDetail'] as Json)['AllowedByPermissionsBoundary']), [true, true, true, false]);
   });
 
+  const ACTIONS = ['s3:GetObject', 's3:DeleteBucket', 'sqs:SendMessage', 'logs:PutLogEvents'];
+  const exclusions: ReadonlyArray<[name: string, list: Json[], expected: string[]]> = [
+    ['nothing excluded', [], ['allowed', 'explicitDeny', 'allowed', 'implicitDeny']],
+    ['the user’s inline policy', [{ InlinePolicyIdentifier: { PolicyName: 'own', AttachmentType: 'user', AttachmentName: 'alice' } }], ['implicitDeny', 'implicitDeny', 'allowed', 'implicitDeny']],
+    ['the group’s inline policy, names in another case', [{ InlinePolicyIdentifier: { PolicyName: 'TEAM', AttachmentType: 'group', AttachmentName: 'Devs' } }], ['allowed', 'explicitDeny', 'implicitDeny', 'implicitDeny']],
+    ['an inline policy of another owner: nothing', [{ InlinePolicyIdentifier: { PolicyName: 'own', AttachmentType: 'group', AttachmentName: 'alice' } }], ['allowed', 'explicitDeny', 'allowed', 'implicitDeny']],
+    ['every inline policy', [{ PolicyType: 'inline' }], ['implicitDeny', 'implicitDeny', 'implicitDeny', 'implicitDeny']],
+    ['the permissions boundary', [{ PolicyType: 'permission-boundary' }], ['allowed', 'explicitDeny', 'allowed', 'allowed']],
+    ['the boundary by its ARN', [{ PolicyArn: `arn:aws:iam::${TEST_ACCOUNT}:policy/Boundary` }], ['allowed', 'explicitDeny', 'allowed', 'allowed']],
+    ['the boundary and the managed policy by its ARN', [{ PolicyType: 'permission-boundary' }, { PolicyArn: `arn:aws:iam::${TEST_ACCOUNT}:policy/Logs` }], ['allowed', 'explicitDeny', 'allowed', 'implicitDeny']],
+    ['customer managed policies', [{ PolicyType: 'permission-boundary' }, { PolicyType: 'user-managed' }], ['allowed', 'explicitDeny', 'allowed', 'implicitDeny']],
+  ];
+  for (const [name, list, expected] of exclusions) {
+    test(`PolicyExclusionList: ${name}`, async () => {
+      const result = await principal({ PolicySourceArn: ALICE, ActionNames: ACTIONS, PolicyExclusionList: list, ContextEntries: [{ ContextKeyName: 'aws:PrincipalTag/team', ContextKeyValues: ['red'] }] });
+      assert.deepEqual(result.EvaluationResults.map((e) => e['EvalDecision']), expected);
+    });
+  }
+
   test('PolicyInputList adds to the stored policies; a boundary given replaces the stored one', async () => {
     const result = await principal({ PolicySourceArn: ALICE, ActionNames: ['logs:PutLogEvents', 's3:GetObject'], PermissionsBoundaryPolicyInputList: [text(allow('logs:*'))], PolicyInputList: [text(deny('logs:PutLogEvents'))] });
     assert.deepEqual(decisions(result), ['logs:PutLogEvents@*=explicitDeny', 's3:GetObject@*=implicitDeny']);
@@ -233,6 +252,8 @@ describe('SimulatePrincipalPolicy', () => {
     ['the user under another path', { PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT}:user/x/alice`, ActionNames: ['s3:GetObject'] }, 'NoSuchEntity', 404, 'The user with name alice cannot be found.'],
     ['another account’s user', { PolicySourceArn: `arn:aws:iam::${OTHER}:user/alice`, ActionNames: ['s3:GetObject'] }, 'NoSuchEntity', 404, 'The user with name alice cannot be found.'],
     ['a malformed policy input', { PolicySourceArn: ALICE, ActionNames: ['s3:GetObject'], PolicyInputList: [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] })] }, 'InvalidInput', 400, 'PolicyInputList.1: Policy statement must contain resources.'],
+    ['an exclusion with two members', { PolicySourceArn: ALICE, ActionNames: ['s3:GetObject'], PolicyExclusionList: [{ PolicyType: 'inline', PolicyArn: 'arn:aws:iam::aws:policy/x' }] }, 'InvalidInput', 400, 'Each PolicyExclusionList member must set exactly one of PolicyType, PolicyArn and InlinePolicyIdentifier.'],
+    ['an exclusion of an unknown type', { PolicySourceArn: ALICE, ActionNames: ['s3:GetObject'], PolicyExclusionList: [{ PolicyType: 'session' }] }, 'InvalidInput', 400, 'Invalid PolicyType session: valid types are inline, aws-managed, user-managed, permission-boundary, scp, rcp.'],
     ['a group with a resource policy but no CallerArn', { PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT}:group/devs`, ActionNames: ['s3:GetObject'], ResourcePolicy: text({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }) }, 'InvalidInput', 400, 'CallerArn is required when a ResourcePolicy is given and PolicySourceArn is not the ARN of an IAM user.'],
   ];
   for (const [name, params, code, status, message] of refused) test(`refuses ${name}`, () => rejects(principal(params), code, status, message));

@@ -2,12 +2,13 @@
 // GetContextKeysForCustomPolicy. They decide with the engine entry the server's enforcement uses, on the policies the
 // server would gather (principal-policy-set.ts), and change nothing.
 import { parsePolicy } from '../../../policy/parse.js';
-import { invalidInput, ServiceError } from '../../errors.js';
+import { invalidInput } from '../../errors.js';
 import { noteResource } from '../../request-context.js';
 import { type OperationContext, type OperationDefinition, type Params, operationsOf } from '../../operation.js';
 import { list, pageMembers, paginate, req } from '../common.js';
 import { contextKeysOf, contextOfEntries, type ContextEntry } from './context-entries.js';
 import { simulate, type SourcedPolicy } from './evaluate.js';
+import { exclusionsOf, rcpExcluded, withoutExcluded, type PolicyIdentifier } from './exclusions.js';
 import {
   actionNames,
   boundaryInput,
@@ -41,18 +42,13 @@ async function contextOf(ctx: OperationContext, p: Params, derived: Record<strin
   return context;
 }
 
-function refuseExclusions(p: Params): void {
-  // A simulation that silently ignored an exclusion would report decisions for policies the caller meant to leave out.
-  if (list(p, 'PolicyExclusionList').length > 0) throw new ServiceError('NotImplemented', 'PolicyExclusionList is not implemented by Gatehouse.', 501, 'Receiver');
-}
-
 function page(results: Record<string, unknown>[], p: Params): Record<string, unknown> {
   const window = paginate(results, p);
   return { EvaluationResults: window.page, ...pageMembers(window) };
 }
 
 async function simulatePrincipalPolicy(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  refuseExclusions(p);
+  const exclusions = exclusionsOf(list<PolicyIdentifier>(p, 'PolicyExclusionList'));
   const source = await findPolicySource(ctx, req(p, 'PolicySourceArn'));
   const actions = actionNames(p);
   const resources = resourceArns(p);
@@ -66,9 +62,9 @@ async function simulatePrincipalPolicy(ctx: OperationContext, p: Params): Promis
   if (given !== undefined && caller === undefined && source.type !== 'user') {
     throw invalidInput('CallerArn is required when a ResourcePolicy is given and PolicySourceArn is not the ARN of an IAM user.');
   }
-  const stored = await sourcePolicies(ctx, source);
+  const stored = withoutExcluded(exclusions, await sourcePolicies(ctx, source));
   const principal = caller?.arn ?? (source.type === 'group' ? simulatedCaller(ctx.account) : source.arn);
-  const sides = await resourceSides(ctx, actions, resources, { ...(given !== undefined ? { given } : {}), ...(owner !== undefined ? { owner } : {}), rcp: true });
+  const sides = await resourceSides(ctx, actions, resources, { ...(given !== undefined ? { given } : {}), ...(owner !== undefined ? { owner } : {}), rcp: !exclusions.types.has('rcp'), rcpExcluded: (id) => rcpExcluded(exclusions, id) });
   // A boundary given in the request stands in for the entity's own.
   const effectiveBoundary: SourcedPolicy | undefined = boundary ?? stored.boundary;
   const results = simulate({

@@ -44,11 +44,11 @@ export async function findPolicySource(ctx: OperationContext, arn: string): Prom
 /** How MatchedStatements names a stored policy: an inline policy by its name and owner type, a managed one by name. */
 export function sourcedOf(policy: NamedPolicy): SourcedPolicy {
   if (policy.name.startsWith('inline:')) {
-    const [type, , name] = policy.name.slice('inline:'.length).split('/') as [PolicySourceType, string, string];
-    return { id: name, type, document: policy.document };
+    const [type, owner, name] = policy.name.slice('inline:'.length).split('/') as [PolicySourceType, string, string];
+    return { id: name, type, document: policy.document, ref: { owner } };
   }
   const managed = /^arn:aws:iam::(aws|\d{12}):policy\/(?:.*\/)?([^/]+)$/.exec(policy.name);
-  if (managed !== null) return { id: managed[2] as string, type: managed[1] === 'aws' ? 'aws-managed' : 'user-managed', document: policy.document };
+  if (managed !== null) return { id: managed[2] as string, type: managed[1] === 'aws' ? 'aws-managed' : 'user-managed', document: policy.document, ref: { arn: policy.name } };
   return { id: policy.name, type: 'none', document: policy.document };
 }
 
@@ -67,7 +67,7 @@ function scpLevels(levels: readonly OrganizationPolicies[] | undefined): Array<{
     target: level.target,
     policies: level.policies.map((p) => {
       const named = p as NamedPolicy;
-      return { id: named.name, type: 'none' as const, document: named.document, disclose: false };
+      return { id: named.name, type: 'none' as const, document: named.document, disclose: false, ref: { policyId: named.name } };
     }),
   }));
 }
@@ -120,6 +120,8 @@ export interface SideOptions {
   readonly owner?: string;
   /** Whether the RCPs of the resource's account are included (SimulatePrincipalPolicy). */
   readonly rcp: boolean;
+  /** RCPs (by ID) left out by PolicyExclusionList. */
+  readonly rcpExcluded?: (policyId: string) => boolean;
 }
 
 /** Each (action, resource)'s resource side, read once per pair before the synchronous simulation runs. */
@@ -149,7 +151,12 @@ export async function resourceSides(
       }
       let rcp: readonly OrganizationPolicies[] | undefined;
       if (options.rcp && RCP_SERVICES.has(action.slice(0, action.indexOf(':')).toLowerCase())) {
-        if (!rcpByAccount.has(account)) rcpByAccount.set(account, (await resourceOrganization(ctx.tx, account))?.rcp ?? []);
+        if (!rcpByAccount.has(account)) {
+          const levels = (await resourceOrganization(ctx.tx, account))?.rcp ?? [];
+          const excluded = options.rcpExcluded;
+          // An excluded RCP leaves its level: a level left without an Allow denies, as detaching it would.
+          rcpByAccount.set(account, excluded === undefined ? levels : levels.map((level) => ({ ...level, policies: level.policies.filter((p) => !excluded((p as NamedPolicy).name)) })));
+        }
         rcp = rcpByAccount.get(account);
       }
       sides.set(`${action}\n${resource}`, { account, ...(policy !== undefined ? { policy } : {}), ...(rcp !== undefined && rcp.length > 0 ? { rcp } : {}) });
