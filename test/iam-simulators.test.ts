@@ -167,6 +167,19 @@ describe('SDK v3', () => {
     assert.deepEqual([custom.name, custom.message.includes('iam:SimulateCustomPolicy on resource: *')], ['AccessDenied', true]);
   });
 
+  test('PolicyExclusionList (newer than Debian’s CLI and boto3 models): the boundary and an inline policy left out', async () => {
+    const iam = iamClient(server.endpoint);
+    const result = await iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: ALICE,
+        ActionNames: ['logs:PutLogEvents', 's3:DeleteBucket'],
+        PolicyExclusionList: [{ PolicyType: 'permission-boundary' }, { InlinePolicyIdentifier: { PolicyName: 'storage', AttachmentType: 'user', AttachmentName: 'alice' } }],
+      }),
+    );
+    assert.deepEqual(summary(result.EvaluationResults), ['logs:PutLogEvents=allowed', 's3:DeleteBucket=implicitDeny']);
+    assert.deepEqual(result.EvaluationResults?.[0]?.MatchedStatements?.map((m) => [m.SourcePolicyType, m.SourcePolicyId]), [['user-managed', 'Logs']]);
+  });
+
   test('iam:ResourceTag of the simulated user decides the authorization', async () => {
     const iam = iamClient(server.endpoint, lead);
     assert.deepEqual(summary((await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: ALICE, ActionNames: ['logs:PutLogEvents'] }))).EvaluationResults), ['logs:PutLogEvents=implicitDeny']);
