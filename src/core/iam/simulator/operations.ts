@@ -37,7 +37,8 @@ async function contextOf(ctx: OperationContext, p: Params, derived: Record<strin
   // A role session (Gatehouse's extension) is its role too: aws:PrincipalArn is the role's ARN, with its path.
   if (caller?.roleName !== undefined) context['aws:PrincipalArn'] = await sessionRoleArn(ctx, caller.account, caller.roleName);
   const given = contextOfEntries(list<ContextEntry>(p, 'ContextEntries'));
-  for (const key of Object.keys(context)) if (Object.keys(given).some((k) => k.toLowerCase() === key.toLowerCase())) delete context[key];
+  const givenKeys = new Set(Object.keys(given).map((k) => k.toLowerCase()));
+  for (const key of Object.keys(context)) if (givenKeys.has(key.toLowerCase())) delete context[key];
   for (const key of Object.keys(given)) context[key] = given[key] as string[];
   return context;
 }
