@@ -6,12 +6,12 @@ import {
   CreateUserCommand,
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
+  GenerateServiceLastAccessedDetailsCommand,
   GetUserCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
-  SimulatePrincipalPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateUserCommand,
@@ -119,10 +119,10 @@ describe('authentication and enforcement', () => {
   });
 
   test('an operation of the API that Gatehouse does not implement answers 501, never a fake success', async () => {
-    const simulate = new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/carol`, ActionNames: ['iam:GetUser'] });
-    const result = await failure(iamClient(server.endpoint).send(simulate));
+    const report = new GenerateServiceLastAccessedDetailsCommand({ Arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/carol` });
+    const result = await failure(iamClient(server.endpoint).send(report));
     assert.equal(result.status, 501);
     assert.equal(result.name, 'NotImplemented');
-    assert.match(result.message, /SimulatePrincipalPolicy is not implemented/);
+    assert.match(result.message, /GenerateServiceLastAccessedDetails is not implemented/);
   });
 });

@@ -9,9 +9,9 @@ import type { Store, StoreTx } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { accessDenied } from './errors.js';
 import { protectedResourceError } from './reserved-resources.js';
-import { boundaryDocument, storedBoundary } from './iam/boundaries.js';
-import { attachmentKey, inlineOwner, KIND, REL, type PrincipalEntityType } from './iam/kinds.js';
-import { principalOrganization, resourceOrganization } from './organizations/effective.js';
+import { KIND } from './iam/kinds.js';
+import { resourceOrganization } from './organizations/effective.js';
+import { ALLOW_ALL, gatherPolicies, LIMIT_PREFIX, principalOwnerId, RCP_SERVICES } from './principal-policy-set.js';
 import type { OrganizationPolicies } from '../policy/engine.js';
 import type { AwsManagedPolicyCatalog } from './operation.js';
 import { ENCODED_MESSAGE_SUFFIX, type AuthorizationMessageEncoder, type MatchedStatement } from './sts/authorization-message.js';
@@ -52,24 +52,9 @@ interface ResourceSide {
   readonly rcp: readonly OrganizationPolicies[];
 }
 
-/**
- * Services whose resources RCPs bind, from AWS's "List of AWS services that support RCPs": STS (AssumeRole and the
- * other actions on roles) served here, and S3, KMS, SQS and Secrets Manager, whose requests other services decide
- * through the authorize API (the AWS Control Tower control reference lists these five as RCP-covered). IAM and
- * Organizations are not on the list, so RCPs never bind their actions.
- */
-const RCP_SERVICES: ReadonlySet<string> = new Set(['sts', 's3', 'kms', 'sqs', 'secretsmanager']);
 const NO_RCP: readonly OrganizationPolicies[] = [];
 
-// A federation token the root user issued: AWS gives it the root user's permissions, limited by the session policy.
-const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-// A policy must have a statement; this one matches no action, so as a boundary it allows nothing.
-const ALLOW_NOTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: '*', Resource: '*' }] });
-
 const CACHE_LIMIT = 4096;
-/** The names scope-down policies get in the compiled set (and its explanations): `limit:0`, `limit:1`… */
-const LIMIT_PREFIX = 'limit:';
-
 /**
  * Decides every request with the policy engine. The policies in force for a principal are read and compiled once,
  * then reused until the store's version moves (any IAM write), so a permission change applies to the next request.
@@ -280,70 +265,8 @@ export class Authorizer {
   }
 
   private async load(tx: StoreTx, caller: Caller, resourcePolicy: string | undefined, rcp: RcpScope | undefined): Promise<Compiled> {
-    const resource = resourcePolicy !== undefined ? { resourcePolicy: { name: 'resource', document: resourcePolicy } } : {};
-    // SCPs bind every principal of a member account, its root user included; the engine exempts the management account.
-    const org = await principalOrganization(tx, caller.account);
-    const orgKeys: CachedSet['orgKeys'] = org === undefined ? {} : { 'aws:PrincipalOrgID': org.orgId, 'aws:PrincipalOrgPaths': [org.path] };
-    // RCPs bind whoever calls, inside the organization or not (the engine exempts AWS service principals), except a
-    // service-linked role. `bound` is false only for one, as the serviceLinked flag only CreateServiceLinkedRole sets.
-    const organization = (bound: boolean) => ({
-      ...(org === undefined ? {} : { serviceControlPolicies: bound ? org.scp : [], managementAccountId: org.management }),
-      ...(rcp !== undefined && bound ? { resourceControlPolicies: rcp.levels } : {}),
-    });
-    // Scope-down policies bind every caller that has them, the root user's delegated or scoped sessions included.
-    const limits = caller.limitPolicies !== undefined ? { limitingPolicies: caller.limitPolicies.map((document, i) => ({ name: `${LIMIT_PREFIX}${i}`, document })) } : {};
-    if (caller.kind === 'root') return { set: compilePolicies({ ...resource, ...organization(true), ...limits }), principalTags: {}, orgKeys };
-    const identity: Array<{ name: string; document: string }> = [];
-    const principalTags: Record<string, string> = {};
-    const tagsOf = (record: { data: Record<string, unknown> }): void => {
-      for (const tag of (record.data['tags'] as Array<{ Key: string; Value: string }> | undefined) ?? []) principalTags[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
-    };
-    const add = async (type: PrincipalEntityType, name: string): Promise<void> => {
-      for (const inline of await tx.list(KIND.inlinePolicy, caller.account, { owner: inlineOwner(type, name) })) {
-        identity.push({ name: `inline:${inline.key}`, document: inline.data['document'] as string });
-      }
-      for (const link of await tx.links(REL.attached, caller.account, { from: attachmentKey(type, name) })) {
-        const document = await this.managedDocument(tx, caller.account, link.to);
-        if (document !== undefined) identity.push({ name: link.to, document });
-      }
-    };
-    // The user or role whose policies apply, when it is still the one the credentials were issued to: a namesake
-    // created after a deletion is another principal (AWS binds credentials to the unique ID, AIDA… or AROA…).
-    const ownerName = caller.kind === 'assumedRole' ? caller.roleName : caller.userName;
-    const ownerKind = caller.kind === 'assumedRole' ? KIND.role : KIND.user;
-    const owner = ownerName === undefined ? undefined : await tx.get(ownerKind, caller.account, ownerName);
-    let boundary: { name: string; document: string } | undefined;
-    if (owner !== undefined && owner.id === principalOwnerId(caller)) {
-      tagsOf(owner);
-      if (caller.kind === 'assumedRole') {
-        await add('role', owner.key);
-      } else {
-        await add('user', owner.key);
-        for (const membership of await tx.links(REL.groupMember, caller.account, { from: owner.key })) await add('group', membership.to);
-      }
-      const stored = storedBoundary(owner);
-      if (stored !== undefined) {
-        const resolved = await boundaryDocument({ tx, account: caller.account, services: { awsManagedPolicies: this.awsPolicies } }, stored);
-        // A boundary that no longer resolves still binds: it allows nothing, rather than nothing limiting the principal.
-        boundary = resolved === undefined ? { name: stored.arn, document: ALLOW_NOTHING } : { name: resolved.arn, document: resolved.document };
-      }
-    } else if (caller.kind === 'federatedUser' && caller.userName === undefined) {
-      identity.push({ name: 'root', document: ALLOW_ALL });
-    } else {
-      // Credentials whose user or role is gone (or replaced): no identity policies, and a boundary that allows
-      // nothing, so a resource policy naming the role or account cannot grant either.
-      boundary = { name: 'none', document: ALLOW_NOTHING };
-    }
-    const set = compilePolicies({
-      identityPolicies: identity.map((p) => ({ name: p.name, document: p.document })),
-      ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
-      ...(caller.sessionPolicy !== undefined ? { sessionPolicy: { name: 'session', document: caller.sessionPolicy } } : {}),
-      ...limits,
-      ...resource,
-      // Service-linked roles act for their service: neither SCPs nor RCPs restrict them.
-      ...organization(!(caller.kind === 'assumedRole' && owner?.data['serviceLinked'] === true)),
-    });
-    return { set, principalTags, orgKeys };
+    const gathered = await gatherPolicies(tx, caller, this.awsPolicies, resourcePolicy, rcp?.levels);
+    return { set: compilePolicies(gathered.set), principalTags: gathered.principalTags, orgKeys: gathered.orgKeys };
   }
 
   /** The default document of an attached policy or boundary, found as every IAM operation finds it. */
@@ -406,23 +329,6 @@ class LazyDecisionRequest implements DecisionRequest {
 
   get context(): Record<string, string | readonly string[]> {
     return (this.contextKeys ??= decisionContext(this.request, this.keys, this.resourceOrgKeys));
-  }
-}
-
-/**
- * The unique ID (AIDA…, AROA…) of the user or role whose policies the caller has: its own for an IAM user (and its
- * GetSessionToken sessions), the role's for a role session, the issuing user's for a federation token.
- */
-function principalOwnerId(caller: Caller): string | undefined {
-  switch (caller.kind) {
-    case 'user':
-      return caller.userId;
-    case 'assumedRole':
-      return caller.userId.split(':')[0];
-    case 'federatedUser':
-      return caller.session?.issuerUserId;
-    default:
-      return undefined;
   }
 }
 

@@ -142,7 +142,9 @@ test('every condition key listed for an implemented action is in its request con
         assert.ok(op.conditionKeys !== undefined, `${action} has no conditionKeys() for ${key}`);
         assert.ok(concrete in op.conditionKeys(ctx, source.params), `${action}: ${key} not built from the request`);
       } else if (source.from === 'resource') {
-        const kind = details.resourceTypes[0]?.name ?? '';
+        // The principal simulators' resource is a group, a role or a user: only the last two carry tags.
+        const simulator = action === 'iam:SimulatePrincipalPolicy' || action === 'iam:GetContextKeysForPrincipalPolicy';
+        const kind = (simulator ? details.resourceTypes.find((t) => t.name === 'user') : details.resourceTypes[0])?.name ?? '';
         const arn = `arn:aws:iam::${TEST_ACCOUNT}:${kind}/thing`;
         const own = { ...ctx } as OperationContext;
         noteResource(own, arn, record(kind === 'mfa' ? 'virtual-mfa-device' : kind, 'thing'));

@@ -54,7 +54,8 @@ export interface GatewayDeps {
 const MAX_BODY = 1024 * 1024;
 // The one Region AWS's IAM endpoint takes a signature for (the SDKs sign IAM requests for it whatever the profile says).
 const IAM_REGIONS: readonly string[] = ['us-east-1'];
-const READ_ONLY = /^(Get|List|Describe|Lookup)/;
+// The policy simulators only read (SimulatePrincipalPolicy, SimulateCustomPolicy): a read-only snapshot, no write lock.
+const READ_ONLY = /^(Get|List|Describe|Lookup|Simulate)/;
 // Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
 const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations' || name === 'cloudtrail';
 

@@ -21,6 +21,7 @@ import { SERVER_CERTIFICATE_OPERATIONS } from '../core/iam/server-certificates.j
 import { SERVICE_LINKED_ROLE_OPERATIONS } from '../core/iam/service-linked-roles.js';
 import { SERVICE_SPECIFIC_CREDENTIAL_OPERATIONS } from '../core/iam/service-specific-credentials.js';
 import { SIGNING_CERTIFICATE_OPERATIONS } from '../core/iam/signing-certificates.js';
+import { SIMULATOR_OPERATIONS } from '../core/iam/simulator/operations.js';
 import { SSH_PUBLIC_KEY_OPERATIONS } from '../core/iam/ssh-public-keys.js';
 import { USER_OPERATIONS } from '../core/iam/users.js';
 import { defineOperations } from '../core/operation.js';
@@ -75,6 +76,7 @@ export const OPERATIONS = defineOperations(
   ...SIGNING_CERTIFICATE_OPERATIONS,
   ...DELEGATION_REQUEST_OPERATIONS,
   ...HUMAN_READABLE_SUMMARY_OPERATIONS,
+  ...SIMULATOR_OPERATIONS,
   ...LOGIN_PROFILE_OPERATIONS,
   ...MFA_DEVICE_OPERATIONS,
   ...PASSWORD_POLICY_OPERATIONS,
