@@ -6,7 +6,6 @@ import {
   CreateUserCommand,
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
-  GenerateServiceLastAccessedDetailsCommand,
   GetUserCommand,
   ListUsersCommand,
   ListUserTagsCommand,
@@ -16,7 +15,8 @@ import {
   UntagUserCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-iam';
-import { failure, iamClient } from './helpers/clients.js';
+import { CreateGovCloudAccountCommand } from '@aws-sdk/client-organizations';
+import { failure, iamClient, organizationsClient } from './helpers/clients.js';
 import { ROOT_KEY, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const server = useTestServer();
@@ -119,10 +119,11 @@ describe('authentication and enforcement', () => {
   });
 
   test('an operation of the API that Gatehouse does not implement answers 501, never a fake success', async () => {
-    const report = new GenerateServiceLastAccessedDetailsCommand({ Arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/carol` });
-    const result = await failure(iamClient(server.endpoint).send(report));
+    // Every IAM operation is served; Organizations' GovCloud account creation is not.
+    const create = new CreateGovCloudAccountCommand({ Email: 'gov@example.com', AccountName: 'gov' });
+    const result = await failure(organizationsClient(server.endpoint).send(create));
     assert.equal(result.status, 501);
     assert.equal(result.name, 'NotImplemented');
-    assert.match(result.message, /GenerateServiceLastAccessedDetails is not implemented/);
+    assert.match(result.message, /CreateGovCloudAccount is not implemented/);
   });
 });
