@@ -55,6 +55,8 @@ function sourceOf(action: string, key: string): Source {
       return request({ PolicyArn: BOUNDARY });
     case 'iam:AWSServiceName':
       return request({ AWSServiceName: 'elasticbeanstalk.amazonaws.com' });
+    case 'iam:OrganizationsPolicyId':
+      return request({ OrganizationsPolicyId: 'p-examplepolicyid1' });
     case 'sts:RoleSessionName':
       return request({ RoleSessionName: 'session' });
     case 'sts:ExternalId':
@@ -142,9 +144,10 @@ test('every condition key listed for an implemented action is in its request con
         assert.ok(op.conditionKeys !== undefined, `${action} has no conditionKeys() for ${key}`);
         assert.ok(concrete in op.conditionKeys(ctx, source.params), `${action}: ${key} not built from the request`);
       } else if (source.from === 'resource') {
-        // The principal simulators' resource is a group, a role or a user: only the last two carry tags.
-        const simulator = action === 'iam:SimulatePrincipalPolicy' || action === 'iam:GetContextKeysForPrincipalPolicy';
-        const kind = (simulator ? details.resourceTypes.find((t) => t.name === 'user') : details.resourceTypes[0])?.name ?? '';
+        // Actions on a group, a role or a user (the principal simulators, Access Advisor): groups carry no tags, so
+        // the keys are read from a user.
+        const first = details.resourceTypes[0]?.name ?? '';
+        const kind = first === 'group' ? (details.resourceTypes.find((t) => t.name === 'user')?.name ?? first) : first;
         const arn = `arn:aws:iam::${TEST_ACCOUNT}:${kind}/thing`;
         const own = { ...ctx } as OperationContext;
         noteResource(own, arn, record(kind === 'mfa' ? 'virtual-mfa-device' : kind, 'thing'));
