@@ -103,6 +103,30 @@ export class Authorizer {
     return this.settle(request, tx, entry.set.evaluate(new LazyDecisionRequest(request, entry, side.keys)));
   }
 
+  /**
+   * An unsigned request (S3's anonymous users): with no identity, only the resource's policy can grant it, and the
+   * RCPs of the resource's account still cap it, as they cap every principal. Without `tx`, undefined when the
+   * resource's account would have to be read.
+   */
+  decideAnonymous(request: AuthorizationRequest, tx: StoreTx | undefined, explain = false): Promise<DecisionResult> | DecisionResult | undefined {
+    if (request.resourcePolicy === undefined) return { decision: 'ImplicitlyDenied', decidedBy: ['resource'] };
+    const evaluate = (side: ResourceSide): DecisionResult => {
+      const rcp = rcpOf(request, side);
+      const set = compilePolicies({
+        resourcePolicy: { name: 'resource', document: request.resourcePolicy as string },
+        ...(rcp !== undefined ? { resourceControlPolicies: rcp.levels } : {}),
+      });
+      const own = typeof request.context === 'function' ? request.context() : request.context;
+      // The organization keys come from the store alone: nothing the request carries overrides them.
+      const context = { ...(own ?? {}), ...side.keys };
+      const resourceAccount = resourceAccountOf(request);
+      return set.evaluate({ principal: 'anonymous', action: request.action, resource: request.resource, resourceAccount, context, time: request.now.toISOString() }, { explain });
+    };
+    const cached = this.resourceSideCached(resourceAccountOf(request));
+    if (cached !== undefined) return evaluate(cached);
+    return tx === undefined ? undefined : this.resourceSideOf(request, tx).then(evaluate);
+  }
+
   /** Resource sides by account, each valid for the store version it was read at. */
   private readonly resourceSides = new Map<string, ResourceSide>();
 

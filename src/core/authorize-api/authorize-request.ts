@@ -1,4 +1,3 @@
-import { compilePolicies } from '../../policy/engine.js';
 import type { DecisionResult, Explanation } from '../../policy/decide.js';
 import type { Store, StoreTx } from '../../store/store.js';
 import { S3AuthError } from '../../sigv4/s3-errors.js';
@@ -359,7 +358,11 @@ export class AuthorizeApi {
         ...(resourceAccount !== undefined ? { resourceAccount } : {}),
       };
       const decide = async (explain: boolean): Promise<DecisionResult> => {
-        if (caller.kind === 'anonymous') return this.decideAnonymous(request, explain);
+        if (caller.kind === 'anonymous') {
+          const anonymous = this.deps.authorizer.decideAnonymous(request, tx, explain);
+          if (anonymous === undefined) throw NEEDS_STORE;
+          return anonymous;
+        }
         if (tx !== undefined) return this.deps.authorizer.decide(request, tx, explain);
         const cached = this.deps.authorizer.decideCached(request, explain);
         if (cached === undefined) throw NEEDS_STORE;
@@ -383,16 +386,5 @@ export class AuthorizeApi {
       });
     }
     return results;
-  }
-
-  /** An unsigned request: only the resource's policy can grant it (Principal "*"), as S3 decides for anonymous users. */
-  private decideAnonymous(request: AuthorizationRequest, explain: boolean): DecisionResult {
-    if (request.resourcePolicy === undefined) return { decision: 'ImplicitlyDenied', decidedBy: ['resource'] };
-    const set = compilePolicies({ resourcePolicy: { name: 'resource', document: request.resourcePolicy } });
-    const context = typeof request.context === 'function' ? request.context() : request.context;
-    return set.evaluate(
-      { principal: 'anonymous', action: request.action, resource: request.resource, ...(request.resourceAccount !== undefined ? { resourceAccount: request.resourceAccount } : {}), ...(context !== undefined ? { context } : {}), time: request.now.toISOString() },
-      { explain },
-    );
   }
 }

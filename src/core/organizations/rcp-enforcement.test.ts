@@ -171,3 +171,20 @@ test('aws:ResourceOrgID, aws:ResourceOrgPaths and aws:ResourceAccount name the r
   assert.equal((await decide(TEST_ACCOUNT)).decision, 'ExplicitlyDenied');
   assert.notEqual((await decide('111111111111')).decision, 'ExplicitlyDenied');
 });
+
+test('RCPs cap anonymous requests too: a public bucket policy does not open what an RCP denies', async () => {
+  const bucket = 'arn:aws:s3:::public-photos';
+  const open = doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${bucket}/*` });
+  const anonymous: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
+  const decide = async (account: string, secure: 'true' | 'false') =>
+    (await f.store.read(async (tx) => authorizer.decideAnonymous({ caller: anonymous, action: 's3:GetObject', resource: `${bucket}/cat.jpg`, resourceAccount: account, resourcePolicy: open, context: { 'aws:SecureTransport': secure }, now: NOW }, tx)))?.decision;
+  assert.equal(await decide(member, 'false'), 'Allowed');
+  const id = await createRcp('https-only', doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } } }));
+  await f.run('AttachPolicy', { PolicyId: id, TargetId: member });
+  assert.equal(await decide(member, 'false'), 'ExplicitlyDenied');
+  assert.equal(await decide(member, 'true'), 'Allowed');
+  // The management account's resources are not bound by RCPs; a resource policy still only grants what it names.
+  assert.equal(await decide(TEST_ACCOUNT, 'false'), 'Allowed');
+  const noPolicy = await f.store.read(async (tx) => authorizer.decideAnonymous({ caller: anonymous, action: 's3:GetObject', resource: `${bucket}/cat.jpg`, resourceAccount: member, now: NOW }, tx));
+  assert.equal(noPolicy?.decision, 'ImplicitlyDenied');
+});
