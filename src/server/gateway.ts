@@ -8,7 +8,7 @@ import { notImplemented, ServiceError } from '../core/errors.js';
 import { addRequestKeys, requestedRegion, resourceKeys } from '../core/request-context.js';
 import { callerRestriction } from '../core/sts/session-caller.js';
 import type { CoreServices, OperationContext, OperationDefinition } from '../core/operation.js';
-import { clientProtocol, encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
+import { encodeClientError, type ClientProtocol } from '../protocol/client-protocol.js';
 import { decodeJsonRequest, encodeJsonError, encodeJsonResult, JSON_CONTENT_TYPE } from '../protocol/json-protocol.js';
 import { decodeQueryRequest, encodeQueryError, encodeQueryResult } from '../protocol/query-protocol.js';
 import { hasOperation, serviceMetadata } from '../protocol/model.js';
@@ -21,6 +21,8 @@ import type { RequestLog } from './request-log.js';
 import { CONSOLE_SHORTCUTS } from './console-routes.js';
 import { RESERVED_PREFIX } from './reserved-routes.js';
 import { ResponseBatch } from './response-batch.js';
+import { BodyTooLarge, readBody, RequestAborted } from './request-body.js';
+import { foreignProtocol, headerPairs, headerValue, isService, securityTokenOf, serviceNotServed, type Service } from './request-parts.js';
 import { noteAttempt, roleUseOf, type UsageRecorder } from './usage-recorder.js';
 
 export interface GatewayDeps {
@@ -51,16 +53,10 @@ export interface GatewayDeps {
   readonly audit?: { readonly trail: AuditTrail; readonly writer: AuditWriter };
 }
 
-const MAX_BODY = 1024 * 1024;
 // The one Region AWS's IAM endpoint takes a signature for (the SDKs sign IAM requests for it whatever the profile says).
 const IAM_REGIONS: readonly string[] = ['us-east-1'];
 // The policy simulators only read (SimulatePrincipalPolicy, SimulateCustomPolicy): a read-only snapshot, no write lock.
 const READ_ONLY = /^(Get|List|Describe|Lookup|Simulate)/;
-// Compared, not looked up in a Set: the scope's service is a fresh substring each request, and hashing it costs more.
-const isService = (name: string): name is Service => name === 'iam' || name === 'sts' || name === 'organizations' || name === 'cloudtrail';
-
-type Service = 'iam' | 'sts' | 'organizations' | 'cloudtrail';
-
 /** Organizations and CloudTrail speak awsJson1_1; IAM and STS the Query protocol. */
 const isJson = (service: Service): boolean => service === 'organizations' || service === 'cloudtrail';
 
@@ -68,105 +64,6 @@ const ORGANIZATIONS_TARGET = `${serviceMetadata('organizations').targetPrefix ??
 // The SDK v3 sends only the prefix's last part (see targetOperation).
 const CLOUDTRAIL_TARGET = /^(com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\./;
 const JSON_RESPONSE = { contentType: JSON_CONTENT_TYPE } as const;
-
-const EMPTY = Buffer.alloc(0);
-
-/** The client went away (or broke the connection) before its request's body arrived: there is nobody to answer. */
-class RequestAborted extends Error {
-  constructor(readonly reason: Error & { code?: string }) {
-    super(reason.message);
-  }
-}
-
-/** Past this, a too-large body is no longer read to its end: the 413 goes out at once and the connection closes. */
-const MAX_DRAIN = 32 * 1024 * 1024;
-
-/**
- * A body over MAX_BODY. It is read to its end (discarded) before the 413 goes out, so that a client that writes
- * its whole body before reading (the AWS CLI) gets the answer instead of a reset connection; a body larger still is
- * answered at once, and the connection closed after the answer.
- */
-class BodyTooLarge extends ServiceError {
-  constructor(readonly closeConnection: boolean) {
-    super('RequestEntityTooLarge', `The request body is larger than the limit of ${MAX_BODY} bytes (1 MiB).`, 413);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // Query bodies are small and arrive in one chunk: keep it as is rather than copying it into a new buffer.
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        first = undefined;
-        more = undefined;
-        if (size > MAX_DRAIN) {
-          req.pause();
-          reject(new BodyTooLarge(true));
-        }
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else (more ??= [first]).push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY) reject(new BodyTooLarge(false));
-      else resolve(more !== undefined ? Buffer.concat(more) : (first ?? EMPTY));
-    });
-    req.on('error', (error: Error) => reject(new RequestAborted(error)));
-  });
-}
-
-/**
- * The protocol to answer a request in that is not for IAM or STS: another service's, by its signing scope, or an
- * unsigned request that plainly speaks JSON. Undefined for everything else, answered as IAM and STS answer.
- */
-function foreignProtocol(scopeService: string | undefined, method: string, headers: ReadonlyArray<readonly [string, string]>, query: string): ClientProtocol | undefined {
-  if (scopeService !== undefined && isService(scopeService)) return undefined;
-  const hints = { method, query, contentType: headerValue(headers, 'content-type'), target: headerValue(headers, 'x-amz-target') };
-  const protocol = clientProtocol(scopeService === undefined ? hints : { ...hints, service: scopeService });
-  if (scopeService === undefined && protocol !== 'awsJson') return undefined;
-  return protocol;
-}
-
-/** A service this server does not serve, in words the client prints as they are. */
-function serviceNotServed(service: string): ServiceError {
-  return new ServiceError('ServiceNotServed', `Gatehouse serves IAM, STS, Organizations and CloudTrail (LookupEvents); this endpoint does not serve ${service}.`, 400);
-}
-
-/** The first value of a header among the lower-cased pairs (node builds `req.headers` only when asked: we don't). */
-function headerValue(pairs: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
-  for (const [key, value] of pairs) if (key === name) return value;
-  return undefined;
-}
-
-function headerPairs(req: IncomingMessage): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
-  return pairs;
-}
-
-/** The session token, from the header or (presigned) the query string; undefined when the request has none. */
-function securityTokenOf(signed: SignedRequest): string | undefined {
-  const header = signed.headers.find(([name]) => name === 'x-amz-security-token');
-  if (header !== undefined) return header[1];
-  for (const pair of signed.query.split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq) === 'X-Amz-Security-Token') {
-      try {
-        return decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, '%20'));
-      } catch {
-        // A malformed escape cannot be a token Gatehouse issued: it fails as an invalid token, not a server error.
-        return pair.slice(eq + 1);
-      }
-    }
-  }
-  return undefined;
-}
 
 /**
  * One HTTP request, one pass down and back: authenticate (SigV4), decode (Query), authorize (the engine), run the
