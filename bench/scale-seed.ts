@@ -5,7 +5,7 @@ import { KIND } from '../src/core/iam/kinds.js';
 import { TRUST_BINDINGS_FIELD } from '../src/core/iam/trust-principals.js';
 import { DEFAULT_ACCESS_ROLE } from '../src/core/organizations/account-namespace.js';
 import { ORGANIZATIONS_OPERATIONS } from '../src/core/organizations/testing.js';
-import { ROOT_CALLER, runner } from '../src/core/testing.js';
+import { ROOT_CALLER, runner, testServices } from '../src/core/testing.js';
 import type { EntityRecord, Store } from '../src/store/store.js';
 
 /** The full-size organization of the issue; GATEHOUSE_BENCH_SCALE multiplies every count (0.01: a hundredth). */
@@ -68,7 +68,8 @@ function bulkId(prefix: string): string {
  * and BASE_ROLES roles in it and in the management account: the empty-store baseline answers the same requests.
  */
 export async function seedOrganization(store: Store, shape: ScaleShape, populated: boolean, progress: (line: string) => void = () => undefined): Promise<Seeded> {
-  const r = runner(store, ORGANIZATIONS_OPERATIONS);
+  // An organization of 1 000 accounts is past AWS's default quota of 10, as it is for AWS's large customers.
+  const r = runner(store, ORGANIZATIONS_OPERATIONS, { ...testServices(), maxOrganizationAccounts: shape.accounts });
   const management = ROOT_CALLER.account;
   await r.run('CreateOrganization', {});
   const roots = (await r.run('ListRoots', {})) as { Roots: Array<{ Id: string }> };

@@ -33,6 +33,11 @@ export interface CoreServices {
   serviceCatalogue?(): ServiceCatalogue;
   /** The role templates GetRoleTemplateVersion and AcquireRole serve; none when absent. */
   roleTemplates?(): RoleTemplateCatalogue;
+  /**
+   * The organization's account quota ("Maximum number of accounts", AWS's default 10, raised through Service Quotas):
+   * CreateAccount and InviteAccountToOrganization refuse past it. AWS's default when absent.
+   */
+  readonly maxOrganizationAccounts?: number;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
   readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */

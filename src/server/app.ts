@@ -166,6 +166,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     serviceCatalogue: () => serviceCatalogue,
     roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
+    ...(config.maxOrganizationAccounts !== undefined ? { maxOrganizationAccounts: config.maxOrganizationAccounts } : {}),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),

@@ -109,3 +109,24 @@ describe('audit trail options', () => {
     });
   }
 });
+
+describe('the organization account quota', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  for (const { name, option, env, expected } of [
+    { name: 'unset: AWS default (absent here)', option: undefined, env: undefined, expected: undefined },
+    { name: '--max-org-accounts 1000', option: '1000', env: undefined, expected: 1000 },
+    { name: 'GATEHOUSE_MAX_ORG_ACCOUNTS', option: undefined, env: '50', expected: 50 },
+    { name: 'the option wins over the variable', option: '20', env: '50', expected: 20 },
+    { name: 'zero is refused', option: '0', env: undefined, expected: Error },
+    { name: 'a fraction is refused', option: '1.5', env: undefined, expected: Error },
+    { name: 'text is refused', option: 'many', env: undefined, expected: Error },
+    { name: 'past 100000 is refused', option: '100001', env: undefined, expected: Error },
+  ]) {
+    test(name, () => {
+      const load = () => loadConfig({ dataDir, ...(option !== undefined ? { maxOrgAccounts: option } : {}) }, env !== undefined ? { GATEHOUSE_MAX_ORG_ACCOUNTS: env } : {});
+      if (expected === Error) assert.throws(load, (error: unknown) => error instanceof ConfigError && /--max-org-accounts must be a whole number from 1 to 100000/.test(error.message));
+      else assert.equal(load().maxOrganizationAccounts, expected);
+    });
+  }
+});

@@ -30,6 +30,8 @@ export interface ServerConfig {
    * AWS's own global endpoint is reached at the Region the SDKs resolve for it. STS keeps any Region either way.
    */
   readonly strictIamRegion?: boolean;
+  /** The organization's account quota (AWS's default 10; AWS raises it on request, so may the operator). */
+  readonly maxOrganizationAccounts?: number;
   /**
    * A postgres:// or postgresql:// URL: the state lives in that PostgreSQL database, which several nodes may share.
    * Absent: the embedded SQLite database in the data directory, owned by this one process.
@@ -102,6 +104,7 @@ export interface ConfigOptions extends HttpLimitOptions {
   host?: string;
   encodeAuthorizationMessages?: boolean;
   strictIamRegion?: boolean;
+  maxOrgAccounts?: string | number;
   enforcement?: string;
   databaseUrl?: string;
   roleTemplates?: string;
@@ -243,6 +246,11 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if (rootPassword !== undefined && (rootPassword.length < 8 || rootPassword.length > 128)) throw new ConfigError('GATEHOUSE_ROOT_PASSWORD must be 8 to 128 characters');
   const encodeAuthorizationMessages = options.encodeAuthorizationMessages ?? envFlag(env, 'GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES') ?? false;
   const strictIamRegion = options.strictIamRegion ?? envFlag(env, 'GATEHOUSE_STRICT_IAM_REGION') ?? false;
+  const maxAccountsText = options.maxOrgAccounts?.toString() ?? env['GATEHOUSE_MAX_ORG_ACCOUNTS'];
+  const maxOrganizationAccounts = maxAccountsText === undefined ? undefined : Number(maxAccountsText);
+  if (maxOrganizationAccounts !== undefined && !(/^\d+$/.test(maxAccountsText?.trim() ?? '') && maxOrganizationAccounts >= 1 && maxOrganizationAccounts <= 100_000)) {
+    throw new ConfigError(`--max-org-accounts must be a whole number from 1 to 100000, not ${JSON.stringify(maxAccountsText)}`);
+  }
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   const http = readHttpLimits(options, env);
   const tls = tlsFiles(options, env);
@@ -278,6 +286,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     ...(rootPassword !== undefined ? { rootPassword } : {}),
     encodeAuthorizationMessages,
     strictIamRegion,
+    ...(maxOrganizationAccounts !== undefined ? { maxOrganizationAccounts } : {}),
     ...(database !== undefined ? { databaseUrl: database } : {}),
     http,
     ...(tls !== undefined ? { tls } : {}),

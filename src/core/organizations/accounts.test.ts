@@ -182,3 +182,20 @@ describe('accounts in the organization', () => {
     }
   });
 });
+
+describe('the account quota', () => {
+  test('ten accounts by default; a raised quota (--max-org-accounts) lets more in, and still stops at its number', async () => {
+    await organizationWithMember(f);
+    // The management account and the member: eight more fit under AWS's default of ten.
+    for (let i = 0; i < 8; i++) await createAccount({ Email: `a${i}@example.com`, AccountName: `a${i}` });
+    await rejects(f.run('CreateAccount', { Email: 'over@example.com', AccountName: 'over' }), 'ConstraintViolationException', 409, 'You attempted to exceed the limit on the number of accounts in an organization.');
+    const raised = orgFixture({ maxOrganizationAccounts: 12 });
+    try {
+      await organizationWithMember(raised);
+      for (let i = 0; i < 10; i++) await raised.run('CreateAccount', { Email: `b${i}@example.com`, AccountName: `b${i}` });
+      await rejects(raised.run('CreateAccount', { Email: 'over@example.com', AccountName: 'over' }), 'ConstraintViolationException', 409, 'You attempted to exceed the limit on the number of accounts in an organization.');
+    } finally {
+      raised.store.close();
+    }
+  });
+});

@@ -73,7 +73,7 @@ async function createAccount(ctx: OperationContext, p: Params): Promise<Record<s
   let outcome: Record<string, unknown>;
   // AWS's default quota: 10 accounts in an organization, the management account, closed accounts and open invitations
   // included.
-  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= MAX_ACCOUNTS) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
+  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= (ctx.services.maxOrganizationAccounts ?? MAX_ACCOUNTS)) throw constraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   if (await emailTaken(ctx.tx, email)) {
     outcome = { state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' };
   } else {

@@ -58,7 +58,7 @@ async function inviteAccountToOrganization(ctx: OperationContext, p: Params): Pr
   const targetKey = (h: EntityRecord): string => `${h.data['targetType'] as string}:${(h.data['targetId'] as string).toLowerCase()}`;
   const wanted = `${target.Type}:${target.Id.toLowerCase()}`;
   if (handshakes.some((h) => OPEN_STATES.has(storedState(h, ctx.now)) && (targetKey(h) === wanted || (account !== undefined && h.owner === account)))) throw duplicateHandshake();
-  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= MAX_ACCOUNTS) throw handshakeConstraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
+  if ((await accountsCounted(ctx.tx, org, ctx.now)) >= (ctx.services.maxOrganizationAccounts ?? MAX_ACCOUNTS)) throw handshakeConstraintViolation('ACCOUNT_NUMBER_LIMIT_EXCEEDED');
   const membership = await ctx.tx.get(ORG_KIND.account, org.management, org.management);
   const id = newHandshakeId();
   const created = ctx.now.toISOString();

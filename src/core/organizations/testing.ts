@@ -3,8 +3,8 @@
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
-import { defineOperations } from '../operation.js';
-import { ROOT_CALLER, runner } from '../testing.js';
+import { defineOperations, type CoreServices } from '../operation.js';
+import { ROOT_CALLER, runner, testServices } from '../testing.js';
 import { ACCOUNT_OPERATIONS } from './accounts.js';
 import { ATTACHMENT_OPERATIONS } from './attachments.js';
 import { ORGANIZATION_OPERATIONS } from './organization.js';
@@ -45,9 +45,9 @@ export interface OrgFixture {
 }
 
 /** A fresh store; `run` runs one operation as the test account's root user unless another caller is given. */
-export function orgFixture(): OrgFixture {
+export function orgFixture(services: Partial<CoreServices> = {}): OrgFixture {
   const store = openSqliteStore({ path: ':memory:' });
-  const r = runner(store, ORGANIZATIONS_OPERATIONS);
+  const r = runner(store, ORGANIZATIONS_OPERATIONS, { ...testServices(), ...services });
   return { store, run: (name, params = {}, caller = ROOT_CALLER) => r.run(name, params, caller) };
 }
 
