@@ -221,7 +221,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
       enforcement: config.enforcement,
       instances,
       authorize,
-      console: createConsoleRoutes({ store, services, clock }),
+      console: createConsoleRoutes({ store, services, clock, secure: config.tls !== undefined, ...(audit !== undefined ? { audit: audit.writer } : {}) }),
     }),
     enforcement: config.enforcement,
     // Warn, not info: a denial let through is what audit mode is run to see, at any log level that shows problems.

@@ -2,9 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { consoleSignInEvent, type SignInAttempt } from '../core/audit/console-login.js';
 import type { CoreServices } from '../core/operation.js';
 import { consoleSignIn, ConsoleSignInError, parseSignInInput } from '../core/sts/console-sign-in.js';
 import type { Store } from '../store/store.js';
+import type { AuditWriter } from './audit/audit-writer.js';
 
 /** The web console's assets and its sign-in endpoint live here; `/console` redirects to it. */
 // Spelled out rather than built from RESERVED_PREFIX: reserved-routes.ts imports this module.
@@ -52,6 +54,8 @@ const TYPES: Readonly<Record<string, string>> = {
 /** A plain file name with a known type: nothing else is ever looked up (no path, no dot-dot, no hidden file). */
 const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|png|svg)$/;
 const MAX_SIGN_IN_BODY = 16 * 1024;
+// A Host header as a browser sends it (name or address, optional port); anything else is not written into events.
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 
 export interface ConsoleRouteDeps {
   readonly store: Store;
@@ -59,6 +63,10 @@ export interface ConsoleRouteDeps {
   readonly clock: () => Date;
   /** The built console (dist/console by default). */
   readonly dir?: string;
+  /** The audit trail's writer when auditing is on: each judged sign-in's event is committed before it is answered. */
+  readonly audit?: AuditWriter;
+  /** Served over TLS (for the console's address in the events). */
+  readonly secure?: boolean;
 }
 
 interface Asset {
@@ -136,11 +144,10 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
       sendJson(res, 400, { error: 'InvalidRequest', message: 'The request body is not JSON.' });
       return;
     }
+    // Malformed requests (above, and a body parseSignInInput refuses) are no sign-in attempt: no event.
+    let input;
     try {
-      const input = parseSignInInput(parsed);
-      const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
-      const result = await consoleSignIn({ store: deps.store, services: deps.services, now: deps.clock(), ...(sourceIp !== undefined ? { sourceIp } : {}) }, input);
-      sendJson(res, 200, result);
+      input = parseSignInInput(parsed);
     } catch (error) {
       if (error instanceof ConsoleSignInError) {
         sendJson(res, error.status, { error: error.code, message: error.message });
@@ -148,6 +155,44 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
       }
       throw error;
     }
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const now = deps.clock();
+    // consoleSignIn reports what the attempt came to once it judged the credentials. Throttled attempts refused before
+    // the check, and those whose parts cannot be valid (a user name IAM cannot have, a password over 128 characters,
+    // a code that is not six digits) or whose alias names no account, are not: they record no event. The failures
+    // that led to throttling are each recorded, and a refusal that costs no password check must not cost an audit
+    // write either (a flood of them would otherwise fill the trail). An MFA code refused by its own throttling, once
+    // the password was right, is recorded as a failed ConsoleLogin.
+    let attempt: SignInAttempt | undefined;
+    const env = {
+      store: deps.store,
+      services: deps.services,
+      now,
+      ...(sourceIp !== undefined ? { sourceIp } : {}),
+      ...(deps.audit !== undefined ? { observe: (a: SignInAttempt) => void (attempt = a) } : {}),
+    };
+    let status: number;
+    let answer: unknown;
+    try {
+      answer = await consoleSignIn(env, input);
+      status = 200;
+    } catch (error) {
+      // Anything else (the store failing) is not a judged attempt: answered 500 below, with no event.
+      if (!(error instanceof ConsoleSignInError)) throw error;
+      status = error.status;
+      answer = { error: error.code, message: error.message };
+    }
+    if (deps.audit !== undefined && attempt !== undefined) {
+      // The answer (with a session's credentials) goes out only once its event is committed; a writer closed first
+      // (shutdown) rejects, and the request is answered 500 without them.
+      await deps.audit.record(consoleSignInEvent(attempt, { time: now, sourceIp: sourceIp ?? '', userAgent: req.headers['user-agent'] ?? '', loginTo: loginToOf(req) }));
+    }
+    sendJson(res, status, answer);
+  }
+
+  function loginToOf(req: IncomingMessage): string {
+    const host = req.headers.host;
+    return host !== undefined && HOST.test(host) ? `${deps.secure === true ? 'https' : 'http'}://${host}${CONSOLE_PREFIX}` : CONSOLE_PREFIX;
   }
 
   return (req, res, path) => {

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.js';
+import type { SignInAttempt } from '../audit/console-login.js';
 import { rootArn, userArn } from '../arns.js';
 import type { Caller } from '../caller.js';
 import { ServiceError } from '../errors.js';
@@ -106,6 +107,11 @@ export interface SignInEnv {
   readonly now: Date;
   /** The address the attempt came from: guesses are throttled per address as well as per user. */
   readonly sourceIp?: string;
+  /**
+   * Told what the attempt came to once the credentials were checked (the audit trail's ConsoleLogin event). Not told
+   * of attempts refused before any check (throttled, or naming an alias no account has): see console-routes.ts.
+   */
+  readonly observe?: (attempt: SignInAttempt) => void;
 }
 
 // A password hash nobody's password matches, verified when there is no user or no password, so that an unknown user
@@ -143,6 +149,10 @@ export function passwordExpired(policy: PasswordPolicyData | undefined, password
   return now.getTime() >= Date.parse(passwordChanged) + maxAge * 86_400_000;
 }
 
+function principalOf(account: string, user: { id: string; key: string; path: string }): SignInAttempt['principal'] {
+  return { kind: 'user', userId: user.id, userName: user.key, arn: userArn(account, user.path, user.key) };
+}
+
 /**
  * Checks a console sign-in and issues the console session's credentials. Throws ConsoleSignInError: SignInFailed for
  * every wrong or unknown part, MfaRequired when the password is right and the user has an MFA device but no code was
@@ -170,9 +180,11 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
       const rootMatches = await services.verifyPassword(input.password, rootData?.passwordHash ?? (await decoyHash(services)));
       if (!rootMatches || record === undefined || account === undefined || !wellFormed) {
         limiter.recordFailure(keys, now);
+        if (account !== undefined) env.observe?.({ account, principal: { kind: 'root' }, outcome: 'failure', mfaUsed: false });
         throw failed();
       }
       limiter.recordSuccess([nameKey]);
+      env.observe?.({ account, principal: { kind: 'root' }, outcome: 'success', mfaUsed: false });
       await tx.update({ ...record, data: { ...record.data, passwordLastUsed: now.toISOString() } });
       const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services };
       const arn = rootArn(account);
@@ -186,33 +198,50 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
     const matches = await services.verifyPassword(input.password, data?.passwordHash ?? (await decoyHash(services)));
     if (!matches || user === undefined || data === undefined || account === undefined || !wellFormed) {
       limiter.recordFailure(keys, now);
+      if (account !== undefined) env.observe?.({ account, principal: user === undefined ? { kind: 'unknownUser' } : principalOf(account, user), outcome: 'failure', mfaUsed: false });
       throw failed();
     }
+    const principal = principalOf(account, user);
     const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services, ...(env.sourceIp !== undefined ? { sourceIp: env.sourceIp } : {}) };
     let mfaAuthTime: string | undefined;
+    let mfaSerial: string | undefined;
     const devices = (await tx.list(MFA_DEVICE_KIND, account, { owner: user.id })).sort((a, b) =>
       String(a.data['enableDate'] ?? '').localeCompare(String(b.data['enableDate'] ?? '')),
     );
     if (devices.length > 0) {
-      if (input.mfaCode === undefined) throw new ConsoleSignInError('MfaRequired', 'Enter the code your MFA device shows.', 401);
+      if (input.mfaCode === undefined) {
+        env.observe?.({ account, principal, outcome: 'mfaRequired', mfaUsed: false, mfaDevices: devices.map((d) => d.key) });
+        throw new ConsoleSignInError('MfaRequired', 'Enter the code your MFA device shows.', 401);
+      }
       const device = devices.find((d) => d.key === input.mfaSerial) ?? (devices[0] as (typeof devices)[number]);
       // useMfaCode throttles and counts guesses per device and address, and spends the code (no replay).
       let check: Awaited<ReturnType<typeof useMfaCode>>;
       try {
         check = await useMfaCode(ctx, user.id, device.key, input.mfaCode);
       } catch (error) {
-        if (error instanceof ServiceError && error.code === 'Throttling') throw throttled();
+        // The password was checked: a code refused unheard is a failed sign-in of this user.
+        if (error instanceof ServiceError && error.code === 'Throttling') {
+          env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
+          throw throttled();
+        }
         throw error;
       }
-      if (check !== 'accepted') throw failed();
+      if (check !== 'accepted') {
+        env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
+        throw failed();
+      }
+      mfaSerial = device.key;
       mfaAuthTime = now.toISOString();
     }
     const policy = await readPasswordPolicy(tx, account);
     const expired = passwordExpired(policy, data.passwordChanged, now);
+    const mfa = { mfaUsed: mfaSerial !== undefined, ...(mfaSerial !== undefined ? { mfaSerial } : {}) };
     if (expired && policy?.HardExpiry === true) {
+      env.observe?.({ account, principal, outcome: 'passwordExpired', ...mfa });
       throw new ConsoleSignInError('PasswordExpired', 'Your password has expired. Ask your administrator to reset it.', 403);
     }
     limiter.recordSuccess([nameKey]);
+    env.observe?.({ account, principal, outcome: 'success', ...mfa });
     const resetRequired = data.passwordResetRequired || expired;
     await tx.update({ ...user, data: { ...user.data, passwordLastUsed: now.toISOString() } });
     const arn = userArn(account, user.path, user.key);
