@@ -36,8 +36,8 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   SendDelegationToken writes each exchange token (DIR/<DelegationRequestId>.json, mode 0600) for the partner to pick
   up and trade in with sts get-delegated-access-token.
   --audit on records every authenticated IAM, STS and Organizations call and the unsigned federation calls as
-  CloudTrail events (secrets redacted), each committed before its answer is sent (default off: it costs about
-  40 % of the throughput today); kept --audit-retention-days
+  CloudTrail events (secrets redacted), each committed before its answer is sent (default off: it costs about a
+  quarter of the throughput today); kept --audit-retention-days
   (default 90); --audit-failed-authentication also records requests that failed authentication. Exported by
   gatehouse export-events.
   Logs are JSON lines on standard output; --log-level (${LOG_LEVELS.join(', ')}; default info) info writes one line per
