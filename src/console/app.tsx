@@ -4,6 +4,7 @@ import { clientsFor, signIn, type Clients } from './api.js';
 import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
+import { DashboardPage } from './pages/dashboard.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
 import { RoleDetailPage, RolesPage } from './pages/roles.js';
 import { SwitchRolePage } from './pages/switch-role.js';
@@ -13,6 +14,7 @@ import { UsersPage } from './pages/users.js';
 import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSession } from './session.js';
 
 type Route =
+  | { readonly page: 'dashboard' }
   | { readonly page: 'users' }
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
@@ -27,6 +29,7 @@ function parseRoute(hash: string): Route {
   if (path === '' || path === '/' || path === '/users') return { page: 'users' };
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
+  if (path === '/dashboard') return { page: 'dashboard' };
   if (path === '/groups') return { page: 'groups' };
   if (path === '/switch-role') return { page: 'switch-role' };
   if (path === '/roles') return { page: 'roles' };
@@ -141,6 +144,8 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
     case 'switch-role':
       // From the user's own session: a role session switching again would chain roles, which the console does not do.
       return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
+    case 'dashboard':
+      return <DashboardPage clients={clients} />;
     case 'users':
       return <UsersPage clients={clients} />;
     case 'user':
@@ -202,6 +207,9 @@ function Shell({
         </a>
         {session.passwordResetRequired ? null : (
           <nav aria-label="Console">
+            <a href="#/dashboard" aria-current={current('dashboard')}>
+              Dashboard
+            </a>
             <a href="#/users" aria-current={current('users')}>
               Users
             </a>
