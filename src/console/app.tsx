@@ -5,6 +5,8 @@ import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { PoliciesPage } from './pages/policies.js';
+import { PolicyDetailPage } from './pages/policy-detail.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
 import { RoleDetailPage, RolesPage } from './pages/roles.js';
 import { SwitchRolePage } from './pages/switch-role.js';
@@ -15,6 +17,8 @@ import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSessio
 
 type Route =
   | { readonly page: 'dashboard' }
+  | { readonly page: 'policies' }
+  | { readonly page: 'policy'; readonly arn: string }
   | { readonly page: 'users' }
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
@@ -30,6 +34,15 @@ function parseRoute(hash: string): Route {
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
   if (path === '/dashboard') return { page: 'dashboard' };
+  if (path === '/policies') return { page: 'policies' };
+  const policy = /^\/policies\/([^/]+)$/.exec(path);
+  if (policy !== null) {
+    try {
+      return { page: 'policy', arn: decodeURIComponent(policy[1] as string) };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
   if (path === '/groups') return { page: 'groups' };
   if (path === '/switch-role') return { page: 'switch-role' };
   if (path === '/roles') return { page: 'roles' };
@@ -146,6 +159,10 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
     case 'dashboard':
       return <DashboardPage clients={clients} />;
+    case 'policies':
+      return <PoliciesPage clients={clients} />;
+    case 'policy':
+      return <PolicyDetailPage key={route.arn} clients={clients} arn={route.arn} />;
     case 'users':
       return <UsersPage clients={clients} />;
     case 'user':
@@ -198,7 +215,7 @@ function Shell({
       () => undefined,
     );
   }, [clients]);
-  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && route.page === 'role') ? 'page' : undefined);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && route.page === 'role') || (page === 'policies' && route.page === 'policy') ? 'page' : undefined);
   return (
     <>
       <header class="top">
@@ -218,6 +235,9 @@ function Shell({
             </a>
             <a href="#/roles" aria-current={current('roles')}>
               Roles
+            </a>
+            <a href="#/policies" aria-current={current('policies')}>
+              Policies
             </a>
             <a href="#/account" aria-current={current('account')}>
               Account settings

@@ -6,7 +6,7 @@ import { formatDate, PageHeading, Section, useLoad } from '../components.js';
 const PAGE_SIZE = 100;
 
 /** The policy document IAM returns URL-encoded, as indented JSON (as it came when it is not JSON). */
-function prettyDocument(encoded: string | undefined): string {
+export function prettyDocument(encoded: string | undefined): string {
   if (encoded === undefined) return '';
   let text = encoded;
   try {
