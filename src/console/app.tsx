@@ -4,6 +4,7 @@ import { clientsFor, signIn, type Clients } from './api.js';
 import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
+import { CreateRolePage } from './pages/create-role.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyDetailPage } from './pages/policy-detail.js';
@@ -18,6 +19,7 @@ import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSessio
 type Route =
   | { readonly page: 'dashboard' }
   | { readonly page: 'policies' }
+  | { readonly page: 'create-role' }
   | { readonly page: 'policy'; readonly arn: string }
   | { readonly page: 'users' }
   | { readonly page: 'account' }
@@ -35,6 +37,7 @@ function parseRoute(hash: string): Route {
   if (path === '/account') return { page: 'account' };
   if (path === '/dashboard') return { page: 'dashboard' };
   if (path === '/policies') return { page: 'policies' };
+  if (path === '/create-role') return { page: 'create-role' };
   const policy = /^\/policies\/([^/]+)$/.exec(path);
   if (policy !== null) {
     try {
@@ -159,6 +162,8 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
     case 'dashboard':
       return <DashboardPage clients={clients} />;
+    case 'create-role':
+      return <CreateRolePage clients={clients} account={session.account} />;
     case 'policies':
       return <PoliciesPage clients={clients} />;
     case 'policy':
@@ -215,7 +220,7 @@ function Shell({
       () => undefined,
     );
   }, [clients]);
-  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && route.page === 'role') || (page === 'policies' && route.page === 'policy') ? 'page' : undefined);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && (route.page === 'role' || route.page === 'create-role')) || (page === 'policies' && route.page === 'policy') ? 'page' : undefined);
   return (
     <>
       <header class="top">

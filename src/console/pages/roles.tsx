@@ -1,7 +1,8 @@
-import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { useState } from 'preact/hooks';
+import { GetRoleCommand, UpdateAssumeRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
-import { formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { formatDate, PageHeading, Section, useAction, useLoad } from '../components.js';
+import { localFinding, PolicyEditor } from './policy-editor.js';
 
 const PAGE_SIZE = 100;
 
@@ -29,7 +30,16 @@ export function RolesPage({ clients }: { clients: Clients }) {
   return (
     <>
       <PageHeading>Roles</PageHeading>
-      <Section title="IAM roles" id="roles" loaded={roles}>
+      <Section
+        title="IAM roles"
+        id="roles"
+        loaded={roles}
+        actions={
+          <a class="button primary" href="#/create-role">
+            Create role
+          </a>
+        }
+      >
         {(data) => (
           <>
             {(data.Roles ?? []).length === 0 ? (
@@ -102,10 +112,7 @@ export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleNa
                 {data.Role?.RoleLastUsed?.LastUsedDate === undefined ? 'Never' : `${formatDate(data.Role.RoleLastUsed.LastUsedDate)} in ${data.Role.RoleLastUsed.Region ?? '—'}`}
               </dd>
             </dl>
-            <h3 class="subhead">Trust policy</h3>
-            <pre class="code document" tabIndex={0} aria-label="Trust policy">
-              {prettyDocument(data.Role?.AssumeRolePolicyDocument)}
-            </pre>
+            <TrustPolicy clients={clients} roleName={roleName} current={prettyDocument(data.Role?.AssumeRolePolicyDocument)} onSaved={role.reload} />
           </>
         )}
       </Section>
@@ -138,5 +145,57 @@ export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleNa
         }
       </Section>
     </>
+  );
+}
+
+/** The role's trust policy, shown and edited in place (UpdateAssumeRolePolicy, whose refusal is shown under it). */
+function TrustPolicy({ clients, roleName, current, onSaved }: { clients: Clients; roleName: string; current: string; onSaved: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(current);
+  useEffect(() => setText(current), [current]);
+  const action = useAction(() => {
+    setEditing(false);
+    onSaved();
+  });
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const finding = localFinding(text);
+    if (finding !== undefined) return action.setError(finding);
+    await action.act(() => clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: text })));
+  };
+  if (!editing) {
+    return (
+      <>
+        <div class="panel-head">
+          <h3 class="subhead">Trust policy</h3>
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit trust policy
+          </button>
+        </div>
+        <pre class="code document" tabIndex={0} aria-label="Trust policy">
+          {current}
+        </pre>
+      </>
+    );
+  }
+  return (
+    <form class="form" onSubmit={save}>
+      <PolicyEditor id="trust-policy-editor" label="Trust policy" value={text} onInput={setText} serverError={action.error} />
+      <div class="actions">
+        <button type="submit" class="primary" disabled={action.busy}>
+          Update trust policy
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setEditing(false);
+            setText(current);
+            action.setError(undefined);
+          }}
+        >
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
