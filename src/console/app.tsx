@@ -6,6 +6,7 @@ import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { CreateRolePage } from './pages/create-role.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { IdentityProvidersPage } from './pages/identity-providers.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyDetailPage } from './pages/policy-detail.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
@@ -19,6 +20,7 @@ import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSessio
 type Route =
   | { readonly page: 'dashboard' }
   | { readonly page: 'policies' }
+  | { readonly page: 'identity-providers' }
   | { readonly page: 'create-role' }
   | { readonly page: 'policy'; readonly arn: string }
   | { readonly page: 'users' }
@@ -37,6 +39,7 @@ function parseRoute(hash: string): Route {
   if (path === '/account') return { page: 'account' };
   if (path === '/dashboard') return { page: 'dashboard' };
   if (path === '/policies') return { page: 'policies' };
+  if (path === '/identity-providers') return { page: 'identity-providers' };
   if (path === '/create-role') return { page: 'create-role' };
   const policy = /^\/policies\/([^/]+)$/.exec(path);
   if (policy !== null) {
@@ -164,6 +167,8 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <DashboardPage clients={clients} />;
     case 'create-role':
       return <CreateRolePage clients={clients} account={session.account} />;
+    case 'identity-providers':
+      return <IdentityProvidersPage clients={clients} />;
     case 'policies':
       return <PoliciesPage clients={clients} />;
     case 'policy':
@@ -243,6 +248,9 @@ function Shell({
             </a>
             <a href="#/policies" aria-current={current('policies')}>
               Policies
+            </a>
+            <a href="#/identity-providers" aria-current={current('identity-providers')}>
+              Identity providers
             </a>
             <a href="#/account" aria-current={current('account')}>
               Account settings
