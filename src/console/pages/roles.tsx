@@ -1,7 +1,7 @@
-import { GetRoleCommand, UpdateAssumeRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, UpdateAssumeRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
-import { formatDate, PageHeading, Section, useAction, useLoad } from '../components.js';
+import { formatDate, PageHeading, Pager, Section, Table, useAction, useLoad, usePaged } from '../components.js';
 import { localFinding, PolicyEditor } from './policy-editor.js';
 
 const PAGE_SIZE = 100;
@@ -22,18 +22,23 @@ export function prettyDocument(encoded: string | undefined): string {
   }
 }
 
+const COLUMNS = [
+  { label: 'Role name', cell: (r: Role) => <a href={`#/roles/${encodeURIComponent(r.RoleName ?? '')}`}>{r.RoleName}</a> },
+  { label: 'Path', cell: (r: Role) => r.Path },
+  { label: 'Created', cell: (r: Role) => formatDate(r.CreateDate) },
+  { label: 'Description', cell: (r: Role) => r.Description ?? '—' },
+];
+
 /** ListRoles, a page at a time. */
 export function RolesPage({ clients }: { clients: Clients }) {
-  const [markers, setMarkers] = useState<Array<string | undefined>>([undefined]);
-  const marker = markers[markers.length - 1];
-  const roles = useLoad(() => clients.iam.send(new ListRolesCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), `roles:${marker ?? ''}`);
+  const paged = usePaged((marker) => clients.iam.send(new ListRolesCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), 'roles');
   return (
     <>
       <PageHeading>Roles</PageHeading>
       <Section
         title="IAM roles"
         id="roles"
-        loaded={roles}
+        loaded={paged.loaded}
         actions={
           <a class="button primary" href="#/create-role">
             Create role
@@ -42,42 +47,8 @@ export function RolesPage({ clients }: { clients: Clients }) {
       >
         {(data) => (
           <>
-            {(data.Roles ?? []).length === 0 ? (
-              <p class="muted">No roles.</p>
-            ) : (
-              <table class="cards">
-                <caption class="visually-hidden">IAM roles, page {markers.length}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Role name</th>
-                    <th scope="col">Path</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Description</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(data.Roles ?? []).map((role) => (
-                    <tr key={role.RoleId}>
-                      <td data-label="Role name">
-                        <a href={`#/roles/${encodeURIComponent(role.RoleName ?? '')}`}>{role.RoleName}</a>
-                      </td>
-                      <td data-label="Path">{role.Path}</td>
-                      <td data-label="Created">{formatDate(role.CreateDate)}</td>
-                      <td data-label="Description">{role.Description ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <nav class="pager" aria-label="Pages of roles">
-              <button type="button" disabled={markers.length === 1} onClick={() => setMarkers(markers.slice(0, -1))}>
-                Previous page
-              </button>
-              <span>Page {markers.length}</span>
-              <button type="button" disabled={data.IsTruncated !== true || data.Marker === undefined} onClick={() => setMarkers([...markers, data.Marker])}>
-                Next page
-              </button>
-            </nav>
+            {(data.Roles ?? []).length === 0 ? <p class="muted">No roles.</p> : <Table caption={`IAM roles, page ${paged.page}`} columns={COLUMNS} rows={data.Roles ?? []} rowKey={(r) => r.RoleId ?? ''} />}
+            <Pager paged={paged} data={data} what="roles" />
           </>
         )}
       </Section>
