@@ -4,7 +4,7 @@
 // at 390×844.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateGroupCommand, CreateUserCommand, GetPolicyCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, GetPolicyCommand, ListAttachedUserPoliciesCommand, PutGroupPolicyCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
 import { iamClient } from './helpers/clients.js';
@@ -17,6 +17,9 @@ const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, asy
   const iam = iamClient(server.endpoint);
   await iam.send(new CreateUserCommand({ UserName: 'pat' }));
   await iam.send(new CreateGroupCommand({ GroupName: 'auditors' }));
+  await iam.send(new AddUserToGroupCommand({ GroupName: 'auditors', UserName: 'pat' }));
+  // A group's inline policy counts in the member's summary, with its narrower resource flagged.
+  await iam.send(new PutGroupPolicyCommand({ GroupName: 'auditors', PolicyName: 'logs', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::audit-logs/*' }] }) }));
 });
 const chromium = useBrowser();
 
@@ -93,10 +96,19 @@ describe('policies in the web console', () => {
       await heading(page, 'pat').waitFor();
       const effective = page.getByRole('region', { name: 'Effective access' });
       await effective.locator('td').first().waitFor();
-      assert.deepEqual(await effective.locator('td').allTextContents(), ['iam', 'Get*', '—', 'All resources']);
+      await effective.getByText('Get*', { exact: true }).waitFor();
+      assert.deepEqual(await effective.locator('td').allTextContents(), ['iam', 'Get*', '—', 'All resources', 's3', 'GetObject', '—', 'Some resources or conditions']);
       await checkPage(page, 'user page with effective access', 'user-effective');
       await page.getByRole('button', { name: 'Detach reader' }).click();
-      await effective.getByText('No policy allows this user anything.').waitFor();
+      await effective.locator('td').filter({ hasText: 'iam' }).waitFor({ state: 'detached' });
+      assert.deepEqual(await effective.locator('td').allTextContents(), ['s3', 'GetObject', '—', 'Some resources or conditions']);
+
+      // An AWS managed policy: its document, no editor, no default to set.
+      await page.goto(`${server.endpoint}/_gatehouse/console/#/policies/${encodeURIComponent('arn:aws:iam::aws:policy/IAMReadOnlyAccess')}`);
+      await heading(page, 'IAMReadOnlyAccess').waitFor();
+      await page.getByLabel(/^Policy document of v/).getByText('"iam:Get*"').waitFor();
+      assert.equal(await page.getByRole('heading', { name: 'Edit policy' }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /as default$/ }).count(), 0);
       assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'pat' }))).AttachedPolicies, []);
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(foreignRequests, []);
