@@ -144,10 +144,18 @@ function Attachments({ clients, arn, onChanged }: { clients: Clients; arn: strin
   });
   const [kind, setKind] = useState<EntityKind>('user');
   const [name, setName] = useState('');
-  const attach = (k: EntityKind, n: string) =>
-    k === 'user' ? new AttachUserPolicyCommand({ UserName: n, PolicyArn: arn }) : k === 'group' ? new AttachGroupPolicyCommand({ GroupName: n, PolicyArn: arn }) : new AttachRolePolicyCommand({ RoleName: n, PolicyArn: arn });
-  const detach = (k: EntityKind, n: string) =>
-    k === 'user' ? new DetachUserPolicyCommand({ UserName: n, PolicyArn: arn }) : k === 'group' ? new DetachGroupPolicyCommand({ GroupName: n, PolicyArn: arn }) : new DetachRolePolicyCommand({ RoleName: n, PolicyArn: arn });
+  const attach = (k: EntityKind, n: string): Promise<unknown> =>
+    k === 'user'
+      ? iam.send(new AttachUserPolicyCommand({ UserName: n, PolicyArn: arn }))
+      : k === 'group'
+        ? iam.send(new AttachGroupPolicyCommand({ GroupName: n, PolicyArn: arn }))
+        : iam.send(new AttachRolePolicyCommand({ RoleName: n, PolicyArn: arn }));
+  const detach = (k: EntityKind, n: string): Promise<unknown> =>
+    k === 'user'
+      ? iam.send(new DetachUserPolicyCommand({ UserName: n, PolicyArn: arn }))
+      : k === 'group'
+        ? iam.send(new DetachGroupPolicyCommand({ GroupName: n, PolicyArn: arn }))
+        : iam.send(new DetachRolePolicyCommand({ RoleName: n, PolicyArn: arn }));
   return (
     <Section title="Attached entities" id="policy-entities" loaded={entities}>
       {(data) => {
@@ -165,7 +173,7 @@ function Attachments({ clients, arn, onChanged }: { clients: Clients; arn: strin
                 {rows.map((r) => (
                   <li key={`${r.kind}:${r.name}`}>
                     <a href={`#/${r.kind}s/${encodeURIComponent(r.name)}`}>{r.name}</a> <span class="muted">({r.kind})</span>{' '}
-                    <button type="button" disabled={action.busy} aria-label={`Detach from ${r.kind} ${r.name}`} onClick={() => action.act(() => iam.send(detach(r.kind, r.name) as never))}>
+                    <button type="button" disabled={action.busy} aria-label={`Detach from ${r.kind} ${r.name}`} onClick={() => action.act(() => detach(r.kind, r.name))}>
                       Detach
                     </button>
                   </li>
@@ -177,7 +185,7 @@ function Attachments({ clients, arn, onChanged }: { clients: Clients; arn: strin
               onSubmit={(e) => {
                 e.preventDefault();
                 void action.act(async () => {
-                  await iam.send(attach(kind, name.trim()) as never);
+                  await attach(kind, name.trim());
                   setName('');
                 });
               }}
