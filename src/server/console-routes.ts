@@ -45,12 +45,13 @@ const TYPES: Readonly<Record<string, string>> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
+  json: 'application/json',
   png: 'image/png',
   svg: 'image/svg+xml',
 };
 
 /** A plain file name with a known type: nothing else is ever looked up (no path, no dot-dot, no hidden file). */
-const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|png|svg)$/;
+const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|json|png|svg)$/;
 const MAX_SIGN_IN_BODY = 16 * 1024;
 
 export interface ConsoleRouteDeps {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Clients } from '../api.js';
 import { Section, Table, useLoad } from '../components.js';
+import { ACCESS_LEVELS_URL, describeLevels, parseAccessLevels, type AccessLevelTable } from '../access-levels.js';
 import { parsePolicyDocument, summarizeAccess, type ServiceAccess } from '../effective-access.js';
 
 /**
@@ -41,16 +42,27 @@ async function userDocuments(clients: Clients, userName: string): Promise<Array<
 
 const actions = (list: readonly string[]): string => (list.includes('*') ? 'All actions' : list.join(', '));
 
-const COLUMNS = [
-  { label: 'Service', cell: (s: ServiceAccess) => (s.service === '*' ? 'All services' : s.service) },
-  { label: 'Allowed', cell: (s: ServiceAccess) => actions(s.allowed) },
-  { label: 'Denied', cell: (s: ServiceAccess) => (s.denied.length === 0 ? '—' : actions(s.denied)) },
-  { label: 'Scope', cell: (s: ServiceAccess) => (s.limited ? 'Some resources or conditions' : 'All resources') },
-];
+async function loadLevels(): Promise<AccessLevelTable> {
+  const response = await fetch(ACCESS_LEVELS_URL, { credentials: 'omit' });
+  if (!response.ok) throw new Error(`The access levels could not be read (HTTP ${response.status}).`);
+  return parseAccessLevels(await response.json());
+}
+
+function columns(table: AccessLevelTable | undefined) {
+  return [
+    { label: 'Service', cell: (s: ServiceAccess) => (s.service === '*' ? 'All services' : table === undefined ? s.service : `${describeLevels(table, s).name} (${s.service})`) },
+    { label: 'Access level', cell: (s: ServiceAccess) => (table === undefined ? '—' : describeLevels(table, s).levels) },
+    { label: 'Allowed', cell: (s: ServiceAccess) => actions(s.allowed) },
+    { label: 'Denied', cell: (s: ServiceAccess) => (s.denied.length === 0 ? '—' : actions(s.denied)) },
+    { label: 'Scope', cell: (s: ServiceAccess) => (s.limited ? 'Some resources or conditions' : 'All resources') },
+  ];
+}
 
 /** The user's permissions tab summary: which services the user's identity policies allow. */
 export function EffectiveAccess({ clients, userName, round }: { clients: Clients; userName: string; round: number }) {
   const summary = useLoad(async () => summarizeAccess(await userDocuments(clients, userName)), `effective:${userName}:${round}`);
+  // The levels are a static file of the console: without it the summary still shows the actions.
+  const levels = useLoad(loadLevels, 'access-levels');
   return (
     <Section title="Effective access" id="effective" loaded={summary}>
       {(services) => (
@@ -58,7 +70,7 @@ export function EffectiveAccess({ clients, userName, round }: { clients: Clients
           <p class="muted">
             What the user's own and group policies allow, by service. Resources and conditions are not evaluated here, nor permissions boundaries, SCPs or resource-based policies.
           </p>
-          {services.length === 0 ? <p>No policy allows this user anything.</p> : <Table caption={`Services ${userName}'s policies allow`} columns={COLUMNS} rows={services} rowKey={(s) => s.service} />}
+          {services.length === 0 ? <p>No policy allows this user anything.</p> : <Table caption={`Services ${userName}'s policies allow`} columns={columns(levels.data)} rows={services} rowKey={(s) => s.service} />}
         </>
       )}
     </Section>
