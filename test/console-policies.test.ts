@@ -77,6 +77,11 @@ describe('policies in the web console', () => {
       await page.getByRole('button', { name: 'Save new version' }).click();
       await page.getByRole('button', { name: 'v2 (default)' }).waitFor();
       assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: POLICY_ARN }))).Policy?.DefaultVersionId, 'v2');
+      // The shown version's summary: services and access levels.
+      const versionsRegion = page.getByRole('region', { name: 'Versions' });
+      await versionsRegion.getByRole('heading', { name: 'What v2 allows' }).waitFor();
+      await versionsRegion.getByText('AWS Identity and Access Management (IAM) (iam)').waitFor();
+      await versionsRegion.getByText(/^(Full|Limited): List/).waitFor();
       await checkPage(page, 'policy page', 'policy');
       await page.getByRole('button', { name: 'Set v1 as default' }).click();
       await page.getByRole('button', { name: 'v1 (default)' }).waitFor();
@@ -115,6 +120,7 @@ describe('policies in the web console', () => {
       await page.goto(`${server.endpoint}/_gatehouse/console/#/policies/${encodeURIComponent('arn:aws:iam::aws:policy/IAMReadOnlyAccess')}`);
       await heading(page, 'IAMReadOnlyAccess').waitFor();
       await page.getByLabel(/^Policy document of v/).getByText('"iam:Get*"').waitFor();
+      await page.getByText(/^Full: List(, Read)?/).waitFor();
       assert.equal(await page.getByRole('heading', { name: 'Edit policy' }).count(), 0);
       assert.equal(await page.getByRole('button', { name: /as default$/ }).count(), 0);
       assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'pat' }))).AttachedPolicies, []);

@@ -42,10 +42,19 @@ async function userDocuments(clients: Clients, userName: string): Promise<Array<
 
 const actions = (list: readonly string[]): string => (list.includes('*') ? 'All actions' : list.join(', '));
 
-async function loadLevels(): Promise<AccessLevelTable> {
-  const response = await fetch(ACCESS_LEVELS_URL, { credentials: 'omit' });
-  if (!response.ok) throw new Error(`The access levels could not be read (HTTP ${response.status}).`);
-  return parseAccessLevels(await response.json());
+let levelsOnce: Promise<AccessLevelTable> | undefined;
+
+/** The console's table of access levels, fetched once per page load (a failed fetch is tried again next time). */
+function loadLevels(): Promise<AccessLevelTable> {
+  levelsOnce ??= (async () => {
+    const response = await fetch(ACCESS_LEVELS_URL, { credentials: 'omit' });
+    if (!response.ok) throw new Error(`The access levels could not be read (HTTP ${response.status}).`);
+    return parseAccessLevels(await response.json());
+  })();
+  levelsOnce.catch(() => {
+    levelsOnce = undefined;
+  });
+  return levelsOnce;
 }
 
 function columns(table: AccessLevelTable | undefined) {
@@ -58,11 +67,16 @@ function columns(table: AccessLevelTable | undefined) {
   ];
 }
 
+/** Services, their access levels and actions, as a table; the levels appear once their table is fetched. */
+export function AccessSummary({ services, caption, none }: { services: readonly ServiceAccess[]; caption: string; none: string }) {
+  // The levels are a static file of the console: without it the summary still shows the actions.
+  const levels = useLoad(loadLevels, 'access-levels');
+  return services.length === 0 ? <p>{none}</p> : <Table caption={caption} columns={columns(levels.data)} rows={services} rowKey={(s) => s.service} />;
+}
+
 /** The user's permissions tab summary: which services the user's identity policies allow. */
 export function EffectiveAccess({ clients, userName, round }: { clients: Clients; userName: string; round: number }) {
   const summary = useLoad(async () => summarizeAccess(await userDocuments(clients, userName)), `effective:${userName}:${round}`);
-  // The levels are a static file of the console: without it the summary still shows the actions.
-  const levels = useLoad(loadLevels, 'access-levels');
   return (
     <Section title="Effective access" id="effective" loaded={summary}>
       {(services) => (
@@ -70,7 +84,7 @@ export function EffectiveAccess({ clients, userName, round }: { clients: Clients
           <p class="muted">
             What the user's own and group policies allow, by service. Resources and conditions are not evaluated here, nor permissions boundaries, SCPs or resource-based policies.
           </p>
-          {services.length === 0 ? <p>No policy allows this user anything.</p> : <Table caption={`Services ${userName}'s policies allow`} columns={columns(levels.data)} rows={services} rowKey={(s) => s.service} />}
+          <AccessSummary services={services} caption={`Services ${userName}'s policies allow`} none="No policy allows this user anything." />
         </>
       )}
     </Section>

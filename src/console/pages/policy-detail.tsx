@@ -16,6 +16,8 @@ import {
 import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
+import { parsePolicyDocument, summarizeAccess } from '../effective-access.js';
+import { AccessSummary } from './effective-access.js';
 import { localFinding, PolicyEditor } from './policy-editor.js';
 import { prettyDocument } from './roles.js';
 
@@ -89,9 +91,17 @@ export function PolicyDetailPage({ clients, arn }: { clients: Clients; arn: stri
             {document.error !== undefined ? (
               <ErrorMessage text={document.error} />
             ) : (
-              <pre class="code document" tabIndex={0} aria-label={`Policy document of ${version ?? ''}`}>
-                {prettyDocument(document.data?.PolicyVersion?.Document)}
-              </pre>
+              <>
+                <pre class="code document" tabIndex={0} aria-label={`Policy document of ${version ?? ''}`}>
+                  {prettyDocument(document.data?.PolicyVersion?.Document)}
+                </pre>
+                {document.data?.PolicyVersion === undefined ? null : (
+                  <>
+                    <h3 class="subhead">What {version} allows</h3>
+                    <AccessSummary services={summarizeAccess([parsePolicyDocument(document.data.PolicyVersion.Document) ?? {}])} caption={`Services ${version ?? ''} allows`} none="This version allows nothing." />
+                  </>
+                )}
+              </>
             )}
           </>
         )}
