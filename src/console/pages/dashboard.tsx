@@ -1,4 +1,5 @@
 import { GenerateCredentialReportCommand, GetAccountSummaryCommand, GetCredentialReportCommand } from '@aws-sdk/client-iam';
+import { useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { PageHeading, Section, useLoad } from '../components.js';
 import { parseCredentialReport, recommend, STALE_DAYS, type Finding, type Recommendations } from '../recommendations.js';
@@ -6,9 +7,8 @@ import { parseCredentialReport, recommend, STALE_DAYS, type Finding, type Recomm
 const REPORT_WAIT_MS = 10_000;
 
 /** GenerateCredentialReport until it is complete (IAM builds it in the background), then GetCredentialReport. */
-async function loadRecommendations(clients: Clients): Promise<Recommendations> {
+async function loadRecommendations(clients: Clients, summaryMap: Promise<Record<string, number>>): Promise<Recommendations> {
   const { iam } = clients;
-  const summary = await iam.send(new GetAccountSummaryCommand({}));
   const started = Date.now();
   for (;;) {
     const state = await iam.send(new GenerateCredentialReportCommand({}));
@@ -18,7 +18,7 @@ async function loadRecommendations(clients: Clients): Promise<Recommendations> {
   }
   const report = await iam.send(new GetCredentialReportCommand({}));
   const text = new TextDecoder().decode(report.Content ?? new Uint8Array());
-  return recommend((summary.SummaryMap ?? {}) as Record<string, number>, parseCredentialReport(text), report.GeneratedTime ?? new Date());
+  return recommend(await summaryMap, parseCredentialReport(text), report.GeneratedTime ?? new Date());
 }
 
 function Check({ ok, title, children }: { ok: boolean; title: string; children: preact.ComponentChildren }) {
@@ -52,8 +52,10 @@ function Findings({ findings, none, fix }: { findings: readonly Finding[]; none:
 
 /** The IAM dashboard: the account's counts and the best practices' security recommendations, each with where to fix it. */
 export function DashboardPage({ clients }: { clients: Clients }) {
-  const found = useLoad(() => loadRecommendations(clients), 'recommendations');
-  const summary = useLoad(() => clients.iam.send(new GetAccountSummaryCommand({})), 'summary');
+  // One GetAccountSummary for both sections: its counts, and the root user's MFA and access keys.
+  const [summaryMap] = useState(() => clients.iam.send(new GetAccountSummaryCommand({})).then((answer) => (answer.SummaryMap ?? {}) as Record<string, number>));
+  const found = useLoad(() => loadRecommendations(clients, summaryMap), 'recommendations');
+  const summary = useLoad(() => summaryMap, 'summary');
   return (
     <>
       <PageHeading>IAM dashboard</PageHeading>
@@ -79,8 +81,7 @@ export function DashboardPage({ clients }: { clients: Clients }) {
         )}
       </Section>
       <Section title="IAM resources" id="resources" loaded={summary}>
-        {(data) => {
-          const map = (data.SummaryMap ?? {}) as Record<string, number>;
+        {(map) => {
           return (
             <dl class="summary">
               {(
