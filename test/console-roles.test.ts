@@ -1,9 +1,9 @@
 // The role wizard and the trust policy editor in the web console, in a real browser as root at 390×844: a role for
-// another account with an external ID and MFA, then for a SAML provider; the trust policy edited in place (Gatehouse's
+// another account with an external ID and MFA, then for a SAML provider and an OpenID Connect provider; the trust policy edited in place (Gatehouse's
 // own refusal shown under the editor). The roles made are read back through the SDK.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateSAMLProviderCommand, GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { CreateOpenIDConnectProviderCommand, CreateSAMLProviderCommand, GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
 import { iamClient } from './helpers/clients.js';
@@ -14,6 +14,7 @@ const ROOT_PASSWORD = 'Root-roles-password-1';
 
 const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, async () => {
   await iamClient(server.endpoint).send(new CreateSAMLProviderCommand({ Name: 'corp-idp', SAMLMetadataDocument: idpMetadata() }));
+  await iamClient(server.endpoint).send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.example.com', ClientIDList: ['app-1'] }));
 });
 const chromium = useBrowser();
 
@@ -36,7 +37,7 @@ async function checkPage(page: Page, name: string, shot: string): Promise<void> 
 }
 
 describe('the role wizard', () => {
-  test('another account with an external ID and MFA; a SAML provider; the trust policy edited in place', async () => {
+  test('another account with an external ID and MFA; a SAML provider; a web identity; the trust policy edited in place', async () => {
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     try {
       await signInAsRoot(page);
@@ -85,6 +86,19 @@ describe('the role wizard', () => {
       assert.deepEqual(await trustOf('corp-sso'), {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${TEST_ACCOUNT_ID}:saml-provider/corp-idp` }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } }],
+      });
+
+      await page.goto(`${server.endpoint}/_gatehouse/console/#/create-role`);
+      await heading(page, 'Create role').waitFor();
+      await page.getByRole('radio', { name: /Web identity/ }).check();
+      await page.getByLabel('Identity provider', { exact: true }).waitFor();
+      await page.getByLabel('Audience (optional)').fill('app-1');
+      await page.getByLabel('Role name').fill('ci-deploy');
+      await page.getByRole('button', { name: 'Create role' }).click();
+      await heading(page, 'ci-deploy').waitFor();
+      assert.deepEqual(await trustOf('ci-deploy'), {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/token.example.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.example.com:aud': 'app-1' } } }],
       });
       assert.deepEqual(pageErrors, []);
     } finally {
