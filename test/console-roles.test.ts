@@ -1,6 +1,6 @@
 // The role wizard and the trust policy editor in the web console, in a real browser as root at 390×844: a role for
-// another account with an external ID and MFA, then for a SAML provider and an OpenID Connect provider; the trust policy edited in place (Gatehouse's
-// own refusal shown under the editor). The roles made are read back through the SDK.
+// another account with an external ID and MFA, then for a SAML provider and an OpenID Connect provider; the trust
+// policy edited in place (Gatehouse's own refusal shown under the editor). The roles made are read back via the SDK.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreateOpenIDConnectProviderCommand, CreateSAMLProviderCommand, GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
