@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeAccessLevels } from './access-levels.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONSOLE_SOURCE = join(ROOT, 'src', 'console');
@@ -36,6 +37,7 @@ export async function buildConsole(outdir: string = CONSOLE_OUTPUT): Promise<voi
     logLevel: 'warning',
   });
   for (const file of STATIC_FILES) copyFileSync(join(CONSOLE_SOURCE, file), join(staging, file));
+  writeAccessLevels(join(staging, 'access-levels.json'));
   rmSync(outdir, { recursive: true, force: true });
   renameSync(staging, outdir);
 }

@@ -71,6 +71,7 @@ describe('console routes', () => {
       ['/_gatehouse/console/', 'text/html; charset=utf-8'],
       ['/_gatehouse/console/app.js', 'text/javascript; charset=utf-8'],
       ['/_gatehouse/console/styles.css', 'text/css; charset=utf-8'],
+      ['/_gatehouse/console/access-levels.json', 'application/json'],
     ] as const) {
       const response = await fetch(`${server.endpoint}${path}`);
       assert.equal(response.status, 200, path);

@@ -4,6 +4,11 @@ import { clientsFor, signIn, type Clients } from './api.js';
 import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
+import { CreateRolePage } from './pages/create-role.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { IdentityProvidersPage } from './pages/identity-providers.js';
+import { PoliciesPage } from './pages/policies.js';
+import { PolicyDetailPage } from './pages/policy-detail.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
 import { RoleDetailPage, RolesPage } from './pages/roles.js';
 import { SwitchRolePage } from './pages/switch-role.js';
@@ -13,6 +18,11 @@ import { UsersPage } from './pages/users.js';
 import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSession } from './session.js';
 
 type Route =
+  | { readonly page: 'dashboard' }
+  | { readonly page: 'policies' }
+  | { readonly page: 'identity-providers' }
+  | { readonly page: 'create-role' }
+  | { readonly page: 'policy'; readonly arn: string }
   | { readonly page: 'users' }
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
@@ -27,6 +37,18 @@ function parseRoute(hash: string): Route {
   if (path === '' || path === '/' || path === '/users') return { page: 'users' };
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
+  if (path === '/dashboard') return { page: 'dashboard' };
+  if (path === '/policies') return { page: 'policies' };
+  if (path === '/identity-providers') return { page: 'identity-providers' };
+  if (path === '/create-role') return { page: 'create-role' };
+  const policy = /^\/policies\/([^/]+)$/.exec(path);
+  if (policy !== null) {
+    try {
+      return { page: 'policy', arn: decodeURIComponent(policy[1] as string) };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
   if (path === '/groups') return { page: 'groups' };
   if (path === '/switch-role') return { page: 'switch-role' };
   if (path === '/roles') return { page: 'roles' };
@@ -141,6 +163,16 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
     case 'switch-role':
       // From the user's own session: a role session switching again would chain roles, which the console does not do.
       return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
+    case 'dashboard':
+      return <DashboardPage clients={clients} />;
+    case 'create-role':
+      return <CreateRolePage clients={clients} account={session.account} />;
+    case 'identity-providers':
+      return <IdentityProvidersPage clients={clients} />;
+    case 'policies':
+      return <PoliciesPage clients={clients} />;
+    case 'policy':
+      return <PolicyDetailPage key={route.arn} clients={clients} arn={route.arn} />;
     case 'users':
       return <UsersPage clients={clients} />;
     case 'user':
@@ -193,7 +225,7 @@ function Shell({
       () => undefined,
     );
   }, [clients]);
-  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && route.page === 'role') ? 'page' : undefined);
+  const current = (page: Route['page']) => (route.page === page || (page === 'users' && route.page === 'user') || (page === 'groups' && route.page === 'group') || (page === 'roles' && (route.page === 'role' || route.page === 'create-role')) || (page === 'policies' && route.page === 'policy') ? 'page' : undefined);
   return (
     <>
       <header class="top">
@@ -202,6 +234,9 @@ function Shell({
         </a>
         {session.passwordResetRequired ? null : (
           <nav aria-label="Console">
+            <a href="#/dashboard" aria-current={current('dashboard')}>
+              Dashboard
+            </a>
             <a href="#/users" aria-current={current('users')}>
               Users
             </a>
@@ -210,6 +245,12 @@ function Shell({
             </a>
             <a href="#/roles" aria-current={current('roles')}>
               Roles
+            </a>
+            <a href="#/policies" aria-current={current('policies')}>
+              Policies
+            </a>
+            <a href="#/identity-providers" aria-current={current('identity-providers')}>
+              Identity providers
             </a>
             <a href="#/account" aria-current={current('account')}>
               Account settings

@@ -82,3 +82,102 @@ export function Section<T>({ title, loaded, children, actions, id }: { title: st
     </section>
   );
 }
+
+export interface Column<T> {
+  readonly label: string;
+  readonly cell: (row: T) => ComponentChildren;
+}
+
+/**
+ * A table that becomes a list of cards on a narrow screen (each cell labelled by its column through data-label, see
+ * styles.css); the caption is for screen readers.
+ */
+export function Table<T>({ caption, columns, rows, rowKey }: { caption: string; columns: ReadonlyArray<Column<T>>; rows: readonly T[]; rowKey: (row: T) => string }) {
+  return (
+    <table class="cards">
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.label} scope="col">
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={rowKey(row)}>
+            {columns.map((c) => (
+              <td key={c.label} data-label={c.label}>
+                {c.cell(row)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface PageAnswer {
+  readonly IsTruncated?: boolean | undefined;
+  readonly Marker?: string | undefined;
+}
+
+export interface Paged<T extends PageAnswer> {
+  readonly loaded: Loaded<T>;
+  /** 1 for the first page. */
+  readonly page: number;
+  previous(): void;
+  next(marker: string | undefined): void;
+}
+
+/** An IAM List* call a page at a time (Marker/IsTruncated), remembering the markers before this page to go back. */
+export function usePaged<T extends PageAnswer>(load: (marker: string | undefined) => Promise<T>, key: string): Paged<T> {
+  const [markers, setMarkers] = useState<Array<string | undefined>>([undefined]);
+  const marker = markers[markers.length - 1];
+  const loaded = useLoad(() => load(marker), `${key}:${marker ?? ''}`);
+  return {
+    loaded,
+    page: markers.length,
+    previous: () => setMarkers(markers.slice(0, -1)),
+    next: (m) => setMarkers([...markers, m]),
+  };
+}
+
+/** Previous and next buttons under a paged list. */
+export function Pager<T extends PageAnswer>({ paged, data, what }: { paged: Paged<T>; data: T; what: string }) {
+  return (
+    <nav class="pager" aria-label={`Pages of ${what}`}>
+      <button type="button" disabled={paged.page === 1} onClick={paged.previous}>
+        Previous page
+      </button>
+      <span>Page {paged.page}</span>
+      <button type="button" disabled={data.IsTruncated !== true || data.Marker === undefined} onClick={() => paged.next(data.Marker)}>
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+/** Runs one change at a time: `busy` while it runs, its failure as AWS's code and message in `error`. */
+export function useAction(after?: () => void): { busy: boolean; error: string | undefined; setError(text: string | undefined): void; act(work: () => Promise<unknown>): Promise<boolean> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const act = async (work: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      after?.();
+      return true;
+    } catch (failure) {
+      setError(errorText(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, act };
+}

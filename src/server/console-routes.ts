@@ -47,12 +47,13 @@ const TYPES: Readonly<Record<string, string>> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
+  json: 'application/json',
   png: 'image/png',
   svg: 'image/svg+xml',
 };
 
 /** A plain file name with a known type: nothing else is ever looked up (no path, no dot-dot, no hidden file). */
-const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|png|svg)$/;
+const ASSET = /^[a-z0-9][a-z0-9.-]{0,80}\.(html|js|css|txt|json|png|svg)$/;
 const MAX_SIGN_IN_BODY = 16 * 1024;
 // A Host header as a browser sends it (name or address, optional port); anything else is not written into events.
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;

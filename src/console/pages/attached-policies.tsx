@@ -4,7 +4,7 @@ import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, Section, useLoad } from '../components.js';
 
 /** A user's managed policies: attach one by ARN (an AWS managed policy's or the account's), detach one. */
-export function AttachedPolicies({ clients, userName }: { clients: Clients; userName: string }) {
+export function AttachedPolicies({ clients, userName, onChanged }: { clients: Clients; userName: string; onChanged?: () => void }) {
   const { iam } = clients;
   const attached = useLoad(() => iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName })), `attached:${userName}`);
   const [arn, setArn] = useState('');
@@ -17,6 +17,7 @@ export function AttachedPolicies({ clients, userName }: { clients: Clients; user
     try {
       await work();
       attached.reload();
+      onChanged?.();
     } catch (failure) {
       setError(errorText(failure));
     } finally {

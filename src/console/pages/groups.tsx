@@ -6,69 +6,40 @@ import {
   ListGroupPoliciesCommand,
   ListGroupsCommand,
   RemoveUserFromGroupCommand,
+  type Group,
 } from '@aws-sdk/client-iam';
 import { useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
-import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
+
+const COLUMNS = [
+  { label: 'Group name', cell: (g: Group) => <a href={`#/groups/${encodeURIComponent(g.GroupName ?? '')}`}>{g.GroupName}</a> },
+  { label: 'Path', cell: (g: Group) => g.Path },
+  { label: 'Created', cell: (g: Group) => formatDate(g.CreateDate) },
+];
 
 /** ListGroups (up to 1 000, IAM's page size ceiling) and CreateGroup. */
 export function GroupsPage({ clients }: { clients: Clients }) {
   const groups = useLoad(() => clients.iam.send(new ListGroupsCommand({ MaxItems: 1000 })), 'groups');
   const [name, setName] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const create = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await clients.iam.send(new CreateGroupCommand({ GroupName: name.trim() }));
-      window.location.hash = `#/groups/${encodeURIComponent(name.trim())}`;
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    if (await action.act(() => clients.iam.send(new CreateGroupCommand({ GroupName: name.trim() })))) window.location.hash = `#/groups/${encodeURIComponent(name.trim())}`;
   };
   return (
     <>
       <PageHeading>Groups</PageHeading>
       <Section title="IAM groups" id="groups" loaded={groups}>
-        {(data) =>
-          (data.Groups ?? []).length === 0 ? (
-            <p class="muted">No groups.</p>
-          ) : (
-            <table class="cards">
-              <caption class="visually-hidden">IAM groups</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Group name</th>
-                  <th scope="col">Path</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(data.Groups ?? []).map((group) => (
-                  <tr key={group.GroupId}>
-                    <td data-label="Group name">
-                      <a href={`#/groups/${encodeURIComponent(group.GroupName ?? '')}`}>{group.GroupName}</a>
-                    </td>
-                    <td data-label="Path">{group.Path}</td>
-                    <td data-label="Created">{formatDate(group.CreateDate)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(data) => ((data.Groups ?? []).length === 0 ? <p class="muted">No groups.</p> : <Table caption="IAM groups" columns={COLUMNS} rows={data.Groups ?? []} rowKey={(g) => g.GroupId ?? ''} />)}
       </Section>
       <form class="panel form" onSubmit={create} aria-labelledby="create-group-title">
         <h2 id="create-group-title">Create group</h2>
         <label for="new-group-name">Group name</label>
         <input id="new-group-name" required maxLength={128} autocapitalize="none" spellcheck={false} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        <ErrorMessage text={error} />
+        <ErrorMessage text={action.error} />
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>
+          <button type="submit" class="primary" disabled={action.busy}>
             Create group
           </button>
         </div>

@@ -1,12 +1,13 @@
-import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { useState } from 'preact/hooks';
+import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, UpdateAssumeRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
-import { formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { formatDate, PageHeading, Pager, Section, Table, useAction, useLoad, usePaged } from '../components.js';
+import { localFinding, PolicyEditor } from './policy-editor.js';
 
 const PAGE_SIZE = 100;
 
 /** The policy document IAM returns URL-encoded, as indented JSON (as it came when it is not JSON). */
-function prettyDocument(encoded: string | undefined): string {
+export function prettyDocument(encoded: string | undefined): string {
   if (encoded === undefined) return '';
   let text = encoded;
   try {
@@ -21,53 +22,33 @@ function prettyDocument(encoded: string | undefined): string {
   }
 }
 
+const COLUMNS = [
+  { label: 'Role name', cell: (r: Role) => <a href={`#/roles/${encodeURIComponent(r.RoleName ?? '')}`}>{r.RoleName}</a> },
+  { label: 'Path', cell: (r: Role) => r.Path },
+  { label: 'Created', cell: (r: Role) => formatDate(r.CreateDate) },
+  { label: 'Description', cell: (r: Role) => r.Description ?? '—' },
+];
+
 /** ListRoles, a page at a time. */
 export function RolesPage({ clients }: { clients: Clients }) {
-  const [markers, setMarkers] = useState<Array<string | undefined>>([undefined]);
-  const marker = markers[markers.length - 1];
-  const roles = useLoad(() => clients.iam.send(new ListRolesCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), `roles:${marker ?? ''}`);
+  const paged = usePaged((marker) => clients.iam.send(new ListRolesCommand({ MaxItems: PAGE_SIZE, ...(marker !== undefined ? { Marker: marker } : {}) })), 'roles');
   return (
     <>
       <PageHeading>Roles</PageHeading>
-      <Section title="IAM roles" id="roles" loaded={roles}>
+      <Section
+        title="IAM roles"
+        id="roles"
+        loaded={paged.loaded}
+        actions={
+          <a class="button primary" href="#/create-role">
+            Create role
+          </a>
+        }
+      >
         {(data) => (
           <>
-            {(data.Roles ?? []).length === 0 ? (
-              <p class="muted">No roles.</p>
-            ) : (
-              <table class="cards">
-                <caption class="visually-hidden">IAM roles, page {markers.length}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Role name</th>
-                    <th scope="col">Path</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Description</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(data.Roles ?? []).map((role) => (
-                    <tr key={role.RoleId}>
-                      <td data-label="Role name">
-                        <a href={`#/roles/${encodeURIComponent(role.RoleName ?? '')}`}>{role.RoleName}</a>
-                      </td>
-                      <td data-label="Path">{role.Path}</td>
-                      <td data-label="Created">{formatDate(role.CreateDate)}</td>
-                      <td data-label="Description">{role.Description ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <nav class="pager" aria-label="Pages of roles">
-              <button type="button" disabled={markers.length === 1} onClick={() => setMarkers(markers.slice(0, -1))}>
-                Previous page
-              </button>
-              <span>Page {markers.length}</span>
-              <button type="button" disabled={data.IsTruncated !== true || data.Marker === undefined} onClick={() => setMarkers([...markers, data.Marker])}>
-                Next page
-              </button>
-            </nav>
+            {(data.Roles ?? []).length === 0 ? <p class="muted">No roles.</p> : <Table caption={`IAM roles, page ${paged.page}`} columns={COLUMNS} rows={data.Roles ?? []} rowKey={(r) => r.RoleId ?? ''} />}
+            <Pager paged={paged} data={data} what="roles" />
           </>
         )}
       </Section>
@@ -102,10 +83,7 @@ export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleNa
                 {data.Role?.RoleLastUsed?.LastUsedDate === undefined ? 'Never' : `${formatDate(data.Role.RoleLastUsed.LastUsedDate)} in ${data.Role.RoleLastUsed.Region ?? '—'}`}
               </dd>
             </dl>
-            <h3 class="subhead">Trust policy</h3>
-            <pre class="code document" tabIndex={0} aria-label="Trust policy">
-              {prettyDocument(data.Role?.AssumeRolePolicyDocument)}
-            </pre>
+            <TrustPolicy clients={clients} roleName={roleName} current={prettyDocument(data.Role?.AssumeRolePolicyDocument)} onSaved={role.reload} />
           </>
         )}
       </Section>
@@ -138,5 +116,57 @@ export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleNa
         }
       </Section>
     </>
+  );
+}
+
+/** The role's trust policy, shown and edited in place (UpdateAssumeRolePolicy, whose refusal is shown under it). */
+function TrustPolicy({ clients, roleName, current, onSaved }: { clients: Clients; roleName: string; current: string; onSaved: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(current);
+  useEffect(() => setText(current), [current]);
+  const action = useAction(() => {
+    setEditing(false);
+    onSaved();
+  });
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const finding = localFinding(text);
+    if (finding !== undefined) return action.setError(finding);
+    await action.act(() => clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: text })));
+  };
+  if (!editing) {
+    return (
+      <>
+        <div class="panel-head">
+          <h3 class="subhead">Trust policy</h3>
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit trust policy
+          </button>
+        </div>
+        <pre class="code document" tabIndex={0} aria-label="Trust policy">
+          {current}
+        </pre>
+      </>
+    );
+  }
+  return (
+    <form class="form" onSubmit={save}>
+      <PolicyEditor id="trust-policy-editor" label="Trust policy" value={text} onInput={setText} serverError={action.error} />
+      <div class="actions">
+        <button type="submit" class="primary" disabled={action.busy}>
+          Update trust policy
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setEditing(false);
+            setText(current);
+            action.setError(undefined);
+          }}
+        >
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

@@ -13,6 +13,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
 import { AttachedPolicies } from './attached-policies.js';
+import { EffectiveAccess } from './effective-access.js';
 import { DeleteUser } from './delete-user.js';
 import { MfaDevices } from './mfa-devices.js';
 
@@ -22,6 +23,8 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
   const user = useLoad(() => iam.send(new GetUserCommand({ UserName: userName })), `user:${userName}`);
   const groups = useLoad(() => iam.send(new ListGroupsForUserCommand({ UserName: userName })), `groups:${userName}`);
   const inline = useLoad(() => iam.send(new ListUserPoliciesCommand({ UserName: userName })), `inline:${userName}`);
+  // Counts the attachments changed on this page: the effective-access summary is read again after each.
+  const [round, setRound] = useState(0);
   return (
     <>
       <p class="breadcrumb">
@@ -57,7 +60,8 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
           )
         }
       </Section>
-      <AttachedPolicies clients={clients} userName={userName} />
+      <AttachedPolicies clients={clients} userName={userName} onChanged={() => setRound((r) => r + 1)} />
+      <EffectiveAccess clients={clients} userName={userName} round={round} />
       <Section title="Inline policies" id="inline" loaded={inline}>
         {(data) =>
           (data.PolicyNames ?? []).length === 0 ? (
