@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ReadWriteLock } from '../read-write-lock.js';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
@@ -9,6 +8,7 @@ import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } fro
 import { EntityMemo } from '../entity-memo.js';
 import { BEGIN_READ_WITH_SNAPSHOT, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
+import { WriteOrder } from './write-order.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// connection URL; the database must exist, the tables are created on first open. */
@@ -87,11 +87,11 @@ type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
 
 class PostgresStore implements Store {
   /**
-   * Transactions of this process run one at a time and read views wait for the one in flight, as in the SQLite
-   * adapter: the port promises that transactions never interleave and that a read issued after a write sees it.
-   * Other processes are kept consistent by SERIALIZABLE, not by this lock.
+   * Transactions of this process run one at a time and read views wait for the writes that arrived before them: the
+   * port promises that transactions never interleave and that a read queued behind a write sees it. A write does not
+   * wait for views in flight (their snapshots are theirs). Other processes are kept consistent by SERIALIZABLE.
    */
-  private readonly lock = new ReadWriteLock();
+  private readonly order = new WriteOrder();
   private listener: VersionListener | undefined;
   /** Names this process in its notifications, so it can tell its own from other nodes'. */
   private readonly token = randomBytes(8).toString('hex');
@@ -131,12 +131,12 @@ class PostgresStore implements Store {
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     const bookkeeping = options?.bookkeeping === true;
-    return this.lock.exclusive(() => this.withRetries(work, bookkeeping));
+    return this.order.write(() => this.withRetries(work, bookkeeping));
   }
 
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.lock.shared(() => this.view(work));
+    return this.order.read(() => this.view(work));
   }
 
   version(): number {
@@ -149,7 +149,7 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.lock.idle();
+    await this.order.idle();
     await this.listener?.close();
     await this.pool.end();
   }
