@@ -60,7 +60,9 @@ export interface StoreTx {
   /**
    * The store's version() read just before this transaction's first statement: everything it reads is at least that
    * new. A cache filled from what it read must be labelled with this number, never with a later reading of version()
-   * (a change committed meanwhile, on another node, would otherwise be hidden under the newer number).
+   * (a change committed meanwhile, on another node, would otherwise be hidden under the newer number). It may be
+   * NaN, which no version equals, when what the transaction reads may never commit (PostgreSQL: a transaction carried
+   * after others' uncommitted writes in one batch): a cache labelled with it is never used.
    */
   readonly version: number;
   get(kind: string, account: string, key: string): Promise<EntityRecord | undefined>;

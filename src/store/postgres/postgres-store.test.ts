@@ -395,4 +395,53 @@ describe('postgresql durability', () => {
       await reader.close();
     }
   });
+
+  test('transactions queued together commit together, each all or nothing: a failing one (a swallowed database error included) is undone alone', async () => {
+    await withNodes(1, async ([store]) => {
+      const v0 = store!.version();
+      const versions: number[] = [];
+      // The first holds the node's turn while the others queue behind it and are then carried by one database transaction.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = store!.transaction(async (tx) => {
+        await held;
+        await tx.insert(entity({ key: 'first' }));
+      });
+      const outcomes = [
+        store!.transaction(async (tx) => {
+          versions.push(tx.version);
+          await tx.insert(entity({ key: 'second' }));
+          return 'second';
+        }),
+        store!.transaction(async (tx) => {
+          await tx.insert(entity({ key: 'thrown' }));
+          throw new Error('work failed');
+        }),
+        store!.transaction(async (tx) => {
+          await tx.insert(entity({ key: 'swallowed' }));
+          await tx.insert(entity({ key: 'nul\u0000key' })).catch(() => undefined);
+          return 'committed?';
+        }),
+        store!.transaction(async (tx) => {
+          versions.push(tx.version);
+          // It sees what the earlier ones of its batch wrote, and nothing of those undone.
+          return (await tx.list('user', A)).map((e) => e.key).join(',');
+        }),
+      ].map((p) => p.then(String, (error: Error) => `rejected: ${error.message}`));
+      release();
+      await first;
+      const settled = await Promise.all(outcomes);
+      assert.equal(settled[0], 'second');
+      assert.equal(settled[1], 'rejected: work failed');
+      assert.match(settled[2] as string, /^rejected: .*(0x00|invalid byte sequence)/);
+      assert.equal(settled[3], 'first,second');
+      assert.deepEqual((await store!.read((tx) => tx.list('user', A))).map((e) => e.key), ['first', 'second']);
+      // One move per committed writing transaction, as if each had committed alone.
+      assert.equal(store!.version(), v0 + 2);
+      // The first of the batch reads committed rows at the version before it; one after another's uncommitted
+      // writes has a label that no version equals, so no cache keeps what it read.
+      assert.equal(versions[0], v0 + 1);
+      assert.ok(Number.isNaN(versions[1]));
+    });
+  });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ReadWriteLock } from '../read-write-lock.js';
 import type { Store, StoreTx, TransactionOptions } from '../store.js';
 import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
@@ -9,6 +8,7 @@ import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } fro
 import { EntityMemo } from '../entity-memo.js';
 import { BEGIN_READ_WITH_SNAPSHOT, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
+import { WriteOrder } from './write-order.js';
 
 export interface PostgresStoreOptions {
   /** A postgres:// or postgresql:// connection URL; the database must exist, the tables are created on first open. */
@@ -83,15 +83,29 @@ async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient, broken:
 /** Entities the read cache holds before it starts afresh, as in the SQLite adapter: memory stays bounded. */
 export const READ_CACHE_LIMIT = 50_000;
 
+/** The most transactions one database transaction carries: a retry of the batch runs them all again. */
+const MAX_BATCH = 32;
+
+interface QueuedWrite {
+  readonly work: (tx: StoreTx) => Promise<unknown>;
+  readonly bookkeeping: boolean;
+  taken: boolean;
+  readonly settled: Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown; readonly retryable: boolean };
 
 class PostgresStore implements Store {
   /**
-   * Transactions of this process run one at a time and read views wait for the one in flight, as in the SQLite
-   * adapter: the port promises that transactions never interleave and that a read issued after a write sees it.
-   * Other processes are kept consistent by SERIALIZABLE, not by this lock.
+   * Transactions of this process run one at a time and read views wait for the writes that arrived before them: the
+   * port promises that transactions never interleave and that a read queued behind a write sees it. A write does not
+   * wait for views in flight (their snapshots are theirs). Other processes are kept consistent by SERIALIZABLE.
    */
-  private readonly lock = new ReadWriteLock();
+  private readonly order = new WriteOrder();
+  /** Transactions waiting for their turn, in arrival order; the first one's turn runs them together (drain). */
+  private readonly queued: QueuedWrite[] = [];
   private listener: VersionListener | undefined;
   /** Names this process in its notifications, so it can tell its own from other nodes'. */
   private readonly token = randomBytes(8).toString('hex');
@@ -130,13 +144,19 @@ class PostgresStore implements Store {
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    const bookkeeping = options?.bookkeeping === true;
-    return this.lock.exclusive(() => this.withRetries(work, bookkeeping));
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: unknown) => void;
+    const settled = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
+    // Settled by the batch that carries it, perhaps before its own turn comes to hand it to the caller.
+    settled.catch(() => undefined);
+    const item: QueuedWrite = { work, bookkeeping: options?.bookkeeping === true, taken: false, settled, resolve, reject };
+    this.queued.push(item);
+    return this.order.write(() => this.drain(item)) as Promise<T>;
   }
 
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.lock.shared(() => this.view(work));
+    return this.order.read(() => this.view(work));
   }
 
   version(): number {
@@ -149,7 +169,7 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.lock.idle();
+    await this.order.idle();
     await this.listener?.close();
     await this.pool.end();
   }
@@ -175,42 +195,97 @@ class PostgresStore implements Store {
     }
   }
 
-  private async withRetries<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<T> {
+  /**
+   * Runs the transactions queued on this node together, when it is their turn, in one database transaction: one
+   * durable commit (one fsync) for them all rather than one each, which is what a node's write rate is bound by.
+   * Each runs after the one before it has finished, inside its own savepoint, so one that throws is rolled back
+   * alone and the port's promises hold (one at a time, all or nothing each, version() moved when each resolves).
+   * A lone transaction takes no savepoint: it is exactly one database transaction, as before.
+   */
+  private drain(item: QueuedWrite): Promise<unknown> {
+    if (item.taken) return item.settled;
+    const batch = this.queued.splice(0, MAX_BATCH);
+    for (const queued of batch) queued.taken = true;
+    // The item whose turn it is may sit behind the batch's limit: it then runs in the next batch, at its own turn.
+    if (!item.taken) return this.drain(item);
+    return this.withRetries(batch).then(() => item.settled);
+  }
+
+  private async withRetries(batch: QueuedWrite[]): Promise<void> {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(work, bookkeeping);
-      if (outcome.ok) return outcome.value;
-      if (!outcome.retryable) throw outcome.error;
+      const outcome = await this.attempt(batch);
+      if (outcome.ok) {
+        for (const [i, item] of batch.entries()) {
+          const result = outcome.value[i] as Attempt<unknown>;
+          if (result.ok) item.resolve(result.value);
+          else item.reject(result.error);
+        }
+        return;
+      }
+      if (!outcome.retryable) {
+        for (const item of batch) item.reject(outcome.error);
+        return;
+      }
       const wait = backoffMs(attempt);
-      if (performance.now() - started + wait > this.retryBudgetMs) throw retriesExhausted(outcome.error);
+      if (performance.now() - started + wait > this.retryBudgetMs) {
+        for (const item of batch) item.reject(retriesExhausted(outcome.error));
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
-  /** One run of `work` in one SERIALIZABLE transaction; says whether a failure is worth another run. */
-  private attempt<T>(work: (tx: StoreTx) => Promise<T>, bookkeeping: boolean): Promise<Attempt<T>> {
+  /**
+   * One run of the batch in one SERIALIZABLE transaction: each item's own outcome when it commits, or the failure
+   * that undid them all and whether it is worth another run.
+   */
+  private attempt(batch: readonly QueuedWrite[]): Promise<Attempt<Array<Attempt<unknown>>>> {
     return withClient(this.pool, async (client, broken) => {
       let tx: PostgresTx | undefined;
       let committing = false;
+      const outcomes: Array<Attempt<unknown>> = [];
+      const savepoints = batch.length > 1;
       try {
         // Read before BEGIN: a commit heard of by now is in the snapshot the transaction's first statement takes.
         const version = this.version();
         await client.query(BEGIN_WRITE);
-        tx = new PostgresTx(client, false, version);
-        const value = await work(tx);
-        tx.finish();
-        if (tx.failure !== undefined) throw tx.failure;
-        committing = tx.wrote && !bookkeeping;
+        let announced = 0;
+        let uncommitted = false;
+        for (const item of batch) {
+          if (savepoints) await client.query('SAVEPOINT gh_item');
+          // After another item's writes, this one reads rows that are not committed and may never be: labelled with a
+          // version that nothing equals, what it reads is never cached (a cache is kept only under its label).
+          tx = new PostgresTx(client, false, uncommitted ? Number.NaN : version);
+          try {
+            const value = await item.work(tx);
+            tx.finish();
+            if (tx.failure !== undefined) throw tx.failure;
+            if (savepoints) await client.query('RELEASE SAVEPOINT gh_item');
+            outcomes.push({ ok: true, value });
+            uncommitted ||= tx.wrote;
+            if (tx.wrote && !item.bookkeeping) announced += 1;
+          } catch (error) {
+            tx.finish();
+            // The work may have caught the database's error and thrown its own: the transaction's failure decides.
+            if (!savepoints || isRetryable(error) || isRetryable(tx.failure)) throw error;
+            // Later items read after this undo: none of them sees what it wrote.
+            await client.query('ROLLBACK TO SAVEPOINT gh_item');
+            outcomes.push({ ok: false, error, retryable: false });
+          }
+        }
+        tx = undefined;
+        committing = announced > 0;
         if (committing) {
-          await client.query(notifyAndCommit(`${this.token}:${this.commits + 1}`));
-          this.commits += 1;
+          // One move per transaction, as if each had committed alone.
+          await client.query(notifyAndCommit(`${this.token}:${this.commits + announced}`));
+          this.commits += announced;
         } else {
           await client.query('COMMIT');
         }
-        return { ok: true, value };
+        return { ok: true, value: outcomes };
       } catch (error) {
         tx?.finish();
-        // The work may have caught the database's error and thrown its own: the transaction's failure decides.
         const retryable = isRetryable(error) || isRetryable(tx?.failure);
         // A serialization failure at COMMIT rolled everything back, but another failure there (a lost connection)
         // leaves it unknown whether the writes committed: a spurious move only costs a cache refill.
