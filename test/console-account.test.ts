@@ -20,8 +20,7 @@ import {
   ListAccountAliasesCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import type { Page } from 'playwright-core';
-import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
+import { heading, openConsole, scrollsSideways, seriousViolations, signInAsRoot, useBrowser } from './helpers/browser.js';
 import { codeAt, timeStep } from '../src/core/sts/totp.js';
 import { failure, iamClient } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
@@ -35,21 +34,12 @@ const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, asy
 });
 const chromium = useBrowser();
 
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-
-async function signInAsRoot(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: 'Root user' }).check();
-  await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
-  await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await heading(page, 'Users').waitFor();
-}
 
 describe('account settings in the web console', () => {
   test('set the alias and the password policy; a user signs in by the alias and the policy judges the new password', async () => {
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Account settings' }).click();
       await heading(page, 'Account settings').waitFor();
       await page.getByText('No policy is set').waitFor();
@@ -101,7 +91,7 @@ describe('account settings in the web console', () => {
   test('the account settings page fits 390×844 with every control reachable', async () => {
     const { page, context } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Account settings' }).click();
       await heading(page, 'Account settings').waitFor();
       await page.getByRole('button', { name: 'Save password policy' }).waitFor();
@@ -121,7 +111,7 @@ describe('account settings in the web console', () => {
   test('groups: create one, add a user (seen on the user page), remove the user; both pages fit 390×844', async () => {
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Groups' }).click();
       await heading(page, 'Groups').waitFor();
       await page.getByText('No groups.').waitFor();
@@ -216,7 +206,7 @@ describe('account settings in the web console', () => {
     );
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Roles', exact: true }).click();
       await heading(page, 'Roles').waitFor();
       await page.getByText('Runs the functions').waitFor();
@@ -251,7 +241,7 @@ describe('account settings in the web console', () => {
     await root.send(new EnableMFADeviceCommand({ UserName: 'doomed', SerialNumber: device?.SerialNumber, AuthenticationCode1: codeAt(seed, step - 2), AuthenticationCode2: codeAt(seed, step - 1) }));
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint);
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.goto(`${server.endpoint}/_gatehouse/console/#/users/doomed`);
       await heading(page, 'doomed').waitFor();
       const button = page.getByRole('button', { name: 'Delete user' });

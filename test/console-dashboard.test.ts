@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { iamClient } from './helpers/clients.js';
-import type { Page } from 'playwright-core';
-import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
+import { heading, openConsole, scrollsSideways, seriousViolations, signInAsRoot, useBrowser } from './helpers/browser.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const ROOT_PASSWORD = 'Root-dashboard-password-1';
@@ -24,15 +23,6 @@ const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, { clock
 });
 const chromium = useBrowser();
 
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-
-async function signInAsRoot(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: 'Root user' }).check();
-  await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
-  await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await heading(page, 'Users').waitFor();
-}
 
 describe('the IAM dashboard', () => {
   for (const [label, viewport] of [
@@ -50,7 +40,7 @@ describe('the IAM dashboard', () => {
           await route.fulfill({ response, headers: { ...response.headers(), date: new Date(Date.now() + offset).toUTCString() } });
         });
         await page.reload();
-        await signInAsRoot(page);
+        await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
         await page.getByRole('link', { name: 'Dashboard' }).click();
         await heading(page, 'IAM dashboard').waitFor();
         const recommendations = page.getByRole('region', { name: 'Security recommendations' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, GetPolicyCommand, ListAttachedUserPoliciesCommand, PutGroupPolicyCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
-import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
+import { heading, openConsole, scrollsSideways, seriousViolations, signInAsRoot, useBrowser } from './helpers/browser.js';
 import { iamClient } from './helpers/clients.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
@@ -23,15 +23,6 @@ const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, asy
 });
 const chromium = useBrowser();
 
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-
-async function signInAsRoot(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: 'Root user' }).check();
-  await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
-  await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await heading(page, 'Users').waitFor();
-}
 
 async function checkPage(page: Page, name: string, shot: string): Promise<void> {
   assert.equal(await scrollsSideways(page), false, `${name} scrolls sideways`);
@@ -44,7 +35,7 @@ describe('policies in the web console', () => {
     const { page, context, pageErrors, foreignRequests } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     const iam = iamClient(server.endpoint);
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Policies' }).click();
       await heading(page, 'Policies').waitFor();
       await page.getByText('No policies on this page.').waitFor();

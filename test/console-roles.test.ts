@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreateOpenIDConnectProviderCommand, CreateSAMLProviderCommand, GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
-import { openConsole, scrollsSideways, seriousViolations, useBrowser } from './helpers/browser.js';
+import { heading, openConsole, scrollsSideways, seriousViolations, signInAsRoot, useBrowser } from './helpers/browser.js';
 import { iamClient } from './helpers/clients.js';
 import { idpMetadata } from './helpers/saml.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
@@ -18,17 +18,8 @@ const server = useTestServer({ GATEHOUSE_ROOT_PASSWORD: ROOT_PASSWORD }, {}, asy
 });
 const chromium = useBrowser();
 
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
 const trustOf = async (roleName: string): Promise<unknown> =>
   JSON.parse(decodeURIComponent((await iamClient(server.endpoint).send(new GetRoleCommand({ RoleName: roleName }))).Role?.AssumeRolePolicyDocument ?? ''));
-
-async function signInAsRoot(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: 'Root user' }).check();
-  await page.getByLabel('Account ID or alias').fill(TEST_ACCOUNT_ID);
-  await page.getByLabel('Password', { exact: true }).fill(ROOT_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await heading(page, 'Users').waitFor();
-}
 
 async function checkPage(page: Page, name: string, shot: string): Promise<void> {
   assert.equal(await scrollsSideways(page), false, `${name} scrolls sideways`);
@@ -40,7 +31,7 @@ describe('the role wizard', () => {
   test('another account with an external ID and MFA; a SAML provider; a web identity; the trust policy edited in place', async () => {
     const { page, context, pageErrors } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
     try {
-      await signInAsRoot(page);
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
       await page.getByRole('link', { name: 'Roles', exact: true }).click();
       await page.getByRole('link', { name: 'Create role' }).click();
       await heading(page, 'Create role').waitFor();

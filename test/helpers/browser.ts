@@ -90,3 +90,15 @@ export async function scrollsSideways(page: Page): Promise<boolean> {
     return root.scrollWidth > root.clientWidth;
   });
 }
+
+/** A page's main heading, as every console page has one. */
+export const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+
+/** Signs in as `account`'s root user with `password` and waits for the users page, where sign-in lands. */
+export async function signInAsRoot(page: Page, account: string, password: string): Promise<void> {
+  await page.getByRole('radio', { name: 'Root user' }).check();
+  await page.getByLabel('Account ID or alias').fill(account);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await heading(page, 'Users').waitFor();
+}
