@@ -31,7 +31,9 @@ export async function callerOfArn(tx: StoreTx, arn: string): Promise<Caller | un
   if (session !== null) {
     const account = session[1] as string;
     const role = await tx.get(KIND.role, account, session[2] as string);
-    if (role === undefined) return undefined;
+    // Names are found whatever their case, but the caller was authorized on the ARN it gave: a case variant of the
+    // role's name would pass a case-sensitive pattern that the real name does not, so only the exact name stands.
+    if (role === undefined || role.key !== session[2]) return undefined;
     const roleArn = roleArnOf(account, role.path, role.key);
     return { kind: 'assumedRole', account, arn: `arn:aws:sts::${account}:assumed-role/${role.key}/${session[3] as string}`, userId: `${role.id}:${session[3] as string}`, roleName: role.key, roleArn, accessKeyId: '' };
   }
