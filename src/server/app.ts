@@ -201,7 +201,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
   const source = new CredentialSource(store, services, clock);
   const listeners = new ImdsListeners({ store, source, clock, logger, options: { host: config.imds?.host ?? '127.0.0.1', basePort: config.imds?.port ?? 0 } });
   await listeners.start();
-  const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, listeners, source, secure: config.tls !== undefined });
+  const instances = createInstanceRoutes({ store, authenticator, authorizer, services, clock, logger, failures: serverErrors, listeners, source, secure: config.tls !== undefined });
   const auditFailures = new RateLimitedLog(logger, 'error', 'audit write failures');
   const audit = config.audit.enabled
     ? {
@@ -211,7 +211,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
-  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, logger, secure: config.tls !== undefined, usage });
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, failures: serverErrors, secure: config.tls !== undefined, usage });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Authenticator, ResolvedKey } from '../core/authenticate.js';
+import type { Authenticator } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
 import { AuthorizeApi, type AuthorizeAction, type AuthorizeAnswer, type AuthorizeInput } from '../core/authorize-api/authorize-request.js';
 import { aclOf, ownershipOf } from './authorize-acl-json.js';
@@ -9,14 +9,14 @@ import type { Caller } from '../core/caller.js';
 import { ServiceError, validationError } from '../core/errors.js';
 import { addRequestKeys } from '../core/request-context.js';
 import type { Store } from '../store/store.js';
-import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
+import { readCredentialScope, type SignedRequest } from '../sigv4/verify.js';
 import type { ForwardedRequest } from '../sigv4/s3-verify.js';
 import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
-import type { Logger } from './logger.js';
-import { ResponseBatch } from './response-batch.js';
+import type { RateLimitedLog } from './logger.js';
+import { answerFailure, authenticateSigned, headerPairs, sendJson } from './signed-json-route.js';
 import { noteDecisions, type UsageRecorder } from './usage-recorder.js';
-import { BodyOverLimit, readLimitedBody } from './read-limited-body.js';
+import { readLimitedBody } from './read-limited-body.js';
 
 /**
  * The authorize API and the resource-policy registry over HTTP, under the reserved prefix:
@@ -58,28 +58,14 @@ export interface AuthorizeRoutesDeps {
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
   readonly clock: () => Date;
-  readonly logger: Logger;
+  /** Where unexpected failures are told (rate-limited). */
+  readonly failures: RateLimitedLog;
   readonly secure: boolean;
   /** Where decisions for users and roles are noted for Access Advisor; nowhere when absent. */
   readonly usage?: UsageRecorder;
 }
 
 const MAX_BODY = 256 * 1024;
-
-// Answers ready in one turn go out together (see ResponseBatch): a store calls for every request it serves.
-const batch = new ResponseBatch();
-
-function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): void {
-  const headers = ['cache-control', 'no-store'];
-  for (const [name, value] of Object.entries(extra)) headers.push(name, value);
-  batch.send(res, status, `${JSON.stringify(body)}\n`, requestId, { contentType: 'application/json', headers });
-}
-
-function headerPairs(req: IncomingMessage): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
-  return pairs;
-}
 
 type Json = Record<string, unknown>;
 
@@ -270,31 +256,6 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
   // A registry write replayed within the signature's 15 minutes could put back a policy changed since: refused.
   const replays = new ReplayGuard();
 
-  async function authenticate(signed: SignedRequest, now: Date): Promise<Caller> {
-    const scope = readCredentialScope({ query: signed.query, headers: signed.headers });
-    let key: ResolvedKey | undefined;
-    let keyError: unknown;
-    if (scope !== undefined) {
-      try {
-        const token = signed.headers.find(([name]) => name === 'x-amz-security-token')?.[1];
-        const known = deps.authenticator.peek(scope.accessKeyId, token, now);
-        key = known !== undefined ? (known ?? undefined) : await deps.authenticator.resolve(scope.accessKeyId, token, now);
-      } catch (error) {
-        keyError = error;
-      }
-    }
-    verifyRequest(signed, {
-      now,
-      scope,
-      service: 'iam',
-      secretFor: () => {
-        if (keyError !== undefined) throw keyError;
-        return key?.secret;
-      },
-    });
-    return (key as ResolvedKey).caller;
-  }
-
   /** Throws AccessDenied unless the calling service's policies allow `action` on `resource`. */
   async function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> {
     const context = () => addRequestKeys({ 'aws:SecureTransport': secureTransport }, signed.headers, req.socket.remoteAddress);
@@ -371,7 +332,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       const body = await readLimitedBody(req, MAX_BODY);
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
-      const caller = await authenticate(signed, now);
+      const { caller } = await authenticateSigned(deps.authenticator, signed, now);
       const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, now) : await registryCall(req, signed, caller, now, kind === 'tags');
       if (result.status === 204) {
         res.writeHead(204, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
@@ -380,18 +341,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       }
       sendJson(res, result.status, result.body, requestId);
     };
-    work().catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof ServiceError || error instanceof SigV4Error) {
-        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : {});
-        return;
-      }
-      deps.logger.error({ err: error }, `authorize API request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendJson(res, 500, { Code: 'ServiceFailure', Message: 'The request processing has failed because of an unknown error, exception or failure.' }, requestId);
-    });
+    work().catch((error: unknown) => answerFailure(res, error, requestId, deps.failures, 'authorize API request'));
     return true;
   };
 }

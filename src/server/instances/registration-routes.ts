@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import type { Authenticator, ResolvedKey } from '../../core/authenticate.js';
+import type { Authenticator } from '../../core/authenticate.js';
 import type { Authorizer } from '../../core/authorize.js';
 import type { Caller } from '../../core/caller.js';
 import { ServiceError, validationError } from '../../core/errors.js';
@@ -9,13 +9,14 @@ import { deregisterContainer, deregisterInstance, registerContainer, registerIns
 import type { CoreServices, OperationContext } from '../../core/operation.js';
 import { addRequestKeys, IAM_REGION, resourceKeys } from '../../core/request-context.js';
 import type { Store } from '../../store/store.js';
-import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../../sigv4/verify.js';
-import type { Logger } from '../logger.js';
+import { SigV4Error, type SignedRequest } from '../../sigv4/verify.js';
+import type { Logger, RateLimitedLog } from '../logger.js';
 import type { CredentialSource } from './credential-source.js';
 import type { ImdsListeners } from './imds-listeners.js';
 import { ReplayGuard } from './replay-guard.js';
 import { readAuthParameters } from '../../sigv4/auth-parameters.js';
-import { BodyOverLimit, readLimitedBody } from '../read-limited-body.js';
+import { readLimitedBody } from '../read-limited-body.js';
+import { answerFailure, authenticateSigned, headerPairs, sendJson } from '../signed-json-route.js';
 
 /**
  * Gatehouse's own API for instance and container credentials, under the reserved prefix (no AWS client sends these):
@@ -42,6 +43,8 @@ export interface InstanceRoutesDeps {
   readonly services: CoreServices;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /** Where unexpected failures are told (rate-limited). */
+  readonly failures: RateLimitedLog;
   readonly listeners: ImdsListeners;
   readonly source: CredentialSource;
   /** True when the server speaks TLS only. */
@@ -50,17 +53,6 @@ export interface InstanceRoutesDeps {
 
 const MAX_BODY = 16 * 1024;
 
-function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-amzn-requestid': requestId, ...extra });
-  res.end(text);
-}
-
-function headerPairs(req: IncomingMessage): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
-  return pairs;
-}
 
 /** True for a peer on this machine: 127.0.0.0/8 or ::1, an IPv4-mapped one included. */
 export function isLoopback(address: string | undefined): boolean {
@@ -101,31 +93,6 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
   const secureTransport = deps.secure ? 'true' : 'false';
   const replays = new ReplayGuard();
 
-  async function authenticate(signed: SignedRequest, now: Date): Promise<{ caller: Caller; region: string }> {
-    const scope = readCredentialScope({ query: signed.query, headers: signed.headers });
-    let key: ResolvedKey | undefined;
-    let keyError: unknown;
-    if (scope !== undefined) {
-      try {
-        const token = signed.headers.find(([name]) => name === 'x-amz-security-token')?.[1];
-        const known = deps.authenticator.peek(scope.accessKeyId, token, now);
-        key = known !== undefined ? (known ?? undefined) : await deps.authenticator.resolve(scope.accessKeyId, token, now);
-      } catch (error) {
-        keyError = error;
-      }
-    }
-    const verified = verifyRequest(signed, {
-      now,
-      scope,
-      service: 'iam',
-      secretFor: () => {
-        if (keyError !== undefined) throw keyError;
-        return key?.secret;
-      },
-    });
-    return { caller: (key as ResolvedKey).caller, region: verified.region };
-  }
-
   /** Runs a registration change in one transaction, the engine deciding each check as it would an IAM request's. */
   function inTransaction<T>(req: IncomingMessage, signed: SignedRequest, caller: Caller, now: Date, requestId: string, work: (ctx: OperationContext, authorize: Authorize) => Promise<T>): Promise<T> {
     return deps.store.transaction(async (tx) => {
@@ -160,7 +127,7 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
     const now = deps.clock();
     const audit: Record<string, unknown> = { requestId, action: `${allowed === 'POST' ? 'Register' : 'Deregister'}${isInstances ? 'Instance' : 'Container'}`, sourceIp: req.socket.remoteAddress };
     try {
-      const { caller, region } = await authenticate(signed, now);
+      const { caller, region } = await authenticateSigned(deps.authenticator, signed, now);
       audit['principal'] = caller.arn;
       // Authentic, so its signature is worth remembering.
       replays.check(readAuthParameters(signed).signature.toLowerCase(), now);
@@ -274,18 +241,7 @@ export function createInstanceRoutes(deps: InstanceRoutesDeps): (req: IncomingMe
     if (!isRegistration && !isCredentials) return false;
     const requestId = randomUUID();
     const work = isCredentials ? containerCredentials(req, res, path, requestId) : registration(req, res, path, query, requestId);
-    work.catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof ServiceError || error instanceof SigV4Error) {
-        sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : {});
-        return;
-      }
-      deps.logger.error({ err: error }, `instance credentials request failed: ${error instanceof Error ? error.message : String(error)}`);
-      sendJson(res, 500, { Code: 'ServiceFailure', Message: 'The request processing has failed because of an unknown error, exception or failure.' }, requestId);
-    });
+    work.catch((error: unknown) => answerFailure(res, error, requestId, deps.failures, 'instance credentials request'));
     return true;
   };
 }
