@@ -167,6 +167,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
     ...(config.maxOrganizationAccounts !== undefined ? { maxOrganizationAccounts: config.maxOrganizationAccounts } : {}),
+    ...(config.maxUsersPerAccount !== undefined ? { maxUsersPerAccount: config.maxUsersPerAccount } : {}),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),

@@ -134,6 +134,15 @@ test('GetAccountSummary: Providers counts the account\'s SAML and OIDC providers
   assert.equal((await summary(OTHER_ROOT))['Providers'], 1, "another account's providers are its own");
 });
 
+test('the operator\'s users quota (gatehouse serve --max-users) is the one CreateUser enforces and UsersQuota reports', async () => {
+  const small = runner(store, OPERATIONS, { ...testServices(), maxUsersPerAccount: 2 });
+  await small.run('CreateUser', { UserName: 'one' });
+  await small.run('CreateUser', { UserName: 'two' });
+  await rejects(small.run('CreateUser', { UserName: 'three' }), 'LimitExceeded', 409, 'Cannot exceed quota for UsersPerAccount: 2');
+  assert.equal(((await small.run('GetAccountSummary', {}))['SummaryMap'] as Record<string, number>)['UsersQuota'], 2);
+  assert.equal((await summary())['UsersQuota'], QUOTAS.Users, "AWS's default without the setting");
+});
+
 const summary = async (caller?: Caller): Promise<Record<string, number>> => (await iam.run('GetAccountSummary', {}, caller))['SummaryMap'] as Record<string, number>;
 
 test('every SummaryMap key is one the model allows', async () => {

@@ -78,7 +78,7 @@ async function getAccountSummary(ctx: OperationContext): Promise<Record<string, 
   const inUse = devices.filter((d) => d.owner !== '').length;
   const summary: Record<string, number> = {
     Users: await tx.count(KIND.user, account),
-    UsersQuota: QUOTAS.Users,
+    UsersQuota: ctx.services.maxUsersPerAccount ?? QUOTAS.Users,
     Groups: await tx.count(KIND.group, account),
     GroupsQuota: QUOTAS.Groups,
     Roles: await tx.count(KIND.role, account),
