@@ -8,11 +8,11 @@ import { CREDENTIAL_REPORT_OPERATIONS } from '../iam/credential-report.js';
 import { MFA_DEVICE_OPERATIONS } from '../iam/mfa-devices.js';
 import { USER_OPERATIONS } from '../iam/users.js';
 import { defineOperations, type CoreServices } from '../operation.js';
-import { runner, TEST_ACCOUNT, testServices } from '../testing.js';
+import { ROOT_CALLER, runner, TEST_ACCOUNT, testServices } from '../testing.js';
 import { consoleSignIn, ConsoleSignInError, SIGN_IN_FAILED, type ConsoleSignInInput } from './console-sign-in.js';
 import { changeRootCredentials, parseRootCredentialsInput, rootPasswordViolation, type RootCredentialsInput } from './root-credentials.js';
 import { ensureRootPassword } from './root-password.js';
-import { createKeyRing, openSessionToken, sealSessionToken } from './session-token.js';
+import { createKeyRing, openSessionToken, sealSessionToken, type SessionClaims } from './session-token.js';
 import { codeAt, timeStep } from './totp.js';
 
 const OPERATIONS = defineOperations([...USER_OPERATIONS, ...MFA_DEVICE_OPERATIONS, ...ACCOUNT_OPERATIONS, ...CREDENTIAL_REPORT_OPERATIONS]);
@@ -139,6 +139,25 @@ describe('root MFA', () => {
     assert.deepEqual(await change({ action: 'removeMfa', serialNumber: serial, mfaCode: codeAt(seed, STEP + 2) }, muchLater), { removed: serial });
     assert.deepEqual([(await summary())['AccountMFAEnabled'], (await summary())['MFADevices']], [0, 0]);
     assert.equal((await signIn({}, muchLater)).mfaAuthenticated, false);
+  });
+
+  test('through the API only an AssumeRoot session may deactivate a root device (IAMDeleteRootUserCredentials)', async () => {
+    const { serial, seed } = await newDevice('root-account-mfa-device');
+    await change({ action: 'enableMfa', serialNumber: serial, authenticationCode1: codeAt(seed, STEP - 1), authenticationCode2: codeAt(seed, STEP) });
+    await assert.rejects(r.run('DeactivateMFADevice', { SerialNumber: serial }), /cannot be found/, "root's own credentials: not through the API");
+    const claims: SessionClaims = {
+      kind: 'rootTaskSession',
+      account: TEST_ACCOUNT,
+      arn: ROOT_CALLER.arn,
+      userId: TEST_ACCOUNT,
+      accessKeyId: 'ASIAEXAMPLEEXAMPLE01',
+      secretAccessKey: 'x',
+      issued: NOW.toISOString(),
+      expires: new Date(NOW.getTime() + 900_000).toISOString(),
+    };
+    assert.deepEqual(await r.run('DeactivateMFADevice', { SerialNumber: serial }, { ...ROOT_CALLER, session: claims }), {});
+    assert.deepEqual([(await summary())['AccountMFAEnabled'], (await summary())['MFADevices'], (await summary())['MFADevicesInUse']], [0, 1, 0]);
+    assert.equal((await signIn({})).mfaAuthenticated, false, 'root signs in with its password alone again');
   });
 
   test('a device in use by an IAM user cannot become root\'s, nor be removed as root\'s', async () => {
