@@ -5,6 +5,7 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { ACCOUNT_OPERATIONS } from '../iam/account.js';
 import { CREDENTIAL_REPORT_OPERATIONS } from '../iam/credential-report.js';
+import { LOGIN_PROFILE_OPERATIONS } from '../iam/login-profiles.js';
 import { MFA_DEVICE_OPERATIONS } from '../iam/mfa-devices.js';
 import { USER_OPERATIONS } from '../iam/users.js';
 import { defineOperations, type CoreServices } from '../operation.js';
@@ -15,7 +16,7 @@ import { ensureRootPassword } from './root-password.js';
 import { createKeyRing, openSessionToken, sealSessionToken, type SessionClaims } from './session-token.js';
 import { codeAt, timeStep } from './totp.js';
 
-const OPERATIONS = defineOperations([...USER_OPERATIONS, ...MFA_DEVICE_OPERATIONS, ...ACCOUNT_OPERATIONS, ...CREDENTIAL_REPORT_OPERATIONS]);
+const OPERATIONS = defineOperations([...USER_OPERATIONS, ...LOGIN_PROFILE_OPERATIONS, ...MFA_DEVICE_OPERATIONS, ...ACCOUNT_OPERATIONS, ...CREDENTIAL_REPORT_OPERATIONS]);
 const NOW = new Date('2026-11-25T12:00:10Z');
 const STEP = timeStep(NOW);
 const RING = createKeyRing([{ id: 'k1', key: randomBytes(32), created: '2026-01-01T00:00:00Z' }]);
@@ -55,6 +56,18 @@ async function outcome(work: Promise<unknown>): Promise<string> {
 }
 
 const summary = async (): Promise<Record<string, number>> => (await r.run('GetAccountSummary', {}))['SummaryMap'] as Record<string, number>;
+
+/** The claims of an AssumeRoot session of this account's root user (the operations do not read its task policy). */
+const taskClaims = (): SessionClaims => ({
+  kind: 'rootTaskSession',
+  account: TEST_ACCOUNT,
+  arn: ROOT_CALLER.arn,
+  userId: TEST_ACCOUNT,
+  accessKeyId: 'ASIAEXAMPLEEXAMPLE01',
+  secretAccessKey: 'x',
+  issued: NOW.toISOString(),
+  expires: new Date(NOW.getTime() + 900_000).toISOString(),
+});
 
 async function newDevice(name: string): Promise<{ serial: string; seed: string }> {
   const device = (await r.run('CreateVirtualMFADevice', { VirtualMFADeviceName: name }))['VirtualMFADevice'] as { SerialNumber: string; Base32StringSeed: Buffer };
@@ -145,19 +158,19 @@ describe('root MFA', () => {
     const { serial, seed } = await newDevice('root-account-mfa-device');
     await change({ action: 'enableMfa', serialNumber: serial, authenticationCode1: codeAt(seed, STEP - 1), authenticationCode2: codeAt(seed, STEP) });
     await assert.rejects(r.run('DeactivateMFADevice', { SerialNumber: serial }), /cannot be found/, "root's own credentials: not through the API");
-    const claims: SessionClaims = {
-      kind: 'rootTaskSession',
-      account: TEST_ACCOUNT,
-      arn: ROOT_CALLER.arn,
-      userId: TEST_ACCOUNT,
-      accessKeyId: 'ASIAEXAMPLEEXAMPLE01',
-      secretAccessKey: 'x',
-      issued: NOW.toISOString(),
-      expires: new Date(NOW.getTime() + 900_000).toISOString(),
-    };
-    assert.deepEqual(await r.run('DeactivateMFADevice', { SerialNumber: serial }, { ...ROOT_CALLER, session: claims }), {});
+    assert.deepEqual(await r.run('DeactivateMFADevice', { SerialNumber: serial }, { ...ROOT_CALLER, session: taskClaims() }), {});
     assert.deepEqual([(await summary())['AccountMFAEnabled'], (await summary())['MFADevices'], (await summary())['MFADevicesInUse']], [0, 1, 0]);
     assert.equal((await signIn({})).mfaAuthenticated, false, 'root signs in with its password alone again');
+  });
+
+  test('an AssumeRoot session\'s DeleteLoginProfile deletes the console password: root signs in no more', async () => {
+    const task = { ...ROOT_CALLER, session: taskClaims() };
+    assert.equal(((await r.run('GetLoginProfile', {}, task))['LoginProfile'] as { UserName: string }).UserName, '<root_account>');
+    await assert.rejects(r.run('CreateLoginProfile', {}, task), /already exists/);
+    assert.deepEqual(await r.run('DeleteLoginProfile', {}, task), {});
+    assert.equal(await outcome(signIn({})), generic);
+    assert.equal(await outcome(change({ action: 'changePassword', newPassword: 'New-password-2' })), '401 SignInFailed: The current password is incorrect.');
+    await assert.rejects(r.run('GetLoginProfile', {}, task), /cannot be found/);
   });
 
   test('a device in use by an IAM user cannot become root\'s, nor be removed as root\'s', async () => {
