@@ -7,11 +7,15 @@ import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateAccountAliasCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateSAMLProviderCommand,
   CreateGroupCommand,
   CreatePolicyCommand,
   CreateUserCommand,
   DeleteAccountAliasCommand,
   DeleteGroupCommand,
+  DeleteOpenIDConnectProviderCommand,
+  DeleteSAMLProviderCommand,
   DeletePolicyCommand,
   DeleteUserCommand,
   DetachUserPolicyCommand,
@@ -23,6 +27,7 @@ import {
   type GetAccountAuthorizationDetailsCommandOutput,
 } from '@aws-sdk/client-iam';
 import { failure, iamClient } from './helpers/clients.js';
+import { idpMetadata } from './helpers/saml.js';
 import { TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 const server = useTestServer();
@@ -131,6 +136,19 @@ describe('GetAccountSummary', () => {
     await iam.send(new DeletePolicyCommand({ PolicyArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/countp` }));
     const back = await summary();
     for (const count of ['Users', 'Groups', 'Policies', 'PolicyVersionsInUse']) assert.equal(back[count], start[count], count);
+  });
+
+  test('Providers counts SAML and OpenID Connect providers', async () => {
+    const iam = iamClient(server.endpoint);
+    const providers = async (): Promise<number | undefined> => (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap?.['Providers'];
+    const start = (await providers()) ?? 0;
+    const saml = (await iam.send(new CreateSAMLProviderCommand({ Name: 'summary-idp', SAMLMetadataDocument: idpMetadata() }))).SAMLProviderArn;
+    const oidc = (await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://summary.example.com', ClientIDList: ['console'] }))).OpenIDConnectProviderArn;
+    assert.equal(await providers(), start + 2);
+    await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: saml }));
+    assert.equal(await providers(), start + 1);
+    await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: oidc }));
+    assert.equal(await providers(), start);
   });
 });
 

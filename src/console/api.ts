@@ -20,10 +20,11 @@ export type SignInOutcome =
   | { readonly ok: true; readonly session: ConsoleSession }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-export async function signIn(request: SignInRequest): Promise<SignInOutcome> {
+/** A POST of JSON to one of the console's endpoints: its JSON answer, or AWS-style `{code, message}` on failure. */
+async function postJson(url: string, request: unknown): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; code: string; message: string }> {
   let response: Response;
   try {
-    response = await fetch(SIGN_IN_URL, {
+    response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(request),
@@ -39,12 +40,36 @@ export async function signIn(request: SignInRequest): Promise<SignInOutcome> {
   } catch {
     // Answered below from the status alone.
   }
-  if (response.ok) return { ok: true, session: { ...(body as unknown as Omit<ConsoleSession, 'accountAsTyped'>), accountAsTyped: request.account } };
+  if (response.ok) return { ok: true, body };
   return {
     ok: false,
     code: typeof body['error'] === 'string' ? body['error'] : `HTTP${response.status}`,
-    message: typeof body['message'] === 'string' ? body['message'] : `The sign-in failed (HTTP ${response.status}).`,
+    message: typeof body['message'] === 'string' ? body['message'] : `The request failed (HTTP ${response.status}).`,
   };
+}
+
+export async function signIn(request: SignInRequest): Promise<SignInOutcome> {
+  const answer = await postJson(SIGN_IN_URL, request);
+  if (!answer.ok) return answer;
+  return { ok: true, session: { ...(answer.body as unknown as Omit<ConsoleSession, 'accountAsTyped'>), accountAsTyped: request.account } };
+}
+
+/**
+ * The root user's own credentials (password, MFA devices): as in AWS, not IAM operations but the console's. Every
+ * request carries the current password and, once root has an MFA device, a code of it.
+ */
+export const ROOT_CREDENTIALS_URL = '/_gatehouse/console/root-credentials';
+
+export type RootCredentialsRequest = { readonly account: string; readonly password: string; readonly mfaCode?: string } & (
+  | { readonly action: 'changePassword'; readonly newPassword: string }
+  | { readonly action: 'enableMfa'; readonly serialNumber: string; readonly authenticationCode1: string; readonly authenticationCode2: string }
+  | { readonly action: 'removeMfa'; readonly serialNumber: string }
+);
+
+/** Undefined when done; the failure's message otherwise (AWS's code first, as errorText writes SDK errors). */
+export async function changeRootCredentials(request: RootCredentialsRequest): Promise<string | undefined> {
+  const answer = await postJson(ROOT_CREDENTIALS_URL, request);
+  return answer.ok ? undefined : `${answer.code}: ${answer.message}`;
 }
 
 export interface Clients {

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/dashboard.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyDetailPage } from './pages/policy-detail.js';
+import { RootCredentialsPage } from './pages/root-credentials.js';
 import { GroupDetailPage, GroupsPage } from './pages/groups.js';
 import { RoleDetailPage, RolesPage } from './pages/roles.js';
 import { SwitchRolePage } from './pages/switch-role.js';
@@ -27,6 +28,7 @@ type Route =
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
   | { readonly page: 'switch-role' }
+  | { readonly page: 'security-credentials' }
   | { readonly page: 'roles' }
   | { readonly page: 'role'; readonly name: string }
   | { readonly page: 'group'; readonly name: string }
@@ -51,6 +53,7 @@ function parseRoute(hash: string): Route {
   }
   if (path === '/groups') return { page: 'groups' };
   if (path === '/switch-role') return { page: 'switch-role' };
+  if (path === '/security-credentials') return { page: 'security-credentials' };
   if (path === '/roles') return { page: 'roles' };
   const named = /^\/(users|groups|roles)\/([^/]+)$/.exec(path);
   if (named !== null) {
@@ -185,6 +188,9 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <RolesPage clients={clients} />;
     case 'role':
       return <RoleDetailPage key={route.name} clients={clients} roleName={route.name} />;
+    case 'security-credentials':
+      // The root user's own password and MFA: another identity has none of these to manage here.
+      return session.root && session.role === undefined ? <RootCredentialsPage clients={clients} account={session.account} /> : <ChangePasswordPage clients={clients} forced={false} userName={session.userName} onChanged={onChanged} />;
     case 'account':
       return <AccountSettingsPage clients={clients} account={session.account} />;
     case 'change-password':
@@ -260,8 +266,12 @@ function Shell({
                 Switch role
               </a>
             )}
-            {/* The root password is not an IAM user's: ChangePassword does not change it. */}
-            {session.root || session.role !== undefined ? null : (
+            {/* The root password is not an IAM user's: ChangePassword does not change it; root has its own page. */}
+            {session.role !== undefined ? null : session.root ? (
+              <a href="#/security-credentials" aria-current={current('security-credentials')}>
+                My security credentials
+              </a>
+            ) : (
               <a href="#/change-password" aria-current={current('change-password')}>
                 Change password
               </a>

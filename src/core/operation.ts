@@ -38,6 +38,11 @@ export interface CoreServices {
    * CreateAccount and InviteAccountToOrganization refuse past it. AWS's default when absent.
    */
   readonly maxOrganizationAccounts?: number;
+  /**
+   * IAM's UsersPerAccount quota (AWS's default 5 000): CreateUser refuses past it and GetAccountSummary reports it as
+   * UsersQuota. The operator's setting (gatehouse serve --max-users); AWS's default when absent.
+   */
+  readonly maxUsersPerAccount?: number;
   /** Throttles guessing of MFA codes and passwords (per device or user, and per source address). */
   readonly guessLimiter: GuessLimiter;
   /** Seals temporary credentials into a session token (STS); absent where no key ring is configured. */

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
+import { createPackagedAwsManagedPolicyCatalog } from '../catalog/aws-managed-policies.js';
 import { createServiceCatalogue } from '../catalog/service-catalogue.js';
 import { Authenticator } from '../core/authenticate.js';
 import { Authorizer } from '../core/authorize.js';
@@ -152,7 +152,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
 async function startOnStore(store: Store, config: ServerConfig, options: StartOptions, logger: Logger): Promise<RunningServer> {
   const sealer = createSealer(config.masterKey);
-  const awsPolicies = createAwsManagedPolicyCatalog();
+  const awsPolicies = createPackagedAwsManagedPolicyCatalog();
   const serviceCatalogue = createServiceCatalogue();
   const roleTemplates = createRoleTemplateCatalogue([...(config.roleTemplates ?? []), ...(options.roleTemplates ?? [])]);
   const sessionKeys = loadSessionKeyRing(config.dataDir, options.env ?? process.env);
@@ -167,6 +167,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     roleTemplates: () => roleTemplates,
     guessLimiter: new GuessLimiter(options.guessLimits),
     ...(config.maxOrganizationAccounts !== undefined ? { maxOrganizationAccounts: config.maxOrganizationAccounts } : {}),
+    ...(config.maxUsersPerAccount !== undefined ? { maxUsersPerAccount: config.maxUsersPerAccount } : {}),
     sealSessionToken: (claims) => sealSessionToken(sessionKeys, claims),
     // Decoding works whether or not this node encodes: another node sharing the ring may.
     openAuthorizationMessage: (account, encoded) => openAuthorizationMessage(sessionKeys, account, encoded),

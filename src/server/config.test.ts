@@ -110,6 +110,27 @@ describe('audit trail options', () => {
   }
 });
 
+describe('the IAM users quota', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  for (const { name, option, env, expected } of [
+    { name: 'unset: AWS default (absent here)', option: undefined, env: undefined, expected: undefined },
+    { name: '--max-users 10000', option: '10000', env: undefined, expected: 10000 },
+    { name: 'GATEHOUSE_MAX_USERS', option: undefined, env: '20000', expected: 20000 },
+    { name: 'the option wins over the variable', option: '100', env: '20000', expected: 100 },
+    { name: 'zero is refused', option: '0', env: undefined, expected: Error },
+    { name: 'a fraction is refused', option: '5000.5', env: undefined, expected: Error },
+    { name: 'text is refused', option: 'lots', env: undefined, expected: Error },
+    { name: 'past 1000000 is refused', option: '1000001', env: undefined, expected: Error },
+  ]) {
+    test(name, () => {
+      const load = () => loadConfig({ dataDir, ...(option !== undefined ? { maxUsers: option } : {}) }, env !== undefined ? { GATEHOUSE_MAX_USERS: env } : {});
+      if (expected === Error) assert.throws(load, (error: unknown) => error instanceof ConfigError && /--max-users must be a whole number from 1 to 1000000/.test(error.message));
+      else assert.equal(load().maxUsersPerAccount, expected);
+    });
+  }
+});
+
 describe('the organization account quota', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly strictIamRegion?: boolean;
   /** The organization's account quota (AWS's default 10; AWS raises it on request, so may the operator). */
   readonly maxOrganizationAccounts?: number;
+  /** Every account's IAM users quota (AWS's default 5 000, UsersPerAccount): a Gatehouse setting, for large tests. */
+  readonly maxUsersPerAccount?: number;
   /**
    * A postgres:// or postgresql:// URL: the state lives in that PostgreSQL database, which several nodes may share.
    * Absent: the embedded SQLite database in the data directory, owned by this one process.
@@ -105,6 +107,7 @@ export interface ConfigOptions extends HttpLimitOptions {
   encodeAuthorizationMessages?: boolean;
   strictIamRegion?: boolean;
   maxOrgAccounts?: string | number;
+  maxUsers?: string | number;
   enforcement?: string;
   databaseUrl?: string;
   roleTemplates?: string;
@@ -251,6 +254,11 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
   if (maxOrganizationAccounts !== undefined && !(/^\d+$/.test(maxAccountsText?.trim() ?? '') && maxOrganizationAccounts >= 1 && maxOrganizationAccounts <= 100_000)) {
     throw new ConfigError(`--max-org-accounts must be a whole number from 1 to 100000, not ${JSON.stringify(maxAccountsText)}`);
   }
+  const maxUsersText = options.maxUsers?.toString() ?? env['GATEHOUSE_MAX_USERS'];
+  const maxUsersPerAccount = maxUsersText === undefined ? undefined : Number(maxUsersText);
+  if (maxUsersPerAccount !== undefined && !(/^\d+$/.test(maxUsersText?.trim() ?? '') && maxUsersPerAccount >= 1 && maxUsersPerAccount <= 1_000_000)) {
+    throw new ConfigError(`--max-users must be a whole number from 1 to 1000000, not ${JSON.stringify(maxUsersText)}`);
+  }
   const database = databaseUrl(options.databaseUrl ?? env['GATEHOUSE_DATABASE_URL']);
   const http = readHttpLimits(options, env);
   const tls = tlsFiles(options, env);
@@ -287,6 +295,7 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv): Serv
     encodeAuthorizationMessages,
     strictIamRegion,
     ...(maxOrganizationAccounts !== undefined ? { maxOrganizationAccounts } : {}),
+    ...(maxUsersPerAccount !== undefined ? { maxUsersPerAccount } : {}),
     ...(database !== undefined ? { databaseUrl: database } : {}),
     http,
     ...(tls !== undefined ? { tls } : {}),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { consoleSignInEvent, type SignInAttempt } from '../core/audit/console-login.js';
 import type { CoreServices } from '../core/operation.js';
 import { consoleSignIn, ConsoleSignInError, parseSignInInput } from '../core/sts/console-sign-in.js';
+import { changeRootCredentials, parseRootCredentialsInput } from '../core/sts/root-credentials.js';
 import type { Store } from '../store/store.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 
@@ -13,6 +14,7 @@ import type { AuditWriter } from './audit/audit-writer.js';
 export const CONSOLE_PREFIX = '/_gatehouse/console/';
 export const CONSOLE_SHORTCUTS: ReadonlySet<string> = new Set(['/console', '/console/']);
 const SIGN_IN_PATH = `${CONSOLE_PREFIX}sign-in`;
+const ROOT_CREDENTIALS_PATH = `${CONSOLE_PREFIX}root-credentials`;
 
 /** Where `npm run build:console` puts the console: dist/console at the package's root, from src/server or dist/server. */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
@@ -125,37 +127,42 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
     return found;
   };
 
-  async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The body of a POST to one of the console's JSON endpoints, parsed; undefined once the request was answered. */
+  async function readJson<T>(req: IncomingMessage, res: ServerResponse, parse: (body: unknown) => T): Promise<T | undefined> {
     // JSON only: a cross-site form cannot send it without the browser asking this server first (CORS), which it never allows.
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') {
       req.resume();
-      sendJson(res, 415, { error: 'InvalidRequest', message: 'Send the sign-in as application/json.' });
-      return;
+      sendJson(res, 415, { error: 'InvalidRequest', message: 'Send the request as application/json.' });
+      return undefined;
     }
     const body = await readLimited(req, MAX_SIGN_IN_BODY);
     if (body === undefined) {
-      sendJson(res, 413, { error: 'InvalidRequest', message: 'The sign-in request is too large.' });
-      return;
+      sendJson(res, 413, { error: 'InvalidRequest', message: 'The request is too large.' });
+      return undefined;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
       sendJson(res, 400, { error: 'InvalidRequest', message: 'The request body is not JSON.' });
-      return;
+      return undefined;
     }
-    // Malformed requests (above, and a body parseSignInInput refuses) are no sign-in attempt: no event.
-    let input;
     try {
-      input = parseSignInInput(parsed);
+      return parse(parsed);
     } catch (error) {
       if (error instanceof ConsoleSignInError) {
         sendJson(res, error.status, { error: error.code, message: error.message });
-        return;
+        return undefined;
       }
       throw error;
     }
+  }
+
+  async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Malformed requests (a body parseSignInInput refuses) are no sign-in attempt: no event.
+    const input = await readJson(req, res, parseSignInInput);
+    if (input === undefined) return;
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
     const now = deps.clock();
     // consoleSignIn reports what the attempt came to once it judged the credentials. Throttled attempts refused before
@@ -191,6 +198,20 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
     sendJson(res, status, answer);
   }
 
+  /** Root's password change and MFA devices (root-credentials.ts): each request proves again that it is root's. */
+  async function rootCredentials(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const input = await readJson(req, res, parseRootCredentialsInput);
+    if (input === undefined) return;
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const env = { store: deps.store, services: deps.services, now: deps.clock(), ...(sourceIp !== undefined ? { sourceIp } : {}) };
+    try {
+      sendJson(res, 200, await changeRootCredentials(env, input));
+    } catch (error) {
+      if (!(error instanceof ConsoleSignInError)) throw error;
+      sendJson(res, error.status, { error: error.code, message: error.message });
+    }
+  }
+
   function loginToOf(req: IncomingMessage): string {
     const host = req.headers.host;
     return host !== undefined && HOST.test(host) ? `${deps.secure === true ? 'https' : 'http'}://${host}${CONSOLE_PREFIX}` : CONSOLE_PREFIX;
@@ -204,14 +225,15 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
       return true;
     }
     if (!path.startsWith(CONSOLE_PREFIX)) return false;
-    if (path === SIGN_IN_PATH) {
+    const endpoint = path === SIGN_IN_PATH ? signIn : path === ROOT_CREDENTIALS_PATH ? rootCredentials : undefined;
+    if (endpoint !== undefined) {
       if (req.method !== 'POST') {
         req.resume();
         res.setHeader('allow', 'POST');
-        sendJson(res, 405, { error: 'MethodNotAllowed', message: 'Sign in with POST.' });
+        sendJson(res, 405, { error: 'MethodNotAllowed', message: 'Send this request with POST.' });
         return true;
       }
-      signIn(req, res).catch(() => {
+      endpoint(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: 'ServiceFailure', message: 'The sign-in failed on the server. Try again.' });
         else res.destroy();
       });

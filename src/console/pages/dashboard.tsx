@@ -63,7 +63,13 @@ export function DashboardPage({ clients }: { clients: Clients }) {
         {(r) => (
           <ul class="plain checks">
             <Check ok={!r.rootMfa} title="Add MFA for the root user">
-              {r.rootMfa ? <p>The root user has no MFA device. Gatehouse does not enroll root MFA yet: keep the root password (GATEHOUSE_ROOT_PASSWORD) secret and use IAM users or roles for daily work.</p> : <p>The root user has MFA.</p>}
+              {r.rootMfa ? (
+                <p>
+                  The root user has no MFA device. Signed in as the root user, assign one on <a href="#/security-credentials">My security credentials</a>.
+                </p>
+              ) : (
+                <p>The root user has MFA.</p>
+              )}
             </Check>
             <Check ok={!r.rootKeys} title="Remove the root user's access keys">
               {r.rootKeys ? <p>The root user has an active access key. Create an administrator user or role, move your tools to it, then delete the root key (it comes from GATEHOUSE_ROOT_ACCESS_KEY_ID at start).</p> : <p>The root user has no access key.</p>}

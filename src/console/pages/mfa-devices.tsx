@@ -11,7 +11,7 @@ import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, Section, useLoad } from '../components.js';
 
 /** A PNG's bytes as a data: URL (the page's CSP allows data: images, and nothing is fetched for it). */
-function pngUrl(bytes: Uint8Array): string {
+export function pngUrl(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return `data:image/png;base64,${btoa(binary)}`;

@@ -88,7 +88,7 @@ export function SignInPage({ onSignedIn, notice, defaults }: { onSignedIn: (sess
         ) : (
           <>
             <p>
-              Multi-factor authentication: enter the six-digit code your MFA device shows for <strong>{userName}</strong>.
+              Multi-factor authentication: enter the six-digit code your MFA device shows for <strong>{root ? 'the root user' : userName}</strong>.
             </p>
             <label for="mfa-code">MFA code</label>
             <input

@@ -10,7 +10,10 @@ import { ACCESS_KEY_OPERATIONS } from './access-keys.js';
 import { ACCOUNT_OPERATIONS } from './account.js';
 import { GROUP_OPERATIONS } from './groups.js';
 import { attachmentKey, inlineKey, inlineOwner, KIND, REL } from './kinds.js';
+import { MFA_DEVICE_KIND } from './mfa-devices.js';
+import { OIDC_PROVIDER_KIND } from './oidc-providers.js';
 import { QUOTAS } from './quotas.js';
+import { SAML_PROVIDER_KIND } from './saml-providers.js';
 import { USER_OPERATIONS } from './users.js';
 
 const OPERATIONS = defineOperations([...ACCOUNT_OPERATIONS, ...GROUP_OPERATIONS, ...ACCESS_KEY_OPERATIONS, ...USER_OPERATIONS]);
@@ -115,6 +118,32 @@ test('GetAccountSummary counts what the account holds and reports the quotas', a
   for (const [key, value] of expected) assert.equal(summary[key], value, key);
   for (const value of Object.values(summary)) assert.equal(typeof value, 'number');
 });
+
+test('GetAccountSummary: Providers counts the account\'s SAML and OIDC providers, MFADevices every virtual device', async () => {
+  assert.deepEqual([(await summary())['Providers'], (await summary())['MFADevices']], [0, 0]);
+  await store.transaction(async (tx) => {
+    await tx.insert(record(SAML_PROVIDER_KIND, 'corp-idp', {}));
+    await tx.insert(record(SAML_PROVIDER_KIND, 'other-idp', {}));
+    await tx.insert(record(OIDC_PROVIDER_KIND, 'token.example.com', {}));
+    await tx.insert(record(OIDC_PROVIDER_KIND, 'token.example.com', {}, { account: OTHER_ROOT.account }));
+    await tx.insert(record(MFA_DEVICE_KIND, `arn:aws:iam::${TEST_ACCOUNT}:mfa/spare`, {}));
+    await tx.insert(record(MFA_DEVICE_KIND, `arn:aws:iam::${TEST_ACCOUNT}:mfa/alice`, {}, { owner: 'AIDAALICE' }));
+  });
+  const counted = await summary();
+  assert.deepEqual([counted['Providers'], counted['MFADevices'], counted['MFADevicesInUse'], counted['AccountMFAEnabled']], [3, 2, 1, 0]);
+  assert.equal((await summary(OTHER_ROOT))['Providers'], 1, "another account's providers are its own");
+});
+
+test('the operator\'s users quota (gatehouse serve --max-users) is the one CreateUser enforces and UsersQuota reports', async () => {
+  const small = runner(store, OPERATIONS, { ...testServices(), maxUsersPerAccount: 2 });
+  await small.run('CreateUser', { UserName: 'one' });
+  await small.run('CreateUser', { UserName: 'two' });
+  await rejects(small.run('CreateUser', { UserName: 'three' }), 'LimitExceeded', 409, 'Cannot exceed quota for UsersPerAccount: 2');
+  assert.equal(((await small.run('GetAccountSummary', {}))['SummaryMap'] as Record<string, number>)['UsersQuota'], 2);
+  assert.equal((await summary())['UsersQuota'], QUOTAS.Users, "AWS's default without the setting");
+});
+
+const summary = async (caller?: Caller): Promise<Record<string, number>> => (await iam.run('GetAccountSummary', {}, caller))['SummaryMap'] as Record<string, number>;
 
 test('every SummaryMap key is one the model allows', async () => {
   const allowed = new Set(

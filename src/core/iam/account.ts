@@ -12,7 +12,10 @@ import { parsePolicyArn } from './policy-lookup.js';
 import { QUOTAS } from './quotas.js';
 import { roleView } from './roles.js';
 import { withCurrentTrust } from './trust-principals.js';
-import { mfaSerialsOf, userView } from './users.js';
+import { MFA_DEVICE_KIND, ROOT_MFA_OWNER } from './mfa-devices.js';
+import { OIDC_PROVIDER_KIND } from './oidc-providers.js';
+import { SAML_PROVIDER_KIND } from './saml-providers.js';
+import { userView } from './users.js';
 
 // ---- Account aliases ----
 
@@ -63,20 +66,19 @@ async function listAccountAliases(ctx: OperationContext, p: Params): Promise<Rec
 
 // ---- Account summary ----
 
-const mfaCount = (users: readonly EntityRecord[]): number =>
-  users.reduce((n, u) => n + mfaSerialsOf(u).length, 0);
-
 /**
  * SummaryMap is a map (summaryKeyType → integer): returned as a plain object whose own keys are the map's keys, in
  * the order the encoder should write its entries.
  */
 async function getAccountSummary(ctx: OperationContext): Promise<Record<string, unknown>> {
   const { tx, account } = ctx;
-  const users = await tx.list(KIND.user, account);
-  const mfa = mfaCount(users);
+  // MFADevices counts every virtual device, assigned or not; MFADevicesInUse those assigned to a user or to the root
+  // user (AWS's own example answers 6 and 3).
+  const devices = await tx.list(MFA_DEVICE_KIND, account);
+  const inUse = devices.filter((d) => d.owner !== '').length;
   const summary: Record<string, number> = {
-    Users: users.length,
-    UsersQuota: QUOTAS.Users,
+    Users: await tx.count(KIND.user, account),
+    UsersQuota: ctx.services.maxUsersPerAccount ?? QUOTAS.Users,
     Groups: await tx.count(KIND.group, account),
     GroupsQuota: QUOTAS.Groups,
     Roles: await tx.count(KIND.role, account),
@@ -87,10 +89,11 @@ async function getAccountSummary(ctx: OperationContext): Promise<Record<string, 
     InstanceProfilesQuota: QUOTAS.InstanceProfiles,
     ServerCertificates: await tx.count(KIND.serverCertificate, account),
     ServerCertificatesQuota: QUOTAS.ServerCertificates,
-    Providers: 0,
-    MFADevices: mfa,
-    MFADevicesInUse: mfa,
-    AccountMFAEnabled: 0,
+    // Identity providers of both kinds, as IAM's console lists them together.
+    Providers: (await tx.count(SAML_PROVIDER_KIND, account)) + (await tx.count(OIDC_PROVIDER_KIND, account)),
+    MFADevices: devices.length,
+    MFADevicesInUse: inUse,
+    AccountMFAEnabled: devices.some((d) => d.owner === ROOT_MFA_OWNER) ? 1 : 0,
     AccountAccessKeysPresent: (await tx.count(KIND.accessKey, account, { owner: ROOT_KEY_OWNER })) > 0 ? 1 : 0,
     AccountSigningCertificatesPresent: (await tx.count(KIND.signingCertificate, account, { owner: ROOT_KEY_OWNER })) > 0 ? 1 : 0,
     PolicyVersionsInUse: await tx.countLinks(REL.attached, account),

@@ -18,6 +18,8 @@ import { accessKeyLastUsed, passwordLastUsed } from './last-used.js';
 import { loginProfileData } from './login-profiles.js';
 import { type PasswordPolicyData, readPasswordPolicy } from './password-policy.js';
 import { signingCertificateActive } from './signing-certificates.js';
+import { ROOT_LOGIN_KEY, ROOT_LOGIN_KIND } from '../sts/root-password.js';
+import { MFA_DEVICE_KIND, ROOT_MFA_OWNER } from './mfa-devices.js';
 import { arnOfUser, mfaSerialsOf } from './users.js';
 
 // GenerateCredentialReport and GetCredentialReport. The report is built synchronously, inside the request that asks
@@ -100,15 +102,16 @@ export async function credentialRows(tx: StoreTx, account: string): Promise<Cred
   const certificates = byOwner(await tx.list(KIND.signingCertificate, account));
   const profiles = new Map((await tx.list(KIND.loginProfile, account)).map((p) => [p.key.toLowerCase(), p]));
   const policy = await readPasswordPolicy(tx, account);
+  const rootLastUsed = (await tx.get(ROOT_LOGIN_KIND, account, ROOT_LOGIN_KEY))?.data['passwordLastUsed'] as string | undefined;
   const rows: CredentialRow[] = [
     {
       user: ROOT_ACCOUNT_NAME,
       arn: rootArn(account),
       created: await accountCreateDate(tx, account),
-      // Gatehouse has no console: the root user's password is never used here.
-      password: { kind: 'root' },
-      // Gatehouse keeps no MFA device for the root user (ListMFADevices answers none for it).
-      mfaActive: false,
+      // The root user's console sign-ins (console-sign-in.ts) record when its password was last used.
+      password: { kind: 'root', ...(rootLastUsed !== undefined ? { lastUsed: new Date(rootLastUsed) } : {}) },
+      // Root's devices are assigned through the console's root security credentials (sts/root-credentials.ts).
+      mfaActive: (await tx.count(MFA_DEVICE_KIND, account, { owner: ROOT_MFA_OWNER })) > 0,
       accessKeys: accessKeySlots(keys.get(ROOT_KEY_OWNER)),
       certificates: certificateSlots(certificates.get(ROOT_KEY_OWNER)),
     },

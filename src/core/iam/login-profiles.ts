@@ -5,6 +5,7 @@ import { bool, mustGet, req, str } from './common.js';
 import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
 import { readPasswordPolicy, type PasswordPolicyData } from './password-policy.js';
+import { ROOT_LOGIN_KEY, ROOT_LOGIN_KIND } from '../sts/root-password.js';
 import { getUser, userResource } from './users.js';
 
 /** A login profile's stored data; never returned, only the user name and dates are. */
@@ -116,8 +117,13 @@ function rootProfileView(record: EntityRecord): Record<string, unknown> {
 
 const noRootProfile = (): ServiceError => noSuchEntity('Login Profile for the root user cannot be found.');
 
+/**
+ * The root user's login profile: one enabled by an AssumeRoot session, or the console password the server keeps for
+ * its own account's root user (sts/root-password.ts). Both are the same credential to IAM: deleting it must end
+ * console sign-in as root, whichever record holds it.
+ */
 async function rootProfile(ctx: OperationContext): Promise<EntityRecord> {
-  const record = await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account);
+  const record = (await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account)) ?? (await ctx.tx.get(ROOT_LOGIN_KIND, ctx.account, ROOT_LOGIN_KEY));
   if (record === undefined) throw noRootProfile();
   return record;
 }
@@ -125,7 +131,9 @@ async function rootProfile(ctx: OperationContext): Promise<EntityRecord> {
 async function createRootLoginProfile(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   // The API reference: "This parameter must be omitted when you make the request with an AssumeRoot session."
   if (str(p, 'Password') !== undefined) throw new ServiceError('ValidationError', 'Password must be omitted when the request is made with an AssumeRoot session.', 400);
-  if ((await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account)) !== undefined) throw entityAlreadyExists('Login Profile for the root user already exists.');
+  if ((await ctx.tx.get(ROOT_LOGIN_PROFILE, ctx.account, ctx.account)) !== undefined || (await ctx.tx.get(ROOT_LOGIN_KIND, ctx.account, ROOT_LOGIN_KEY)) !== undefined) {
+    throw entityAlreadyExists('Login Profile for the root user already exists.');
+  }
   const record: EntityRecord = {
     kind: ROOT_LOGIN_PROFILE,
     account: ctx.account,
@@ -192,6 +200,9 @@ async function deleteLoginProfile(ctx: OperationContext, p: Params): Promise<Rec
   if (actsOnRoot(ctx, p)) {
     await rootProfile(ctx);
     await ctx.tx.delete(ROOT_LOGIN_PROFILE, ctx.account, ctx.account);
+    // The console password too: the root user signs in no more (a server restart with GATEHOUSE_ROOT_PASSWORD, or
+    // without one, sets a new one, as the operator of the server may).
+    await ctx.tx.delete(ROOT_LOGIN_KIND, ctx.account, ROOT_LOGIN_KEY);
     return {};
   }
   const record = await getProfile(ctx, targetName(ctx, p));

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { EntityRecord } from '../../store/store.js';
 import { DuplicateKeyError } from '../../store/store.js';
-import { iamArn } from '../arns.js';
+import { iamArn, rootArn } from '../arns.js';
 import { deleteConflict, entityAlreadyExists, noSuchEntity, ServiceError } from '../errors.js';
 import type { OperationContext, OperationDefinition, Params } from '../operation.js';
 import { findConsecutive, findStep, newSeed, otpauthUri, timeStep } from '../sts/totp.js';
@@ -18,6 +18,7 @@ import {
   str,
   type Tag,
 } from './common.js';
+import { accountCreateDate } from './account-creation.js';
 import { targetUserName } from './implicit-target.js';
 import { KIND } from './kinds.js';
 import { getUser, mfaSerialsOf, userResource, userView } from './users.js';
@@ -27,6 +28,13 @@ import { getUser, mfaSerialsOf, userResource, userView } from './users.js';
  * paths). An assigned device's owner is its user's unique ID, not the name, so renaming the user keeps it assigned.
  */
 export const MFA_DEVICE_KIND = 'virtual-mfa-device';
+
+/**
+ * The owner of a device assigned to the account's root user. Users' unique IDs start AIDA, so this cannot be one.
+ * AWS assigns root's devices only through its console (EnableMFADevice requires a UserName); Gatehouse's console does
+ * it through its root security credentials endpoint (sts/root-credentials.ts).
+ */
+export const ROOT_MFA_OWNER = 'root';
 
 /** IAM allows up to eight MFA devices of any type per user. */
 const MAX_DEVICES_PER_USER = 8;
@@ -153,29 +161,45 @@ async function createVirtualMfaDevice(ctx: OperationContext, p: Params): Promise
   };
 }
 
-async function enableMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
-  const user = await getUser(ctx, req(p, 'UserName'));
-  const serial = req(p, 'SerialNumber');
+/**
+ * Assigns the unassigned device at `serial` to `owner` (a user's unique ID, or ROOT_MFA_OWNER) once two consecutive
+ * codes of it check out: NoSuchEntity, EntityAlreadyExists when it is in use, LimitExceeded past eight devices,
+ * InvalidAuthenticationCode (throttled per device and address). Returns the device as assigned.
+ */
+export async function assignMfaDevice(ctx: OperationContext, owner: string, serial: string, code1: string, code2: string): Promise<EntityRecord> {
   const device = await getDevice(ctx, serial);
   if (device.owner !== '') throw entityAlreadyExists('MFA device is already in use.');
-  if ((await ctx.tx.count(MFA_DEVICE_KIND, ctx.account, { owner: user.id })) >= MAX_DEVICES_PER_USER) {
+  if ((await ctx.tx.count(MFA_DEVICE_KIND, ctx.account, { owner })) >= MAX_DEVICES_PER_USER) {
     throw quotaExceeded('MFADevicesPerUser', MAX_DEVICES_PER_USER);
   }
   const data = dataOf(device);
   const now = timeStep(ctx.now);
   const step = throttledCheck(ctx, 'manage', device, () => {
-    const found = findConsecutive(
-      ctx.services.decryptSecret(data.seed),
-      req(p, 'AuthenticationCode1'),
-      req(p, 'AuthenticationCode2'),
-      now - ENABLE_WINDOW.behind,
-      now + ENABLE_WINDOW.ahead,
-    );
+    const found = findConsecutive(ctx.services.decryptSecret(data.seed), code1, code2, now - ENABLE_WINDOW.behind, now + ENABLE_WINDOW.ahead);
     return found === undefined || found - 1 <= (data.lastStep ?? -Infinity) ? undefined : found;
   });
   if (step === undefined) throw invalidCodes();
   const { drift: _forgotten, ...rest } = data;
-  await ctx.tx.update({ ...device, owner: user.id, data: { ...rest, enableDate: ctx.now.toISOString(), lastStep: step } });
+  const assigned: EntityRecord = { ...device, owner, data: { ...rest, enableDate: ctx.now.toISOString(), lastStep: step } };
+  await ctx.tx.update(assigned);
+  return assigned;
+}
+
+/** Unassigns a device from `owner` and deletes it (the console's "Remove"): NoSuchEntity when it is not theirs. */
+export async function removeMfaDevice(ctx: OperationContext, owner: string, serial: string): Promise<void> {
+  const device = await ctx.tx.get(MFA_DEVICE_KIND, ctx.account, serial);
+  if (device === undefined || device.owner !== owner) throw noSuchDevice(serial);
+  await ctx.tx.delete(MFA_DEVICE_KIND, ctx.account, device.key);
+}
+
+/** The devices assigned to `owner`, the earliest enabled first (the one a sign-in asks for by default). */
+export async function devicesOf(ctx: Pick<OperationContext, 'tx' | 'account'>, owner: string): Promise<EntityRecord[]> {
+  return (await ctx.tx.list(MFA_DEVICE_KIND, ctx.account, { owner })).sort((a, b) => String(dataOf(a).enableDate ?? '').localeCompare(String(dataOf(b).enableDate ?? '')));
+}
+
+async function enableMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
+  const user = await getUser(ctx, req(p, 'UserName'));
+  const device = await assignMfaDevice(ctx, user.id, req(p, 'SerialNumber'), req(p, 'AuthenticationCode1'), req(p, 'AuthenticationCode2'));
   await setUserDevices(ctx, user, (serials) => [...serials, device.key]);
   return {};
 }
@@ -204,13 +228,22 @@ async function resyncMfaDevice(ctx: OperationContext, p: Params): Promise<Record
 async function deactivateMfaDevice(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const serial = req(p, 'SerialNumber');
   const name = deviceUserName(ctx, p);
-  if (name === undefined) throw noSuchDevice(serial);
+  // Only an AssumeRoot session (IAMDeleteRootUserCredentials) reaches the root user's devices through the API.
+  if (name === undefined) return deactivateRootDevice(ctx, serial);
   const user = await getUser(ctx, name);
   const device = await assignedDevice(ctx, user, serial);
   // The device stays, unassigned, with its seed: it can be enabled again (for anyone) or deleted.
   const { enableDate: _enabled, drift: _drift, ...rest } = dataOf(device);
   await ctx.tx.update({ ...device, owner: '', data: rest });
   await setUserDevices(ctx, user, (serials) => serials.filter((s) => s.toLowerCase() !== device.key.toLowerCase()));
+  return {};
+}
+
+async function deactivateRootDevice(ctx: OperationContext, serial: string): Promise<Record<string, unknown>> {
+  const device = ctx.caller.session?.kind === 'rootTaskSession' ? await ctx.tx.get(MFA_DEVICE_KIND, ctx.account, serial) : undefined;
+  if (device === undefined || device.owner !== ROOT_MFA_OWNER) throw noSuchDevice(serial);
+  const { enableDate: _enabled, drift: _drift, ...rest } = dataOf(device);
+  await ctx.tx.update({ ...device, owner: '', data: rest });
   return {};
 }
 
@@ -227,8 +260,11 @@ function mfaDeviceView(device: EntityRecord, user: EntityRecord): Record<string,
 
 async function listMfaDevices(ctx: OperationContext, p: Params): Promise<Record<string, unknown>> {
   const name = deviceUserName(ctx, p);
-  // The root user's own MFA is outside IAM's users; Gatehouse keeps none for it.
-  if (name === undefined) return { MFADevices: [], IsTruncated: false };
+  if (name === undefined) {
+    // The root user's own devices. It has no user name: the entries leave it out, as GetUser does for root.
+    const page = paginate(await ctx.tx.list(MFA_DEVICE_KIND, ctx.account, { owner: ROOT_MFA_OWNER }), p);
+    return { MFADevices: page.page.map((d) => ({ SerialNumber: d.key, EnableDate: new Date(dataOf(d).enableDate ?? d.created) })), ...pageMembers(page) };
+  }
   const user = await getUser(ctx, name);
   const devices = await ctx.tx.list(MFA_DEVICE_KIND, ctx.account, { owner: user.id });
   const page = paginate(devices, p);
@@ -254,11 +290,15 @@ async function listVirtualMfaDevices(ctx: OperationContext, p: Params): Promise<
   const page = paginate(devices, p);
   const views = [];
   for (const device of page.page) {
+    const enabled = { EnableDate: new Date(dataOf(device).enableDate ?? device.created) };
+    if (device.owner === ROOT_MFA_OWNER) {
+      // AWS names the root user by its ARN here (compliance checks look for `:root`), with the account's identity.
+      const root = { UserId: ctx.account, Arn: rootArn(ctx.account), CreateDate: await accountCreateDate(ctx.tx, ctx.account) };
+      views.push({ SerialNumber: device.key, User: root, ...enabled });
+      continue;
+    }
     const user = device.owner === '' ? undefined : await ctx.tx.getById(KIND.user, device.owner);
-    views.push({
-      SerialNumber: device.key,
-      ...(user !== undefined ? { User: userView(user, false), EnableDate: new Date(dataOf(device).enableDate ?? device.created) } : {}),
-    });
+    views.push({ SerialNumber: device.key, ...(user !== undefined ? { User: userView(user, false), ...enabled } : {}) });
   }
   return { VirtualMFADevices: views, ...pageMembers(page) };
 }

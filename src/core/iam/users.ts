@@ -88,7 +88,7 @@ async function createUser(ctx: OperationContext, p: Params): Promise<Record<stri
   checkTags(tags);
   const boundary = str(p, 'PermissionsBoundary');
   const boundaryFields = boundary !== undefined ? await boundaryData(ctx, boundary) : {};
-  await checkAccountQuota(ctx, KIND.user, 'UsersPerAccount', QUOTAS.Users);
+  await checkAccountQuota(ctx, KIND.user, 'UsersPerAccount', ctx.services.maxUsersPerAccount ?? QUOTAS.Users);
   const record: EntityRecord = {
     kind: KIND.user,
     account: ctx.account,

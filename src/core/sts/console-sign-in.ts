@@ -3,7 +3,7 @@ import type { SignInAttempt } from '../audit/console-login.js';
 import { rootArn, userArn } from '../arns.js';
 import type { Caller } from '../caller.js';
 import { ServiceError } from '../errors.js';
-import { MFA_DEVICE_KIND, useMfaCode } from '../iam/mfa-devices.js';
+import { devicesOf, ROOT_MFA_OWNER, useMfaCode } from '../iam/mfa-devices.js';
 import { KIND } from '../iam/kinds.js';
 import { loginProfileData } from '../iam/login-profiles.js';
 import { readPasswordPolicy, type PasswordPolicyData } from '../iam/password-policy.js';
@@ -43,7 +43,18 @@ export interface ConsoleSignInResult {
   readonly mfaAuthenticated: boolean;
 }
 
-export type ConsoleSignInErrorCode = 'SignInFailed' | 'MfaRequired' | 'PasswordExpired' | 'Throttling' | 'InvalidRequest';
+export type ConsoleSignInErrorCode =
+  | 'SignInFailed'
+  | 'MfaRequired'
+  | 'PasswordExpired'
+  | 'Throttling'
+  | 'InvalidRequest'
+  // Changing the root user's credentials (root-credentials.ts) answers these as well, IAM's own among them.
+  | 'PasswordPolicyViolation'
+  | 'InvalidAuthenticationCode'
+  | 'NoSuchEntity'
+  | 'EntityAlreadyExists'
+  | 'LimitExceeded';
 
 export class ConsoleSignInError extends Error {
   constructor(
@@ -117,7 +128,7 @@ export interface SignInEnv {
 // A password hash nobody's password matches, verified when there is no user or no password, so that an unknown user
 // takes as long to refuse as a wrong password (timing would otherwise tell which names exist).
 const decoys = new WeakMap<CoreServices, Promise<string>>();
-function decoyHash(services: CoreServices): Promise<string> {
+export function decoyHash(services: CoreServices): Promise<string> {
   let hash = decoys.get(services);
   if (hash === undefined) {
     hash = services.hashPassword(`decoy-${Math.random()}-${Date.now()}`);
@@ -127,7 +138,7 @@ function decoyHash(services: CoreServices): Promise<string> {
 }
 
 /** The account a sign-in names: its ID as given, or the account whose alias it is; undefined when none is. */
-async function accountOf(env: SignInEnv, named: string): Promise<string | undefined> {
+export async function accountOf(env: Pick<SignInEnv, 'store'>, named: string): Promise<string | undefined> {
   if (ACCOUNT_ID.test(named)) return named;
   const alias = named.toLowerCase();
   if (!ALIAS.test(alias)) return undefined;
@@ -151,6 +162,45 @@ export function passwordExpired(policy: PasswordPolicyData | undefined, password
 
 function principalOf(account: string, user: { id: string; key: string; path: string }): SignInAttempt['principal'] {
   return { kind: 'user', userId: user.id, userName: user.key, arn: userArn(account, user.path, user.key) };
+}
+
+/**
+ * The MFA step of a sign-in whose password was right: nothing when `owner` (a user's unique ID, or the root user) has
+ * no device; otherwise the code must be given (MfaRequired) and be right for the device it names or the earliest
+ * enabled one (SignInFailed). useMfaCode throttles and counts guesses per device and address, and spends the code.
+ */
+async function mfaStep(
+  env: SignInEnv,
+  ctx: OperationContext,
+  owner: string,
+  principal: SignInAttempt['principal'],
+  input: ConsoleSignInInput,
+  throttled: () => ConsoleSignInError,
+): Promise<{ readonly serial: string; readonly time: string } | undefined> {
+  const devices = await devicesOf(ctx, owner);
+  if (devices.length === 0) return undefined;
+  const { account } = ctx;
+  if (input.mfaCode === undefined) {
+    env.observe?.({ account, principal, outcome: 'mfaRequired', mfaUsed: false, mfaDevices: devices.map((d) => d.key) });
+    throw new ConsoleSignInError('MfaRequired', 'Enter the code your MFA device shows.', 401);
+  }
+  const device = devices.find((d) => d.key === input.mfaSerial) ?? (devices[0] as (typeof devices)[number]);
+  let check: Awaited<ReturnType<typeof useMfaCode>>;
+  try {
+    check = await useMfaCode(ctx, owner, device.key, input.mfaCode);
+  } catch (error) {
+    // The password was checked: a code refused unheard is a failed sign-in.
+    if (error instanceof ServiceError && error.code === 'Throttling') {
+      env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
+      throw throttled();
+    }
+    throw error;
+  }
+  if (check !== 'accepted') {
+    env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
+    throw failed();
+  }
+  return { serial: device.key, time: ctx.now.toISOString() };
 }
 
 /**
@@ -183,14 +233,19 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
         if (account !== undefined) env.observe?.({ account, principal: { kind: 'root' }, outcome: 'failure', mfaUsed: false });
         throw failed();
       }
+      const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services, ...(env.sourceIp !== undefined ? { sourceIp: env.sourceIp } : {}) };
+      const mfa = await mfaStep(env, ctx, ROOT_MFA_OWNER, { kind: 'root' }, input, throttled);
       limiter.recordSuccess([nameKey]);
-      env.observe?.({ account, principal: { kind: 'root' }, outcome: 'success', mfaUsed: false });
+      env.observe?.({ account, principal: { kind: 'root' }, outcome: 'success', mfaUsed: mfa !== undefined, ...(mfa !== undefined ? { mfaSerial: mfa.serial } : {}) });
       await tx.update({ ...record, data: { ...record.data, passwordLastUsed: now.toISOString() } });
-      const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services };
       const arn = rootArn(account);
       // No userName: callerFromClaims makes a console session without one the root user.
-      const issued = issueCredentials(ctx, { kind: 'consoleSession', account, arn, userId: account }, ROOT_CONSOLE_SESSION_SECONDS);
-      return { credentials: credentialsOf(issued), account, userName: 'root', root: true, arn, passwordResetRequired: false, mfaAuthenticated: false };
+      const issued = issueCredentials(
+        ctx,
+        { kind: 'consoleSession', account, arn, userId: account, ...(mfa !== undefined ? { mfaAuthTime: mfa.time } : {}) },
+        ROOT_CONSOLE_SESSION_SECONDS,
+      );
+      return { credentials: credentialsOf(issued), account, userName: 'root', root: true, arn, passwordResetRequired: false, mfaAuthenticated: mfa !== undefined };
     }
     const user = account === undefined ? undefined : await tx.get(KIND.user, account, input.userName);
     const profile = user === undefined || account === undefined ? undefined : await tx.get(KIND.loginProfile, account, user.key);
@@ -203,36 +258,9 @@ export async function consoleSignIn(env: SignInEnv, input: ConsoleSignInInput): 
     }
     const principal = principalOf(account, user);
     const ctx: OperationContext = { caller: ANONYMOUS, account, tx, now, requestId: 'console-sign-in', services, ...(env.sourceIp !== undefined ? { sourceIp: env.sourceIp } : {}) };
-    let mfaAuthTime: string | undefined;
-    let mfaSerial: string | undefined;
-    const devices = (await tx.list(MFA_DEVICE_KIND, account, { owner: user.id })).sort((a, b) =>
-      String(a.data['enableDate'] ?? '').localeCompare(String(b.data['enableDate'] ?? '')),
-    );
-    if (devices.length > 0) {
-      if (input.mfaCode === undefined) {
-        env.observe?.({ account, principal, outcome: 'mfaRequired', mfaUsed: false, mfaDevices: devices.map((d) => d.key) });
-        throw new ConsoleSignInError('MfaRequired', 'Enter the code your MFA device shows.', 401);
-      }
-      const device = devices.find((d) => d.key === input.mfaSerial) ?? (devices[0] as (typeof devices)[number]);
-      // useMfaCode throttles and counts guesses per device and address, and spends the code (no replay).
-      let check: Awaited<ReturnType<typeof useMfaCode>>;
-      try {
-        check = await useMfaCode(ctx, user.id, device.key, input.mfaCode);
-      } catch (error) {
-        // The password was checked: a code refused unheard is a failed sign-in of this user.
-        if (error instanceof ServiceError && error.code === 'Throttling') {
-          env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
-          throw throttled();
-        }
-        throw error;
-      }
-      if (check !== 'accepted') {
-        env.observe?.({ account, principal, outcome: 'failure', mfaUsed: true });
-        throw failed();
-      }
-      mfaSerial = device.key;
-      mfaAuthTime = now.toISOString();
-    }
+    const checked = await mfaStep(env, ctx, user.id, principal, input, throttled);
+    const mfaAuthTime = checked?.time;
+    const mfaSerial = checked?.serial;
     const policy = await readPasswordPolicy(tx, account);
     const expired = passwordExpired(policy, data.passwordChanged, now);
     const mfa = { mfaUsed: mfaSerial !== undefined, ...(mfaSerial !== undefined ? { mfaSerial } : {}) };

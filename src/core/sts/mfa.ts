@@ -1,6 +1,6 @@
 import { accessDenied } from '../errors.js';
 import { str } from '../iam/common.js';
-import { useMfaCode } from '../iam/mfa-devices.js';
+import { ROOT_MFA_OWNER, useMfaCode } from '../iam/mfa-devices.js';
 import type { OperationContext, Params } from '../operation.js';
 
 // AWS's texts (STS answers AccessDenied for all three). The second one has two spaces after the first sentence.
@@ -27,11 +27,13 @@ export async function verifyMfaParameters(ctx: OperationContext, p: Params): Pro
   const code = str(p, 'TokenCode');
   if (serial === undefined && code === undefined) return undefined;
   if (serial === undefined || code === undefined) throw accessDenied(MISSING_HALF);
-  // Only IAM users have MFA devices here: role and federated sessions, and the root user, have none to name.
+  // IAM users and the root user (its own access key: root's GetSessionToken) have MFA devices; role and federated
+  // sessions have none to name.
   const { caller } = ctx;
-  if (caller.kind !== 'user') throw accessDenied(UNKNOWN_DEVICE);
+  const owner = caller.kind === 'user' ? caller.userId : caller.kind === 'root' && caller.session === undefined ? ROOT_MFA_OWNER : undefined;
+  if (owner === undefined) throw accessDenied(UNKNOWN_DEVICE);
   // A user's GetSessionToken session carries the user's unique ID, so both authenticate the same device owner.
-  const check = await useMfaCode(ctx, caller.userId, serial, code);
+  const check = await useMfaCode(ctx, owner, serial, code);
   if (check === 'unknownDevice') throw accessDenied(UNKNOWN_DEVICE);
   if (check === 'invalidCode') throw accessDenied(INVALID_CODE);
   const when = ctx.now.toISOString();
