@@ -20,16 +20,15 @@ import {
   RemoveUserFromGroupCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { useState } from 'preact/hooks';
-import { errorCode, errorText, type Clients } from '../api.js';
-import { ErrorMessage } from '../components.js';
+import { errorCode, type Clients } from '../api.js';
+import { ConfirmDelete, type Step } from './delete-entities.js';
 
 /**
  * Deletes a user the way AWS's console does: everything IAM's DeleteUser refuses to leave behind first (the order of
  * AWS's "Deleting an IAM user" steps), each call under the signed-in identity's own permissions. A denial stops it
  * where it is, and says which step.
  */
-async function deleteUserAndDependents(iam: IAMClient, UserName: string, step: (what: string) => void): Promise<void> {
+async function deleteUserAndDependents(iam: IAMClient, UserName: string, step: Step): Promise<void> {
   step('console password');
   try {
     await iam.send(new DeleteLoginProfileCommand({ UserName }));
@@ -62,39 +61,14 @@ async function deleteUserAndDependents(iam: IAMClient, UserName: string, step: (
 }
 
 export function DeleteUser({ clients, userName }: { clients: Clients; userName: string }) {
-  const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    let current = '';
-    try {
-      await deleteUserAndDependents(clients.iam, userName, (what) => {
-        current = what;
-      });
-      window.location.hash = '#/users';
-    } catch (failure) {
-      setError(`Deleting ${current} failed: ${errorText(failure)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <section class="panel" aria-labelledby="delete-user-title">
-      <h2 id="delete-user-title">Delete user</h2>
-      <form class="form" onSubmit={submit}>
-        <p>Deletes the user with its password, access keys, certificates, SSH keys, MFA devices and policies, and takes it out of its groups. This cannot be undone.</p>
-        <label for="delete-confirm">Type the user name to confirm</label>
-        <input id="delete-confirm" autocapitalize="none" spellcheck={false} value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
-        <ErrorMessage text={error} />
-        <div class="actions">
-          <button type="submit" class="danger" disabled={busy || confirm !== userName}>
-            Delete user
-          </button>
-        </div>
-      </form>
-    </section>
+    <ConfirmDelete
+      id="delete-user"
+      what="user"
+      name={userName}
+      explanation="Deletes the user with its password, access keys, certificates, SSH keys, MFA devices and policies, and takes it out of its groups."
+      remove={(step) => deleteUserAndDependents(clients.iam, userName, step)}
+      done="#/users"
+    />
   );
 }

@@ -11,6 +11,7 @@ import {
 import { useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
+import { DeleteGroup } from './delete-entities.js';
 
 const COLUMNS = [
   { label: 'Group name', cell: (g: Group) => <a href={`#/groups/${encodeURIComponent(g.GroupName ?? '')}`}>{g.GroupName}</a> },
@@ -141,6 +142,7 @@ export function GroupDetailPage({ clients, groupName }: { clients: Clients; grou
           )
         }
       </Section>
+      <DeleteGroup clients={clients} groupName={groupName} />
     </>
   );
 }
