@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { consoleSignInEvent, type SignInAttempt } from '../core/audit/console-login.js';
+import { rootCredentialEvents, type RootCredentialChange } from '../core/audit/root-credentials-events.js';
 import type { CoreServices } from '../core/operation.js';
-import { consoleSignIn, ConsoleSignInError, parseSignInInput } from '../core/sts/console-sign-in.js';
+import { accountOf, consoleSignIn, ConsoleSignInError, parseSignInInput } from '../core/sts/console-sign-in.js';
 import { changeRootCredentials, parseRootCredentialsInput } from '../core/sts/root-credentials.js';
 import type { Store } from '../store/store.js';
 import type { AuditWriter } from './audit/audit-writer.js';
@@ -203,13 +204,26 @@ export function createConsoleRoutes(deps: ConsoleRouteDeps): (req: IncomingMessa
     const input = await readJson(req, res, parseRootCredentialsInput);
     if (input === undefined) return;
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
-    const env = { store: deps.store, services: deps.services, now: deps.clock(), ...(sourceIp !== undefined ? { sourceIp } : {}) };
+    const now = deps.clock();
+    const env = { store: deps.store, services: deps.services, now, ...(sourceIp !== undefined ? { sourceIp } : {}) };
+    let answer: Record<string, unknown>;
     try {
-      sendJson(res, 200, await changeRootCredentials(env, input));
+      answer = await changeRootCredentials(env, input);
     } catch (error) {
       if (!(error instanceof ConsoleSignInError)) throw error;
       sendJson(res, error.status, { error: error.code, message: error.message });
+      return;
     }
+    if (deps.audit !== undefined) {
+      // Made, so recorded before it is answered (a writer closed first answers 500, as for sign-ins).
+      const account = await accountOf(env, input.account);
+      const change: RootCredentialChange =
+        input.action === 'changePassword' ? { kind: 'password' } : input.action === 'enableMfa' ? { kind: 'mfaEnabled', serialNumber: input.serialNumber } : { kind: 'mfaRemoved', serialNumber: input.serialNumber };
+      if (account !== undefined) {
+        for (const event of rootCredentialEvents(change, { account, time: now, sourceIp: sourceIp ?? '', userAgent: req.headers['user-agent'] ?? '' })) await deps.audit.record(event);
+      }
+    }
+    sendJson(res, 200, answer);
   }
 
   function loginToOf(req: IncomingMessage): string {
