@@ -1,6 +1,7 @@
 // The example S3-compatible store (examples/s3-store) against a real Gatehouse, driven by the real clients: the AWS
 // CLI (/usr/bin/aws), boto3 and @aws-sdk/client-s3. Every request the store serves was decided by Gatehouse.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
-import { AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { Readable } from 'node:stream';
@@ -31,6 +32,7 @@ async function userWith(endpoint: string, name: string, statements: object[], ad
 }
 
 let store: RunningS3Store;
+let serviceKey: Key;
 let partner = '';
 let partnerAdmin: Key;
 const users: Record<string, Key> = {};
@@ -52,6 +54,7 @@ async function setup(): Promise<void> {
   partnerAdmin = keyOf((await stsClient(server.endpoint, users['operator']).send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'setup' }))).Credentials);
   users['carol'] = await userWith(server.endpoint, 'carol', [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: '*' }], partnerAdmin);
   users['dave'] = await userWith(server.endpoint, 'dave', [], partnerAdmin);
+  serviceKey = service;
   store = await startS3Store({ gatehouse: server.endpoint, credentials: service, dataDir: join(dir, 'data') });
 }
 
@@ -92,6 +95,30 @@ describe('the AWS CLI against the store', () => {
     assert.equal(await (await fetch(presign.stdout.trim())).text(), 'a small file\n');
     assert.equal((await cli(['s3', 'rm', 's3://photos/docs/small.txt'], users['alice'] as Key)).code, 0);
     assert.equal(stored('photos', 'docs/small.txt'), undefined);
+  });
+
+  // This machine's CLI (1.x, botocore 1.43) sends each part UNSIGNED-PAYLOAD over TLS, with a CRC32 header the store
+  // checks; aws-chunked bodies come from @aws-sdk/client-s3 below.
+  test('over HTTPS: the CLI copies 12 MB up in parts, unsigned payloads with a checksum header each, and down again', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', ...subject, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const tls = await startS3Store({ gatehouse: server.endpoint, credentials: serviceKey, dataDir: join(dir, 'tls-data'), tls: { cert: readFileSync(cert), key: readFileSync(key) } });
+    try {
+      const run = (args: string[]) => awsCli(tls.endpoint, args, users['alice'] as Key, { AWS_CA_BUNDLE: cert });
+      assert.equal((await run(['s3', 'mb', 's3://secure'])).code, 0);
+      const up = await run(['s3', 'cp', join(dir, 'big.bin'), 's3://secure/big.bin']);
+      assert.equal(up.code, 0, up.stderr);
+      assert.deepEqual(tls.answers.map((a) => a.Payload?.Mode).filter((m) => m === 'UNSIGNED-PAYLOAD').length, 2);
+      assert.match(tls.disk.object('secure', 'big.bin')?.etag ?? '', /-2"$/);
+      assert.equal(tls.disk.object('secure', 'big.bin')?.size, 12 * 1024 * 1024);
+      const down = await run(['s3', 'cp', 's3://secure/big.bin', join(dir, 'secure.down')]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(md5(readFileSync(join(dir, 'secure.down'))), md5(readFileSync(join(dir, 'big.bin'))));
+    } finally {
+      await tls.close();
+    }
   });
 
   test('a user without any policy is refused, and nothing reaches the disk', async () => {
@@ -164,6 +191,18 @@ describe('boto3 and @aws-sdk/client-s3', () => {
     assert.deepEqual([listed.Contents?.map((c) => c.Key), listed.CommonPrefixes?.map((p) => p.Prefix), listed.IsTruncated], [['big.bin'], ['boto3/'], true]);
     const rest = await client.send(new ListObjectsV2Command({ Bucket: 'photos', Delimiter: '/', ContinuationToken: listed.NextContinuationToken }));
     assert.deepEqual([rest.Contents?.map((c) => c.Key), rest.CommonPrefixes?.map((p) => p.Prefix), rest.IsTruncated], [['cat.txt'], ['sdk/'], false]);
+    // Parts streamed aws-chunked with a trailing CRC32 each, listed with their checksums when completed.
+    const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1024 * 1024)];
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/parts.bin', ChecksumAlgorithm: 'CRC32' }));
+    const sent = [];
+    for (const [i, part] of parts.entries()) {
+      const body = Readable.from([part.subarray(0, 1024 * 1024), part.subarray(1024 * 1024)]);
+      const answer = await client.send(new UploadPartCommand({ Bucket: 'photos', Key: 'sdk/parts.bin', UploadId: created.UploadId, PartNumber: i + 1, Body: body, ContentLength: part.length, ChecksumAlgorithm: 'CRC32' }));
+      assert.match(store.answers.at(-1)?.Payload?.Mode ?? '', /^STREAMING-.*-TRAILER$/);
+      sent.push({ PartNumber: i + 1, ETag: answer.ETag, ChecksumCRC32: answer.ChecksumCRC32 });
+    }
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/parts.bin', UploadId: created.UploadId, MultipartUpload: { Parts: sent } }));
+    assert.equal(md5(readFileSync(join(dir, 'data', 'buckets', 'photos', 'data', stored('photos', 'sdk/parts.bin')?.file ?? ''))), md5(Buffer.concat(parts)));
     const upload = await client.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/aborted.bin' }));
     assert.notEqual(store.disk.upload(upload.UploadId ?? ''), undefined);
     await client.send(new AbortMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/aborted.bin', UploadId: upload.UploadId }));

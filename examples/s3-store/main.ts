@@ -1,5 +1,5 @@
 // Runs the example store: node --import tsx examples/s3-store/main.ts (settings from the environment, below).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Store } from './server.js';
@@ -20,6 +20,9 @@ const store = await startS3Store({
   host: process.env['S3_STORE_HOST'] ?? '127.0.0.1',
   port: Number(process.env['S3_STORE_PORT'] ?? '9000'),
   region: process.env['AWS_REGION'] ?? 'us-east-1',
+  ...(process.env['S3_STORE_TLS_CERT'] !== undefined
+    ? { tls: { cert: readFileSync(process.env['S3_STORE_TLS_CERT']), key: readFileSync(required('S3_STORE_TLS_KEY')) } }
+    : {}),
 });
 console.log(`S3 store on ${store.endpoint}, data in ${store.disk.root}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void store.close().then(() => process.exit(0)));

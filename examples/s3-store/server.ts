@@ -3,6 +3,7 @@
 // signature or a policy itself; it tells Gatehouse what the request is (action, resource, the bucket's owner, its
 // ACL and Object Ownership, a reference to its bucket policy in Gatehouse's registry) and acts on the answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   aclJson,
@@ -36,6 +37,8 @@ export interface S3StoreOptions {
   readonly region?: string;
   /** The largest PutObject or UploadPart body, in bytes (64 MiB unless given). */
   readonly maxBodySize?: number;
+  /** Serve HTTPS with this PEM certificate and key (clients then stream uploads aws-chunked, unsigned, with a trailing checksum). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface RunningS3Store {
@@ -170,7 +173,7 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
       Regions: [settings.region],
       Actions: actionsOf(route, req, bucket, object),
       ...(bucket !== undefined ? { ResourceAccount: bucket.account, ResourcePolicyArn: `arn:aws:s3:::${bucket.name}`, ObjectOwnership: bucket.ownership } : {}),
-      Context: { 'aws:SourceIp': (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), 'aws:SecureTransport': 'false' },
+      Context: { 'aws:SourceIp': (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), 'aws:SecureTransport': options.tls !== undefined ? 'true' : 'false' },
       IncludeChunkSigningKey: true,
     });
     answers.push(answer);
@@ -187,7 +190,7 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
     await dispatch({ req, res, route, disk, gatehouse, settings, bucket, answer, caller, requestId }, object);
   }
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = newRequestId();
     handle(req, res, requestId).catch((error: unknown) => {
       const s3 =
@@ -206,11 +209,12 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
       sendError(res, req.method ?? 'GET', s3, req.url?.split('?')[0] ?? '/', requestId);
       if (!req.complete) req.resume();
     });
-  });
+  };
+  const server: Server = options.tls !== undefined ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   return {
-    endpoint: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    endpoint: `${options.tls !== undefined ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${address.port}`,
     disk,
     answers,
     close: () =>
