@@ -323,3 +323,43 @@ describe('what a request cannot do: S3 errors, nothing changed on disk', () => {
     assert.deepEqual([stored('photos', 'corrupt.bin'), stored('photos', 'badsum.bin')], [undefined, undefined]);
   });
 });
+
+describe('public access and deleting a bucket', () => {
+  test('a bucket policy granting "*" reads is public and lets the anonymous principal read; nothing else is anonymous', async () => {
+    const alice = users['alice'] as Key;
+    assert.equal((await cli(['s3', 'mb', 's3://site'], alice)).code, 0);
+    writeFileSync(join(dir, 'index.html'), '<h1>hello</h1>');
+    assert.equal((await cli(['s3', 'cp', join(dir, 'index.html'), 's3://site/index.html'], alice)).code, 0);
+    assert.equal((await fetch(`${store.endpoint}/site/index.html`)).status, 403);
+    const open = doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*' });
+    assert.equal((await cli(['s3api', 'put-bucket-policy', '--bucket', 'site', '--policy', open], alice)).code, 0);
+    assert.equal(JSON.parse((await cli(['s3api', 'get-bucket-policy-status', '--bucket', 'site'], alice)).stdout).PolicyStatus.IsPublic, true);
+    const read = await fetch(`${store.endpoint}/site/index.html`);
+    assert.deepEqual([read.status, await read.text()], [200, '<h1>hello</h1>']);
+    const write = await fetch(`${store.endpoint}/site/index.html`, { method: 'PUT', body: 'defaced' });
+    assert.equal(write.status, 403);
+    assert.equal(stored('site', 'index.html')?.size, '<h1>hello</h1>'.length);
+    assert.equal((await fetch(`${store.endpoint}/`)).status, 403);
+  });
+
+  test('rb: BucketNotEmpty while objects remain; then the bucket and its policy are gone', async () => {
+    const alice = users['alice'] as Key;
+    const refused = await cli(['s3', 'rb', 's3://site'], alice);
+    assert.match(refused.stderr, /BucketNotEmpty/);
+    assert.notEqual(store.disk.bucket('site'), undefined);
+    const removed = await cli(['s3', 'rb', 's3://site', '--force'], alice);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(store.disk.bucket('site'), undefined);
+    // A bucket of the same name made afresh starts without the old policy.
+    assert.equal((await cli(['s3', 'mb', 's3://site'], alice)).code, 0);
+    assert.match((await cli(['s3api', 'get-bucket-policy', '--bucket', 'site'], alice)).stderr, /NoSuchBucketPolicy/);
+  });
+
+  test('a restarted store reads its buckets, objects and ACLs back from disk', async () => {
+    await store.close();
+    store = await startS3Store({ gatehouse: server.endpoint, credentials: serviceKey, dataDir: join(dir, 'data') });
+    assert.equal(await (await s3(users['alice'] as Key).send(new GetObjectCommand({ Bucket: 'photos', Key: 'cat.txt' }))).Body?.transformToString(), 'a small file\n');
+    const carol = await boto3<{ get?: string }>(users['carol'] as Key, { MODE: 'reader', S3_BUCKET: 'shared', S3_KEY: 'report.txt' });
+    assert.equal(carol.get, 'for the partner\n');
+  });
+});
