@@ -97,9 +97,9 @@ describe('the AWS CLI against the store', () => {
     assert.equal(stored('photos', 'docs/small.txt'), undefined);
   });
 
-  // This machine's CLI (1.x, botocore 1.43) sends each part UNSIGNED-PAYLOAD over TLS, with a CRC32 header the store
-  // checks; aws-chunked bodies come from @aws-sdk/client-s3 below.
-  test('over HTTPS: the CLI copies 12 MB up in parts, unsigned payloads with a checksum header each, and down again', async () => {
+  // This machine's CLI (1.x, botocore 1.43) sends each part UNSIGNED-PAYLOAD over TLS (signed over HTTP above), never
+  // aws-chunked: those bodies come from @aws-sdk/client-s3 below.
+  test('over HTTPS: the CLI copies 12 MB up in parts, as unsigned payloads, and down again', async () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
     const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];

@@ -44,7 +44,7 @@ export interface S3StoreOptions {
 export interface RunningS3Store {
   readonly endpoint: string;
   readonly disk: Disk;
-  /** Gatehouse's answers, last one last (for tests and logs). */
+  /** Gatehouse's last 1 000 answers, last one last (for tests and logs), chunk signing keys withheld. */
   readonly answers: AuthorizeResponseBody[];
   close(): Promise<void>;
 }
@@ -176,7 +176,8 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
       Context: { 'aws:SourceIp': (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), 'aws:SecureTransport': options.tls !== undefined ? 'true' : 'false' },
       IncludeChunkSigningKey: true,
     });
-    answers.push(answer);
+    // Kept for tests and logs without the chunk signing key: it signs as the caller for a day and is for this upload only.
+    answers.push(answer.Streaming?.SigningKey === undefined ? answer : { ...answer, Streaming: { ...answer.Streaming, SigningKey: '(withheld)' } });
     if (answers.length > 1000) answers.shift();
     if (answer.Error !== undefined) throw new S3Error(answer.Error.Code, answer.Error.Message, answer.Error.Status);
     if (bucket === undefined && !NO_BUCKET.has(route.operation)) throw errors.noSuchBucket(route.bucket);
