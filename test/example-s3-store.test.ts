@@ -286,6 +286,16 @@ describe("the organization's SCPs and RCPs", () => {
 });
 
 describe('what a request cannot do: S3 errors, nothing changed on disk', () => {
+  test('a bucket that does not exist: NoSuchBucket once the signature holds; another owner than expected: AccessDenied', async () => {
+    const missing = await failure(s3(users['alice'] as Key).send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' })));
+    assert.deepEqual([missing.name, missing.status], ['NoSuchBucket', 404]);
+    const forged = await failure(s3({ ...(users['alice'] as Key), secretAccessKey: 'wrong' }).send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' })));
+    assert.equal(forged.name, 'SignatureDoesNotMatch');
+    const other = await failure(s3(users['alice'] as Key).send(new PutObjectCommand({ Bucket: 'photos', Key: 'confused.txt', Body: 'x', ExpectedBucketOwner: partner })));
+    assert.deepEqual([other.name, other.status], ['AccessDenied', 403]);
+    assert.equal(stored('photos', 'confused.txt'), undefined);
+  });
+
   test('a wrong signature: SignatureDoesNotMatch', async () => {
     const wrong = await failure(s3({ ...(users['alice'] as Key), secretAccessKey: 'not-the-secret' }).send(new PutObjectCommand({ Bucket: 'photos', Key: 'forged.txt', Body: 'x' })));
     assert.deepEqual([wrong.name, wrong.status], ['SignatureDoesNotMatch', 403]);

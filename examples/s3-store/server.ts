@@ -183,11 +183,16 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
     if (bucket === undefined && !NO_BUCKET.has(route.operation)) throw errors.noSuchBucket(route.bucket);
     const denied = answer.Results.find((r) => !r.Allowed);
     if (denied !== undefined) throw accessDenied(denied.Message);
+    // A client that names the account it expects to own the bucket is refused any other's (S3's confused-deputy guard).
+    const expected = req.headers['x-amz-expected-bucket-owner'];
+    if (bucket !== undefined && expected !== undefined && expected !== bucket.account) throw accessDenied(undefined);
     const principal = answer.Principal;
     const caller: Caller = {
       arn: principal?.Arn ?? 'anonymous',
       ...(principal !== undefined && principal.Type !== 'Anonymous' ? { account: principal.Account, canonicalId: principal.CanonicalUserId ?? canonicalUserId(principal.Account) } : {}),
     };
+    // A client waiting on Expect: 100-continue sends its body only now, once the request is allowed.
+    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
     await dispatch({ req, res, route, disk, gatehouse, settings, bucket, answer, caller, requestId }, object);
   }
 
@@ -212,6 +217,8 @@ export async function startS3Store(options: S3StoreOptions): Promise<RunningS3St
     });
   };
   const server: Server = options.tls !== undefined ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
+  // Left to itself node:http answers 100 Continue at once; taken here, a refused upload is never sent at all.
+  server.on('checkContinue', listener);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   return {
