@@ -209,6 +209,19 @@ describe('boto3 and @aws-sdk/client-s3', () => {
     assert.equal(store.disk.upload(upload.UploadId ?? ''), undefined);
   });
 
+  test('CompleteMultipartUpload refuses a wrong ETag (InvalidPart) and a small part but the last (EntityTooSmall)', async () => {
+    const client = s3(users['alice'] as Key);
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/small-parts.bin' }));
+    const etags = [];
+    for (const n of [1, 2]) etags.push((await client.send(new UploadPartCommand({ Bucket: 'photos', Key: 'sdk/small-parts.bin', UploadId: created.UploadId, PartNumber: n, Body: Buffer.alloc(1024, n) }))).ETag);
+    const complete = (parts: Array<{ PartNumber: number; ETag: string | undefined }>) =>
+      failure(client.send(new CompleteMultipartUploadCommand({ Bucket: 'photos', Key: 'sdk/small-parts.bin', UploadId: created.UploadId, MultipartUpload: { Parts: parts } })));
+    assert.equal((await complete([{ PartNumber: 1, ETag: '"0123456789abcdef0123456789abcdef"' }])).name, 'InvalidPart');
+    assert.equal((await complete([{ PartNumber: 1, ETag: etags[0] }, { PartNumber: 2, ETag: etags[1] }])).name, 'EntityTooSmall');
+    assert.equal(stored('photos', 'sdk/small-parts.bin'), undefined);
+    assert.equal(store.disk.upload(created.UploadId ?? '')?.parts.size, 2);
+  });
+
   test('an assumed role is decided with its session policy', async () => {
     const iam = iamClient(server.endpoint);
     await iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }) }));
