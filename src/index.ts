@@ -16,7 +16,7 @@ export { createStaticCatalog } from './policy/catalog.js';
 export { loadCatalogFor } from './catalog/iam-data-catalog.js';
 // For services that authorize through Gatehouse (README, "The authorize API").
 export { aclJson, AuthorizeCallError, createAuthorizeClient, forwardedRequestOf } from './client/authorize-client.js';
-export type { AclJson, AuthorizeClientOptions, AuthorizeRequestBody, AuthorizeResponseBody, ForwardedAction, ObjectOwnershipJson } from './client/authorize-client.js';
+export type { AclJson, AuthorizeClient, AuthorizeClientOptions, AuthorizeRequestBody, AuthorizeResponseBody, ForwardedAction, ObjectOwnershipJson, ResourcePolicyEntry } from './client/authorize-client.js';
 export { ChunkVerifier, decodeChunkedBody } from './sigv4/s3-chunks.js';
 export type { ChunkChain, DecodedChunkedBody } from './sigv4/s3-chunks.js';
 export { S3AuthError } from './sigv4/s3-errors.js';
@@ -27,4 +27,5 @@ export type { S3Acl, S3CannedAcl, S3Grant, S3Grantee, S3Permission } from './cor
 export { formatAccessControlPolicy, parseAccessControlPolicy } from './core/authorize-api/s3-acl-xml.js';
 export { aclIsPublic, checkAclAllowed, checkOwnershipChange, DEFAULT_OBJECT_OWNERSHIP, isBucketOwnerFullControl } from './core/authorize-api/s3-ownership.js';
 export type { S3ObjectOwnership } from './core/authorize-api/s3-ownership.js';
+export { bucketPolicyIsPublic } from './core/authorize-api/s3-policy-status.js';
 export { ServiceError } from './core/errors.js';

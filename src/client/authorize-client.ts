@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { sha256Hex } from '../sigv4/payload-hash.js';
 import { signRequest, type SigningCredentials } from '../sigv4/sign-request.js';
@@ -101,22 +102,73 @@ export function forwardedRequestOf(req: IncomingMessage, bodySha256?: string): N
   return { Method: req.method ?? 'GET', Path: q < 0 ? url : url.slice(0, q), Query: q < 0 ? '' : url.slice(q + 1), Headers: headers, ...(bodySha256 !== undefined ? { BodySha256: bodySha256 } : {}) };
 }
 
-export function createAuthorizeClient(options: AuthorizeClientOptions): { authorize(body: AuthorizeRequestBody): Promise<AuthorizeResponseBody> } {
+/** A resource's entry in Gatehouse's resource-policy registry (GET /_gatehouse/resource-policies). */
+export interface ResourcePolicyEntry {
+  readonly Arn: string;
+  readonly Account: string;
+  readonly Policy?: string;
+  readonly Tags: ReadonlyArray<{ Key: string; Value: string }>;
+}
+
+export interface AuthorizeClient {
+  authorize(body: AuthorizeRequestBody): Promise<AuthorizeResponseBody>;
+  /** The registered policy and tags of `arn`; undefined when nothing is registered. Needs gatehouse:GetResourcePolicy. */
+  getResourcePolicy(arn: string): Promise<ResourcePolicyEntry | undefined>;
+  /**
+   * Registers `policy` for `arn` in `account`, validated as the owning service validates it: a bucket policy that S3
+   * would refuse throws AuthorizeCallError with S3's MalformedPolicy and its message. Needs gatehouse:PutResourcePolicy.
+   */
+  putResourcePolicy(arn: string, account: string, policy: string): Promise<ResourcePolicyEntry>;
+  /** Removes the policy of `arn` (a bucket's missing one: NoSuchBucketPolicy). Needs gatehouse:DeleteResourcePolicy. */
+  deleteResourcePolicy(arn: string): Promise<void>;
+}
+
+export function createAuthorizeClient(options: AuthorizeClientOptions): AuthorizeClient {
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const clock = options.clock ?? (() => new Date());
+
+  async function call(method: string, path: string, body: unknown): Promise<{ status: number; answer: Record<string, unknown> }> {
+    const url = `${endpoint}${path}`;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    // The registry refuses a write whose signature it has seen (a replay); a nonce keeps two identical calls in the
+    // same second (a retry, a second DELETE) from sharing one.
+    const headers = signRequest(
+      { method, url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(text), 'x-gatehouse-nonce': randomUUID() }, body: text },
+      { credentials: options.credentials, region: options.region ?? 'us-east-1', service: 'iam', now: clock() },
+    );
+    delete headers['host'];
+    const response = await fetch(url, { method, headers, ...(text !== '' ? { body: text } : {}) });
+    const raw = await response.text();
+    const answer = raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>);
+    if (response.status >= 300 && response.status !== 404) throw new AuthorizeCallError(String(answer['Code']), String(answer['Message']), response.status);
+    return { status: response.status, answer };
+  }
+
+  const registryPath = (arn: string): string => `/_gatehouse/resource-policies?arn=${encodeURIComponent(arn)}`;
+  const failed = (status: number, answer: Record<string, unknown>): AuthorizeCallError => new AuthorizeCallError(String(answer['Code']), String(answer['Message']), status);
+
   return {
     async authorize(body) {
-      const url = `${endpoint}/_gatehouse/authorize`;
-      const text = JSON.stringify(body);
-      const headers = signRequest(
-        { method: 'POST', url, headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(text) }, body: text },
-        { credentials: options.credentials, region: options.region ?? 'us-east-1', service: 'iam', now: clock() },
-      );
-      delete headers['host'];
-      const response = await fetch(url, { method: 'POST', headers, body: text });
-      const answer = (await response.json()) as Record<string, unknown>;
-      if (response.status !== 200) throw new AuthorizeCallError(String(answer['Code']), String(answer['Message']), response.status);
+      const { status, answer } = await call('POST', '/_gatehouse/authorize', body);
+      if (status !== 200) throw failed(status, answer);
       return answer as unknown as AuthorizeResponseBody;
+    },
+    async getResourcePolicy(arn) {
+      const { status, answer } = await call('GET', registryPath(arn), undefined);
+      if (status === 404) {
+        if (answer['Code'] === 'ResourceNotFoundException') return undefined;
+        throw failed(status, answer);
+      }
+      return answer as unknown as ResourcePolicyEntry;
+    },
+    async putResourcePolicy(arn, account, policy) {
+      const { status, answer } = await call('PUT', registryPath(arn), { Account: account, Policy: policy });
+      if (status !== 200) throw failed(status, answer);
+      return answer as unknown as ResourcePolicyEntry;
+    },
+    async deleteResourcePolicy(arn) {
+      const { status, answer } = await call('DELETE', registryPath(arn), undefined);
+      if (status !== 204) throw failed(status, answer);
     },
   };
 }

@@ -69,9 +69,16 @@ describe('aclFromGrantHeaders', () => {
       grants: [user(OWNER, 'FULL_CONTROL'), grp(S3_GROUPS.logDelivery, 'WRITE'), user(OTHER, 'WRITE_ACP'), user(OTHER, 'READ'), grp(S3_GROUPS.allUsers, 'READ'), user(OTHER, 'READ_ACP')],
     });
   });
+  it('takes bare values and any case of the type, as the AWS CLI sends them (--grant-read uri=…,id=…)', () => {
+    const acl = aclFromGrantHeaders({ 'x-amz-grant-read': `uri=${S3_GROUPS.allUsers},ID=${OTHER.toUpperCase()}`, 'x-amz-grant-full-control': `id=${OWNER}, id="${OTHER}"` }, OWNER);
+    assert.deepEqual(acl?.grants, [user(OWNER, 'FULL_CONTROL'), user(OTHER, 'FULL_CONTROL'), grp(S3_GROUPS.allUsers, 'READ'), user(OTHER, 'READ')]);
+  });
   const bad: Array<[string, Record<string, string>, string, number]> = [
     ['with x-amz-acl', { 'x-amz-acl': 'public-read', 'x-amz-grant-read': `id="${OTHER}"` }, 'InvalidRequest', 400],
-    ['an unquoted id', { 'x-amz-grant-read': `id=${OTHER}` }, 'InvalidArgument', 400],
+    ['an unquoted id that is no canonical ID', { 'x-amz-grant-read': 'id=111122223333' }, 'InvalidArgument', 400],
+    ['an unbalanced quote', { 'x-amz-grant-read': `id="${OTHER}` }, 'InvalidArgument', 400],
+    ['a value with a space', { 'x-amz-grant-read': 'uri=http://acs.amazonaws.com/groups/global/All Users' }, 'InvalidArgument', 400],
+    ['an unquoted email grantee, as the CLI spells it', { 'x-amz-grant-read': 'emailaddress=someone@example.com' }, 'MethodNotAllowed', 405],
     ['an unknown type', { 'x-amz-grant-read': `arn="arn:aws:iam::111122223333:root"` }, 'InvalidArgument', 400],
     ['an empty item', { 'x-amz-grant-read': `id="${OTHER}",` }, 'InvalidArgument', 400],
     ['an id that is no canonical ID', { 'x-amz-grant-read': 'id="111122223333"' }, 'InvalidArgument', 400],

@@ -112,13 +112,16 @@ export function checkGrantee(grantee: S3Grantee, argument: string): S3Grantee {
   }
 }
 
-/** One `type="value"` item of a grant header. */
-const ITEM = /^\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*$/;
+/**
+ * One `type=value` item of a grant header. The API reference quotes values (`id="…"`); the AWS CLI's own examples send
+ * them bare (`--grant-read uri=http://…,id=…`, `emailaddress=…`) and S3 takes both, the type in any case.
+ */
+const ITEM = /^\s*(id|uri|emailaddress)\s*=\s*(?:"([^"]*)"|([^\s",=]+))\s*$/i;
 
 /**
  * The ACL that x-amz-grant-* headers set (PutObject, CreateBucket, Put*Acl): exactly the grants named, in the headers'
  * order, each `id="canonical user ID"` or `uri="group URI"` and comma-separated. Undefined when no grant header is
- * present. With x-amz-acl as well, S3's InvalidRequest; a malformed item, an unknown group or a canonical ID that is
+ * present. Values quoted or bare. With x-amz-acl as well, S3's InvalidRequest; a malformed item, an unknown group or a canonical ID that is
  * not one answer InvalidArgument, an email grantee 405 as S3 answers it since it ended them.
  */
 export function aclFromGrantHeaders(headers: Record<string, string | undefined>, ownerCanonicalId: string): S3Acl | undefined {
@@ -132,8 +135,9 @@ export function aclFromGrantHeaders(headers: Record<string, string | undefined>,
     for (const item of (lower.get(name) as string).split(',')) {
       const match = ITEM.exec(item);
       if (match === null) throw S3_ACL_ERRORS.invalidArgument('Invalid argument', name, item.trim());
-      const value = match[2] as string;
-      const grantee: S3Grantee = match[1] === 'id' ? { type: 'CanonicalUser', id: value } : match[1] === 'uri' ? { type: 'Group', uri: value } : { type: 'AmazonCustomerByEmail', emailAddress: value };
+      const type = (match[1] as string).toLowerCase();
+      const value = match[2] ?? (match[3] as string);
+      const grantee: S3Grantee = type === 'id' ? { type: 'CanonicalUser', id: value } : type === 'uri' ? { type: 'Group', uri: value } : { type: 'AmazonCustomerByEmail', emailAddress: value };
       grants.push({ grantee: checkGrantee(grantee, match[1] as string), permission });
       if (grants.length > MAX_GRANTS) throw S3_ACL_ERRORS.malformed();
     }
