@@ -98,6 +98,27 @@ describe('AuthorizeApi', () => {
     assert.equal(answer.results[0]?.decision, 'ExplicitlyDenied');
   });
 
+  it("refuses a ResourceAccount that contradicts the registry's account or the ARN's, deciding nothing", async () => {
+    // Taken as given, another account would make the bucket policy's grant a same-account one.
+    const key = await user('fred', undefined, OTHER_ROOT);
+    await store.transaction((tx) => putResourcePolicy(tx, { arn: BUCKET, account: TEST_ACCOUNT, policy: bucketPolicy('Allow', `arn:aws:iam::${OTHER_ACCOUNT}:root`) }, NOW));
+    const request = await signS3(key, 'GET', '/photos/cat.jpg', '', NOW);
+    const honest = await api.authorize({ request, actions: [{ action: 's3:GetObject', resource: OBJECT, resourcePolicyArn: BUCKET }] });
+    assert.equal(honest.results[0]?.decision, 'ImplicitlyDenied', 'cross-account: the identity side grants nothing');
+    for (const resourceAccount of [OTHER_ACCOUNT, '44445555666', '*']) {
+      await assert.rejects(
+        api.authorize({ request, resourceAccount, actions: [{ action: 's3:GetObject', resource: OBJECT, resourcePolicyArn: BUCKET }] }),
+        (error: Error & { code?: string }) => error.code === 'ValidationError' && /ResourceAccount/.test(error.message),
+        resourceAccount,
+      );
+    }
+    const queue = `arn:aws:sqs:us-east-1:${TEST_ACCOUNT}:jobs`;
+    await assert.rejects(
+      api.authorize({ request, actions: [{ action: 'sqs:SendMessage', resource: queue, resourceAccount: OTHER_ACCOUNT }] }),
+      (error: Error) => error.message.includes(`belongs to account ${TEST_ACCOUNT}`),
+    );
+  });
+
   it("answers authentication failures in S3's words, deciding nothing", async () => {
     const key = await user('gina', allow('s3:*'));
     const request = await signS3(key, 'PUT', '/photos/cat.jpg', 'meow', NOW);

@@ -9,7 +9,7 @@ import type { Caller } from '../caller.js';
 import { ServiceError, validationError } from '../errors.js';
 import { canonicalUserId } from './canonical-user-id.js';
 import { callerOfArn } from './principal-of-arn.js';
-import { getResourcePolicy } from './resource-policies.js';
+import { getResourcePolicy, type ResourcePolicyRecord } from './resource-policies.js';
 import { checkAclShape, type S3Acl } from './s3-acl.js';
 import { aclStatements, withAclStatements } from './s3-acl-decision.js';
 import { checkObjectOwnership, DEFAULT_OBJECT_OWNERSHIP, type S3ObjectOwnership } from './s3-ownership.js';
@@ -234,6 +234,22 @@ function accountOfArn(arn: string): string | undefined {
 }
 
 /**
+ * The resource's account. A caller's ResourceAccount that contradicts the account the registry holds the resource
+ * under, or the one its ARN names, is refused: taken as given, it would turn a cross-account request into a
+ * same-account one, where the resource policy alone grants.
+ */
+function ownerAccount(index: number, given: string | undefined, registered: ResourcePolicyRecord | undefined, policyArn: string | undefined, resource: string): string | undefined {
+  const named = accountOfArn(resource);
+  if (given === undefined) return registered?.account ?? named;
+  if (!/^[0-9]{12}$/.test(given)) throw validationError(`Actions[${index}].ResourceAccount must be a 12-digit account ID`);
+  if (registered !== undefined && registered.account !== given) {
+    throw validationError(`Actions[${index}].ResourceAccount ${given} is not the resource's account: ${policyArn ?? resource} is registered in account ${registered.account}`);
+  }
+  if (named !== undefined && named !== given) throw validationError(`Actions[${index}].ResourceAccount ${given} is not the resource's account: ${resource} belongs to account ${named}`);
+  return given;
+}
+
+/**
  * The authorize API as a library call: verifies the forwarded request as its service does (or takes the trusted
  * caller's principal), resolves the principal, and decides each action with every policy that applies: identity,
  * group, boundary, session, resource (inline or registered) and the organization's.
@@ -328,7 +344,7 @@ export class AuthorizeApi {
       const registered = policyArn !== undefined && tx !== undefined ? await getResourcePolicy(tx, policyArn) : undefined;
       const bucketPolicy = item.resourcePolicy ?? (policyArn !== undefined ? registered?.policy : input.resourcePolicy);
       if (bucketPolicy !== undefined && typeof bucketPolicy !== 'string') throw validationError(`Actions[${index}].ResourcePolicy must be JSON text`);
-      const resourceAccount = item.resourceAccount ?? input.resourceAccount ?? registered?.account ?? accountOfArn(item.resource);
+      const resourceAccount = ownerAccount(index, item.resourceAccount ?? input.resourceAccount, registered, policyArn, item.resource);
       const acl = aclInForce(item, input, index);
       if (resourceAccount === undefined && (bucketPolicy !== undefined || acl !== undefined || caller.kind === 'anonymous')) {
         throw validationError(`Actions[${index}].ResourceAccount is required: the resource's ARN names no account`);
