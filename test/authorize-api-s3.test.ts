@@ -52,6 +52,8 @@ const MEMBER_BUCKET = 'partner-data';
 let store: ForwardingStore;
 let service: Key;
 let member = '';
+/** A session in the member account acting as its administrator (OrganizationAccountAccessRole). */
+let memberAdmin: Key;
 const users: Record<string, Key> = {};
 
 const s3 = (key: Key): S3Client => new S3Client({ endpoint: store.endpoint, region: REGION, credentials: key, forcePathStyle: true, maxAttempts: 1 });
@@ -72,6 +74,7 @@ async function setup(): Promise<void> {
   users['carol'] = await userWith(server.endpoint, 'carol', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }], admin);
   users['dave'] = await userWith(server.endpoint, 'dave', [], admin);
   users['operator'] = operator;
+  memberAdmin = admin;
   store = await startForwardingStore(server.endpoint, service, { [BUCKET]: TEST_ACCOUNT_ID, [MEMBER_BUCKET]: member });
 }
 
@@ -124,6 +127,46 @@ describe('resource-policy registry', () => {
     // The store itself may authorize signed requests, but not vouch for a principal: that takes gatehouse:AuthorizeAsPrincipal.
     const trusted = await gatehouseCall(server.endpoint, service, 'POST', '/_gatehouse/authorize', { PrincipalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/alice`, Actions: [{ Action: 's3:GetObject', Resource: '*' }] });
     assert.deepEqual([trusted.status, trusted.json['Code']], [403, 'AccessDenied']);
+  });
+});
+
+describe('only the operating account runs services', () => {
+  test("another account's user granted gatehouse:* by its own administrator can call none of the service routes", async () => {
+    // Any account's administrator can allow its users any action: gatehouse:* from another account must not let a
+    // service there squat bucket names, take other users' signing keys or act as their principals.
+    const rogue = await userWith(server.endpoint, 'rogue-service', [{ Effect: 'Allow', Action: 'gatehouse:*', Resource: '*' }], memberAdmin);
+    const rogueArn = `arn:aws:iam::${member}:user/rogue-service`;
+    const squat = await gatehouseCall(server.endpoint, rogue, 'PUT', '/_gatehouse/resource-policies?arn=arn:aws:s3:::not-yet-created', {
+      Account: member,
+      Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 's3:*', Resource: 'arn:aws:s3:::not-yet-created/*' }),
+    });
+    assert.deepEqual([squat.status, squat.json['Code'], squat.json['Message']], [
+      403,
+      'AccessDenied',
+      `User: ${rogueArn} is not authorized to perform: gatehouse:PutResourcePolicy on resource: arn:aws:s3:::not-yet-created because only principals of account ${TEST_ACCOUNT_ID}, which operates this Gatehouse, may call it`,
+    ]);
+    assert.equal((await gatehouseCall(server.endpoint, service, 'GET', '/_gatehouse/resource-policies?arn=arn:aws:s3:::not-yet-created')).status, 404, 'nothing was registered');
+    for (const [method, path] of [['GET', `/_gatehouse/resource-policies?arn=arn:aws:s3:::${BUCKET}`], ['DELETE', `/_gatehouse/resource-policies?arn=arn:aws:s3:::${BUCKET}`], ['PUT', `/_gatehouse/resource-tags?arn=arn:aws:s3:::${BUCKET}`]] as const) {
+      const answer = await gatehouseCall(server.endpoint, rogue, method, path, method === 'PUT' ? { Account: TEST_ACCOUNT_ID, Tags: [] } : undefined);
+      assert.deepEqual([answer.status, answer.json['Code']], [403, 'AccessDenied'], `${method} ${path}`);
+    }
+    const forwarded = await signS3(users['alice'] as Key, 'GET', `/${BUCKET}/cat.jpg`, '', new Date());
+    const decide = await gatehouseCall(server.endpoint, rogue, 'POST', '/_gatehouse/authorize', {
+      Request: { Method: forwarded.method, Path: forwarded.path, Query: forwarded.query, Headers: forwarded.headers, BodySha256: forwarded.bodySha256 },
+      ResourceAccount: TEST_ACCOUNT_ID,
+      IncludeChunkSigningKey: true,
+      Actions: [{ Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }],
+    });
+    assert.deepEqual([decide.status, decide.json['Code'], decide.json['Streaming']], [403, 'AccessDenied', undefined]);
+    const vouch = await gatehouseCall(server.endpoint, rogue, 'POST', '/_gatehouse/authorize', { PrincipalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/alice`, Actions: [{ Action: 's3:GetObject', Resource: '*' }] });
+    assert.deepEqual([vouch.status, vouch.json['Code']], [403, 'AccessDenied']);
+    // The same signed request from the operating account's store is decided.
+    const honest = await gatehouseCall(server.endpoint, service, 'POST', '/_gatehouse/authorize', {
+      Request: { Method: forwarded.method, Path: forwarded.path, Query: forwarded.query, Headers: forwarded.headers, BodySha256: forwarded.bodySha256 },
+      ResourceAccount: TEST_ACCOUNT_ID,
+      Actions: [{ Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }],
+    });
+    assert.deepEqual([honest.status, honest.json['Allowed']], [200, true], JSON.stringify(honest.json));
   });
 });
 

@@ -212,7 +212,7 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
-  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, failures: serverErrors, secure: config.tls !== undefined, usage });
+  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, failures: serverErrors, secure: config.tls !== undefined, usage, operatorAccount: config.accountId });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),

@@ -63,6 +63,13 @@ export interface AuthorizeRoutesDeps {
   readonly secure: boolean;
   /** Where decisions for users and roles are noted for Access Advisor; nowhere when absent. */
   readonly usage?: UsageRecorder;
+  /**
+   * The account Gatehouse was started with. Only its principals may call these routes: another account's
+   * administrator can grant its own users any action, `gatehouse:*` included, and a service of that account would
+   * otherwise receive other accounts' users' signing keys, act as their principals and write their resources'
+   * policies.
+   */
+  readonly operatorAccount: string;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -258,6 +265,13 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
 
   /** Throws AccessDenied unless the calling service's policies allow `action` on `resource`. */
   async function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> {
+    if (caller.account !== deps.operatorAccount) {
+      throw new ServiceError(
+        'AccessDenied',
+        `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} because only principals of account ${deps.operatorAccount}, which operates this Gatehouse, may call it`,
+        403,
+      );
+    }
     const context = () => addRequestKeys({ 'aws:SecureTransport': secureTransport }, signed.headers, req.socket.remoteAddress);
     const request = { caller, action, resource, now, context };
     // The calling service's policies are compiled after its first call: an allowed call needs no read. A denial
