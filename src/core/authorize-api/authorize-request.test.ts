@@ -119,6 +119,17 @@ describe('AuthorizeApi', () => {
     );
   });
 
+  it('answers MalformedPolicyDocument (400) for a malformed inline resource policy, not a failure of its own', async () => {
+    const key = await user('hank', allow('s3:GetObject'));
+    const cases: Array<[string, RegExp]> = [
+      ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}', /must contain actions/],
+      ['nope', /invalid Json/],
+    ];
+    for (const [resourcePolicy, message] of cases) {
+      await assert.rejects(get(key, { resourcePolicy }), (error: Error & { code?: string; status?: number }) => error.code === 'MalformedPolicyDocument' && error.status === 400 && message.test(error.message));
+    }
+  });
+
   it("answers authentication failures in S3's words, deciding nothing", async () => {
     const key = await user('gina', allow('s3:*'));
     const request = await signS3(key, 'PUT', '/photos/cat.jpg', 'meow', NOW);

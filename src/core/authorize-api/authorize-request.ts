@@ -1,4 +1,5 @@
 import type { DecisionResult, Explanation } from '../../policy/decide.js';
+import { MalformedPolicyError } from '../../policy/errors.js';
 import type { Store, StoreTx } from '../../store/store.js';
 import { S3AuthError } from '../../sigv4/s3-errors.js';
 import type { S3Payload } from '../../sigv4/s3-payload.js';
@@ -384,7 +385,14 @@ export class AuthorizeApi {
         if (cached === undefined) throw NEEDS_STORE;
         return cached;
       };
-      const result = await decide(input.explain === true);
+      let result: DecisionResult;
+      try {
+        result = await decide(input.explain === true);
+      } catch (error) {
+        // Only a policy the caller sent or referenced can be malformed here: stored ones were checked when written.
+        if (error instanceof MalformedPolicyError) throw new ServiceError('MalformedPolicyDocument', `Actions[${index}]: ${error.message}`, 400);
+        throw error;
+      }
       const allowed = result.decision === 'Allowed';
       let message: string | undefined;
       if (!allowed) {
