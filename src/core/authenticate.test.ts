@@ -20,7 +20,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
       read: (work) => {
         const began = version();
         return inner.read(async (tx) => {
-          const view = Object.assign(Object.create(tx) as StoreTx, { version: began });
+          const view = Object.create(tx, { version: { value: began } }) as StoreTx;
           const result = await work(view);
           const meanwhile = pending;
           if (meanwhile !== undefined) {

@@ -7,7 +7,7 @@ import { userArn } from './arns.js';
 import { Authorizer } from './authorize.js';
 import type { Caller } from './caller.js';
 import { INLINE_POLICY_OPERATIONS } from './iam/inline-policies.js';
-import { KIND } from './iam/kinds.js';
+import { inlineKey, inlineOwner, KIND } from './iam/kinds.js';
 import { POLICY_OPERATIONS } from './iam/policies.js';
 import { ROLE_OPERATIONS } from './iam/roles.js';
 import { USER_OPERATIONS } from './iam/users.js';
@@ -211,7 +211,7 @@ function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: 
   const version = (): number => inner.version() + heard;
   const at = <T>(run: (work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>) => Promise<T>, work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>): Promise<T> => {
     const began = version();
-    return run((tx) => work(Object.assign(Object.create(tx) as typeof tx, { version: began })));
+    return run((tx) => work(Object.create(tx, { version: { value: began } }) as typeof tx));
   };
   return {
     store: {
@@ -268,4 +268,21 @@ test('what AWS grants without a policy is still bound by scope-down policies', (
     { code: 'AccessDenied', message: `User: ${caller.arn} is not authorized to perform: iam:GetAccountPasswordPolicy on resource: * because no session policy allows the iam:GetAccountPasswordPolicy action` },
   );
   authorizer.authorizeWithinLimits({ ...request, caller: userCaller('u', 'AIDAU'), action: 'iam:GetAccountPasswordPolicy' }, () => ({}));
+});
+
+test('policies read inside a transaction after its own writes are not cached: a rolled-back grant does not stay in force', async () => {
+  const out = (await iam.run('CreateUser', { UserName: 'dora' }))['User'] as Record<string, string>;
+  const dora = userCaller('dora', out['UserId'] as string);
+  const now = new Date('2026-11-25T12:00:00Z');
+  await assert.rejects(
+    store.transaction(async (tx) => {
+      await tx.insert({ kind: KIND.inlinePolicy, account: TEST_ACCOUNT, key: inlineKey('user', 'dora', 'p'), id: `${dora.userId}:p`, path: '/', owner: inlineOwner('user', 'dora'), created: now.toISOString(), data: { document: doc('iam:ListUsers') } });
+      // Inside the transaction its own write is in force.
+      assert.equal((await authorizer.decide({ caller: dora, action: 'iam:ListUsers', resource: '*', now }, tx)).decision, 'Allowed');
+      throw new Error('rolled back');
+    }),
+    /rolled back/,
+  );
+  assert.equal(authorizer.decideCached({ caller: dora, action: 'iam:ListUsers', resource: '*', now, context: {} })?.decision, undefined, 'nothing cached');
+  assert.equal(await allowed(dora, 'iam:ListUsers'), false);
 });

@@ -39,13 +39,21 @@ export class PostgresTx implements StoreTx {
   constructor(
     private readonly client: pg.ClientBase,
     private readonly readOnly: boolean,
-    readonly version: number,
+    private readonly startVersion: number,
     /**
      * For read-only views: entities already read by views with exactly this view's snapshot (shared, never
      * mutated), so the rows they hold are the rows this view would read.
      */
     private readonly memo?: EntityMemo,
   ) {}
+
+  /**
+   * What this transaction reads after its own writes may never commit (it can still roll back): NaN then, so that no
+   * cache keeps it under a version that stays current when the transaction is rolled back.
+   */
+  get version(): number {
+    return this.wrote ? Number.NaN : this.startVersion;
+  }
 
   finish(): void {
     this.done = true;

@@ -24,9 +24,16 @@ export class SqliteTx implements StoreTx {
     private readonly readOnly: boolean,
     /** For read-only views: entities already read since the last write (shared, never mutated). */
     private readonly memo: EntityMemo | undefined,
-    readonly version: number,
+    private readonly startVersion: number,
   ) {}
 
+  /**
+   * What this transaction reads after its own writes may never commit (it can still roll back): NaN then, so that no
+   * cache keeps it under a version that stays current when the transaction is rolled back.
+   */
+  get version(): number {
+    return this.wrote ? Number.NaN : this.startVersion;
+  }
 
   private writing(): void {
     this.check();
