@@ -206,7 +206,8 @@ export function EventHistoryPage({ clients }: { clients: Clients }) {
           }}
         />
       </section>
-      <Section title="Events" id="events" loaded={loaded}>
+      {/* A new query shows as loading rather than leaving the last answer's rows under the new filters. */}
+      <Section title="Events" id="events" loaded={loaded.loading ? { ...loaded, data: undefined, error: undefined } : loaded}>
         {(data) => {
           const events = (data.Events ?? []).filter((e) => !errorsOnly || errorCodeOf(e) !== undefined);
           return (
