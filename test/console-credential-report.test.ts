@@ -94,6 +94,21 @@ describe('the credential report page', () => {
     }
   });
 
+  test('on a 390×844 screen the report is a list of cards: nothing scrolls sideways, axe finds nothing serious', async () => {
+    const { page, context } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
+      await page.getByRole('link', { name: 'Credential report' }).click();
+      await page.getByRole('button', { name: 'Generate report' }).click();
+      await page.locator('table.report').waitFor();
+      await page.getByLabel(/Show every column of the report/).check();
+      assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+      assert.deepEqual(await seriousViolations(page), [], 'credential report, narrow');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a user who may not generate the report sees AWS’s AccessDenied, not an empty table', async () => {
     const { page, context } = await openConsole(chromium.browser, server.endpoint);
     try {

@@ -139,6 +139,22 @@ describe('the event history page', () => {
     }
   });
 
+  test('on a 390×844 screen, with a record open: nothing scrolls sideways, axe finds nothing serious', async () => {
+    const { page, context } = await openConsole(chromium.browser, server.endpoint, { width: 390, height: 844 });
+    try {
+      await signInAsRoot(page, TEST_ACCOUNT_ID, ROOT_PASSWORD);
+      await page.getByRole('link', { name: 'Event history' }).click();
+      await filter(page, 'User name', 'ops');
+      await rowsWhen(page, (r) => r.length === 2);
+      await page.getByRole('button', { name: 'CreateUser', exact: true }).click();
+      await page.locator('pre[id^="record-"]').waitFor();
+      assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+      assert.deepEqual(await seriousViolations(page), [], 'event history, narrow');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a user without cloudtrail:LookupEvents sees AWS’s AccessDenied, not an empty table', async () => {
     const { page, context } = await openConsole(chromium.browser, server.endpoint);
     try {
