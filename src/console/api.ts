@@ -1,5 +1,6 @@
 // The console is a client of Gatehouse's public APIs only: the sign-in endpoint, then IAM and STS through the AWS
 // SDK v3, which signs every call with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { ConsoleSession } from './session.js';
@@ -75,6 +76,8 @@ export async function changeRootCredentials(request: RootCredentialsRequest): Pr
 export interface Clients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  /** LookupEvents only: Gatehouse serves the audit trail as CloudTrail's event history. */
+  readonly cloudTrail: CloudTrailClient;
 }
 
 export function clientsFor(session: ConsoleSession): Clients {
@@ -86,7 +89,7 @@ export function clientsFor(session: ConsoleSession): Clients {
     // A denial or a throttle is shown at once rather than retried behind the person's back.
     maxAttempts: 1,
   };
-  return { iam: new IAMClient(config), sts: new STSClient(config) };
+  return { iam: new IAMClient(config), sts: new STSClient(config), cloudTrail: new CloudTrailClient(config) };
 }
 
 /**

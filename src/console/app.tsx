@@ -5,7 +5,9 @@ import { PageHeading } from './components.js';
 import { AccountSettingsPage } from './pages/account-settings.js';
 import { ChangePasswordPage } from './pages/change-password.js';
 import { CreateRolePage } from './pages/create-role.js';
+import { CredentialReportPage } from './pages/credential-report.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { EventHistoryPage } from './pages/event-history.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyDetailPage } from './pages/policy-detail.js';
@@ -20,6 +22,7 @@ import { clearSession, expiresInMs, loadSession, saveSession, type ConsoleSessio
 
 type Route =
   | { readonly page: 'dashboard' }
+  | { readonly page: 'credential-report' } | { readonly page: 'event-history' }
   | { readonly page: 'policies' }
   | { readonly page: 'identity-providers' }
   | { readonly page: 'create-role' }
@@ -40,6 +43,7 @@ function parseRoute(hash: string): Route {
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
   if (path === '/dashboard') return { page: 'dashboard' };
+  if (path === '/credential-report' || path === '/event-history') return { page: path.slice(1) as 'credential-report' | 'event-history' };
   if (path === '/policies') return { page: 'policies' };
   if (path === '/identity-providers') return { page: 'identity-providers' };
   if (path === '/create-role') return { page: 'create-role' };
@@ -168,6 +172,10 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
       return <SwitchRolePage clients={session.base !== undefined ? clientsFor(session.base) : clients} session={session.base ?? session} onSwitched={onSwitched} />;
     case 'dashboard':
       return <DashboardPage clients={clients} />;
+    case 'credential-report':
+      return <CredentialReportPage clients={clients} />;
+    case 'event-history':
+      return <EventHistoryPage clients={clients} />;
     case 'create-role':
       return <CreateRolePage clients={clients} account={session.account} />;
     case 'identity-providers':
@@ -258,6 +266,8 @@ function Shell({
             <a href="#/identity-providers" aria-current={current('identity-providers')}>
               Identity providers
             </a>
+            <a href="#/credential-report" aria-current={current('credential-report')}>Credential report</a>
+            <a href="#/event-history" aria-current={current('event-history')}>Event history</a>
             <a href="#/account" aria-current={current('account')}>
               Account settings
             </a>

@@ -11,6 +11,7 @@ import {
 import { useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
+import { AccessAdvisor } from './access-advisor.js';
 import { DeleteGroup } from './delete-entities.js';
 
 const COLUMNS = [
@@ -142,6 +143,7 @@ export function GroupDetailPage({ clients, groupName }: { clients: Clients; grou
           )
         }
       </Section>
+      <AccessAdvisor clients={clients} kind="group" name={groupName} />
       <DeleteGroup clients={clients} groupName={groupName} />
     </>
   );

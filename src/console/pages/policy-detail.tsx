@@ -17,6 +17,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
 import { parsePolicyDocument, summarizeAccess } from '../effective-access.js';
+import { AccessAdvisor } from './access-advisor.js';
 import { DeletePolicy } from './delete-entities.js';
 import { AccessSummary } from './effective-access.js';
 import { localFinding, PolicyEditor } from './policy-editor.js';
@@ -111,6 +112,7 @@ export function PolicyDetailPage({ clients, arn }: { clients: Clients; arn: stri
         <NewVersion clients={clients} arn={arn} current={prettyDocument(document.data.PolicyVersion.Document)} onSaved={(id) => { setShown(id); reloadAll(); }} />
       )}
       <Attachments clients={clients} arn={arn} onChanged={policy.reload} />
+      {awsManaged ? null : <AccessAdvisor clients={clients} kind="policy" arn={arn} />}
       {awsManaged ? null : <DeletePolicy clients={clients} arn={arn} policyName={name} />}
     </>
   );

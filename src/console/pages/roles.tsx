@@ -2,6 +2,7 @@ import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesComman
 import { useEffect, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { formatDate, PageHeading, Pager, Section, Table, useAction, useLoad, usePaged } from '../components.js';
+import { AccessAdvisor } from './access-advisor.js';
 import { localFinding, PolicyEditor } from './policy-editor.js';
 
 const PAGE_SIZE = 100;
@@ -115,6 +116,7 @@ export function RoleDetailPage({ clients, roleName }: { clients: Clients; roleNa
           )
         }
       </Section>
+      <AccessAdvisor clients={clients} kind="role" name={roleName} />
     </>
   );
 }

@@ -12,6 +12,7 @@ import {
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, useLoad } from '../components.js';
+import { AccessAdvisor } from './access-advisor.js';
 import { AttachedPolicies } from './attached-policies.js';
 import { EffectiveAccess } from './effective-access.js';
 import { DeleteUser } from './delete-user.js';
@@ -75,6 +76,7 @@ export function UserDetailPage({ clients, userName }: { clients: Clients; userNa
           )
         }
       </Section>
+      <AccessAdvisor clients={clients} kind="user" name={userName} />
       <MfaDevices clients={clients} userName={userName} />
       <AccessKeys clients={clients} userName={userName} />
       <DeleteUser clients={clients} userName={userName} />
