@@ -1,6 +1,7 @@
 // The console is a client of Gatehouse's public APIs only: the sign-in endpoint, then IAM and STS through the AWS
-// SDK v3, which signs every call with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
+// SDK v3 (and Organizations, for the organization's page), which signs every call with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { ConsoleSession } from './session.js';
 
@@ -75,6 +76,7 @@ export async function changeRootCredentials(request: RootCredentialsRequest): Pr
 export interface Clients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  readonly organizations: OrganizationsClient;
 }
 
 export function clientsFor(session: ConsoleSession): Clients {
@@ -86,7 +88,7 @@ export function clientsFor(session: ConsoleSession): Clients {
     // A denial or a throttle is shown at once rather than retried behind the person's back.
     maxAttempts: 1,
   };
-  return { iam: new IAMClient(config), sts: new STSClient(config) };
+  return { iam: new IAMClient(config), sts: new STSClient(config), organizations: new OrganizationsClient(config) };
 }
 
 /**
