@@ -43,7 +43,7 @@ export interface ExplainedStatement {
   readonly number?: number;
   /** Opens the policy with the statement marked (a stored policy only). */
   readonly href?: string;
-  /** The statement's JSON, indented. */
+  /** The statement's JSON, on one line. */
   readonly text?: string;
 }
 
@@ -88,9 +88,16 @@ function pastedText(pasted: PastedPolicies, id: string): string | undefined {
   return n === undefined ? undefined : pasted.identity[Number(n) - 1];
 }
 
+/** A statement on as few lines as it needs: the explanation shows several, the policy's page the whole. */
+function compact(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(compact).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${compact(v)}`).join(', ')}}`;
+  return JSON.stringify(value);
+}
+
 const pretty = (text: string): string => {
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    return compact(JSON.parse(text));
   } catch {
     return text;
   }

@@ -44,12 +44,13 @@ export function policyKind(statement: Statement, boundaryName?: string): string 
 export function explainDecision(result: EvaluationResult, boundaryName?: string): string[] {
   const decision = decisionOf(result.EvalDecision);
   const matched = result.MatchedStatements ?? [];
-  const kinds = [...new Set(matched.map((m) => policyKind(m, boundaryName)))];
+  // The request's own policies are named by what they are; a stored one by its kind and name too.
+  const kinds = [...new Set(matched.map((m) => (m.SourcePolicyType === undefined ? policyKind(m, boundaryName) : `${policyKind(m, boundaryName)} ${m.SourcePolicyId ?? ''}`)))];
   const lines: string[] = [];
   if (decision === 'explicitDeny') {
-    lines.push(`A Deny statement in ${kinds.length === 0 ? 'a policy' : kinds.join(', ')} matched: an explicit deny overrides every Allow.`);
+    lines.push(`A Deny statement in ${kinds.length === 0 ? 'a policy' : `the ${kinds.join(', the ')}`} matched: an explicit deny overrides every Allow.`);
   } else if (decision === 'allowed') {
-    lines.push(`Allowed by ${kinds.length === 0 ? 'a policy' : kinds.join(', ')}, and no policy denies it.`);
+    lines.push(`Allowed by ${kinds.length === 0 ? 'a policy' : `the ${kinds.join(', the ')}`}, and no policy denies it.`);
   } else {
     const organizations = result.OrganizationsDecisionDetail?.AllowedByOrganizations;
     const boundary = result.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary;

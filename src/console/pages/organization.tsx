@@ -42,7 +42,7 @@ export function OrganizationPage({ clients }: { clients: Clients }) {
               <p class="muted">Expand a root or an OU to read its children; choose an account to see the policies that apply to it.</p>
               <ul class="org-tree">
                 {list.map((r) => (
-                  <Parent key={r.Id} clients={clients} id={r.Id ?? ''} label={`Root ${r.Name ?? ''}`} detail={r.Id ?? ''} open selected={account?.Id} onSelect={setAccount} />
+                  <Parent key={r.Id} clients={clients} id={r.Id ?? ''} label={r.Name === undefined || r.Name === 'Root' ? 'Root' : `Root ${r.Name}`} detail={r.Id ?? ''} open selected={account?.Id} onSelect={setAccount} />
                 ))}
               </ul>
             </>
@@ -111,6 +111,9 @@ function Policies({ clients }: { clients: Clients }) {
   );
 }
 
+/** "OU engineering", "Account backend"; a root is "Root" unless it was named otherwise. */
+const levelName = (l: Level): string => (l.type === 'ROOT' && l.name === 'Root' ? 'Root' : `${LEVEL_TEXT[l.type]} ${l.name}`);
+
 const policyNames = (list: readonly PolicySummary[]): string => (list.length === 0 ? 'none' : list.map((p) => `${p.Name ?? ''} (${p.Id ?? ''})`).join(', '));
 
 /** The chosen account's effective SCPs and RCPs by level, and why an action is denied there. */
@@ -141,14 +144,10 @@ function Effective({ clients, account, roots, management }: { clients: Clients; 
           <ol class="level-list" aria-label="Levels from the root to the account">
             {data.map((l) => (
               <li key={l.id}>
-                <strong>
-                  {LEVEL_TEXT[l.type]} {l.name}
-                </strong>{' '}
+                <strong>{levelName(l)}</strong>{' '}
                 <span class="code">{l.id}</span>
-                <br />
-                SCPs: {policyNames(l.scps)}
-                <br />
-                RCPs: {policyNames(l.rcps)}
+                <div>SCPs: {policyNames(l.scps)}</div>
+                <div>RCPs: {policyNames(l.rcps)}</div>
               </li>
             ))}
           </ol>
@@ -157,10 +156,12 @@ function Effective({ clients, account, roots, management }: { clients: Clients; 
             <p>Service control policies are not enabled at the root: they deny nothing.</p>
           ) : (
             <form class="form" onSubmit={explain}>
-              <label for="why-action">Action</label>
-              <input id="why-action" required placeholder="s3:DeleteBucket" autocapitalize="none" spellcheck={false} value={action} onInput={(e) => setAction(e.currentTarget.value)} />
-              <label for="why-resource">Resource ARN</label>
-              <input id="why-resource" autocapitalize="none" spellcheck={false} value={resource} onInput={(e) => setResource(e.currentTarget.value)} />
+              <div class="sim-grid">
+                <label for="why-action">Action</label>
+                <input id="why-action" required placeholder="s3:DeleteBucket" autocapitalize="none" spellcheck={false} value={action} onInput={(e) => setAction(e.currentTarget.value)} />
+                <label for="why-resource">Resource ARN</label>
+                <input id="why-resource" autocapitalize="none" spellcheck={false} value={resource} onInput={(e) => setResource(e.currentTarget.value)} />
+              </div>
               <ErrorMessage text={run.error} />
               <div class="actions">
                 <button type="submit" class="primary" disabled={run.busy}>
@@ -186,7 +187,7 @@ function Verdict({ answer, action, management }: { answer: WhyDenied; action: st
       <ol class="level-list" aria-label="SCP verdict at each level">
         {answer.levels.map(({ level, result }) => (
           <li key={level.id}>
-            {LEVEL_TEXT[level.type]} {level.name}:{' '}
+            {levelName(level)}:{' '}
             {result.verdict === 'allows' ? (
               <span class="verdict-allow">allows</span>
             ) : result.verdict === 'denies' ? (

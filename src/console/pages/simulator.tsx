@@ -1,5 +1,5 @@
 import { ListGroupsCommand, ListRolesCommand, ListUsersCommand, SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand, type EvaluationResult } from '@aws-sdk/client-iam';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Clients } from '../api.js';
 import { ErrorMessage, PageHeading, useAction, useLoad } from '../components.js';
 import { explainStatements, indexSource, type ExplainedStatement, type PrincipalKind } from '../simulation-sources.js';
@@ -91,8 +91,10 @@ export function SimulatorPage({ clients }: { clients: Clients }) {
             <input type="radio" name="sim-mode" checked={mode === 'custom'} onChange={() => setMode('custom')} /> Policies I paste (SimulateCustomPolicy)
           </label>
         </fieldset>
+        {mode === 'principal' && principals.data?.length === 0 ? <p class="muted">No {kind}s in this account.</p> : null}
+        {mode === 'principal' ? <ErrorMessage text={principals.error} /> : null}
         {mode === 'principal' ? (
-          <div class="inline-form">
+          <div class="sim-grid">
             <label for="sim-kind">Principal type</label>
             <select id="sim-kind" value={kind} onChange={(e) => { setKind(e.currentTarget.value as PrincipalKind); setChosen(''); }}>
               <option value="user">User</option>
@@ -107,8 +109,6 @@ export function SimulatorPage({ clients }: { clients: Clients }) {
                 </option>
               ))}
             </select>
-            {principals.data?.length === 0 ? <p class="muted">No {kind}s in this account.</p> : null}
-            <ErrorMessage text={principals.error} />
           </div>
         ) : (
           <>
@@ -131,14 +131,21 @@ export function SimulatorPage({ clients }: { clients: Clients }) {
             <textarea id="sim-boundary" class="code document-editor" rows={5} spellcheck={false} value={boundary} onInput={(e) => setBoundary(e.currentTarget.value)} />
           </>
         )}
-        <label for="sim-resource-policy">Resource-based policy (optional)</label>
-        <textarea id="sim-resource-policy" class="code document-editor" rows={4} spellcheck={false} value={resourcePolicy} onInput={(e) => setResourcePolicy(e.currentTarget.value)} />
-        <label for="sim-caller">Caller ARN (optional; required with a resource policy unless the principal is a user)</label>
-        <input id="sim-caller" autocapitalize="none" spellcheck={false} value={callerArn} onInput={(e) => setCallerArn(e.currentTarget.value)} />
-        <label for="sim-actions">Actions (one a line, such as s3:GetObject)</label>
-        <textarea id="sim-actions" class="code" rows={3} required spellcheck={false} autocapitalize="none" value={actions} onInput={(e) => setActions(e.currentTarget.value)} />
-        <label for="sim-resources">Resource ARNs (one a line; none for *)</label>
-        <textarea id="sim-resources" class="code" rows={2} spellcheck={false} autocapitalize="none" value={resources} onInput={(e) => setResources(e.currentTarget.value)} />
+        <details class="sim-optional" open={resourcePolicy !== '' || callerArn !== ''}>
+          <summary>Resource-based policy and caller (optional)</summary>
+          <div class="form">
+            <label for="sim-resource-policy">Resource-based policy</label>
+            <textarea id="sim-resource-policy" class="code document-editor" rows={4} spellcheck={false} value={resourcePolicy} onInput={(e) => setResourcePolicy(e.currentTarget.value)} />
+            <label for="sim-caller">Caller ARN (required with a resource policy unless the principal is a user)</label>
+            <input id="sim-caller" autocapitalize="none" spellcheck={false} value={callerArn} onInput={(e) => setCallerArn(e.currentTarget.value)} />
+          </div>
+        </details>
+        <div class="sim-grid">
+          <label for="sim-actions">Actions (one a line, such as s3:GetObject)</label>
+          <textarea id="sim-actions" class="code" rows={3} required spellcheck={false} autocapitalize="none" value={actions} onInput={(e) => setActions(e.currentTarget.value)} />
+          <label for="sim-resources">Resource ARNs (one a line; none for *)</label>
+          <textarea id="sim-resources" class="code" rows={3} spellcheck={false} autocapitalize="none" value={resources} onInput={(e) => setResources(e.currentTarget.value)} />
+        </div>
         <fieldset class="choice stacked">
           <legend>Context entries</legend>
           {context.length === 0 ? <p class="muted">None: condition keys without a value are reported as missing.</p> : null}
@@ -180,9 +187,17 @@ export function SimulatorPage({ clients }: { clients: Clients }) {
 }
 
 function Results({ outcome }: { outcome: Outcome }) {
+  // The results are announced and brought into view when they come.
+  const title = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    title.current?.focus({ preventScroll: true });
+    title.current?.scrollIntoView({ block: 'start' });
+  }, [outcome]);
   return (
     <section class="panel" aria-labelledby="sim-results-title">
-      <h2 id="sim-results-title">Results</h2>
+      <h2 id="sim-results-title" ref={title} tabIndex={-1}>
+        Results
+      </h2>
       <ol class="plain sim-results">
         {outcome.results.map((r, i) => {
           const decision = decisionOf(r.EvalDecision);
