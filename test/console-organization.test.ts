@@ -99,7 +99,7 @@ describe('the Organizations page of the web console', () => {
       await effective.waitFor();
       const levels = 'Levels from the root to the account';
       await levelOf(page, levels, 'Root').getByText(/^SCPs: FullAWSAccess \(p-FullAWSAccess\)$/).waitFor();
-      await levelOf(page, levels, 'OU engineering').getByText(`SCPs: FullAWSAccess (p-FullAWSAccess), deny-bucket-deletes (${denyId})`).waitFor();
+      await levelOf(page, levels, 'OU engineering').getByText(`SCPs: deny-bucket-deletes (${denyId}), FullAWSAccess (p-FullAWSAccess)`).waitFor();
       await levelOf(page, levels, 'Account backend').getByText(/^SCPs: s3-and-iam-only \(p-[a-z0-9]+\)$/).waitFor();
       await levelOf(page, levels, 'Account backend').getByText('RCPs: RCPFullAWSAccess (p-RCPFullAWSAccess)').waitFor();
       assert.equal(await page.getByRole('list', { name: levels }).getByRole('listitem').count(), 3);
@@ -124,6 +124,8 @@ describe('the Organizations page of the web console', () => {
 
       assert.equal(await explain(page, 's3:GetObject'), 'The SCPs allow s3:GetObject.');
       assert.equal(await page.getByRole('list', { name: verdicts }).getByText('allows', { exact: true }).count(), 3);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await checkPage(page, 'organization page at 390 wide');
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(foreignRequests, []);
     } finally {

@@ -124,6 +124,9 @@ describe('the policy simulator in the web console', () => {
       await get.getByText('Statement 2 of the identity policy 1 you entered PolicyInputList.1').waitFor();
       await get.getByText('The permissions boundary allows it.').waitFor();
       await checkPage(page, 'custom simulation');
+      // On a phone the form's rows stack and nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await checkPage(page, 'custom simulation at 390 wide');
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

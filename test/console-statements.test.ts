@@ -50,7 +50,7 @@ test('decisions in words: the deciding policy, the boundary, the organization, m
   assert.match(implicit[0] ?? '', /service control policies do not allow it/);
   assert.equal(implicit[1], 'The permissions boundary does not allow it.');
   assert.match(implicit[2] ?? '', /had no value: aws:SourceIp\./);
-  assert.match(explainDecision({ EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'edge', SourcePolicyType: 'user-managed' }] }, 'edge')[0] ?? '', /the permissions boundary \(customer managed policy\) edge/);
+  assert.match(explainDecision({ EvalActionName: 'x:y', EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'edge', SourcePolicyType: 'user-managed' }] }, 'edge')[0] ?? '', /the permissions boundary \(customer managed policy\) edge/);
 });
 
 test('context entries: list types split at commas, a single value kept whole, blank keys dropped', () => {

@@ -59,7 +59,8 @@ export function OrganizationPage({ clients }: { clients: Clients }) {
   );
 }
 
-const targetText = (t: PolicyTargetSummary): string => `${t.Type === 'ROOT' ? 'Root' : t.Type === 'ORGANIZATIONAL_UNIT' ? 'OU' : 'Account'} ${t.Name ?? ''} (${t.TargetId ?? ''})`;
+const targetText = (t: PolicyTargetSummary): string =>
+  t.Type === 'ROOT' && t.Name === 'Root' ? `Root (${t.TargetId ?? ''})` : `${t.Type === 'ROOT' ? 'Root' : t.Type === 'ORGANIZATIONAL_UNIT' ? 'OU' : 'Account'} ${t.Name ?? ''} (${t.TargetId ?? ''})`;
 
 /** SCPs and RCPs (ListPolicies by type) and their targets (ListTargetsForPolicy). */
 function Policies({ clients }: { clients: Clients }) {
@@ -114,7 +115,8 @@ function Policies({ clients }: { clients: Clients }) {
 /** "OU engineering", "Account backend"; a root is "Root" unless it was named otherwise. */
 const levelName = (l: Level): string => (l.type === 'ROOT' && l.name === 'Root' ? 'Root' : `${LEVEL_TEXT[l.type]} ${l.name}`);
 
-const policyNames = (list: readonly PolicySummary[]): string => (list.length === 0 ? 'none' : list.map((p) => `${p.Name ?? ''} (${p.Id ?? ''})`).join(', '));
+/** By name: Organizations lists a target's policies in no promised order. */
+const policyNames = (list: readonly PolicySummary[]): string => (list.length === 0 ? 'none' : list.map((p) => `${p.Name ?? ''} (${p.Id ?? ''})`).sort((a, b) => a.localeCompare(b)).join(', '));
 
 /** The chosen account's effective SCPs and RCPs by level, and why an action is denied there. */
 function Effective({ clients, account, roots, management }: { clients: Clients; account: Account; roots: readonly Root[]; management: string | undefined }) {
