@@ -62,6 +62,7 @@ describe('the policy simulator in the web console', () => {
       assert.equal(await del.locator('.decision').textContent(), 'Explicitly denied');
       await del.getByText(/^A Deny statement in the inline policy of the user guard matched/).waitFor();
       await del.getByText('Statement 1 of the inline policy of the user guard').waitFor();
+      assert.equal(await del.getByRole('link', { name: 'Open guard at statement 1' }).getAttribute('href'), '#/inline-policies/user/alice/guard?statement=1');
       // The allow of reader does not explain a denial: only the deny is named.
       assert.equal(await del.getByText(/of the customer managed policy reader/).count(), 0);
 
