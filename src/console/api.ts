@@ -1,7 +1,9 @@
 // The console is a client of Gatehouse's public APIs only: the sign-in endpoint, then IAM and STS through the AWS
-// SDK v3, which signs every call with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
+// SDK v3 (and CloudTrail for the event history, Organizations for the organization's page), which signs every call
+// with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { ConsoleSession } from './session.js';
 
@@ -78,6 +80,7 @@ export interface Clients {
   readonly sts: STSClient;
   /** LookupEvents only: Gatehouse serves the audit trail as CloudTrail's event history. */
   readonly cloudTrail: CloudTrailClient;
+  readonly organizations: OrganizationsClient;
 }
 
 export function clientsFor(session: ConsoleSession): Clients {
@@ -89,7 +92,7 @@ export function clientsFor(session: ConsoleSession): Clients {
     // A denial or a throttle is shown at once rather than retried behind the person's back.
     maxAttempts: 1,
   };
-  return { iam: new IAMClient(config), sts: new STSClient(config), cloudTrail: new CloudTrailClient(config) };
+  return { iam: new IAMClient(config), sts: new STSClient(config), cloudTrail: new CloudTrailClient(config), organizations: new OrganizationsClient(config) };
 }
 
 /**

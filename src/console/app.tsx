@@ -9,6 +9,9 @@ import { CredentialReportPage } from './pages/credential-report.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { EventHistoryPage } from './pages/event-history.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
+import { InlinePolicyPage, type InlineOwner } from './pages/inline-policy.js';
+import { OrganizationPage } from './pages/organization.js';
+import { SimulatorPage } from './pages/simulator.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyDetailPage } from './pages/policy-detail.js';
 import { RootCredentialsPage } from './pages/root-credentials.js';
@@ -26,7 +29,9 @@ type Route =
   | { readonly page: 'policies' }
   | { readonly page: 'identity-providers' }
   | { readonly page: 'create-role' }
-  | { readonly page: 'policy'; readonly arn: string }
+  | { readonly page: 'policy'; readonly arn: string; readonly statement?: number }
+  | { readonly page: 'inline-policy'; readonly owner: InlineOwner; readonly ownerName: string; readonly policyName: string; readonly statement?: number }
+  | { readonly page: 'simulator' } | { readonly page: 'organization' }
   | { readonly page: 'users' }
   | { readonly page: 'account' }
   | { readonly page: 'groups' }
@@ -38,7 +43,20 @@ type Route =
   | { readonly page: 'user'; readonly name: string } | { readonly page: 'change-password' } | { readonly page: 'not-found' };
 
 function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '');
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
+  // A statement to mark (from 1), as the simulator's explanations link to it.
+  const marked = /^statement=([1-9]\d{0,3})$/.exec(query)?.[1];
+  const statement = marked === undefined ? {} : { statement: Number(marked) };
+  if (path === '/simulator') return { page: 'simulator' };
+  if (path === '/organization') return { page: 'organization' };
+  const inline = /^\/inline-policies\/(user|group|role)\/([^/]+)\/([^/]+)$/.exec(path);
+  if (inline !== null) {
+    try {
+      return { page: 'inline-policy', owner: inline[1] as InlineOwner, ownerName: decodeURIComponent(inline[2] as string), policyName: decodeURIComponent(inline[3] as string), ...statement };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
   if (path === '' || path === '/' || path === '/users') return { page: 'users' };
   if (path === '/change-password') return { page: 'change-password' };
   if (path === '/account') return { page: 'account' };
@@ -50,7 +68,7 @@ function parseRoute(hash: string): Route {
   const policy = /^\/policies\/([^/]+)$/.exec(path);
   if (policy !== null) {
     try {
-      return { page: 'policy', arn: decodeURIComponent(policy[1] as string) };
+      return { page: 'policy', arn: decodeURIComponent(policy[1] as string), ...statement };
     } catch {
       return { page: 'not-found' };
     }
@@ -183,7 +201,13 @@ function Page({ route, clients, session, onChanged, onSwitched }: { route: Route
     case 'policies':
       return <PoliciesPage clients={clients} />;
     case 'policy':
-      return <PolicyDetailPage key={route.arn} clients={clients} arn={route.arn} />;
+      return <PolicyDetailPage key={route.arn} clients={clients} arn={route.arn} statement={route.statement} />;
+    case 'inline-policy':
+      return <InlinePolicyPage key={`${route.owner}/${route.ownerName}/${route.policyName}`} clients={clients} owner={route.owner} ownerName={route.ownerName} policyName={route.policyName} statement={route.statement} />;
+    case 'simulator':
+      return <SimulatorPage clients={clients} />;
+    case 'organization':
+      return <OrganizationPage clients={clients} />;
     case 'users':
       return <UsersPage clients={clients} />;
     case 'user':
@@ -263,6 +287,8 @@ function Shell({
             <a href="#/policies" aria-current={current('policies')}>
               Policies
             </a>
+            <a href="#/simulator" aria-current={current('simulator')}>Policy simulator</a>
+            <a href="#/organization" aria-current={current('organization')}>Organizations</a>
             <a href="#/identity-providers" aria-current={current('identity-providers')}>
               Identity providers
             </a>

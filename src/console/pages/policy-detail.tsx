@@ -18,6 +18,7 @@ import type { Clients } from '../api.js';
 import { ErrorMessage, formatDate, PageHeading, Section, Table, useAction, useLoad } from '../components.js';
 import { parsePolicyDocument, summarizeAccess } from '../effective-access.js';
 import { AccessAdvisor } from './access-advisor.js';
+import { MarkedDocument } from '../marked-document.js';
 import { DeletePolicy } from './delete-entities.js';
 import { AccessSummary } from './effective-access.js';
 import { localFinding, PolicyEditor } from './policy-editor.js';
@@ -26,7 +27,7 @@ import { prettyDocument } from './roles.js';
 type EntityKind = 'user' | 'group' | 'role';
 
 /** One managed policy: summary, versions (view one, set the default), a new version from the editor, attachments. */
-export function PolicyDetailPage({ clients, arn }: { clients: Clients; arn: string }) {
+export function PolicyDetailPage({ clients, arn, statement }: { clients: Clients; arn: string; statement?: number | undefined }) {
   const { iam } = clients;
   const policy = useLoad(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })), `policy:${arn}`);
   const versions = useLoad(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })), `versions:${arn}`);
@@ -94,9 +95,8 @@ export function PolicyDetailPage({ clients, arn }: { clients: Clients; arn: stri
               <ErrorMessage text={document.error} />
             ) : (
               <>
-                <pre class="code document" tabIndex={0} aria-label={`Policy document of ${version ?? ''}`}>
-                  {prettyDocument(document.data?.PolicyVersion?.Document)}
-                </pre>
+                {/* A simulation decides with the default version: its statement is marked there (?statement=N). */}
+                <MarkedDocument text={prettyDocument(document.data?.PolicyVersion?.Document)} statement={version === defaultVersion ? statement : undefined} label={`Policy document of ${version ?? ''}`} />
                 {document.data?.PolicyVersion === undefined ? null : (
                   <>
                     <h3 class="subhead">What {version} allows</h3>
