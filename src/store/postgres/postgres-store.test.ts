@@ -336,6 +336,35 @@ describe('postgresql store across nodes', () => {
     });
   });
 
+  test('read cache: a change forgets only the entities it touched, on every node; one too large to name forgets all', async () => {
+    await withNodes(2, async (stores, url) => {
+      const [a, b] = pair(stores);
+      const keys = Array.from({ length: 150 }, (_, i) => `${'k'.repeat(60)}-${i}`);
+      await a.transaction(async (tx) => {
+        for (const key of ['hot', 'bystander', ...keys]) await tx.insert(entity({ key, data: { n: 0 } }));
+      });
+      const first = await b.read((tx) => tx.get('user', A, 'bystander'));
+      await b.read((tx) => tx.get('user', A, 'hot'));
+      await a.transaction(async (tx) => {
+        const current = await tx.get('user', A, 'hot');
+        assert.ok(current !== undefined);
+        await tx.update({ ...current, data: { n: 1 } });
+      });
+      assert.equal((await b.read((tx) => tx.get('user', A, 'hot')))?.data['n'], 1);
+      // The same object: B kept its cached bystander through a commit that did not touch it.
+      assert.ok((await b.read((tx) => tx.get('user', A, 'bystander'))) === first, 'an untouched entry should survive the commit');
+      // One statement changing more rows than a notification can name: announced as '*', and every node starts afresh.
+      await b.read(async (tx) => {
+        for (const key of keys) await tx.get('user', A, key);
+      });
+      const database = new URL(url).pathname.slice(1);
+      await running().query(database, `UPDATE entities SET data = '{"n":2}' WHERE key_lower LIKE 'kkk%'`);
+      const seen = await b.read(async (tx) => Promise.all(keys.map(async (key) => (await tx.get('user', A, key))?.data['n'])));
+      assert.deepEqual(new Set(seen), new Set([2]));
+      assert.ok((await b.read((tx) => tx.get('user', A, 'bystander'))) !== first, "'*' should have emptied the cache");
+    });
+  });
+
   test('read cache: a commit no node announces (SQL run beside Gatehouse, a bookkeeping write) is seen by the next view', async () => {
     await withNodes(2, async (stores, url) => {
       const [a, b] = pair(stores);
