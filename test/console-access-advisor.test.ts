@@ -199,6 +199,10 @@ describe('Access Advisor in the console', () => {
       assert.match(row[2] ?? '', new RegExp(`user/analyst`));
       assert.match(row[3] ?? '', /team \(inline, group analysts\)/);
       await group.getByText('Every granted service and tracked action was used in the tracking period.').waitFor();
+      // On a phone-sized screen the section's tables must not make the page scroll sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      assert.equal(await scrollsSideways(page), false, 'the group page with Access Advisor scrolls sideways at 390×844');
+      assert.deepEqual(await seriousViolations(page), [], 'group page with Access Advisor at 390×844');
 
       await openAdvisor(page, '#/roles/idle', 'idle');
       const role = page.getByRole('region', { name: 'Access Advisor' });

@@ -8,6 +8,7 @@ import { entityContract } from './contract/entities.js';
 import { eventLogContract } from './contract/events.js';
 import { contractKit, type OpenedStore } from './contract/kit.js';
 import { linkContract } from './contract/links.js';
+import { readViewContract } from './contract/read-views.js';
 import { transactionContract } from './contract/transactions.js';
 
 export { entity, link } from './contract/kit.js';
@@ -20,6 +21,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     entityContract(kit);
     linkContract(kit);
     transactionContract(kit);
+    readViewContract(kit);
     eventLogContract(kit);
   });
 }

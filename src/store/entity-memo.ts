@@ -30,6 +30,21 @@ export class EntityMemo {
     keys.set(lowerKey, record);
   }
 
+  /** Forgets one entity (or known absence). */
+  delete(kind: string, account: string, lowerKey: string): void {
+    const keys = this.kinds.get(kind)?.get(account);
+    if (keys !== undefined && keys.delete(lowerKey)) this.entries--;
+  }
+
+  /** Every remembered answer, absences as undefined. */
+  forEach(visit: (kind: string, account: string, lowerKey: string, record: EntityRecord | undefined) => void): void {
+    for (const [kind, accounts] of this.kinds) {
+      for (const [account, keys] of accounts) {
+        for (const [lowerKey, record] of keys) visit(kind, account, lowerKey, record);
+      }
+    }
+  }
+
   clear(): void {
     this.kinds.clear();
     this.entries = 0;

@@ -81,6 +81,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_by_resource_name ON audit_events USING gin (resource_names);
     `,
   },
+  {
+    id: 4,
+    name: 'entity change notifications',
+    // The read caches of every node forget exactly the entities a commit changed: each statement on entities names
+    // the rows it touched (old and new keys, so a changed key is covered) on the gatehouse_entities channel, or '*'
+    // when the list would not fit a notification (8000 bytes) or the table was truncated. A trigger rather than the
+    // adapter: SQL run beside Gatehouse is announced too. Delivered only if the transaction commits, in commit order.
+    sql: `
+      CREATE FUNCTION gatehouse_entity_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        payload text;
+      BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+          payload := '*';
+        ELSIF TG_OP = 'INSERT' THEN
+          SELECT json_agg(json_build_array(kind, account, key_lower))::text INTO payload FROM gh_new;
+        ELSIF TG_OP = 'DELETE' THEN
+          SELECT json_agg(json_build_array(kind, account, key_lower))::text INTO payload FROM gh_old;
+        ELSE
+          SELECT json_agg(json_build_array(kind, account, key_lower))::text INTO payload
+            FROM (SELECT kind, account, key_lower FROM gh_old UNION SELECT kind, account, key_lower FROM gh_new) AS changed;
+        END IF;
+        IF payload IS NULL THEN
+          RETURN NULL;
+        END IF;
+        IF octet_length(payload) > 7000 THEN
+          payload := '*';
+        END IF;
+        PERFORM pg_notify('gatehouse_entities', payload);
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER entities_inserted AFTER INSERT ON entities REFERENCING NEW TABLE AS gh_new
+        FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_entity_changes();
+      CREATE TRIGGER entities_updated AFTER UPDATE ON entities REFERENCING OLD TABLE AS gh_old NEW TABLE AS gh_new
+        FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_entity_changes();
+      CREATE TRIGGER entities_deleted AFTER DELETE ON entities REFERENCING OLD TABLE AS gh_old
+        FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_entity_changes();
+      CREATE TRIGGER entities_truncated AFTER TRUNCATE ON entities
+        FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_entity_changes();
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import type { Store, StoreTx } from '../store.js';
 import type { Migration } from '../migration.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPostgresStore } from './postgres-store.js';
+import { LISTENER_APPLICATION_NAME } from './version-listener.js';
 
 const A = '111111111111';
 
@@ -248,8 +249,8 @@ describe('postgresql store across nodes', () => {
       const start = b.version();
       const cut = await running().query(
         database,
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN gatehouse_version'`,
-        [database],
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
+        [database, LISTENER_APPLICATION_NAME],
       );
       assert.equal(cut.rowCount, 2);
       await within(2_000, () => b.version() !== b.version(), 'node B noticing it is deaf');
@@ -290,6 +291,77 @@ describe('postgresql store across nodes', () => {
         }
       }
       assert.ok(rounds >= 20, `only ${rounds} rounds ran`);
+    });
+  });
+
+  test('read cache: a write acknowledged on A is seen by the next read on B while other readers keep B busy', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      await a.transaction(async (tx) => {
+        await tx.insert(entity({ key: 'hot', data: { n: 0 } }));
+        await tx.insert(entity({ key: 'bystander', data: { n: 0 } }));
+      });
+      // Readers hammering B: freshness checks are always in flight, so every read below shares one.
+      let hammering = true;
+      let hammered = 0;
+      const hammer = async (): Promise<void> => {
+        while (hammering) {
+          await b.read(async (tx) => {
+            await tx.get('user', A, 'hot');
+            await tx.get('user', A, 'bystander');
+          });
+          hammered += 1;
+        }
+      };
+      const hammers = Array.from({ length: 8 }, hammer);
+      try {
+        const deadline = performance.now() + 4_000;
+        let n = 0;
+        while (performance.now() < deadline && n < 300) {
+          n += 1;
+          await a.transaction(async (tx) => {
+            const current = await tx.get('user', A, 'hot');
+            assert.ok(current !== undefined);
+            await tx.update({ ...current, data: { n } });
+          });
+          const seen = await b.read((tx) => tx.get('user', A, 'hot'));
+          assert.equal(seen?.data['n'], n, `round ${n}: B served a row older than A's acknowledged write`);
+        }
+        assert.ok(n >= 20, `only ${n} rounds ran`);
+      } finally {
+        hammering = false;
+        await Promise.all(hammers);
+      }
+      assert.ok(hammered > 0);
+    });
+  });
+
+  test('read cache: a change forgets only the entities it touched, on every node; one too large to name forgets all', async () => {
+    await withNodes(2, async (stores, url) => {
+      const [a, b] = pair(stores);
+      const keys = Array.from({ length: 150 }, (_, i) => `${'k'.repeat(60)}-${i}`);
+      await a.transaction(async (tx) => {
+        for (const key of ['hot', 'bystander', ...keys]) await tx.insert(entity({ key, data: { n: 0 } }));
+      });
+      const first = await b.read((tx) => tx.get('user', A, 'bystander'));
+      await b.read((tx) => tx.get('user', A, 'hot'));
+      await a.transaction(async (tx) => {
+        const current = await tx.get('user', A, 'hot');
+        assert.ok(current !== undefined);
+        await tx.update({ ...current, data: { n: 1 } });
+      });
+      assert.equal((await b.read((tx) => tx.get('user', A, 'hot')))?.data['n'], 1);
+      // The same object: B kept its cached bystander through a commit that did not touch it.
+      assert.ok((await b.read((tx) => tx.get('user', A, 'bystander'))) === first, 'an untouched entry should survive the commit');
+      // One statement changing more rows than a notification can name: announced as '*', and every node starts afresh.
+      await b.read(async (tx) => {
+        for (const key of keys) await tx.get('user', A, key);
+      });
+      const database = new URL(url).pathname.slice(1);
+      await running().query(database, `UPDATE entities SET data = '{"n":2}' WHERE key_lower LIKE 'kkk%'`);
+      const seen = await b.read(async (tx) => Promise.all(keys.map(async (key) => (await tx.get('user', A, key))?.data['n'])));
+      assert.deepEqual(new Set(seen), new Set([2]));
+      assert.ok((await b.read((tx) => tx.get('user', A, 'bystander'))) !== first, "'*' should have emptied the cache");
     });
   });
 

@@ -6,7 +6,9 @@ import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
 import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } from './serialization-retry.js';
 import { EntityMemo } from '../entity-memo.js';
-import { BEGIN_READ_WITH_SNAPSHOT, BEGIN_WRITE, notifyAndCommit } from './statements.js';
+import { CoalescedCheck } from './coalesced-check.js';
+import { CachedView, ReadCache } from './read-cache.js';
+import { BEGIN_READ, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
 import { WriteOrder } from './write-order.js';
 
@@ -80,9 +82,6 @@ async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient, broken:
   }
 }
 
-/** Entities the read cache holds before it starts afresh, as in the SQLite adapter: memory stays bounded. */
-export const READ_CACHE_LIMIT = 50_000;
-
 /** The most transactions one database transaction carries: a retry of the batch runs them all again. */
 const MAX_BATCH = 32;
 
@@ -118,12 +117,13 @@ class PostgresStore implements Store {
   private unplaced = 0;
   private closed = false;
   /**
-   * Entities read by views, labelled with the database snapshot they were read under. A view uses it only when its
-   * own snapshot, read from the database in the round trip that opens it, is the same: no commit, on any node, lies
-   * between them, so the cache can never hide a change acknowledged before the view began (the notification that
-   * moves version() may still be on its way; the snapshot is not). Any commit, bookkeeping included, starts a new one.
+   * Entities read by views, kept as of every entity change this node has heard (the database announces each one,
+   * whoever commits it). A view first makes sure it has heard every commit acknowledged before it began (`fresh`,
+   * one round trip on the listening connection shared by all the views waiting for it), then is answered from the
+   * cache when it holds all the view needs, with no database transaction at all.
    */
-  private readCache: { readonly snapshot: string; readonly memo: EntityMemo } | undefined;
+  private readonly cache = new ReadCache();
+  private readonly fresh = new CoalescedCheck(() => this.sync());
 
   readonly events: PostgresEventLog;
 
@@ -138,7 +138,11 @@ class PostgresStore implements Store {
     this.listener = await VersionListener.start({
       connection,
       onNotification: (payload) => this.hear(payload),
-      onResubscribed: () => void (this.unplaced += 1),
+      onEntityChange: (payload) => this.cache.heard(payload),
+      onResubscribed: () => {
+        this.unplaced += 1;
+        this.cache.forgetAll();
+      },
     });
   }
 
@@ -297,20 +301,65 @@ class PostgresStore implements Store {
     });
   }
 
-  private view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  /** One freshness round trip (see VersionListener.sync); fails when this node is not listening. */
+  private sync(): Promise<unknown> {
+    const listener = this.listener;
+    if (listener === undefined) return Promise.reject(new Error('not listening'));
+    return listener.sync();
+  }
+
+  /**
+   * A read view. Served from the cache when it can be, in a REPEATABLE READ transaction otherwise; a view answered
+   * by the database leaves what it read for the cache to keep.
+   */
+  private async view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // Read on arrival: whatever the view sees is at least this new, and commits heard later may not be in the cache.
+    const version = this.version();
+    let trusted = false;
+    if (this.listener?.listening === true) {
+      try {
+        await this.fresh.fresh();
+        trusted = this.listener.listening;
+      } catch {
+        // Not listening (or the listener just failed): the database answers, and the cache keeps nothing.
+      }
+    }
+    if (trusted) {
+      const label = this.cache.label;
+      const cached = new CachedView(this.cache.memo, version);
+      let outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+      try {
+        outcome = { ok: true, value: await work(cached) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      cached.finish();
+      // A view that needed more than the cache holds, or read entries that changed while it ran, starts again in a
+      // transaction: it never answers from two different states.
+      if (!cached.missed && this.cache.unchangedSince(label, cached.read)) {
+        if (outcome.ok) return outcome.value;
+        throw outcome.error;
+      }
+    }
+    return this.transactionView(work, version, trusted);
+  }
+
+  private transactionView<T>(work: (tx: StoreTx) => Promise<T>, version: number, keep: boolean): Promise<T> {
     return withClient(this.pool, async (client, broken) => {
-      // Read before BEGIN: a commit heard of by now is in the snapshot the view's first statement takes.
-      const version = this.version();
+      // Read before BEGIN: the snapshot includes every change heard by now.
+      const label = this.cache.label;
       let tx: PostgresTx | undefined;
       try {
-        const opened = (await client.query(BEGIN_READ_WITH_SNAPSHOT)) as unknown as pg.QueryResult<{ snapshot: string }>[];
-        tx = new PostgresTx(client, true, version, this.cacheFor(opened[1]?.rows[0]?.snapshot));
+        await client.query(BEGIN_READ);
+        const read = keep ? new EntityMemo() : undefined;
+        tx = new PostgresTx(client, true, version, read);
         const value = await work(tx);
         tx.finish();
         // Not awaited: a read-only transaction has nothing to make durable, and the connection runs its queries in
         // order, so the next checkout's BEGIN simply follows this COMMIT. The answer leaves one round trip sooner.
         // Only a lost connection makes it fail, and then the next query on that connection fails too.
         client.query('COMMIT').catch(() => undefined);
+        if (read !== undefined && read.size > 0) this.keepLater(label, read);
         return value;
       } catch (error) {
         tx?.finish();
@@ -320,14 +369,16 @@ class PostgresStore implements Store {
     });
   }
 
-  /** The read cache for a view with this snapshot: the current one when it matches, else a fresh one. */
-  private cacheFor(snapshot: string | undefined): EntityMemo | undefined {
-    if (snapshot === undefined) return undefined;
-    const current = this.readCache;
-    if (current !== undefined && current.snapshot === snapshot && current.memo.size <= READ_CACHE_LIMIT) return current.memo;
-    // Views still running under the old snapshot keep their own memo; only new views see this one.
-    const fresh = { snapshot, memo: new EntityMemo() };
-    this.readCache = fresh;
-    return fresh.memo;
+  /**
+   * Hands the cache what a view read once every commit in the view's snapshot has been heard: a freshness check
+   * sent now (after the snapshot was taken) has returned. The cache then keeps only entries no heard change touched.
+   */
+  private keepLater(label: number, read: EntityMemo): void {
+    this.fresh.fresh().then(
+      () => {
+        if (this.listener?.listening === true) this.cache.keep(label, read);
+      },
+      () => undefined,
+    );
   }
 }

@@ -40,10 +40,7 @@ export class PostgresTx implements StoreTx {
     private readonly client: pg.ClientBase,
     private readonly readOnly: boolean,
     private readonly startVersion: number,
-    /**
-     * For read-only views: entities already read by views with exactly this view's snapshot (shared, never
-     * mutated), so the rows they hold are the rows this view would read.
-     */
+    /** For read-only views: the entities this view has read, handed to the read cache once it is over. */
     private readonly memo?: EntityMemo,
   ) {}
 

@@ -13,6 +13,11 @@ const ENTITY_COLUMNS = 'kind, account, key, id, path, owner, created, data';
 const LINK_COLUMNS = 'relation, account, from_key, to_key, created, data';
 
 export const NOTIFY_CHANNEL = 'gatehouse_version';
+/**
+ * Where the database itself (a trigger on entities, see migration 4) announces which entities each statement changed,
+ * whoever ran it: Gatehouse, bookkeeping, or SQL run beside it. The read cache forgets exactly those.
+ */
+export const ENTITY_CHANNEL = 'gatehouse_entities';
 
 /**
  * Sent as one simple query (no parameters), so opening a write transaction costs one round trip, not two. The
@@ -23,13 +28,6 @@ export const NOTIFY_CHANNEL = 'gatehouse_version';
 export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit = on';
 /** Repeatable read is already a snapshot; a read-only one never fails to serialize, so views need no retry. */
 export const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
-/**
- * BEGIN_READ and the view's snapshot, in the one round trip the view needs anyway. Under REPEATABLE READ the
- * snapshot is taken by the first statement and kept for the whole transaction, and pg_current_snapshot() returns
- * that very snapshot (xmin:xmax:in-progress xids). Two views with equal snapshots see exactly the same committed
- * transactions, so the same rows: the read cache is labelled with it.
- */
-export const BEGIN_READ_WITH_SNAPSHOT = `${BEGIN_READ}; SELECT pg_current_snapshot()::text AS snapshot`;
 
 /** What a node announces with each commit: its own random token and how many commits it has made. */
 const PAYLOAD = /^[0-9a-f]{16}:[0-9]{1,15}$/;

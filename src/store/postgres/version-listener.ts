@@ -1,10 +1,12 @@
 import pg from 'pg';
-import { NOTIFY_CHANNEL } from './statements.js';
+import { ENTITY_CHANNEL, NOTIFY_CHANNEL } from './statements.js';
 
 export interface VersionListenerOptions {
   readonly connection: pg.ClientConfig;
-  /** Called with the payload of every change notification (this node's own included), as it arrives. */
+  /** Called with the payload of every commit notification (this node's own included), as it arrives. */
   readonly onNotification: (payload: string) => void;
+  /** Called with the payload of every entity change notification (sent by the database's trigger), as it arrives. */
+  readonly onEntityChange: (payload: string) => void;
   /**
    * Called as soon as LISTEN is in place again after a lost connection: notifications sent while it was down are
    * gone, so the caller must assume it missed some.
@@ -14,6 +16,10 @@ export interface VersionListenerOptions {
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+const SYNC_TIMEOUT_MS = 5_000;
+
+/** Names the listening connection in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'gatehouse listener';
 
 /**
  * A dedicated connection that LISTENs for other nodes' commits. It cannot come from the pool: LISTEN belongs to a session,
@@ -40,6 +46,28 @@ export class VersionListener {
     return this.client !== undefined;
   }
 
+  /**
+   * One round trip on the listening connection. PostgreSQL queues a notification before its transaction's commit is
+   * acknowledged (notifying commits are serialized, so the queue is in commit order with nothing uncommitted ahead),
+   * signals the listening session, and delivers pending notifications before it answers any later query. So once
+   * this resolves, every commit acknowledged before it was sent has been heard (pg emits notifications as it parses
+   * them, before the query's answer). Rejects while the connection is down.
+   */
+  sync(): Promise<unknown> {
+    const client = this.client;
+    if (client === undefined) return Promise.reject(new Error('the change listener is not connected'));
+    // A connection that died without a word would hold every reader: past the limit it counts as lost (and is
+    // reopened), and the readers waiting go to the database without the cache.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.lost(client);
+        reject(new Error('the change listener did not answer'));
+      }, SYNC_TIMEOUT_MS);
+    });
+    return Promise.race([client.query('SELECT 1'), timeout]).finally(() => clearTimeout(timer));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
@@ -49,15 +77,16 @@ export class VersionListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(this.options.connection);
+    const client = new pg.Client({ ...this.options.connection, application_name: LISTENER_APPLICATION_NAME });
     client.on('notification', (message) => {
       if (message.channel === NOTIFY_CHANNEL) this.options.onNotification(message.payload ?? '');
+      else if (message.channel === ENTITY_CHANNEL) this.options.onEntityChange(message.payload ?? '');
     });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}; LISTEN ${ENTITY_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
