@@ -39,6 +39,14 @@ export class Authenticator {
    * request takes no asynchronous step here: a ResolvedKey, `null` for a key known not to work, or `undefined`
    * when `resolve` must be asked. Throws as `resolve` does for bad session tokens.
    */
+  /**
+   * To await before peek when the store is shared with other nodes (see Store.settle): a key revoked on another node
+   * before the request was sent is then no longer in the cache. Undefined when there is nothing to wait for.
+   */
+  settle(): Promise<void> | undefined {
+    return this.store.settle?.();
+  }
+
   peek(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey | null | undefined {
     if (accessKeyId.startsWith('ASIA')) {
       const resolved = this.resolveSession(accessKeyId, securityToken, now);

@@ -213,6 +213,9 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         if (isService(scope.service)) facts.signingRegion = scope.region;
         try {
           const token = securityTokenOf(signed);
+          // Another node's revocation acknowledged before this request must be in the caches peek reads.
+          const settling = deps.authenticator.settle();
+          if (settling !== undefined) await settling;
           const known = deps.authenticator.peek(scope.accessKeyId, token, now);
           key = known !== undefined ? known ?? undefined : await deps.authenticator.resolve(scope.accessKeyId, token, now);
         } catch (error) {

@@ -37,6 +37,9 @@ export async function authenticateSigned(authenticator: Authenticator, signed: S
   if (scope !== undefined) {
     try {
       const token = signed.headers.find(([name]) => name === 'x-amz-security-token')?.[1];
+      // Another node's revocation acknowledged before this request must be in the caches peek reads.
+      const settling = authenticator.settle();
+      if (settling !== undefined) await settling;
       const known = authenticator.peek(scope.accessKeyId, token, now);
       key = known !== undefined ? (known ?? undefined) : await authenticator.resolve(scope.accessKeyId, token, now);
     } catch (error) {

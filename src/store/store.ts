@@ -117,6 +117,13 @@ export interface Store {
    * trip after their commit).
    */
   version(): number;
+  /**
+   * For a store other processes write too (PostgreSQL): resolves once version() counts every commit acknowledged
+   * anywhere before the call, so a cache checked against version() afterwards holds nothing a request sent after that
+   * commit may not see. A request checks its caches outside any read view (its access key, first of all) only after
+   * it. Absent where version() is always current (a store only this process writes).
+   */
+  settle?(): Promise<void>;
   /** The audit trail (CloudTrail events), shared by every node of a shared database. */
   readonly events: EventLog;
   close(): Promise<void>;

@@ -264,6 +264,10 @@ export class AuthorizeApi {
     if ((input.request === undefined) === (input.principalArn === undefined)) throw validationError('Exactly one of Request and PrincipalArn is required');
     if (!Array.isArray(input.actions) || input.actions.length === 0 || input.actions.length > MAX_ACTIONS) throw validationError(`Actions must list 1 to ${MAX_ACTIONS} actions`);
     const now = this.deps.clock();
+    // On a shared database, the caches read below (keys, compiled policies) must count every commit acknowledged
+    // before this call, on any node.
+    const settling = this.deps.authenticator.settle();
+    if (settling !== undefined) await settling;
 
     let caller: Caller;
     let verified: S3Verified | undefined;

@@ -171,6 +171,22 @@ describe('postgresql store across nodes', () => {
     });
   });
 
+  test('settle: once it resolves, a node counts every commit another node acknowledged before the call', async () => {
+    await withNodes(2, async (stores) => {
+      const [a, b] = pair(stores);
+      let unsettled = 0;
+      for (let round = 0; round < 30; round++) {
+        const before = b.version();
+        await a.transaction((tx) => tx.insert(entity({ key: `settle-${round}` })));
+        // Without waiting, B may not have heard the commit yet (counted, not asserted: it is a race).
+        if (b.version() === before) unsettled += 1;
+        await b.settle?.();
+        assert.ok(b.version() > before, `round ${round}: B's version did not move after settle`);
+      }
+      console.log(`# commits B had not heard when A acknowledged them: ${unsettled} of 30`);
+    });
+  });
+
   test('a notification a node cannot place (another version, a repeated count) still moves its version', async () => {
     await withNodes(2, async (stores, url) => {
       const [a, b] = pair(stores);

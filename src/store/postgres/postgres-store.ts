@@ -170,6 +170,17 @@ class PostgresStore implements Store {
     return this.commits + this.heardTotal + this.unplaced;
   }
 
+  async settle(): Promise<void> {
+    // Not listening, version() moves at every reading: no cache is trusted, so there is nothing to wait for.
+    if (this.listener?.listening !== true) return;
+    try {
+      await this.fresh.fresh();
+    } catch {
+      // The check failed (the listener is going down): count an unknown commit, so no cache entry read before counts.
+      this.unplaced += 1;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
