@@ -197,6 +197,10 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
       if (scope !== undefined && !isService(scope.service)) throw serviceNotServed(scope.service);
       facts.body = body;
       facts.query = query;
+      // Another node's change acknowledged before this request (a key deleted, a policy denied) must be in every cache
+      // the request reads outside a store view: its key, the compiled trust and identity policies.
+      const settling = deps.authenticator.settle();
+      if (settling !== undefined) await settling;
       const signed: SignedRequest = { method: req.method ?? 'GET', path: q === -1 ? url : url.slice(0, q), query, headers, body };
       const now = deps.clock();
       facts.time = now;
@@ -213,9 +217,6 @@ export function createGateway(deps: GatewayDeps): (req: IncomingMessage, res: Se
         if (isService(scope.service)) facts.signingRegion = scope.region;
         try {
           const token = securityTokenOf(signed);
-          // Another node's revocation acknowledged before this request must be in the caches peek reads.
-          const settling = deps.authenticator.settle();
-          if (settling !== undefined) await settling;
           const known = deps.authenticator.peek(scope.accessKeyId, token, now);
           key = known !== undefined ? known ?? undefined : await deps.authenticator.resolve(scope.accessKeyId, token, now);
         } catch (error) {
