@@ -2,7 +2,7 @@
 // SDK v3 (and CloudTrail for the event history, Organizations for the organization's page), which signs every call
 // with SigV4 as any SDK does. Enforcement applies to it as to the CLI.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { ConsoleSession } from './session.js';
@@ -112,4 +112,10 @@ export function errorText(error: unknown): string {
     return error.message !== '' ? `${code}: ${error.message}` : code;
   }
   return String(error);
+}
+
+/** A managed policy's default version's document (URL-encoded, as IAM returns it), read as any client reads it. */
+export async function defaultPolicyDocument(iam: IAMClient, arn: string): Promise<string | undefined> {
+  const versionId = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId;
+  return (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }))).PolicyVersion?.Document;
 }

@@ -4,8 +4,6 @@
 // statement's StartPosition into its number and a link that opens it with the statement marked.
 import {
   GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
@@ -19,6 +17,7 @@ import {
   type IAMClient,
   type Statement,
 } from '@aws-sdk/client-iam';
+import { defaultPolicyDocument } from './api.js';
 import { inlinePolicyHref, type InlineOwner } from './pages/inline-policy.js';
 import { policyKind } from './simulation.js';
 import { decodedDocument, statementIndexAt, statementSpans } from './statements.js';
@@ -124,10 +123,7 @@ export async function explainStatements(iam: IAMClient, index: SourceIndex | und
       text = pastedText(pasted, id);
     } else if ((type === 'aws-managed' || type === 'user-managed') && index?.managed.get(id) !== undefined) {
       const arn = index.managed.get(id) as string;
-      text = await read(`managed:${arn}`, async () => {
-        const version = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId;
-        return (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version }))).PolicyVersion?.Document;
-      });
+      text = await read(`managed:${arn}`, () => defaultPolicyDocument(iam, arn));
       href = (n) => `#/policies/${encodeURIComponent(arn)}?statement=${n}`;
     } else if ((type === 'user' || type === 'group' || type === 'role') && index !== undefined) {
       const owners: readonly string[] = type === index.kind ? [index.name] : type === 'group' ? (index.groupInline.get(id) ?? []) : [];

@@ -1,7 +1,5 @@
 import {
   GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   ListAttachedGroupPoliciesCommand,
@@ -12,18 +10,13 @@ import {
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
-import type { Clients } from '../api.js';
+import { defaultPolicyDocument, type Clients } from '../api.js';
 import { parsePolicyDocument } from '../effective-access.js';
 
 /** What an Access Advisor report is about. */
 export type AdvisorTarget = { readonly kind: 'user' | 'group' | 'role'; readonly name: string } | { readonly kind: 'policy'; readonly arn: string };
 
 type Document = { Statement?: unknown };
-
-async function managedDocument(clients: Clients, arn: string): Promise<string | undefined> {
-  const versionId = (await clients.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId;
-  return (await clients.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }))).PolicyVersion?.Document;
-}
 
 /** A user's, group's or role's own inline and attached policies (IAM's list calls, up to 1 000 of each). */
 async function ownDocuments(clients: Clients, kind: 'user' | 'group' | 'role', name: string, arns: Set<string>): Promise<Array<string | undefined>> {
@@ -57,6 +50,6 @@ export async function entityDocuments(clients: Clients, target: AdvisorTarget): 
       for (const g of (await clients.iam.send(new ListGroupsForUserCommand({ UserName: target.name, MaxItems: 1000 }))).Groups ?? []) texts.push(...(await ownDocuments(clients, 'group', g.GroupName ?? '', arns)));
     }
   }
-  for (const arn of arns) texts.push(await managedDocument(clients, arn));
+  for (const arn of arns) texts.push(await defaultPolicyDocument(clients.iam, arn));
   return texts.map(parsePolicyDocument).filter((d): d is Document => d !== undefined);
 }

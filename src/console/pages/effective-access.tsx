@@ -1,7 +1,5 @@
 import {
   GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetUserPolicyCommand,
   ListAttachedGroupPoliciesCommand,
   ListAttachedUserPoliciesCommand,
@@ -9,7 +7,7 @@ import {
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
-import type { Clients } from '../api.js';
+import { defaultPolicyDocument, type Clients } from '../api.js';
 import { Section, Table, useLoad } from '../components.js';
 import { ACCESS_LEVELS_URL, describeLevels, parseAccessLevels, type AccessLevelTable } from '../access-levels.js';
 import { parsePolicyDocument, summarizeAccess, type ServiceAccess } from '../effective-access.js';
@@ -33,10 +31,7 @@ async function userDocuments(clients: Clients, userName: string): Promise<Array<
     }
     for (const p of (await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }))).AttachedPolicies ?? []) if (p.PolicyArn !== undefined) arns.add(p.PolicyArn);
   }
-  for (const arn of arns) {
-    const versionId = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId;
-    texts.push((await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }))).PolicyVersion?.Document);
-  }
+  for (const arn of arns) texts.push(await defaultPolicyDocument(iam, arn));
   return texts.map(parsePolicyDocument).filter((d): d is { Statement?: unknown } => d !== undefined);
 }
 
