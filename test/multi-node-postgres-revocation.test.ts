@@ -2,41 +2,16 @@
 // answers, even when B holds the revoked key or the allowing policies in its caches and is busy with other clients.
 // Driven by the AWS SDK for JavaScript v3 against two real servers sharing one PostgreSQL database.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, ListUsersCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { failure, iamClient, stsClient, type Key } from './helpers/clients.js';
-import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { usePostgresNodes } from './helpers/postgres-nodes.js';
 
-const MASTER_KEY = randomBytes(32).toString('base64');
-const SESSION_KEYS = JSON.stringify({ keys: [{ id: 'shared1', key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] });
 const ROUNDS = 20;
 const doc = (statement: object): string => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
-
-let cluster: PostgresCluster | undefined;
-let nodes: TestServer[] = [];
-
-before(async () => {
-  cluster = await startPostgresCluster();
-  const url = await cluster.createDatabase('gatehouse');
-  nodes = await Promise.all([0, 1].map(() => startTestServer({ GATEHOUSE_DATABASE_URL: url, GATEHOUSE_MASTER_KEY: MASTER_KEY }, { env: { GATEHOUSE_SESSION_KEYS: SESSION_KEYS } })));
-});
-
-after(async () => {
-  try {
-    await Promise.all(nodes.map((node) => node.close()));
-  } finally {
-    await cluster?.stop();
-  }
-});
-
-function endpoint(index: 0 | 1): string {
-  const found = nodes[index];
-  if (found === undefined) throw new Error('the nodes did not start (see the before hook failure)');
-  return found.endpoint;
-}
+const nodes = usePostgresNodes(2);
+const endpoint = (index: 0 | 1): string => nodes.node(index).endpoint;
 
 /** Other clients keeping node B busy while the test's own requests go to it, until `stop` is called. */
 function hammer(key: Key): () => Promise<void> {

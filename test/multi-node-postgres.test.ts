@@ -1,8 +1,7 @@
 // Two real Gatehouse servers on 127.0.0.1 sharing one PostgreSQL database, the master key and the session key ring,
 // driven by the AWS SDK for JavaScript v3: what one node writes, the other authenticates and enforces.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
@@ -17,41 +16,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { failure, iamClient, keyOf, stsClient, type Key } from './helpers/clients.js';
-import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
-import { TEST_ACCOUNT_ID, startTestServer, type TestServer } from './helpers/server.js';
+import { usePostgresNodes } from './helpers/postgres-nodes.js';
+import { TEST_ACCOUNT_ID, type TestServer } from './helpers/server.js';
 
 const A = TEST_ACCOUNT_ID;
 const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 
-/** What the nodes share besides the database: generated once, given to both through the environment. */
-const MASTER_KEY = randomBytes(32).toString('base64');
-const SESSION_KEYS = JSON.stringify({ keys: [{ id: 'shared1', key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] });
-
-let cluster: PostgresCluster | undefined;
-let nodes: TestServer[] = [];
-
-before(async () => {
-  cluster = await startPostgresCluster();
-  const url = await cluster.createDatabase('gatehouse');
-  // Started together: migrations and the root key's first write race, as when a deployment starts its nodes.
-  nodes = await Promise.all(
-    [0, 1].map(() => startTestServer({ GATEHOUSE_DATABASE_URL: url, GATEHOUSE_MASTER_KEY: MASTER_KEY }, { env: { GATEHOUSE_SESSION_KEYS: SESSION_KEYS } })),
-  );
-});
-
-after(async () => {
-  try {
-    await Promise.all(nodes.map((node) => node.close()));
-  } finally {
-    await cluster?.stop();
-  }
-});
-
-function node(index: 0 | 1): TestServer {
-  const found = nodes[index];
-  if (found === undefined) throw new Error('the nodes did not start (see the before hook failure)');
-  return found;
-}
+const nodes = usePostgresNodes(2);
+const node = (index: 0 | 1): TestServer => nodes.node(index);
 
 /**
  * Waits until node `to` has heard of every write `from` has committed: after that, its very next request must see

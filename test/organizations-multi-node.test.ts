@@ -1,40 +1,16 @@
 // Two Gatehouse nodes on one PostgreSQL database: an SCP attached (or detached) through one node holds on the other
 // for its next request once that node has heard of the write; so do an RCP and a CloseAccount.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, ListRolesCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AttachPolicyCommand, CloseAccountCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { failure, iamClient, keyOf, organizationsClient, stsClient } from './helpers/clients.js';
-import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { usePostgresNodes } from './helpers/postgres-nodes.js';
+import type { TestServer } from './helpers/server.js';
 
-const MASTER_KEY = randomBytes(32).toString('base64');
-const SESSION_KEYS = JSON.stringify({ keys: [{ id: 'shared1', key: randomBytes(32).toString('base64'), created: new Date().toISOString() }] });
-
-let cluster: PostgresCluster | undefined;
-let nodes: TestServer[] = [];
-
-before(async () => {
-  cluster = await startPostgresCluster();
-  const url = await cluster.createDatabase('gatehouse');
-  nodes = await Promise.all([0, 1].map(() => startTestServer({ GATEHOUSE_DATABASE_URL: url, GATEHOUSE_MASTER_KEY: MASTER_KEY }, { env: { GATEHOUSE_SESSION_KEYS: SESSION_KEYS } })));
-});
-
-after(async () => {
-  try {
-    await Promise.all(nodes.map((n) => n.close()));
-  } finally {
-    await cluster?.stop();
-  }
-});
-
-function node(index: 0 | 1): TestServer {
-  const found = nodes[index];
-  if (found === undefined) throw new Error('the nodes did not start (see the before hook failure)');
-  return found;
-}
+const nodes = usePostgresNodes(2);
+const node = (index: 0 | 1): TestServer => nodes.node(index);
 
 /** Waits (bounded) until node `to` has heard of every write node `from` has committed. */
 async function propagated(from: 0 | 1, to: 0 | 1): Promise<void> {
