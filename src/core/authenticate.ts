@@ -30,16 +30,6 @@ export class Authenticator {
   ) {}
 
   /**
-   * The principal and secret for a signed request's key, or undefined when the key is unknown. Throws AWS's
-   * InvalidClientTokenId or ExpiredToken when a session token is missing, forged, altered, for another key, passed
-   * with a long-term key, or past its expiry at `now`.
-   */
-  /**
-   * The answer when it needs no store read (a session token, a key seen since the last write), so the common
-   * request takes no asynchronous step here: a ResolvedKey, `null` for a key known not to work, or `undefined`
-   * when `resolve` must be asked. Throws as `resolve` does for bad session tokens.
-   */
-  /**
    * To await before peek when the store is shared with other nodes (see Store.settle): a key revoked on another node
    * before the request was sent is then no longer in the cache. Undefined when there is nothing to wait for.
    */
@@ -47,6 +37,11 @@ export class Authenticator {
     return this.store.settle?.();
   }
 
+  /**
+   * The answer when it needs no store read (a session token, a key seen since the last write), so the common
+   * request takes no asynchronous step here: a ResolvedKey, `null` for a key known not to work, or `undefined`
+   * when `resolve` must be asked. Throws as `resolve` does for bad session tokens.
+   */
   peek(accessKeyId: string, securityToken: string | undefined, now: Date): ResolvedKey | null | undefined {
     if (accessKeyId.startsWith('ASIA')) {
       const resolved = this.resolveSession(accessKeyId, securityToken, now);
@@ -60,6 +55,11 @@ export class Authenticator {
     return this.cache.get(accessKeyId);
   }
 
+  /**
+   * The principal and secret for a signed request's key, or undefined when the key is unknown. Throws AWS's
+   * InvalidClientTokenId or ExpiredToken when a session token is missing, forged, altered, for another key, passed
+   * with a long-term key, or past its expiry at `now`.
+   */
   async resolve(accessKeyId: string, securityToken?: string, now: Date = new Date()): Promise<ResolvedKey | undefined> {
     if (accessKeyId.startsWith('ASIA')) {
       const resolved = this.resolveSession(accessKeyId, securityToken, now);

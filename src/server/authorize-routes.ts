@@ -289,7 +289,8 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     if (input.principalArn !== undefined) await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorizeAsPrincipal, input.principalArn, now);
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
-    const answer = await api.authorize(input);
+    // authenticateSigned settled the store for this request: a second wait would be one more round trip on PostgreSQL.
+    const answer = await api.authorize(input, { settled: true });
     if (deps.usage !== undefined) noteDecisions(deps.usage, answer, readCredentialScope({ query: signed.query, headers: signed.headers })?.region, now);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }

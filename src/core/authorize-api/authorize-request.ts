@@ -258,7 +258,8 @@ function ownerAccount(index: number, given: string | undefined, registered: Reso
 export class AuthorizeApi {
   constructor(private readonly deps: AuthorizeApiDeps) {}
 
-  async authorize(input: AuthorizeInput): Promise<AuthorizeAnswer> {
+  /** `settled`: the caller has already awaited the authenticator's settle() for this request (the HTTP route has). */
+  async authorize(input: AuthorizeInput, options: { readonly settled?: boolean } = {}): Promise<AuthorizeAnswer> {
     const service = input.service ?? 's3';
     if (service !== 's3') throw validationError(`Service ${service} is not served: the authorize API verifies S3's signatures (service s3).`);
     if ((input.request === undefined) === (input.principalArn === undefined)) throw validationError('Exactly one of Request and PrincipalArn is required');
@@ -266,7 +267,7 @@ export class AuthorizeApi {
     const now = this.deps.clock();
     // On a shared database, the caches read below (keys, compiled policies) must count every commit acknowledged
     // before this call, on any node.
-    const settling = this.deps.authenticator.settle();
+    const settling = options.settled === true ? undefined : this.deps.authenticator.settle();
     if (settling !== undefined) await settling;
 
     let caller: Caller;
