@@ -9,7 +9,7 @@ import type { Caller } from '../core/caller.js';
 import { ServiceError, validationError } from '../core/errors.js';
 import { addRequestKeys } from '../core/request-context.js';
 import type { Store } from '../store/store.js';
-import { readCredentialScope, type SignedRequest } from '../sigv4/verify.js';
+import type { SignedRequest } from '../sigv4/verify.js';
 import type { ForwardedRequest } from '../sigv4/s3-verify.js';
 import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
@@ -75,6 +75,7 @@ export interface AuthorizeRoutesDeps {
 const MAX_BODY = 256 * 1024;
 
 type Json = Record<string, unknown>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function parseObject(raw: Buffer): Json {
   let body: unknown;
@@ -165,16 +166,16 @@ function actionOf(value: unknown, index: number): AuthorizeAction {
   const context = contextOf(own(item, 'Context'));
   const acl = aclOf(own(item, 'Acl'), `Actions[${index}].Acl`);
   const objectOwnership = ownershipOf(item, `Actions[${index}].ObjectOwnership`);
-  return {
-    action,
-    resource,
-    ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-    ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-    ...(resourcePolicyArn !== undefined ? { resourcePolicyArn } : {}),
-    ...(acl !== undefined ? { acl } : {}),
-    ...(objectOwnership !== undefined ? { objectOwnership } : {}),
-    ...(context !== undefined ? { context } : {}),
-  };
+  // Assigned one by one, not spread: spreads of optional members leave the object in dictionary mode, and every
+  // later read of it (decideAll reads each member) becomes a hash lookup.
+  const out: Mutable<AuthorizeAction> = { action, resource };
+  if (resourceAccount !== undefined) out.resourceAccount = resourceAccount;
+  if (resourcePolicy !== undefined) out.resourcePolicy = resourcePolicy;
+  if (resourcePolicyArn !== undefined) out.resourcePolicyArn = resourcePolicyArn;
+  if (acl !== undefined) out.acl = acl;
+  if (objectOwnership !== undefined) out.objectOwnership = objectOwnership;
+  if (context !== undefined) out.context = context;
+  return out;
 }
 
 /** The JSON body of POST /_gatehouse/authorize, as the library call takes it. */
@@ -191,65 +192,64 @@ export function authorizeInputOf(body: Json): AuthorizeInput & { includeChunkSig
   const context = contextOf(own(body, 'Context'));
   const acl = aclOf(own(body, 'Acl'), 'Acl');
   const objectOwnership = ownershipOf(body, 'ObjectOwnership');
-  return {
-    ...(requestValue !== undefined && requestValue !== null ? { request: forwardedRequest(requestValue) } : {}),
-    ...(principalArn !== undefined ? { principalArn } : {}),
-    ...(service !== undefined ? { service } : {}),
-    ...(regions !== undefined ? { regions } : {}),
-    ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-    ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-    ...(resourcePolicyArn !== undefined ? { resourcePolicyArn } : {}),
-    ...(acl !== undefined ? { acl } : {}),
-    ...(objectOwnership !== undefined ? { objectOwnership } : {}),
-    ...(context !== undefined ? { context } : {}),
+  // Built in a fixed order without spreads, for the reason actionOf gives.
+  // The forwarded request is checked before the actions, so a body wrong in both is told about the request.
+  const request = requestValue !== undefined && requestValue !== null ? forwardedRequest(requestValue) : undefined;
+  const input: Mutable<AuthorizeInput> & { includeChunkSigningKey: boolean } = {
     actions: actions.map(actionOf),
     explain: own(body, 'Explain') === true,
     includeChunkSigningKey: own(body, 'IncludeChunkSigningKey') === true,
   };
+  if (request !== undefined) input.request = request;
+  if (principalArn !== undefined) input.principalArn = principalArn;
+  if (service !== undefined) input.service = service;
+  if (regions !== undefined) input.regions = regions;
+  if (resourceAccount !== undefined) input.resourceAccount = resourceAccount;
+  if (resourcePolicy !== undefined) input.resourcePolicy = resourcePolicy;
+  if (resourcePolicyArn !== undefined) input.resourcePolicyArn = resourcePolicyArn;
+  if (acl !== undefined) input.acl = acl;
+  if (objectOwnership !== undefined) input.objectOwnership = objectOwnership;
+  if (context !== undefined) input.context = context;
+  return input;
 }
 
 /** The answer as JSON: AWS-style member names; the signing key only when asked for and allowed. */
 export function answerJson(answer: AuthorizeAnswer, includeSigningKey: boolean): Json {
+  // Members assigned in the order they are printed, without spreads (see actionOf): JSON.stringify then walks
+  // objects of a known shape.
+  const out: Json = { Authenticated: answer.authenticated, Allowed: answer.allowed };
+  if (answer.error !== undefined) out['Error'] = { Code: answer.error.code, Message: answer.error.message, Status: answer.error.status };
+  out['Results'] = answer.results.map((r) => {
+    const result: Json = { Action: r.action, Resource: r.resource, Decision: r.decision, Allowed: r.allowed };
+    if (r.message !== undefined) result['Message'] = r.message;
+    if (r.explanation !== undefined) result['Explanation'] = r.explanation;
+    return result;
+  });
   const principal = answer.principal;
-  return {
-    Authenticated: answer.authenticated,
-    Allowed: answer.allowed,
-    ...(answer.error !== undefined ? { Error: { Code: answer.error.code, Message: answer.error.message, Status: answer.error.status } } : {}),
-    Results: answer.results.map((r) => ({
-      Action: r.action,
-      Resource: r.resource,
-      Decision: r.decision,
-      Allowed: r.allowed,
-      ...(r.message !== undefined ? { Message: r.message } : {}),
-      ...(r.explanation !== undefined ? { Explanation: r.explanation } : {}),
-    })),
-    ...(principal !== undefined
-      ? {
-          Principal: {
-            Arn: principal.arn,
-            Account: principal.account,
-            ...(principal.canonicalUserId !== undefined ? { CanonicalUserId: principal.canonicalUserId } : {}),
-            Type: principal.type,
-            UserId: principal.userId,
-            ...(principal.accessKeyId !== undefined ? { AccessKeyId: principal.accessKeyId } : {}),
-            ...(principal.sessionContext !== undefined ? { SessionContext: principal.sessionContext } : {}),
-          },
-        }
-      : {}),
-    ...(answer.payload !== undefined
-      ? { Payload: { Mode: answer.payload.mode, ...(answer.payload.sha256 !== undefined ? { Sha256: answer.payload.sha256 } : {}), SignedChunks: answer.payload.signedChunks, Trailer: answer.payload.trailer } }
-      : {}),
-    ...(answer.streaming !== undefined
-      ? {
-          Streaming: {
-            SeedSignature: answer.streaming.seedSignature,
-            Timestamp: answer.streaming.timestamp,
-            Scope: answer.streaming.scope,
-            ...(includeSigningKey ? { SigningKey: answer.streaming.signingKey.toString('hex') } : {}),
-          },
-        }
-      : {}),
-  };
+  if (principal !== undefined) {
+    const p: Json = { Arn: principal.arn, Account: principal.account };
+    if (principal.canonicalUserId !== undefined) p['CanonicalUserId'] = principal.canonicalUserId;
+    p['Type'] = principal.type;
+    p['UserId'] = principal.userId;
+    if (principal.accessKeyId !== undefined) p['AccessKeyId'] = principal.accessKeyId;
+    if (principal.sessionContext !== undefined) p['SessionContext'] = principal.sessionContext;
+    out['Principal'] = p;
+  }
+  const payload = answer.payload;
+  if (payload !== undefined) {
+    const p: Json = { Mode: payload.mode };
+    if (payload.sha256 !== undefined) p['Sha256'] = payload.sha256;
+    p['SignedChunks'] = payload.signedChunks;
+    p['Trailer'] = payload.trailer;
+    out['Payload'] = p;
+  }
+  const streaming = answer.streaming;
+  if (streaming !== undefined) {
+    const p: Json = { SeedSignature: streaming.seedSignature, Timestamp: streaming.timestamp, Scope: streaming.scope };
+    if (includeSigningKey) p['SigningKey'] = streaming.signingKey.toString('hex');
+    out['Streaming'] = p;
+  }
+  return out;
 }
 
 function recordJson(record: ResourcePolicyRecord): Json {
@@ -282,7 +282,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     });
   }
 
-  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, now: Date): Promise<{ status: number; body: Json }> {
+  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, now: Date): Promise<{ status: number; body: Json }> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
     await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
@@ -291,7 +291,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
     // authenticateSigned settled the store for this request: a second wait would be one more round trip on PostgreSQL.
     const answer = await api.authorize(input, { settled: true });
-    if (deps.usage !== undefined) noteDecisions(deps.usage, answer, readCredentialScope({ query: signed.query, headers: signed.headers })?.region, now);
+    if (deps.usage !== undefined) noteDecisions(deps.usage, answer, callRegion, now);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }
 
@@ -347,8 +347,8 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       const body = await readLimitedBody(req, MAX_BODY);
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
-      const { caller } = await authenticateSigned(deps.authenticator, signed, now);
-      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, now) : await registryCall(req, signed, caller, now, kind === 'tags');
+      const { caller, region } = await authenticateSigned(deps.authenticator, signed, now);
+      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, now) : await registryCall(req, signed, caller, now, kind === 'tags');
       if (result.status === 204) {
         res.writeHead(204, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
         res.end();

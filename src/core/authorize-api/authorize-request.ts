@@ -17,6 +17,7 @@ import { checkObjectOwnership, DEFAULT_OBJECT_OWNERSHIP, type S3ObjectOwnership 
 
 type ContextValue = string | readonly string[];
 type Context = Readonly<Record<string, ContextValue>>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One question about the forwarded request: may its principal perform `action` on `resource`? */
 export interface AuthorizeAction {
@@ -142,14 +143,16 @@ function principalType(caller: Caller): PrincipalType {
 }
 
 export function principalInfo(caller: Caller): PrincipalInfo {
-  const base = {
-    arn: caller.arn,
-    account: caller.account,
-    ...(caller.kind === 'anonymous' ? {} : { canonicalUserId: canonicalIdOf(caller.account) }),
-    type: principalType(caller),
-    userId: caller.userId,
-    ...(caller.accessKeyId !== '' ? { accessKeyId: caller.accessKeyId } : {}),
-  };
+  // Assigned in the order printed, not spread (a spread of optional members leaves a slow dictionary-mode object).
+  const base: Mutable<PrincipalInfo> = { arn: caller.arn, account: caller.account } as Mutable<PrincipalInfo>;
+  if (caller.kind !== 'anonymous') base.canonicalUserId = canonicalIdOf(caller.account);
+  base.type = principalType(caller);
+  base.userId = caller.userId;
+  if (caller.accessKeyId !== '') base.accessKeyId = caller.accessKeyId;
+  return withSession(caller, base);
+}
+
+function withSession(caller: Caller, base: Mutable<PrincipalInfo>): PrincipalInfo {
   const session = caller.session;
   if (session === undefined && caller.kind !== 'assumedRole') return base;
   const issuer =
@@ -158,14 +161,12 @@ export function principalInfo(caller: Caller): PrincipalInfo {
       : session?.userName !== undefined
         ? { type: 'IAMUser' as const, arn: `arn:aws:iam::${caller.account}:user/${session.userName}`, principalId: session.issuerUserId ?? session.userId, accountId: caller.account, userName: session.userName }
         : undefined;
-  return {
-    ...base,
-    sessionContext: {
-      ...(issuer !== undefined ? { sessionIssuer: issuer } : {}),
-      attributes: { ...(session !== undefined ? { creationDate: session.issued, expiration: session.expires } : {}), mfaAuthenticated: session?.mfaAuthTime !== undefined },
-      ...(session?.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
-    },
+  base.sessionContext = {
+    ...(issuer !== undefined ? { sessionIssuer: issuer } : {}),
+    attributes: { ...(session !== undefined ? { creationDate: session.issued, expiration: session.expires } : {}), mfaAuthenticated: session?.mfaAuthTime !== undefined },
+    ...(session?.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
   };
+  return base;
 }
 
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
@@ -290,7 +291,7 @@ export class AuthorizeApi {
         verified = verifyS3Request(request, {
           now,
           service,
-          ...(input.regions !== undefined ? { regions: input.regions } : {}),
+          regions: input.regions,
           secretFor: (accessKeyId, securityToken) => {
             if (accessKeyId !== keyId || securityToken !== token) return undefined;
             if (keyError !== undefined) throw keyError;
@@ -316,16 +317,14 @@ export class AuthorizeApi {
       if (error !== NEEDS_STORE) throw error;
       results = await this.deps.store.read((tx) => this.decideAll(tx, input, caller, verified, now));
     }
-    const answer: AuthorizeAnswer = {
-      authenticated: true,
-      allowed: results.every((r) => r.allowed),
-      results,
-      principal: principalInfo(caller),
-      ...(verified !== undefined ? { payload: verified.payload, region: verified.region } : {}),
-      ...(verified?.payload.signedChunks === true
-        ? { streaming: { seedSignature: verified.signature, timestamp: verified.timestamp, scope: verified.scope, signingKey: verified.signingKey } }
-        : {}),
-    };
+    const answer: Mutable<AuthorizeAnswer> = { authenticated: true, allowed: results.every((r) => r.allowed), results, principal: principalInfo(caller) };
+    if (verified !== undefined) {
+      answer.payload = verified.payload;
+      answer.region = verified.region;
+      if (verified.payload.signedChunks) {
+        answer.streaming = { seedSignature: verified.signature, timestamp: verified.timestamp, scope: verified.scope, signingKey: verified.signingKey };
+      }
+    }
     return answer;
   }
 
@@ -341,7 +340,8 @@ export class AuthorizeApi {
       signatureKeys['aws:RequestedRegion'] = verified.region;
     }
     const results: ActionDecision[] = [];
-    for (const [index, item] of input.actions.entries()) {
+    for (let index = 0; index < input.actions.length; index++) {
+      const item = input.actions[index] as AuthorizeAction;
       if (typeof item?.action !== 'string' || !ACTION.test(item.action)) throw validationError(`Actions[${index}].Action must be service:Action`);
       if (typeof item.resource !== 'string' || item.resource.length === 0 || item.resource.length > 2048) throw validationError(`Actions[${index}].Resource is required`);
       const own = checkContext(item.context, `Actions[${index}].Context`);
@@ -370,15 +370,10 @@ export class AuthorizeApi {
               }),
             );
       const context = { ...shared, ...own, ...signatureKeys };
-      const request: AuthorizationRequest = {
-        caller,
-        action: item.action,
-        resource: item.resource,
-        now,
-        context,
-        ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-      };
+      // Assigned, not spread: a spread of optional members leaves an object in dictionary mode, slow to read.
+      const request: Mutable<AuthorizationRequest> = { caller, action: item.action, resource: item.resource, now, context };
+      if (resourcePolicy !== undefined) request.resourcePolicy = resourcePolicy;
+      if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
       const decide = async (explain: boolean): Promise<DecisionResult> => {
         if (caller.kind === 'anonymous') {
           const anonymous = this.deps.authorizer.decideAnonymous(request, tx, explain);
@@ -405,14 +400,10 @@ export class AuthorizeApi {
         const explained = result.explanation !== undefined || caller.kind === 'anonymous' ? result : await decide(true);
         message = caller.kind === 'anonymous' ? 'Access Denied' : denialMessage(request, explained);
       }
-      results.push({
-        action: item.action,
-        resource: item.resource,
-        decision: result.decision,
-        allowed,
-        ...(message !== undefined ? { message } : {}),
-        ...(input.explain === true && result.explanation !== undefined ? { explanation: result.explanation } : {}),
-      });
+      const decided: Mutable<ActionDecision> = { action: item.action, resource: item.resource, decision: result.decision, allowed };
+      if (message !== undefined) decided.message = message;
+      if (input.explain === true && result.explanation !== undefined) decided.explanation = result.explanation;
+      results.push(decided);
     }
     return results;
   }
