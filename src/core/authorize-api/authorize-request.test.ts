@@ -180,6 +180,23 @@ describe('AuthorizeApi', () => {
     await assert.rejects(api.authorize({ request: await signS3(key, 'GET', '/photos/cat.jpg', '', NOW), resourcePolicy: bucketPolicy('Allow', '*'), actions: [{ action: 's3:GetObject', resource: OBJECT }] }), { code: 'ValidationError' });
   });
 
+  it('gives s3:signatureAge as the milliseconds since the request was signed', async () => {
+    // At most 10 minutes old: a URL presigned 9 minutes 59 seconds before is allowed, one presigned 10 minutes 1 second
+    // before is not (S3's documented use of the key: refusing presigned URLs older than a limit).
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${BUCKET}/*`, Condition: { NumericLessThanEquals: { 's3:signatureAge': '600000' } } }],
+    });
+    const key = await user('kim', policy);
+    const signedAgo = async (ms: number) => {
+      const request = await presignS3(key, '/photos/cat.jpg', 3600, new Date(NOW.getTime() - ms));
+      return api.authorize({ request, actions: [{ action: 's3:GetObject', resource: OBJECT }], resourceAccount: TEST_ACCOUNT });
+    };
+    assert.equal((await signedAgo(599_000)).allowed, true);
+    assert.equal((await signedAgo(600_000)).allowed, true);
+    assert.equal((await signedAgo(601_000)).allowed, false);
+  });
+
   it('hands the chunk chain of a streaming upload to the library caller', async () => {
     const key = await user('judy', allow('s3:PutObject'));
     const request = await signS3(key, 'PUT', '/photos/big.bin', '', NOW, { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked' });
