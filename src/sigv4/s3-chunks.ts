@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSignature } from './same-signature.js';
 import { EMPTY_SHA256, sha256Hex } from './payload-hash.js';
 import { S3_MESSAGES, S3AuthError } from './s3-errors.js';
 
@@ -28,11 +29,6 @@ export function trailerStringToSign(chain: Omit<ChunkChain, 'signingKey' | 'seed
   return `AWS4-HMAC-SHA256-TRAILER\n${chain.timestamp}\n${chain.scope}\n${previous}\n${trailerSha256}`;
 }
 
-function same(expected: string, provided: string): boolean {
-  const candidate = provided.toLowerCase();
-  return candidate.length === expected.length && timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
-}
-
 /** Checks one chunk after another; a mismatch throws SignatureDoesNotMatch as S3 answers it. */
 export class ChunkVerifier {
   private previous: string;
@@ -44,14 +40,14 @@ export class ChunkVerifier {
   /** The chunk's data hash (the SHA-256 of its bytes; the final empty chunk included) and its signature. */
   chunk(chunkSha256: string, signature: string): void {
     const expected = hmacHex(this.chain.signingKey, chunkStringToSign(this.chain, this.previous, chunkSha256));
-    if (!same(expected, signature)) throw new S3AuthError('SignatureDoesNotMatch', S3_MESSAGES.chunkSignatureDoesNotMatch);
+    if (!sameSignature(expected, signature)) throw new S3AuthError('SignatureDoesNotMatch', S3_MESSAGES.chunkSignatureDoesNotMatch);
     this.previous = expected;
   }
 
   /** The trailing headers as signed: `name:value\n` each, names lower-cased. */
   trailer(canonicalTrailer: string, signature: string): void {
     const expected = hmacHex(this.chain.signingKey, trailerStringToSign(this.chain, this.previous, sha256Hex(canonicalTrailer)));
-    if (!same(expected, signature)) throw new S3AuthError('SignatureDoesNotMatch', S3_MESSAGES.chunkSignatureDoesNotMatch);
+    if (!sameSignature(expected, signature)) throw new S3AuthError('SignatureDoesNotMatch', S3_MESSAGES.chunkSignatureDoesNotMatch);
     this.previous = expected;
   }
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSignature } from './same-signature.js';
 import { readAuthParameters, type AuthParameters } from './auth-parameters.js';
 import { canonicalHeaders } from './canonical-headers.js';
 import { canonicalQuery } from './canonical-query.js';
@@ -56,12 +56,6 @@ export interface S3Verified {
 const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
 const defaultSigningKeys = new SigningKeyCache();
 const PRESIGNED_SIGNATURE = new Set(['X-Amz-Signature']);
-
-function sameSignature(expected: string, provided: string): boolean {
-  const candidate = provided.toLowerCase();
-  if (candidate.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
-}
 
 function readAuth(request: ForwardedRequest): AuthParameters | undefined {
   try {

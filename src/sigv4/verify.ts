@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSignature } from './same-signature.js';
 import { readAuthParameters, type AuthParameters } from './auth-parameters.js';
 import { canonicalRequest } from './canonical-request.js';
 import { checkScope, parsedScopeOf, splitCredential } from './credential-scope.js';
@@ -116,23 +116,6 @@ function checkClock(auth: AuthParameters, now: Date, maxSkewMs: number): void {
       T.notYetCurrent(auth.timestamp, formatAmzDate(new Date(nowMs + maxSkewMs)), formatAmzDate(now), minutes),
     );
   }
-}
-
-// Both signatures, one latin1 byte per character as Buffer.from(…, 'latin1') would give, side by side: one write fills
-// both views, half the cost of two.
-const signatureBytes = Buffer.alloc(128);
-const expectedBytes = signatureBytes.subarray(0, 64);
-const candidateBytes = signatureBytes.subarray(64);
-
-function sameSignature(expected: string, provided: string): boolean {
-  const candidate = provided.toLowerCase();
-  // Lengths are public (always 64 for a real signature); only the content comparison must not leak timing.
-  if (candidate.length !== expected.length) return false;
-  if (expected.length !== expectedBytes.length) {
-    return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(candidate, 'latin1'));
-  }
-  signatureBytes.write(expected + candidate, 'latin1');
-  return timingSafeEqual(expectedBytes, candidateBytes);
 }
 
 /**
