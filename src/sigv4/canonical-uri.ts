@@ -1,5 +1,9 @@
 import { uriEncode } from './uri-encode.js';
 
+// Segments of unreserved characters (which URI encoding leaves alone), none of them `.` or `..`, and an optional
+// trailing slash. Each segment starts after a `/` that nothing else matches: the match is linear.
+const CANONICAL_AS_IS = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~]+)+\/?$/;
+
 /**
  * The canonical URI for every service but S3: dot segments resolved and empty segments dropped (RFC 3986 5.2.4,
  * as the SDKs do for non-S3 services), then each segment URI-encoded once more. The path arrives already encoded
@@ -10,6 +14,9 @@ import { uriEncode } from './uri-encode.js';
 export function canonicalUri(path: string): string {
   // IAM, STS and Organizations requests all go to '/'.
   if (path === '/') return path;
+  // Most paths (every one Gatehouse serves) are already canonical: no empty, `.` or `..` segment, and nothing the
+  // second encoding would change.
+  if (CANONICAL_AS_IS.test(path)) return path;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
