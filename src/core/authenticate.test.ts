@@ -13,14 +13,16 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
   let heard = 0;
   let pending: (() => Promise<unknown>) | undefined;
   const version = (): number => inner.version() + heard;
+  const versionOf = (account: string): number => inner.versionOf(account) + heard;
   return {
     store: {
       events: inner.events,
       transaction: (work, options) => inner.transaction(work, options),
       read: (work) => {
         const began = version();
+        const heardBefore = heard;
         return inner.read(async (tx) => {
-          const view = Object.create(tx, { version: { value: began } }) as StoreTx;
+          const view = Object.create(tx, { version: { value: began }, versionOf: { value: (account: string) => tx.versionOf(account) + heardBefore } }) as StoreTx;
           const result = await work(view);
           const meanwhile = pending;
           if (meanwhile !== undefined) {
@@ -33,6 +35,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
         });
       },
       version,
+      versionOf,
       close: () => inner.close(),
     },
     hearNextTime: (meanwhile) => void (pending = meanwhile),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import type { Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
+import { NO_VERSION, ScopedVersions, WrittenScope } from '../scoped-versions.js';
 import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -8,7 +9,7 @@ import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } fro
 import { EntityMemo } from '../entity-memo.js';
 import { CoalescedCheck } from './coalesced-check.js';
 import { CachedView, ReadCache } from './read-cache.js';
-import { BEGIN_READ, BEGIN_WRITE, notifyAndCommit } from './statements.js';
+import { BEGIN_READ, BEGIN_WRITE, commitPayload, notifyAndCommit, parseCommitPayload } from './statements.js';
 import { VersionListener } from './version-listener.js';
 import { WriteOrder } from './write-order.js';
 
@@ -22,6 +23,8 @@ export interface PostgresStoreOptions {
    * Throttling error; 10 000 by default.
    */
   readonly retryBudgetMs?: number;
+  /** Which writes move only their own account's versionOf (the core's); without it, every write moves every account's. */
+  readonly writeScope?: WriteScope;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -44,7 +47,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that the server drops emits here; the pool has already discarded it and the next
   // checkout opens a fresh one, but an unhandled 'error' event would end the process.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
+  const store = new PostgresStore(pool, options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS, options.writeScope);
   try {
     await withClient(pool, async (client, broken) => {
       try {
@@ -115,6 +118,12 @@ class PostgresStore implements Store {
   private heardTotal = 0;
   /** Moves for changes that may have happened unheard or cannot be attributed to a node's count. */
   private unplaced = 0;
+  /**
+   * versionOf's counters. Moved by this node's commits with what each wrote, by other nodes' commits with the
+   * accounts their notification names (every account when it names none: an older node, a global write), and
+   * globally by every move of `unplaced`. Not by the entity channel: links are not announced there.
+   */
+  private readonly versions = new ScopedVersions();
   private closed = false;
   /**
    * Entities read by views, kept as of every entity change this node has heard (the database announces each one,
@@ -130,6 +139,7 @@ class PostgresStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly retryBudgetMs: number,
+    private readonly writeScope: WriteScope | undefined,
   ) {
     this.events = new PostgresEventLog(pool);
   }
@@ -140,7 +150,7 @@ class PostgresStore implements Store {
       onNotification: (payload) => this.hear(payload),
       onEntityChange: (payload) => this.cache.heard(payload),
       onResubscribed: () => {
-        this.unplaced += 1;
+        this.unplace();
         this.cache.forgetAll();
       },
     });
@@ -166,8 +176,14 @@ class PostgresStore implements Store {
   version(): number {
     // Not listening, this node cannot know what the others commit: every reading is then a new version, so no cache
     // entry is trusted until the subscription is back.
-    if (this.listener?.listening === false) this.unplaced += 1;
+    if (this.listener?.listening === false) this.unplace();
     return this.commits + this.heardTotal + this.unplaced;
+  }
+
+  versionOf(account: string): number {
+    // Deaf, as version(): every reading is new.
+    if (this.listener?.listening === false) this.unplace();
+    return this.versions.versionOf(account);
   }
 
   async settle(): Promise<void> {
@@ -177,7 +193,7 @@ class PostgresStore implements Store {
       await this.fresh.fresh();
     } catch {
       // The check failed (the listener is going down): count an unknown commit, so no cache entry read before counts.
-      this.unplaced += 1;
+      this.unplace();
     }
   }
 
@@ -189,24 +205,32 @@ class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  /** Something may have changed that no count accounts for: version() and every account's versionOf move. */
+  private unplace(): void {
+    this.unplaced += 1;
+    this.versions.moveGlobal();
+  }
+
   /** A commit announced by some node (this one's own included: those were counted when they committed). */
   private hear(payload: string): void {
-    const separator = payload.indexOf(':');
-    const token = payload.slice(0, separator);
-    const count = Number(payload.slice(separator + 1));
-    if (separator < 0 || !Number.isSafeInteger(count) || count < 1) {
+    const commit = parseCommitPayload(payload);
+    if (commit === undefined) {
       // Not ours to read (another version of Gatehouse?), but someone committed something.
-      this.unplaced += 1;
+      this.unplace();
       return;
     }
+    const { token, count, accounts } = commit;
     if (token === this.token) return;
     const before = this.heard.get(token) ?? 0;
     if (count > before) {
       this.heard.set(token, count);
       this.heardTotal += count - before;
+      // Only the accounts the commit names, when it names them; anything else may touch every account.
+      if (accounts !== undefined) this.versions.moveAccounts(accounts);
+      else this.versions.moveGlobal();
     } else {
       // A node's commits are announced in order, so this should not happen; if it does, still move.
-      this.unplaced += 1;
+      this.unplace();
     }
   }
 
@@ -264,14 +288,16 @@ class PostgresStore implements Store {
       try {
         // Read before BEGIN: a commit heard of by now is in the snapshot the transaction's first statement takes.
         const version = this.version();
+        const versionOf = this.versions.since();
         await client.query(BEGIN_WRITE);
         let announced = 0;
         let uncommitted = false;
+        const written = new WrittenScope(this.writeScope);
         for (const item of batch) {
           if (savepoints) await client.query('SAVEPOINT gh_item');
           // After another item's writes, this one reads rows that are not committed and may never be: labelled with a
           // version that nothing equals, what it reads is never cached (a cache is kept only under its label).
-          tx = new PostgresTx(client, false, uncommitted ? Number.NaN : version);
+          tx = new PostgresTx(client, false, uncommitted ? Number.NaN : version, uncommitted ? NO_VERSION : versionOf, new WrittenScope(this.writeScope));
           try {
             const value = await item.work(tx);
             tx.finish();
@@ -279,7 +305,10 @@ class PostgresStore implements Store {
             if (savepoints) await client.query('RELEASE SAVEPOINT gh_item');
             outcomes.push({ ok: true, value });
             uncommitted ||= tx.wrote;
-            if (tx.wrote && !item.bookkeeping) announced += 1;
+            if (tx.wrote && !item.bookkeeping) {
+              announced += 1;
+              written.merge(tx.written);
+            }
           } catch (error) {
             tx.finish();
             // The work may have caught the database's error and thrown its own: the transaction's failure decides.
@@ -293,8 +322,9 @@ class PostgresStore implements Store {
         committing = announced > 0;
         if (committing) {
           // One move per transaction, as if each had committed alone.
-          await client.query(notifyAndCommit(`${this.token}:${this.commits + announced}`));
+          await client.query(notifyAndCommit(commitPayload(this.token, this.commits + announced, written)));
           this.commits += announced;
+          this.versions.move(written);
         } else {
           await client.query('COMMIT');
         }
@@ -304,7 +334,7 @@ class PostgresStore implements Store {
         const retryable = isRetryable(error) || isRetryable(tx?.failure);
         // A serialization failure at COMMIT rolled everything back, but another failure there (a lost connection)
         // leaves it unknown whether the writes committed: a spurious move only costs a cache refill.
-        if (committing && !retryable) this.unplaced += 1;
+        if (committing && !retryable) this.unplace();
         // A connection that cannot even roll back is destroyed rather than handed to the next transaction.
         await client.query('ROLLBACK').catch(broken);
         return { ok: false, error, retryable };
@@ -326,6 +356,7 @@ class PostgresStore implements Store {
   private async view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     // Read on arrival: whatever the view sees is at least this new, and commits heard later may not be in the cache.
     const version = this.version();
+    const versionOf = this.versions.since();
     let trusted = false;
     if (this.listener?.listening === true) {
       try {
@@ -337,7 +368,7 @@ class PostgresStore implements Store {
     }
     if (trusted) {
       const label = this.cache.label;
-      const cached = new CachedView(this.cache.memo, version);
+      const cached = new CachedView(this.cache.memo, version, versionOf);
       let outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
       try {
         outcome = { ok: true, value: await work(cached) };
@@ -352,10 +383,10 @@ class PostgresStore implements Store {
         throw outcome.error;
       }
     }
-    return this.transactionView(work, version, trusted);
+    return this.transactionView(work, version, versionOf, trusted);
   }
 
-  private transactionView<T>(work: (tx: StoreTx) => Promise<T>, version: number, keep: boolean): Promise<T> {
+  private transactionView<T>(work: (tx: StoreTx) => Promise<T>, version: number, versionOf: (account: string) => number, keep: boolean): Promise<T> {
     return withClient(this.pool, async (client, broken) => {
       // Read before BEGIN: the snapshot includes every change heard by now.
       const label = this.cache.label;
@@ -363,7 +394,7 @@ class PostgresStore implements Store {
       try {
         await client.query(BEGIN_READ);
         const read = keep ? new EntityMemo() : undefined;
-        tx = new PostgresTx(client, true, version, read);
+        tx = new PostgresTx(client, true, version, versionOf, new WrittenScope(undefined), read);
         const value = await work(tx);
         tx.finish();
         // Not awaited: a read-only transaction has nothing to make durable, and the connection runs its queries in
