@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { IAM_WRITE_SCOPE } from './write-scope.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { Authenticator } from './authenticate.js';
 import { KIND } from './iam/kinds.js';
@@ -43,7 +44,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
 }
 
 test('a key read while another node deactivates it is not cached as active under the newer version', async () => {
-  const inner = openSqliteStore({ path: ':memory:' });
+  const inner = openSqliteStore({ path: ':memory:', writeScope: IAM_WRITE_SCOPE });
   try {
     await inner.transaction(async (tx) => {
       await tx.insert({ kind: KIND.user, account: TEST_ACCOUNT, key: 'rotated', id: 'AIDAEXAMPLEROTATED01', path: '/', owner: '', created: '2026-01-01T00:00:00Z', data: {} });

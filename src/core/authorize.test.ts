@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { DecisionResult } from '../policy/decide.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { IAM_WRITE_SCOPE } from './write-scope.js';
 import type { Store } from '../store/store.js';
 import { userArn } from './arns.js';
 import { Authorizer } from './authorize.js';
@@ -39,7 +40,7 @@ let authorizer: Authorizer;
 let sealed: SessionClaims[];
 
 beforeEach(() => {
-  store = openSqliteStore({ path: ':memory:' });
+  store = openSqliteStore({ path: ':memory:', writeScope: IAM_WRITE_SCOPE });
   sealed = [];
   const services: CoreServices = {
     ...testServices([AWS_BOUNDARY]),
