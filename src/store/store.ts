@@ -108,7 +108,8 @@ export interface WriteScope {
 export interface TransactionOptions {
   /**
    * The writes are bookkeeping that no cached credential or decision depends on (an access key's last use): they
-   * commit like any others and every later read sees them, but version() does not move, so the caches stay warm.
+   * commit like any others and every later read sees them, but neither version() nor any versionOf() moves, so the
+   * caches stay warm.
    */
   readonly bookkeeping?: boolean;
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
-import { NO_VERSION, ScopedVersions, WrittenScope } from '../scoped-versions.js';
+import { NO_VERSION, WrittenScope } from '../scoped-versions.js';
+import { NodeVersions } from './node-versions.js';
 import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -9,7 +9,7 @@ import { DEFAULT_RETRY_BUDGET_MS, backoffMs, isRetryable, retriesExhausted } fro
 import { EntityMemo } from '../entity-memo.js';
 import { CoalescedCheck } from './coalesced-check.js';
 import { CachedView, ReadCache } from './read-cache.js';
-import { BEGIN_READ, BEGIN_WRITE, commitPayload, notifyAndCommit, parseCommitPayload } from './statements.js';
+import { BEGIN_READ, BEGIN_WRITE, notifyAndCommit } from './statements.js';
 import { VersionListener } from './version-listener.js';
 import { WriteOrder } from './write-order.js';
 
@@ -33,13 +33,11 @@ export const DEFAULT_POOL_SIZE = 10;
  * A Store on a PostgreSQL database that several Gatehouse processes share. Each write transaction is one
  * SERIALIZABLE transaction, retried whole on serialization failure; read views are read-only snapshots.
  *
- * version() is kept in memory and no row holds it: a counter row that every write bumped made any two concurrent
- * writers on different nodes conflict. Each node counts its own committed (non-bookkeeping) write transactions and
- * announces each commit by NOTIFY, inside the transaction, with a random per-process token and that count. version()
- * is this node's count plus the latest count heard from every other node: its own commits move it at once, another
- * node's one notification round trip after their commit (typically well under a millisecond on a LAN). Two nodes
- * that have heard each other's latest commits report the same number. A notification it cannot place, and any gap
- * in hearing them (the listening connection lost), only ever moves it further.
+ * version() and versionOf() are kept in memory (node-versions.ts): each node announces its commits by NOTIFY, inside
+ * the transaction; its own commits move them at once, another node's one notification round trip after their commit
+ * (typically well under a millisecond on a LAN). Two nodes that have heard each other's latest commits report the
+ * same version(). A notification it cannot place, and any gap in hearing them (the listening connection lost), only
+ * ever moves them further.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const connection: pg.ClientConfig = { connectionString: options.url, application_name: 'gatehouse' };
@@ -109,21 +107,8 @@ class PostgresStore implements Store {
   /** Transactions waiting for their turn, in arrival order; the first one's turn runs them together (drain). */
   private readonly queued: QueuedWrite[] = [];
   private listener: VersionListener | undefined;
-  /** Names this process in its notifications, so it can tell its own from other nodes'. */
-  private readonly token = randomBytes(8).toString('hex');
-  /** This process's committed non-bookkeeping write transactions. */
-  private commits = 0;
-  /** The latest commit count heard from each other node (by token), and their sum. */
-  private readonly heard = new Map<string, number>();
-  private heardTotal = 0;
-  /** Moves for changes that may have happened unheard or cannot be attributed to a node's count. */
-  private unplaced = 0;
-  /**
-   * versionOf's counters. Moved by this node's commits with what each wrote, by other nodes' commits with the
-   * accounts their notification names (every account when it names none: an older node, a global write), and
-   * globally by every move of `unplaced`. Not by the entity channel: links are not announced there.
-   */
-  private readonly versions = new ScopedVersions();
+  /** version() and versionOf(), as this node has counted and heard commits. */
+  private readonly versions = new NodeVersions();
   private closed = false;
   /**
    * Entities read by views, kept as of every entity change this node has heard (the database announces each one,
@@ -147,10 +132,10 @@ class PostgresStore implements Store {
   async listen(connection: pg.ClientConfig): Promise<void> {
     this.listener = await VersionListener.start({
       connection,
-      onNotification: (payload) => this.hear(payload),
+      onNotification: (payload) => this.versions.hear(payload),
       onEntityChange: (payload) => this.cache.heard(payload),
       onResubscribed: () => {
-        this.unplace();
+        this.versions.unplace();
         this.cache.forgetAll();
       },
     });
@@ -176,13 +161,13 @@ class PostgresStore implements Store {
   version(): number {
     // Not listening, this node cannot know what the others commit: every reading is then a new version, so no cache
     // entry is trusted until the subscription is back.
-    if (this.listener?.listening === false) this.unplace();
-    return this.commits + this.heardTotal + this.unplaced;
+    if (this.listener?.listening === false) this.versions.unplace();
+    return this.versions.total();
   }
 
   versionOf(account: string): number {
     // Deaf, as version(): every reading is new.
-    if (this.listener?.listening === false) this.unplace();
+    if (this.listener?.listening === false) this.versions.unplace();
     return this.versions.versionOf(account);
   }
 
@@ -193,7 +178,7 @@ class PostgresStore implements Store {
       await this.fresh.fresh();
     } catch {
       // The check failed (the listener is going down): count an unknown commit, so no cache entry read before counts.
-      this.unplace();
+      this.versions.unplace();
     }
   }
 
@@ -203,35 +188,6 @@ class PostgresStore implements Store {
     await this.order.idle();
     await this.listener?.close();
     await this.pool.end();
-  }
-
-  /** Something may have changed that no count accounts for: version() and every account's versionOf move. */
-  private unplace(): void {
-    this.unplaced += 1;
-    this.versions.moveGlobal();
-  }
-
-  /** A commit announced by some node (this one's own included: those were counted when they committed). */
-  private hear(payload: string): void {
-    const commit = parseCommitPayload(payload);
-    if (commit === undefined) {
-      // Not ours to read (another version of Gatehouse?), but someone committed something.
-      this.unplace();
-      return;
-    }
-    const { token, count, accounts } = commit;
-    if (token === this.token) return;
-    const before = this.heard.get(token) ?? 0;
-    if (count > before) {
-      this.heard.set(token, count);
-      this.heardTotal += count - before;
-      // Only the accounts the commit names, when it names them; anything else may touch every account.
-      if (accounts !== undefined) this.versions.moveAccounts(accounts);
-      else this.versions.moveGlobal();
-    } else {
-      // A node's commits are announced in order, so this should not happen; if it does, still move.
-      this.unplace();
-    }
   }
 
   /**
@@ -322,9 +278,8 @@ class PostgresStore implements Store {
         committing = announced > 0;
         if (committing) {
           // One move per transaction, as if each had committed alone.
-          await client.query(notifyAndCommit(commitPayload(this.token, this.commits + announced, written)));
-          this.commits += announced;
-          this.versions.move(written);
+          await client.query(notifyAndCommit(this.versions.payload(announced, written)));
+          this.versions.committed(announced, written);
         } else {
           await client.query('COMMIT');
         }
@@ -334,7 +289,7 @@ class PostgresStore implements Store {
         const retryable = isRetryable(error) || isRetryable(tx?.failure);
         // A serialization failure at COMMIT rolled everything back, but another failure there (a lost connection)
         // leaves it unknown whether the writes committed: a spurious move only costs a cache refill.
-        if (committing && !retryable) this.unplace();
+        if (committing && !retryable) this.versions.unplace();
         // A connection that cannot even roll back is destroyed rather than handed to the next transaction.
         await client.query('ROLLBACK').catch(broken);
         return { ok: false, error, retryable };
