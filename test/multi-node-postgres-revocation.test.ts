@@ -3,9 +3,10 @@
 // Driven by the AWS SDK for JavaScript v3 against two real servers sharing one PostgreSQL database.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, ListUsersCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { failure, iamClient, stsClient, type Key } from './helpers/clients.js';
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, ListUsersCommand, PutUserPolicyCommand, TagUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
 import { usePostgresNodes } from './helpers/postgres-nodes.js';
 
 const ROUNDS = 20;
@@ -71,5 +72,32 @@ describe('revocation on node A holds for node B’s next request', () => {
     } finally {
       await stop();
     }
+  });
+
+  test('caches are scoped by account: a write in a member account moves only its version on B, and its revocations hold at once', async () => {
+    await organizationsClient(endpoint(0)).send(new CreateOrganizationCommand({}));
+    const member = (await organizationsClient(endpoint(0)).send(new CreateAccountCommand({ Email: 'scoped@example.com', AccountName: 'scoped' }))).CreateAccountStatus?.AccountId ?? '';
+    const admin = await userWithKey('scoped-admin', doc({ Effect: 'Allow', Action: '*', Resource: '*' }));
+    const management = (await stsClient(endpoint(0), admin).send(new GetCallerIdentityCommand({}))).Account ?? '';
+    const session = keyOf((await stsClient(endpoint(0), admin).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'ops' }))).Credentials);
+    const inMember = iamClient(endpoint(0), session);
+    await inMember.send(new CreateUserCommand({ UserName: 'worker' }));
+    await inMember.send(new PutUserPolicyCommand({ UserName: 'worker', PolicyName: 'allow', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }) }));
+    const created = (await inMember.send(new CreateAccessKeyCommand({ UserName: 'worker' }))).AccessKey;
+    const worker = { accessKeyId: created?.AccessKeyId ?? '', secretAccessKey: created?.SecretAccessKey ?? '' };
+    const onB = iamClient(endpoint(1), worker);
+    await onB.send(new ListUsersCommand({ MaxItems: 1 }));
+
+    const storeB = nodes.node(1).running.store;
+    const before = [storeB.versionOf(management), storeB.versionOf(member)];
+    await inMember.send(new TagUserCommand({ UserName: 'worker', Tags: [{ Key: 'team', Value: 'blue' }] }));
+    await storeB.settle?.();
+    assert.equal(storeB.versionOf(management), before[0], 'a TagUser in the member account leaves the management account\'s caches on B');
+    assert.ok(storeB.versionOf(member) > (before[1] as number), 'and moves the member account\'s');
+
+    await inMember.send(new PutUserPolicyCommand({ UserName: 'worker', PolicyName: 'deny', PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' }) }));
+    assert.equal((await failure(onB.send(new ListUsersCommand({ MaxItems: 1 })))).name, 'AccessDenied');
+    await inMember.send(new DeleteAccessKeyCommand({ UserName: 'worker', AccessKeyId: worker.accessKeyId }));
+    assert.equal((await failure(stsClient(endpoint(1), worker).send(new GetCallerIdentityCommand({})))).name, 'InvalidClientTokenId');
   });
 });

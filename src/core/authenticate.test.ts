@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { IAM_WRITE_SCOPE } from './write-scope.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { Authenticator } from './authenticate.js';
 import { KIND } from './iam/kinds.js';
@@ -13,14 +14,16 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
   let heard = 0;
   let pending: (() => Promise<unknown>) | undefined;
   const version = (): number => inner.version() + heard;
+  const versionOf = (account: string): number => inner.versionOf(account) + heard;
   return {
     store: {
       events: inner.events,
       transaction: (work, options) => inner.transaction(work, options),
       read: (work) => {
         const began = version();
+        const heardBefore = heard;
         return inner.read(async (tx) => {
-          const view = Object.create(tx, { version: { value: began } }) as StoreTx;
+          const view = Object.create(tx, { version: { value: began }, versionOf: { value: (account: string) => tx.versionOf(account) + heardBefore } }) as StoreTx;
           const result = await work(view);
           const meanwhile = pending;
           if (meanwhile !== undefined) {
@@ -33,6 +36,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
         });
       },
       version,
+      versionOf,
       close: () => inner.close(),
     },
     hearNextTime: (meanwhile) => void (pending = meanwhile),
@@ -40,7 +44,7 @@ function nodeHearingDuringReads(inner: Store): { store: Store; hearNextTime: (me
 }
 
 test('a key read while another node deactivates it is not cached as active under the newer version', async () => {
-  const inner = openSqliteStore({ path: ':memory:' });
+  const inner = openSqliteStore({ path: ':memory:', writeScope: IAM_WRITE_SCOPE });
   try {
     await inner.transaction(async (tx) => {
       await tx.insert({ kind: KIND.user, account: TEST_ACCOUNT, key: 'rotated', id: 'AIDAEXAMPLEROTATED01', path: '/', owner: '', created: '2026-01-01T00:00:00Z', data: {} });

@@ -13,15 +13,26 @@ export interface ResolvedKey {
 
 /**
  * Maps an access key ID to its principal and secret. Long-term keys are read through the store once and kept until
- * the store's version moves, so a request pays a map lookup; an inactive or deleted key stops working at once.
- * Temporary keys (ASIA…) need their session token, which carries the principal and the secret itself: no store read
- * but whether the session's account was closed since (known per store version, as keys are).
+ * their account's version moves (Store.versionOf: any write in that account, or any write that may touch every
+ * account), so a request pays a map lookup; an inactive or deleted key stops working at once, and writes in other
+ * accounts leave it cached. Temporary keys (ASIA…) need their session token, which carries the principal and the
+ * secret itself: no store read but whether the session's account was closed since (known per version, as keys are).
  */
 const SESSION_CACHE_LIMIT = 10_000;
+const KEY_CACHE_LIMIT = 100_000;
+
+/**
+ * A key as last read, valid while the version it was read at is current: its account's versionOf, or for a key ID
+ * no account holds, the store's version() (a key may be created in any account).
+ */
+interface CachedKey {
+  readonly resolved: ResolvedKey | null;
+  readonly account: string | undefined;
+  readonly version: number;
+}
 
 export class Authenticator {
-  private cacheVersion = -1;
-  private readonly cache = new Map<string, ResolvedKey | null>();
+  private readonly cache = new Map<string, CachedKey>();
 
   constructor(
     private readonly store: Store,
@@ -51,8 +62,15 @@ export class Authenticator {
       return resolved;
     }
     if (securityToken !== undefined) throw invalidToken();
-    if (this.store.version() !== this.cacheVersion) return undefined;
-    return this.cache.get(accessKeyId);
+    return this.cachedKey(accessKeyId);
+  }
+
+  /** The cached answer for a long-term key while it is current; undefined when it must be read. */
+  private cachedKey(accessKeyId: string): ResolvedKey | null | undefined {
+    const entry = this.cache.get(accessKeyId);
+    if (entry === undefined) return undefined;
+    const current = entry.account === undefined ? this.store.version() : this.store.versionOf(entry.account);
+    return entry.version === current ? entry.resolved : undefined;
   }
 
   /**
@@ -89,12 +107,15 @@ export class Authenticator {
 
   private readonly sessions = new Map<string, { accessKeyId: string; expiresMs: number; resolved: ResolvedKey }>();
 
-  /** Whether each account asked about is closed, valid for the store version it was read at (a CloseAccount moves it). */
-  private closedVersion = -1;
-  private readonly closed = new Map<string, boolean>();
+  /**
+   * Whether each account asked about is closed, valid for the account's version it was read at. Closing is an
+   * Organizations write (and the `account` record's), which moves every account's version (core/write-scope.ts).
+   */
+  private readonly closed = new Map<string, { readonly closed: boolean; readonly version: number }>();
 
   private closedKnown(account: string): boolean | undefined {
-    return this.store.version() === this.closedVersion ? this.closed.get(account) : undefined;
+    const known = this.closed.get(account);
+    return known !== undefined && known.version === this.store.versionOf(account) ? known.closed : undefined;
   }
 
   private async isClosed(account: string): Promise<boolean> {
@@ -102,35 +123,33 @@ export class Authenticator {
     if (known !== undefined) return known;
     let readAt = Number.NaN;
     const closed = await this.store.read(async (tx) => {
-      readAt = tx.version;
+      readAt = tx.versionOf(account);
       return accountClosed(tx, account);
     });
     // Kept only when nothing was committed since the read began (as for keys below).
-    if (readAt === this.store.version()) {
-      if (this.closedVersion !== readAt) {
-        this.closed.clear();
-        this.closedVersion = readAt;
-      }
-      if (this.closed.size > 100_000) this.closed.clear();
-      this.closed.set(account, closed);
+    if (readAt === this.store.versionOf(account)) {
+      if (this.closed.size > KEY_CACHE_LIMIT) this.closed.clear();
+      this.closed.set(account, { closed, version: readAt });
     }
     return closed;
   }
 
   private async resolveLongTerm(accessKeyId: string): Promise<ResolvedKey | undefined> {
-    const version = this.store.version();
-    if (version !== this.cacheVersion) {
-      this.cache.clear();
-      this.cacheVersion = version;
-    }
-    const cached = this.cache.get(accessKeyId);
+    const cached = this.cachedKey(accessKeyId);
     if (cached !== undefined) return cached ?? undefined;
     let readAt = Number.NaN;
+    let account: string | undefined;
     const resolved = await this.store.read(async (tx) => {
-      // Labelled with the version this read is as new as (see StoreTx.version), not the one read before it queued.
+      // Labelled with the version this read is as new as (see StoreTx.version), not the one read before it queued:
+      // the account's, once the key names one (its key, user and closed flag are all the answer depends on). The
+      // work may run twice (Store.read): each run starts over.
+      account = undefined;
       readAt = tx.version;
       const key = await tx.getById(KIND.accessKey, accessKeyId);
-      if (key === undefined || key.data['status'] !== 'Active') return undefined;
+      if (key === undefined) return undefined;
+      account = key.account;
+      readAt = tx.versionOf(key.account);
+      if (key.data['status'] !== 'Active') return undefined;
       // A closed account's keys stand for nobody: the same answer as an unknown key.
       if (await accountClosed(tx, key.account)) return undefined;
       const secret = this.decryptSecret(key.data['secret'] as string);
@@ -152,9 +171,10 @@ export class Authenticator {
     });
     // Kept only if nothing was committed since the read began: a key deactivated meanwhile (perhaps on another node)
     // must not be cached as active under the newer version, where it would work until the next write.
-    if (readAt === this.cacheVersion && readAt === this.store.version()) {
-      if (this.cache.size > 100_000) this.cache.clear();
-      this.cache.set(accessKeyId, resolved ?? null);
+    const current = account === undefined ? this.store.version() : this.store.versionOf(account);
+    if (readAt === current) {
+      if (this.cache.size > KEY_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(accessKeyId, { resolved: resolved ?? null, account, version: readAt });
     }
     return resolved;
   }

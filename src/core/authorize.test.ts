@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { DecisionResult } from '../policy/decide.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { IAM_WRITE_SCOPE } from './write-scope.js';
 import type { Store } from '../store/store.js';
 import { userArn } from './arns.js';
 import { Authorizer } from './authorize.js';
@@ -39,7 +40,7 @@ let authorizer: Authorizer;
 let sealed: SessionClaims[];
 
 beforeEach(() => {
-  store = openSqliteStore({ path: ':memory:' });
+  store = openSqliteStore({ path: ':memory:', writeScope: IAM_WRITE_SCOPE });
   sealed = [];
   const services: CoreServices = {
     ...testServices([AWS_BOUNDARY]),
@@ -209,9 +210,11 @@ test('a caller bound to another unique ID than the user of that name has no perm
 function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: () => void } {
   let heard = 0;
   const version = (): number => inner.version() + heard;
+  const versionOf = (account: string): number => inner.versionOf(account) + heard;
   const at = <T>(run: (work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>) => Promise<T>, work: (tx: Parameters<Parameters<Store['read']>[0]>[0]) => Promise<T>): Promise<T> => {
     const began = version();
-    return run((tx) => work(Object.create(tx, { version: { value: began } }) as typeof tx));
+    const heardBefore = heard;
+    return run((tx) => work(Object.create(tx, { version: { value: began }, versionOf: { value: (account: string) => tx.versionOf(account) + heardBefore } }) as typeof tx));
   };
   return {
     store: {
@@ -219,6 +222,7 @@ function nodeWithRemoteCommits(inner: Store): { store: Store; hearRemoteCommit: 
       transaction: (work, options) => at((w) => inner.transaction(w, options), work),
       read: (work) => at((w) => inner.read(w), work),
       version,
+      versionOf,
       close: () => inner.close(),
     },
     hearRemoteCommit: () => void (heard += 1),

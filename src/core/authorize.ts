@@ -57,7 +57,9 @@ const NO_RCP: readonly OrganizationPolicies[] = [];
 const CACHE_LIMIT = 4096;
 /**
  * Decides every request with the policy engine. The policies in force for a principal are read and compiled once,
- * then reused until the store's version moves (any IAM write), so a permission change applies to the next request.
+ * then reused until its account's version moves (Store.versionOf: any write in that account, and any write that may
+ * touch every account, as Organizations' do), so a permission change applies to the next request while writes in
+ * other accounts leave them compiled.
  */
 export class Authorizer {
   private readonly cache = new Map<string, CachedSet>();
@@ -127,19 +129,22 @@ export class Authorizer {
     return tx === undefined ? undefined : this.resourceSideOf(request, tx).then(evaluate);
   }
 
-  /** Resource sides by account, each valid for the store version it was read at. */
+  /**
+   * Resource sides by account, each valid for the account's version it was read at. They hold Organizations data
+   * only, whose writes move every account's version.
+   */
   private readonly resourceSides = new Map<string, ResourceSide>();
 
   private resourceSideCached(account: string): ResourceSide | undefined {
     const side = this.resourceSides.get(account);
-    return side !== undefined && side.version === this.store.version() ? side : undefined;
+    return side !== undefined && side.version === this.store.versionOf(account) ? side : undefined;
   }
 
   private async resourceSideOf(request: AuthorizationRequest, tx: StoreTx): Promise<ResourceSide> {
     const account = resourceAccountOf(request);
     const cached = this.resourceSideCached(account);
     if (cached !== undefined) return cached;
-    const version = tx.version;
+    const version = tx.versionOf(account);
     const org = await resourceOrganization(tx, account);
     const side: ResourceSide =
       org === undefined
@@ -258,9 +263,13 @@ export class Authorizer {
     }
   }
 
-  /** The compiled policies of this caller (and resource policy) when still valid. */
+  /**
+   * The compiled policies of this caller (and resource policy) when still valid: everything they were read from is
+   * the caller's account's (its principals, policies, memberships) or Organizations' (its SCPs, and the RCPs of the
+   * resource's account, whose writes move every account's version), so the caller's account's version covers it.
+   */
   private cached(caller: Caller, resourcePolicy: string | undefined, rcp: RcpScope | undefined): CachedSet | undefined {
-    const version = this.store.version();
+    const version = this.store.versionOf(caller.account);
     // The authenticator hands out the same Caller object for a key (or session token) until the store changes, so
     // most requests find their policies by that object, without building and hashing the string key.
     const plain = resourcePolicy === undefined && rcp === undefined;
@@ -281,7 +290,7 @@ export class Authorizer {
     // The version the transaction's reads are as new as: a later reading of version() could already count a change
     // committed on another node that this transaction's snapshot does not see, and the stale policies would be
     // trusted until the next write.
-    const version = tx.version;
+    const version = tx.versionOf(caller.account);
     const entry = { version, ...(await this.load(tx, caller, resourcePolicy, rcp)) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(cacheKey(caller, resourcePolicy, rcp), entry);

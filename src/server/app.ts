@@ -13,6 +13,7 @@ import { recordAccountCreation } from '../core/iam/account-creation.js';
 import { KIND } from '../core/iam/kinds.js';
 import { createRoleTemplateCatalogue, RoleTemplateDefinitionError, type RoleTemplateVersionDefinition } from '../core/iam/role-templates/catalogue.js';
 import type { CoreServices } from '../core/operation.js';
+import { IAM_WRITE_SCOPE } from '../core/write-scope.js';
 import { DatabaseInUseError, openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { LogLevel, ServerConfig } from './config.js';
@@ -111,14 +112,14 @@ async function openStore(config: ServerConfig): Promise<Store> {
   if (config.databaseUrl !== undefined) {
     // Loaded only when asked for: a single SQLite node never pays for the PostgreSQL client at start.
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
-    return openPostgresStore({ url: config.databaseUrl });
+    return openPostgresStore({ url: config.databaseUrl, writeScope: IAM_WRITE_SCOPE });
   }
   const path = join(config.dataDir, 'gatehouse.db');
   const eventLogPath = join(config.dataDir, 'audit.db');
   // Made private before SQLite opens them: SQLite gives the -wal and -shm files the database file's mode.
   createPrivateFile(path);
   createPrivateFile(eventLogPath);
-  return openSqliteStore({ path, eventLogPath });
+  return openSqliteStore({ path, eventLogPath, writeScope: IAM_WRITE_SCOPE });
 }
 
 /** Start-up failures a user causes and can fix, as one line (ConfigError); anything else as it is. */

@@ -65,6 +65,12 @@ export interface StoreTx {
    * after others' uncommitted writes in one batch): a cache labelled with it is never used.
    */
   readonly version: number;
+  /**
+   * versionOf(account) as of this transaction's start, with the same guarantee as `version`: everything it reads
+   * of that account (and of no account's, see WriteScope) is at least that new. NaN, never cached, when that number
+   * may have moved since the transaction began, and after the transaction's own writes (as `version`).
+   */
+  versionOf(account: string): number;
   get(kind: string, account: string, key: string): Promise<EntityRecord | undefined>;
   getById(kind: string, id: string): Promise<EntityRecord | undefined>;
   list(kind: string, account: string, options?: ListOptions): Promise<EntityRecord[]>;
@@ -86,10 +92,24 @@ export interface StoreTx {
   unlinkAll(relation: string, account: string, end: { readonly from?: string; readonly to?: string }): Promise<number>;
 }
 
+/**
+ * Which writes are confined to their own account: given by the core, which knows what its entity kinds and link
+ * relations mean (an adapter stores them generically). A write of an account-local kind or relation in account `a`
+ * moves versionOf(a) only; every other write (a kind or relation not named, any unknown or future one) moves every
+ * account's. Without a scope every write is treated as affecting every account.
+ */
+export interface WriteScope {
+  /** True only when an entity of this kind in account `a` changes nothing cached for any other account. */
+  entityIsLocal(kind: string): boolean;
+  /** True only when a link of this relation in account `a` changes nothing cached for any other account. */
+  linkIsLocal(relation: string): boolean;
+}
+
 export interface TransactionOptions {
   /**
    * The writes are bookkeeping that no cached credential or decision depends on (an access key's last use): they
-   * commit like any others and every later read sees them, but version() does not move, so the caches stay warm.
+   * commit like any others and every later read sees them, but neither version() nor any versionOf() moves, so the
+   * caches stay warm.
    */
   readonly bookkeeping?: boolean;
 }
@@ -117,6 +137,15 @@ export interface Store {
    * trip after their commit).
    */
   version(): number;
+  /**
+   * A counter for caches of one account's data: it moves whenever a commit wrote anything of `account` of a kind or
+   * relation the store's WriteScope calls account-local, and whenever a commit wrote anything else (of any account):
+   * so it moves at least whenever version() moves for a change that may touch what is derived from that account's
+   * own principals. Bookkeeping transactions leave it alone, as version(). Cheap, never decreasing, heard of from
+   * other processes as version() is, and covered by settle() the same way. Only comparable with itself (the same
+   * account, the same store), never with version() or with another account's number.
+   */
+  versionOf(account: string): number;
   /**
    * For a store other processes write too (PostgreSQL): resolves once version() counts every commit acknowledged
    * anywhere before the call, so a cache checked against version() afterwards holds nothing a request sent after that

@@ -1,6 +1,7 @@
 // Helpers for the Organizations module's own tests: every operation on one in-memory store, callers of the
 // management account and of member accounts.
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { IAM_WRITE_SCOPE } from '../write-scope.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
 import { defineOperations, type CoreServices } from '../operation.js';
@@ -46,7 +47,7 @@ export interface OrgFixture {
 
 /** A fresh store; `run` runs one operation as the test account's root user unless another caller is given. */
 export function orgFixture(services: Partial<CoreServices> = {}): OrgFixture {
-  const store = openSqliteStore({ path: ':memory:' });
+  const store = openSqliteStore({ path: ':memory:', writeScope: IAM_WRITE_SCOPE });
   const r = runner(store, ORGANIZATIONS_OPERATIONS, { ...testServices(), ...services });
   return { store, run: (name, params = {}, caller = ROOT_CALLER) => r.run(name, params, caller) };
 }

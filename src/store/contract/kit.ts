@@ -1,5 +1,5 @@
 // Shared pieces of the Store contract suite: fixtures and the helpers every part of it uses.
-import type { EntityRecord, LinkRecord, Store, StoreTx } from '../store.js';
+import type { EntityRecord, LinkRecord, Store, StoreTx, WriteScope } from '../store.js';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -40,10 +40,13 @@ export interface ContractKit {
   pairs(records: readonly LinkRecord[]): string[];
 }
 
-export function contractKit(open: () => Promise<OpenedStore>): ContractKit {
+/** How an adapter's test opens a fresh, empty store for the contract: with the write scope given. */
+export type OpenStore = (options: { readonly writeScope: WriteScope }) => Promise<OpenedStore>;
+
+export function contractKit(open: OpenStore, writeScope: WriteScope): ContractKit {
   return {
     async withStore(body) {
-      const opened = await open();
+      const opened = await open({ writeScope });
       try {
         await body(opened.store);
       } finally {

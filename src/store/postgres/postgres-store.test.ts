@@ -4,7 +4,8 @@ import pg from 'pg';
 import { startPostgresCluster, type PostgresCluster } from '../../../test/helpers/postgres-cluster.js';
 import { entity, link, runStoreContract } from '../contract.js';
 import { ServiceError } from '../../core/errors.js';
-import type { Store, StoreTx } from '../store.js';
+import type { Store, StoreTx, WriteScope } from '../store.js';
+import { CONTRACT_SCOPE } from '../contract/scoped-versions.js';
 import type { Migration } from '../migration.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -32,17 +33,19 @@ async function freshDatabase(): Promise<string> {
   return running().createDatabase(`store_${databases}`);
 }
 
-runStoreContract('postgresql', async () => {
-  const store = await openPostgresStore({ url: await freshDatabase(), poolSize: 4 });
+runStoreContract('postgresql', async ({ writeScope }) => {
+  const store = await openPostgresStore({ url: await freshDatabase(), poolSize: 4, writeScope });
   return { store, cleanup: () => store.close() };
 });
 
 /** Opens `count` stores on one fresh database, as several Gatehouse nodes would, and closes them after `body`. */
-async function withNodes(count: number, body: (stores: Store[], url: string) => Promise<void>, retryBudgetMs?: number): Promise<void> {
+async function withNodes(count: number, body: (stores: Store[], url: string) => Promise<void>, retryBudgetMs?: number, writeScope?: WriteScope): Promise<void> {
   const url = await freshDatabase();
   const stores: Store[] = [];
   try {
-    for (let i = 0; i < count; i++) stores.push(await openPostgresStore({ url, poolSize: 4, ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}) }));
+    for (let i = 0; i < count; i++) {
+      stores.push(await openPostgresStore({ url, poolSize: 4, ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}), ...(writeScope !== undefined ? { writeScope } : {}) }));
+    }
     await body(stores, url);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
@@ -206,6 +209,61 @@ describe('postgresql store across nodes', () => {
         assert.equal(b.version(), before + move, `${node}:${count}`);
       }
     });
+  });
+
+  test('per-account versions: another node\'s commit moves only the accounts its notification names, anything unclear all', async () => {
+    await withNodes(
+      2,
+      async (stores, url) => {
+        const [a, b] = pair(stores);
+        const database = new URL(url).pathname.slice(1);
+        const OTHER = '222222222222';
+        const readings = (): number[] => [b.version(), b.versionOf(A), b.versionOf(OTHER)];
+        const movedOnB = async (change: () => Promise<unknown>): Promise<string> => {
+          const before = readings();
+          await change();
+          await b.settle?.();
+          const after = readings();
+          after.forEach((value, i) => assert.ok(value >= (before[i] as number), `reading ${i} went back`));
+          return ['all', 'A', 'other'].filter((_, i) => after[i] !== before[i]).join(',');
+        };
+        assert.equal(await movedOnB(() => a.transaction((tx) => tx.insert(entity({ key: 'alice' })))), 'all,A');
+        assert.equal(await movedOnB(() => a.transaction((tx) => tx.link(link({ from: 'alice', to: 'admins' })))), 'all,A');
+        assert.equal(await movedOnB(() => a.transaction((tx) => tx.insert(entity({ kind: 'org-policy', key: 'p-1' })))), 'all,A,other');
+        // Batched with a global write, a local one is global too.
+        assert.equal(
+          await movedOnB(() =>
+            Promise.all([a.transaction((tx) => tx.insert(entity({ key: 'bob', account: OTHER }))), a.transaction((tx) => tx.update(entity({ kind: 'org-policy', key: 'p-1', data: { v: 2 } })))]),
+          ),
+          'all,A,other',
+        );
+        // Another node's own words: scoped when it names twelve-digit accounts, global when it names none (an older node).
+        const node = 'bbbbbbbbbbbbbbbb';
+        const notify = (payload: string) => () => running().query(database, `SELECT pg_notify('gatehouse_version', $1)`, [payload]);
+        assert.equal(await movedOnB(notify(`${node}:1:${OTHER}`)), 'all,other');
+        assert.equal(await movedOnB(notify(`${node}:2`)), 'all,A,other');
+        assert.equal(await movedOnB(notify(`${node}:3:${A},x`)), 'all,A,other');
+        assert.equal(await movedOnB(notify(`${node}:2:${A}`)), 'all,A,other', 'a count that does not go forward');
+
+        // A read view's labels: its account's version as of its start, NaN once that account (or all) moved since.
+        const labels = await b.read(async (tx) => {
+          const start = [tx.versionOf(A), tx.versionOf(OTHER)];
+          await a.transaction((t) => t.update(entity({ key: 'alice', data: { tag: 1 } })));
+          await b.settle?.();
+          return [...start, tx.versionOf(A), tx.versionOf(OTHER)];
+        });
+        assert.ok(Number.isNaN(labels[2]), 'A moved while the view ran');
+        assert.equal(labels[3], labels[1]);
+        assert.equal(labels[3], b.versionOf(OTHER));
+        const own = await b.read(async (tx) => {
+          await b.transaction((t) => t.insert(entity({ kind: 'org-policy', key: 'p-2' })));
+          return [tx.versionOf(A), tx.versionOf(OTHER)];
+        });
+        assert.ok(own.every(Number.isNaN), 'a global commit on this node while the view ran');
+      },
+      undefined,
+      CONTRACT_SCOPE,
+    );
   });
 
   test('bookkeeping commits on one node, is read by the other, and moves neither version', async () => {

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import type { Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
+import { NO_VERSION, WrittenScope } from '../scoped-versions.js';
+import { NodeVersions } from './node-versions.js';
 import { PostgresEventLog } from './event-log.js';
 import { migrate } from './migrations.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -22,6 +23,8 @@ export interface PostgresStoreOptions {
    * Throttling error; 10 000 by default.
    */
   readonly retryBudgetMs?: number;
+  /** Which writes move only their own account's versionOf (the core's); without it, every write moves every account's. */
+  readonly writeScope?: WriteScope;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -30,13 +33,11 @@ export const DEFAULT_POOL_SIZE = 10;
  * A Store on a PostgreSQL database that several Gatehouse processes share. Each write transaction is one
  * SERIALIZABLE transaction, retried whole on serialization failure; read views are read-only snapshots.
  *
- * version() is kept in memory and no row holds it: a counter row that every write bumped made any two concurrent
- * writers on different nodes conflict. Each node counts its own committed (non-bookkeeping) write transactions and
- * announces each commit by NOTIFY, inside the transaction, with a random per-process token and that count. version()
- * is this node's count plus the latest count heard from every other node: its own commits move it at once, another
- * node's one notification round trip after their commit (typically well under a millisecond on a LAN). Two nodes
- * that have heard each other's latest commits report the same number. A notification it cannot place, and any gap
- * in hearing them (the listening connection lost), only ever moves it further.
+ * version() and versionOf() are kept in memory (node-versions.ts): each node announces its commits by NOTIFY, inside
+ * the transaction; its own commits move them at once, another node's one notification round trip after their commit
+ * (typically well under a millisecond on a LAN). Two nodes that have heard each other's latest commits report the
+ * same version(). A notification it cannot place, and any gap in hearing them (the listening connection lost), only
+ * ever moves them further.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const connection: pg.ClientConfig = { connectionString: options.url, application_name: 'gatehouse' };
@@ -44,7 +45,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that the server drops emits here; the pool has already discarded it and the next
   // checkout opens a fresh one, but an unhandled 'error' event would end the process.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
+  const store = new PostgresStore(pool, options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS, options.writeScope);
   try {
     await withClient(pool, async (client, broken) => {
       try {
@@ -106,15 +107,8 @@ class PostgresStore implements Store {
   /** Transactions waiting for their turn, in arrival order; the first one's turn runs them together (drain). */
   private readonly queued: QueuedWrite[] = [];
   private listener: VersionListener | undefined;
-  /** Names this process in its notifications, so it can tell its own from other nodes'. */
-  private readonly token = randomBytes(8).toString('hex');
-  /** This process's committed non-bookkeeping write transactions. */
-  private commits = 0;
-  /** The latest commit count heard from each other node (by token), and their sum. */
-  private readonly heard = new Map<string, number>();
-  private heardTotal = 0;
-  /** Moves for changes that may have happened unheard or cannot be attributed to a node's count. */
-  private unplaced = 0;
+  /** version() and versionOf(), as this node has counted and heard commits. */
+  private readonly versions = new NodeVersions();
   private closed = false;
   /**
    * Entities read by views, kept as of every entity change this node has heard (the database announces each one,
@@ -130,6 +124,7 @@ class PostgresStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly retryBudgetMs: number,
+    private readonly writeScope: WriteScope | undefined,
   ) {
     this.events = new PostgresEventLog(pool);
   }
@@ -137,10 +132,10 @@ class PostgresStore implements Store {
   async listen(connection: pg.ClientConfig): Promise<void> {
     this.listener = await VersionListener.start({
       connection,
-      onNotification: (payload) => this.hear(payload),
+      onNotification: (payload) => this.versions.hear(payload),
       onEntityChange: (payload) => this.cache.heard(payload),
       onResubscribed: () => {
-        this.unplaced += 1;
+        this.versions.unplace();
         this.cache.forgetAll();
       },
     });
@@ -166,8 +161,14 @@ class PostgresStore implements Store {
   version(): number {
     // Not listening, this node cannot know what the others commit: every reading is then a new version, so no cache
     // entry is trusted until the subscription is back.
-    if (this.listener?.listening === false) this.unplaced += 1;
-    return this.commits + this.heardTotal + this.unplaced;
+    if (this.listener?.listening === false) this.versions.unplace();
+    return this.versions.total();
+  }
+
+  versionOf(account: string): number {
+    // Deaf, as version(): every reading is new.
+    if (this.listener?.listening === false) this.versions.unplace();
+    return this.versions.versionOf(account);
   }
 
   async settle(): Promise<void> {
@@ -177,7 +178,7 @@ class PostgresStore implements Store {
       await this.fresh.fresh();
     } catch {
       // The check failed (the listener is going down): count an unknown commit, so no cache entry read before counts.
-      this.unplaced += 1;
+      this.versions.unplace();
     }
   }
 
@@ -187,27 +188,6 @@ class PostgresStore implements Store {
     await this.order.idle();
     await this.listener?.close();
     await this.pool.end();
-  }
-
-  /** A commit announced by some node (this one's own included: those were counted when they committed). */
-  private hear(payload: string): void {
-    const separator = payload.indexOf(':');
-    const token = payload.slice(0, separator);
-    const count = Number(payload.slice(separator + 1));
-    if (separator < 0 || !Number.isSafeInteger(count) || count < 1) {
-      // Not ours to read (another version of Gatehouse?), but someone committed something.
-      this.unplaced += 1;
-      return;
-    }
-    if (token === this.token) return;
-    const before = this.heard.get(token) ?? 0;
-    if (count > before) {
-      this.heard.set(token, count);
-      this.heardTotal += count - before;
-    } else {
-      // A node's commits are announced in order, so this should not happen; if it does, still move.
-      this.unplaced += 1;
-    }
   }
 
   /**
@@ -264,14 +244,16 @@ class PostgresStore implements Store {
       try {
         // Read before BEGIN: a commit heard of by now is in the snapshot the transaction's first statement takes.
         const version = this.version();
+        const versionOf = this.versions.since();
         await client.query(BEGIN_WRITE);
         let announced = 0;
         let uncommitted = false;
+        const written = new WrittenScope(this.writeScope);
         for (const item of batch) {
           if (savepoints) await client.query('SAVEPOINT gh_item');
           // After another item's writes, this one reads rows that are not committed and may never be: labelled with a
           // version that nothing equals, what it reads is never cached (a cache is kept only under its label).
-          tx = new PostgresTx(client, false, uncommitted ? Number.NaN : version);
+          tx = new PostgresTx(client, false, uncommitted ? Number.NaN : version, uncommitted ? NO_VERSION : versionOf, new WrittenScope(this.writeScope));
           try {
             const value = await item.work(tx);
             tx.finish();
@@ -279,7 +261,10 @@ class PostgresStore implements Store {
             if (savepoints) await client.query('RELEASE SAVEPOINT gh_item');
             outcomes.push({ ok: true, value });
             uncommitted ||= tx.wrote;
-            if (tx.wrote && !item.bookkeeping) announced += 1;
+            if (tx.wrote && !item.bookkeeping) {
+              announced += 1;
+              written.merge(tx.written);
+            }
           } catch (error) {
             tx.finish();
             // The work may have caught the database's error and thrown its own: the transaction's failure decides.
@@ -293,8 +278,8 @@ class PostgresStore implements Store {
         committing = announced > 0;
         if (committing) {
           // One move per transaction, as if each had committed alone.
-          await client.query(notifyAndCommit(`${this.token}:${this.commits + announced}`));
-          this.commits += announced;
+          await client.query(notifyAndCommit(this.versions.payload(announced, written)));
+          this.versions.committed(announced, written);
         } else {
           await client.query('COMMIT');
         }
@@ -304,7 +289,7 @@ class PostgresStore implements Store {
         const retryable = isRetryable(error) || isRetryable(tx?.failure);
         // A serialization failure at COMMIT rolled everything back, but another failure there (a lost connection)
         // leaves it unknown whether the writes committed: a spurious move only costs a cache refill.
-        if (committing && !retryable) this.unplaced += 1;
+        if (committing && !retryable) this.versions.unplace();
         // A connection that cannot even roll back is destroyed rather than handed to the next transaction.
         await client.query('ROLLBACK').catch(broken);
         return { ok: false, error, retryable };
@@ -326,6 +311,7 @@ class PostgresStore implements Store {
   private async view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     // Read on arrival: whatever the view sees is at least this new, and commits heard later may not be in the cache.
     const version = this.version();
+    const versionOf = this.versions.since();
     let trusted = false;
     if (this.listener?.listening === true) {
       try {
@@ -337,7 +323,7 @@ class PostgresStore implements Store {
     }
     if (trusted) {
       const label = this.cache.label;
-      const cached = new CachedView(this.cache.memo, version);
+      const cached = new CachedView(this.cache.memo, version, versionOf);
       let outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
       try {
         outcome = { ok: true, value: await work(cached) };
@@ -352,10 +338,10 @@ class PostgresStore implements Store {
         throw outcome.error;
       }
     }
-    return this.transactionView(work, version, trusted);
+    return this.transactionView(work, version, versionOf, trusted);
   }
 
-  private transactionView<T>(work: (tx: StoreTx) => Promise<T>, version: number, keep: boolean): Promise<T> {
+  private transactionView<T>(work: (tx: StoreTx) => Promise<T>, version: number, versionOf: (account: string) => number, keep: boolean): Promise<T> {
     return withClient(this.pool, async (client, broken) => {
       // Read before BEGIN: the snapshot includes every change heard by now.
       const label = this.cache.label;
@@ -363,7 +349,7 @@ class PostgresStore implements Store {
       try {
         await client.query(BEGIN_READ);
         const read = keep ? new EntityMemo() : undefined;
-        tx = new PostgresTx(client, true, version, read);
+        tx = new PostgresTx(client, true, version, versionOf, new WrittenScope(undefined), read);
         const value = await work(tx);
         tx.finish();
         // Not awaited: a read-only transaction has nothing to make durable, and the connection runs its queries in

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
 import type { EntityMemo } from '../entity-memo.js';
+import type { WrittenScope } from '../scoped-versions.js';
 import {
   DELETE_ENTITY,
   DELETE_LINK,
@@ -40,6 +41,10 @@ export class PostgresTx implements StoreTx {
     private readonly client: pg.ClientBase,
     private readonly readOnly: boolean,
     private readonly startVersion: number,
+    /** versionOf as of the start (ScopedVersions.since), or NO_VERSION. */
+    private readonly startVersionOf: (account: string) => number,
+    /** What the transaction's writes touched, for the per-account versions. */
+    readonly written: WrittenScope,
     /** For read-only views: the entities this view has read, handed to the read cache once it is over. */
     private readonly memo?: EntityMemo,
   ) {}
@@ -50,6 +55,10 @@ export class PostgresTx implements StoreTx {
    */
   get version(): number {
     return this.wrote ? Number.NaN : this.startVersion;
+  }
+
+  versionOf(account: string): number {
+    return this.wrote ? Number.NaN : this.startVersionOf(account);
   }
 
   finish(): void {
@@ -91,18 +100,19 @@ export class PostgresTx implements StoreTx {
     if (result.rowCount !== 1) {
       throw new DuplicateKeyError(`entity ${record.kind} ${JSON.stringify(record.key)} in ${record.account} or id ${record.id} already exists`);
     }
+    this.written.entity(record.kind, record.account);
     this.wrote = true;
   }
 
   async update(record: EntityRecord): Promise<boolean> {
     this.writing();
     const result = await this.run(UPDATE_ENTITY, entityUpdateValues(record));
-    return this.changed(result.rowCount ?? 0) > 0;
+    return this.changed(result.rowCount ?? 0, () => this.written.entity(record.kind, record.account)) > 0;
   }
 
   async delete(kind: string, account: string, key: string): Promise<boolean> {
     this.writing();
-    return this.changed((await this.run(DELETE_ENTITY, [kind, account, key.toLowerCase()])).rowCount ?? 0) > 0;
+    return this.changed((await this.run(DELETE_ENTITY, [kind, account, key.toLowerCase()])).rowCount ?? 0, () => this.written.entity(kind, account)) > 0;
   }
 
   async link(record: LinkRecord): Promise<void> {
@@ -111,12 +121,13 @@ export class PostgresTx implements StoreTx {
     if (result.rowCount !== 1) {
       throw new DuplicateKeyError(`link ${record.relation} ${JSON.stringify(record.from)} -> ${JSON.stringify(record.to)} in ${record.account} already exists`);
     }
+    this.written.link(record.relation, record.account);
     this.wrote = true;
   }
 
   async unlink(relation: string, account: string, from: string, to: string): Promise<boolean> {
     this.writing();
-    return this.changed((await this.run(DELETE_LINK, [relation, account, from.toLowerCase(), to.toLowerCase()])).rowCount ?? 0) > 0;
+    return this.changed((await this.run(DELETE_LINK, [relation, account, from.toLowerCase(), to.toLowerCase()])).rowCount ?? 0, () => this.written.link(relation, account)) > 0;
   }
 
   async links(relation: string, account: string, end?: End): Promise<LinkRecord[]> {
@@ -134,7 +145,7 @@ export class PostgresTx implements StoreTx {
     // An end object with neither side would wipe the relation account-wide: almost certainly an undefined variable.
     if (end.from === undefined && end.to === undefined) throw new TypeError('unlinkAll needs `from` or `to`');
     const { statement, params } = linkQuery('delete', end);
-    return this.changed((await this.run(statement, [relation, account, ...params])).rowCount ?? 0);
+    return this.changed((await this.run(statement, [relation, account, ...params])).rowCount ?? 0, () => this.written.link(relation, account));
   }
 
   private writing(): void {
@@ -142,8 +153,11 @@ export class PostgresTx implements StoreTx {
     if (this.readOnly) throw new Error('write in a read-only store view (store.read): use store.transaction');
   }
 
-  private changed(rows: number): number {
-    if (rows > 0) this.wrote = true;
+  private changed(rows: number, note: () => void): number {
+    if (rows > 0) {
+      note();
+      this.wrote = true;
+    }
     return rows;
   }
 

@@ -137,7 +137,13 @@ export class CachedView implements StoreTx {
   constructor(
     private readonly memo: EntityMemo,
     readonly version: number,
+    /** versionOf as of the view's arrival (ScopedVersions.since). */
+    private readonly startVersionOf: (account: string) => number,
   ) {}
+
+  versionOf(account: string): number {
+    return this.startVersionOf(account);
+  }
 
   finish(): void {
     this.done = true;

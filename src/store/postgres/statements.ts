@@ -1,3 +1,4 @@
+import { MAX_SCOPED_ACCOUNTS, type WrittenScope } from '../scoped-versions.js';
 import type { End } from '../rows.js';
 import type { ListOptions } from '../store.js';
 
@@ -29,8 +30,37 @@ export const BEGIN_WRITE = 'BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchr
 /** Repeatable read is already a snapshot; a read-only one never fails to serialize, so views need no retry. */
 export const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
-/** What a node announces with each commit: its own random token and how many commits it has made. */
-const PAYLOAD = /^[0-9a-f]{16}:[0-9]{1,15}$/;
+/**
+ * What a node announces with each commit: its own random token, how many commits it has made, and, when every write
+ * was confined to its own account (see WriteScope), those accounts' IDs: `token:count:111122223333,444455556666`.
+ * Without the third part the commit may have touched any account (older nodes never send one). Only twelve-digit
+ * account IDs are named, at most MAX_SCOPED_ACCOUNTS: any other account string makes the commit global.
+ */
+const PAYLOAD = new RegExp(`^[0-9a-f]{16}:[0-9]{1,15}(?::[0-9]{12}(?:,[0-9]{12}){0,${MAX_SCOPED_ACCOUNTS - 1}})?$`);
+const ACCOUNT_ID = /^[0-9]{12}$/;
+
+/** The payload announcing a commit that made this node's count `count` and wrote `written`. */
+export function commitPayload(token: string, count: number, written: WrittenScope): string {
+  const accounts = [...written.accounts];
+  const scoped = !written.global && accounts.length > 0 && accounts.length <= MAX_SCOPED_ACCOUNTS && accounts.every((a) => ACCOUNT_ID.test(a));
+  return scoped ? `${token}:${count}:${accounts.join(',')}` : `${token}:${count}`;
+}
+
+export interface CommitNotice {
+  readonly token: string;
+  readonly count: number;
+  /** The only accounts the commit wrote; undefined when it may have touched any. */
+  readonly accounts?: readonly string[];
+}
+
+/** A commit notification read back, or undefined when it is not one this version of Gatehouse sends. */
+export function parseCommitPayload(payload: string): CommitNotice | undefined {
+  if (!PAYLOAD.test(payload)) return undefined;
+  const [token, count, accounts] = payload.split(':') as [string, string, string | undefined];
+  const n = Number(count);
+  if (!Number.isSafeInteger(n) || n < 1) return undefined;
+  return accounts === undefined ? { token, count: n } : { token, count: n, accounts: accounts.split(',') };
+}
 
 /**
  * The change notification and the commit in one round trip. pg_notify inside the transaction is queued and

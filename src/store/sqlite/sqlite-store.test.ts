@@ -16,9 +16,9 @@ async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-runStoreContract('sqlite file', async () => {
+runStoreContract('sqlite file', async ({ writeScope }) => {
   const { dir, remove } = await tempDir();
-  const store = openSqliteStore({ path: join(dir, 'store.db') });
+  const store = openSqliteStore({ path: join(dir, 'store.db'), writeScope });
   return {
     store,
     async cleanup() {
@@ -28,8 +28,8 @@ runStoreContract('sqlite file', async () => {
   };
 });
 
-runStoreContract('sqlite :memory:', async () => {
-  const store = openSqliteStore({ path: ':memory:' });
+runStoreContract('sqlite :memory:', async ({ writeScope }) => {
+  const store = openSqliteStore({ path: ':memory:', writeScope });
   return { store, cleanup: () => store.close() };
 });
 

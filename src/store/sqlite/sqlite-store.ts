@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { dirname, join } from 'node:path';
-import type { Store, StoreTx, TransactionOptions } from '../store.js';
+import type { Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
+import { ScopedVersions, WrittenScope } from '../scoped-versions.js';
 import { openSqliteEventLog, type SqliteEventLog } from './event-log.js';
 import { EntityMemo } from '../entity-memo.js';
 import { ReadWriteLock } from '../read-write-lock.js';
@@ -16,6 +17,8 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** The audit trail's own file (see event-log.ts); `audit.db` beside the database, or in memory for ':memory:'. */
   readonly eventLogPath?: string;
+  /** Which writes move only their own account's versionOf (the core's); without it, every write moves every account's. */
+  readonly writeScope?: WriteScope;
 }
 
 /** Where the audit trail of the database at `path` is kept unless told otherwise. */
@@ -46,7 +49,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       throw error;
     }
     migrate(db);
-    return new SqliteStore(db, openSqliteEventLog(options.eventLogPath ?? defaultEventLogPath(options.path)));
+    return new SqliteStore(db, openSqliteEventLog(options.eventLogPath ?? defaultEventLogPath(options.path)), options.writeScope);
   } catch (error) {
     db.close();
     throw error;
@@ -70,11 +73,13 @@ class SqliteStore implements Store {
   private readonly lock = new ReadWriteLock();
   private readonly statements: Statements;
   private currentVersion: number;
+  private readonly versions = new ScopedVersions();
   private closed = false;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
     readonly events: SqliteEventLog,
+    private readonly writeScope: WriteScope | undefined,
   ) {
     this.statements = new Statements(db);
     this.currentVersion = this.statements.readVersion();
@@ -95,6 +100,10 @@ class SqliteStore implements Store {
     return this.currentVersion;
   }
 
+  versionOf(account: string): number {
+    return this.versions.versionOf(account);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -110,8 +119,13 @@ class SqliteStore implements Store {
     s.begin.run();
     // Another process may have committed since our last transaction; picking its counter up here keeps version()
     // free of I/O while still noticing shared-file writers at the next write transaction.
-    this.currentVersion = Math.max(this.currentVersion, s.readVersion());
-    const tx = new SqliteTx(s, false, undefined, this.currentVersion);
+    const stored = s.readVersion();
+    if (stored > this.currentVersion) {
+      // Written by someone else: what it touched is unknown, so every account's version moves.
+      this.currentVersion = stored;
+      this.versions.moveGlobal();
+    }
+    const tx = new SqliteTx(s, false, undefined, this.currentVersion, this.versions.since(), new WrittenScope(this.writeScope));
     let result: T;
     try {
       result = await work(tx);
@@ -124,7 +138,10 @@ class SqliteStore implements Store {
     try {
       const next = tx.wrote && !bookkeeping ? s.bumpVersion() : undefined;
       s.commit.run();
-      if (next !== undefined) this.currentVersion = Math.max(this.currentVersion, next);
+      if (next !== undefined) {
+        this.currentVersion = Math.max(this.currentVersion, next);
+        this.versions.move(tx.written);
+      }
       // Bookkeeping leaves the version alone, but entities remembered by read views may be what it changed.
       if (tx.wrote && bookkeeping) this.bookkeepingWrites++;
     } catch (error) {
@@ -153,7 +170,7 @@ class SqliteStore implements Store {
       this.readCacheVersion = this.currentVersion;
       this.readCacheBookkeeping = this.bookkeepingWrites;
     }
-    const tx = new SqliteTx(this.statements, true, this.readCache, this.currentVersion);
+    const tx = new SqliteTx(this.statements, true, this.readCache, this.currentVersion, this.versions.since(), new WrittenScope(undefined));
     const finish = (): void => tx.finish();
     let pending: Promise<T>;
     try {

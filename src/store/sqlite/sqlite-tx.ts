@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { DuplicateKeyError } from '../store.js';
 import type { EntityRecord, LinkRecord, ListOptions, StoreTx } from '../store.js';
 import type { EntityMemo } from '../entity-memo.js';
+import type { WrittenScope } from '../scoped-versions.js';
 import {
   entityInsertValues,
   entityUpdateValues,
@@ -25,6 +26,10 @@ export class SqliteTx implements StoreTx {
     /** For read-only views: entities already read since the last write (shared, never mutated). */
     private readonly memo: EntityMemo | undefined,
     private readonly startVersion: number,
+    /** versionOf as of the start (ScopedVersions.since). */
+    private readonly startVersionOf: (account: string) => number,
+    /** What the transaction's writes touched, for the per-account versions. */
+    readonly written: WrittenScope,
   ) {}
 
   /**
@@ -33,6 +38,10 @@ export class SqliteTx implements StoreTx {
    */
   get version(): number {
     return this.wrote ? Number.NaN : this.startVersion;
+  }
+
+  versionOf(account: string): number {
+    return this.wrote ? Number.NaN : this.startVersionOf(account);
   }
 
   private writing(): void {
@@ -81,29 +90,31 @@ export class SqliteTx implements StoreTx {
   async insert(record: EntityRecord): Promise<void> {
     this.writing();
     uniquely(() => this.s.insertEntity.run(...entityInsertValues(record)));
+    this.written.entity(record.kind, record.account);
     this.wrote = true;
   }
 
   async update(record: EntityRecord): Promise<boolean> {
     this.writing();
     const info = this.s.updateEntity.run(...entityUpdateValues(record));
-    return this.changed(info.changes);
+    return this.changed(info.changes, () => this.written.entity(record.kind, record.account));
   }
 
   async delete(kind: string, account: string, key: string): Promise<boolean> {
     this.writing();
-    return this.changed(this.s.deleteEntity.run(kind, account, key.toLowerCase()).changes);
+    return this.changed(this.s.deleteEntity.run(kind, account, key.toLowerCase()).changes, () => this.written.entity(kind, account));
   }
 
   async link(record: LinkRecord): Promise<void> {
     this.writing();
     uniquely(() => this.s.insertLink.run(...linkInsertValues(record)));
+    this.written.link(record.relation, record.account);
     this.wrote = true;
   }
 
   async unlink(relation: string, account: string, from: string, to: string): Promise<boolean> {
     this.writing();
-    return this.changed(this.s.deleteLink.run(relation, account, from.toLowerCase(), to.toLowerCase()).changes);
+    return this.changed(this.s.deleteLink.run(relation, account, from.toLowerCase(), to.toLowerCase()).changes, () => this.written.link(relation, account));
   }
 
   async links(relation: string, account: string, end?: End): Promise<LinkRecord[]> {
@@ -124,12 +135,15 @@ export class SqliteTx implements StoreTx {
     if (end.from === undefined && end.to === undefined) throw new TypeError('unlinkAll needs `from` or `to`');
     const { statement, params } = this.s.linkQuery('delete', end);
     const { changes } = statement.run(relation, account, ...params);
-    this.changed(changes);
+    this.changed(changes, () => this.written.link(relation, account));
     return changes;
   }
 
-  private changed(changes: number): boolean {
-    if (changes > 0) this.wrote = true;
+  private changed(changes: number, note: () => void): boolean {
+    if (changes > 0) {
+      note();
+      this.wrote = true;
+    }
     return changes > 0;
   }
 
