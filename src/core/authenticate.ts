@@ -42,9 +42,10 @@ export class Authenticator {
 
   /**
    * To await before peek when the store is shared with other nodes (see Store.settle): a key revoked on another node
-   * before the request was sent is then no longer in the cache. Undefined when there is nothing to wait for.
+   * before the request was sent is then no longer in the cache. Undefined when there is nothing to wait for; true when
+   * the store confirmed it (a read view of the same request may then skip its own check: ReadOptions.settled).
    */
-  settle(): Promise<void> | undefined {
+  settle(): Promise<boolean> | undefined {
     return this.store.settle?.();
   }
 

@@ -114,6 +114,15 @@ export interface TransactionOptions {
   readonly bookkeeping?: boolean;
 }
 
+export interface ReadOptions {
+  /**
+   * The caller awaited settle() after its request arrived, and it resolved true. The view may then take that check
+   * as its own: it sees every transaction committed before that settle() call (which is all a request may ask), and
+   * a store whose view would otherwise make the same check again (PostgreSQL: one more round trip) skips it.
+   */
+  readonly settled?: boolean;
+}
+
 export interface Store {
   /**
    * Runs `work` in one serializable transaction: all its writes commit together when it resolves (durably: an
@@ -127,7 +136,7 @@ export interface Store {
    * `work` may run more than once (PostgreSQL tries it against the read cache first and runs it again in a database
    * transaction when it needs more than the cache holds): only its result counts, so it must have no other effects.
    */
-  read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  read<T>(work: (tx: StoreTx) => Promise<T>, options?: ReadOptions): Promise<T>;
   /**
    * A counter that every committed transaction with writes increases, bookkeeping ones excepted; caches of derived
    * data (compiled policies, access keys) compare it to know they are stale. Reading it is cheap (no I/O on the hot
@@ -150,9 +159,10 @@ export interface Store {
    * For a store other processes write too (PostgreSQL): resolves once version() counts every commit acknowledged
    * anywhere before the call, so a cache checked against version() afterwards holds nothing a request sent after that
    * commit may not see. A request checks its caches outside any read view (its access key, first of all) only after
-   * it. Absent where version() is always current (a store only this process writes).
+   * it. Resolves true when that is confirmed, false when it could not be (the store then trusts no cache entry read
+   * before the call either way). Absent where version() is always current (a store only this process writes).
    */
-  settle?(): Promise<void>;
+  settle?(): Promise<boolean>;
   /** The audit trail (CloudTrail events), shared by every node of a shared database. */
   readonly events: EventLog;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
+import type { ReadOptions, Store, StoreTx, TransactionOptions, WriteScope } from '../store.js';
 import { NO_VERSION, WrittenScope } from '../scoped-versions.js';
 import { NodeVersions } from './node-versions.js';
 import { PostgresEventLog } from './event-log.js';
@@ -153,9 +153,10 @@ class PostgresStore implements Store {
     return this.order.write(() => this.drain(item)) as Promise<T>;
   }
 
-  read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  read<T>(work: (tx: StoreTx) => Promise<T>, options?: ReadOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.order.read(() => this.view(work));
+    const settled = options?.settled === true;
+    return this.order.read(() => this.view(work, settled));
   }
 
   version(): number {
@@ -171,14 +172,17 @@ class PostgresStore implements Store {
     return this.versions.versionOf(account);
   }
 
-  async settle(): Promise<void> {
-    // Not listening, version() moves at every reading: no cache is trusted, so there is nothing to wait for.
-    if (this.listener?.listening !== true) return;
+  async settle(): Promise<boolean> {
+    // Not listening, version() moves at every reading: no cache is trusted, so there is nothing to wait for (and
+    // nothing confirmed: a view still checks for itself).
+    if (this.listener?.listening !== true) return false;
     try {
       await this.fresh.fresh();
+      return this.listener.listening;
     } catch {
       // The check failed (the listener is going down): count an unknown commit, so no cache entry read before counts.
       this.versions.unplace();
+      return false;
     }
   }
 
@@ -308,14 +312,15 @@ class PostgresStore implements Store {
    * A read view. Served from the cache when it can be, in a REPEATABLE READ transaction otherwise; a view answered
    * by the database leaves what it read for the cache to keep.
    */
-  private async view<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private async view<T>(work: (tx: StoreTx) => Promise<T>, settled: boolean): Promise<T> {
     // Read on arrival: whatever the view sees is at least this new, and commits heard later may not be in the cache.
     const version = this.version();
     const versionOf = this.versions.since();
     let trusted = false;
     if (this.listener?.listening === true) {
       try {
-        await this.fresh.fresh();
+        // The request's own settle() was sent after it arrived: what it confirmed is all this view owes the request.
+        if (!settled) await this.fresh.fresh();
         trusted = this.listener.listening;
       } catch {
         // Not listening (or the listener just failed): the database answers, and the cache keeps nothing.
