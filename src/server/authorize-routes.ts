@@ -282,7 +282,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     });
   }
 
-  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, now: Date): Promise<{ status: number; body: Json }> {
+  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date): Promise<{ status: number; body: Json }> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
     await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
@@ -290,7 +290,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
     // authenticateSigned settled the store for this request: a second wait would be one more round trip on PostgreSQL.
-    const answer = await api.authorize(input, { settled: true });
+    const answer = await api.authorize(input, { settled });
     if (deps.usage !== undefined) noteDecisions(deps.usage, answer, callRegion, now);
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }
@@ -347,8 +347,8 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       const body = await readLimitedBody(req, MAX_BODY);
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
-      const { caller, region } = await authenticateSigned(deps.authenticator, signed, now);
-      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, now) : await registryCall(req, signed, caller, now, kind === 'tags');
+      const { caller, region, settled } = await authenticateSigned(deps.authenticator, signed, now);
+      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, settled, now) : await registryCall(req, signed, caller, now, kind === 'tags');
       if (result.status === 204) {
         res.writeHead(204, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
         res.end();

@@ -27,19 +27,21 @@ export function headerPairs(req: IncomingMessage): Array<[string, string]> {
 }
 
 /**
- * The caller of a request signed as for IAM (service `iam`, any region). An unknown or unusable key is reported only
+ * The caller of a request signed as for IAM (service `iam`, any region), and whether the store's settle() for this
+ * request was confirmed (or not needed), so that the request's read views may count it as theirs (ReadOptions). An unknown or unusable key is reported only
  * after the signature's form is checked, as IAM orders its errors.
  */
-export async function authenticateSigned(authenticator: Authenticator, signed: SignedRequest, now: Date): Promise<{ caller: Caller; region: string }> {
+export async function authenticateSigned(authenticator: Authenticator, signed: SignedRequest, now: Date): Promise<{ caller: Caller; region: string; settled: boolean }> {
   const scope = readCredentialScope({ query: signed.query, headers: signed.headers });
   let key: ResolvedKey | undefined;
   let keyError: unknown;
+  let settled = false;
   if (scope !== undefined) {
     try {
       const token = signed.headers.find(([name]) => name === 'x-amz-security-token')?.[1];
       // Another node's revocation acknowledged before this request must be in the caches peek reads.
       const settling = authenticator.settle();
-      if (settling !== undefined) await settling;
+      settled = settling === undefined || (await settling);
       const known = authenticator.peek(scope.accessKeyId, token, now);
       key = known !== undefined ? (known ?? undefined) : await authenticator.resolve(scope.accessKeyId, token, now);
     } catch (error) {
@@ -55,7 +57,7 @@ export async function authenticateSigned(authenticator: Authenticator, signed: S
       return key?.secret;
     },
   });
-  return { caller: (key as ResolvedKey).caller, region: verified.region };
+  return { caller: (key as ResolvedKey).caller, region: verified.region, settled };
 }
 
 /**
