@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Authenticator } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
-import { AuthorizeApi, type AuthorizeAction, type AuthorizeAnswer, type AuthorizeInput } from '../core/authorize-api/authorize-request.js';
+import { AuthorizeApi, type AuthorizeAction, type AuthorizeAnswer, type AuthorizeInput, type Mutable } from '../core/authorize-api/authorize-request.js';
 import { aclOf, ownershipOf } from './authorize-acl-json.js';
 import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, putResourceTags, type ResourcePolicyRecord } from '../core/authorize-api/resource-policies.js';
 import type { Caller } from '../core/caller.js';
@@ -75,7 +75,6 @@ export interface AuthorizeRoutesDeps {
 const MAX_BODY = 256 * 1024;
 
 type Json = Record<string, unknown>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function parseObject(raw: Buffer): Json {
   let body: unknown;

@@ -17,7 +17,8 @@ import { checkObjectOwnership, DEFAULT_OBJECT_OWNERSHIP, type S3ObjectOwnership 
 
 type ContextValue = string | readonly string[];
 type Context = Readonly<Record<string, ContextValue>>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** A built-up value of a readonly interface, before it is handed out. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One question about the forwarded request: may its principal perform `action` on `resource`? */
 export interface AuthorizeAction {
