@@ -12,7 +12,7 @@ import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { ACCOUNT, ROOT, call, iam, signed, startChild, type BenchKey } from './http-bench.js';
-import { mixedLoad, type MixedResult } from './scale-mixed.js';
+import { CLIENTS, mixedLoad, type MixedResult } from './scale-mixed.js';
 import { scaleShape, seedOrganization, type ScaleShape, type Seeded } from './scale-seed.js';
 
 const SCALE = Number(process.env['GATEHOUSE_BENCH_SCALE'] ?? '1');
@@ -29,7 +29,7 @@ interface ServerRun {
   readonly latencies: Record<string, Latency>;
   readonly rssMb: number;
   readonly peakRssMb: number;
-  /** Reads alone, then reads with a tenth of writes. */
+  /** Reads alone, then reads with a tenth of writes: one management-account key, then one key per tenant account. */
   readonly loads: readonly MixedResult[];
 }
 
@@ -78,6 +78,25 @@ async function principals(agent: Agent, port: number, seeded: Seeded): Promise<{
   return { user, member, roleArn };
 }
 
+/**
+ * One user per tenant account, made through the API (the server seals the secrets) by a session of the tenant's
+ * OrganizationAccountAccessRole: allowed iam:GetUser and iam:TagUser on its own account's users, nothing else.
+ */
+async function tenantKeys(agent: Agent, port: number, user: BenchKey, seeded: Seeded): Promise<BenchKey[]> {
+  const keys: BenchKey[] = [];
+  for (const account of seeded.tenants) {
+    const roleArn = `arn:aws:iam::${account}:role/${seeded.memberRole}`;
+    const assumed = await iam(agent, port, user, { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: 'setup', DurationSeconds: '900' }, 'sts');
+    const admin = { id: grab(assumed, 'AccessKeyId'), secret: grab(assumed, 'SecretAccessKey'), token: grab(assumed, 'SessionToken') };
+    await iam(agent, port, admin, { Action: 'CreateUser', UserName: 'tenant' });
+    const own = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:TagUser'], Resource: `arn:aws:iam::${account}:user/*` }] });
+    await iam(agent, port, admin, { Action: 'PutUserPolicy', UserName: 'tenant', PolicyName: 'own-users', PolicyDocument: own });
+    const created = await iam(agent, port, admin, { Action: 'CreateAccessKey', UserName: 'tenant' });
+    keys.push({ id: grab(created, 'AccessKeyId'), secret: grab(created, 'SecretAccessKey') });
+  }
+  return keys;
+}
+
 const body = (params: Record<string, string>, version = '2010-05-08'): string => new URLSearchParams({ Version: version, ...params }).toString();
 
 function rssOf(pid: number | undefined): { rss: number; peak: number } {
@@ -95,6 +114,7 @@ interface Deployment {
   user?: BenchKey;
   member?: BenchKey;
   roleArn?: string;
+  tenantKeys?: BenchKey[];
   /** ListUsers pages walked so far: the next request asks for the page after this marker. */
   marker?: string;
   pagesWalked?: number;
@@ -155,7 +175,10 @@ const ROUNDS = 6;
 async function measure(empty: Deployment, full: Deployment): Promise<{ empty: ServerRun; full: ServerRun }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
-    for (const d of [empty, full]) Object.assign(d, await principals(agent, d.ports[0] as number, d.seeded));
+    for (const d of [empty, full]) {
+      Object.assign(d, await principals(agent, d.ports[0] as number, d.seeded));
+      d.tenantKeys = await tenantKeys(agent, d.ports[0] as number, d.user!, d.seeded);
+    }
     const times = { empty: {} as Record<string, number[]>, full: {} as Record<string, number[]> };
     const perRound = Math.max(1, Math.ceil(REQUESTS / ROUNDS));
     for (const [name, operation] of Object.entries(OPERATIONS)) {
@@ -171,7 +194,9 @@ async function measure(empty: Deployment, full: Deployment): Promise<{ empty: Se
       }
     }
     const result = async (which: 'empty' | 'full', d: Deployment): Promise<ServerRun> => {
-      const loads = [await mixedLoad(d.ports, d.user!, d.seeded.userNames, 0), await mixedLoad(d.ports, d.user!, d.seeded.userNames, 0.1)];
+      const loads: MixedResult[] = [];
+      for (const share of [0, 0.1]) loads.push(await mixedLoad(d.ports, [d.user!], d.seeded.userNames, share));
+      for (const share of [0, 0.1]) loads.push(await mixedLoad(d.ports, d.tenantKeys!, d.seeded.commonUserNames, share));
       const memory = d.nodes.map((n) => rssOf(n.child.pid));
       return {
         coldStartMs: d.coldStartMs,
@@ -253,7 +278,7 @@ async function runConfiguration(config: Configuration, shape: ScaleShape): Promi
       const start = performance.now();
       let seeded: Seeded;
       try {
-        seeded = await seedOrganization(p.store, shape, populated, (line) => console.log(`    seeding: ${line}`));
+        seeded = await seedOrganization(p.store, shape, populated, CLIENTS, (line) => console.log(`    seeding: ${line}`));
       } finally {
         await p.store.close();
       }
@@ -283,7 +308,8 @@ function report(empty: ServerRun, full: ServerRun, sizes: readonly [number, numb
   for (const [which, r] of [['empty', empty], ['full', full]] as const) {
     for (const m of r.loads) {
       const what = m.writeShare === 0 ? 'GetUser alone' : `GetUser and ${m.writeShare * 100}% TagUser`;
-      console.log(`  load of ${m.clients} clients, ${what}, ${which} store: ${m.perSecond.toFixed(0)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}${m.failed > 0 ? `, ${m.failed} FAILED` : ''}`);
+      const callers = m.callers === 1 ? '' : ` in ${m.callers} accounts`;
+      console.log(`  load of ${m.clients} clients${callers}, ${what}, ${which} store: ${m.perSecond.toFixed(0)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}${m.failed > 0 ? `, ${m.failed} FAILED` : ''}`);
       ok &&= m.failed === 0;
     }
   }
@@ -300,7 +326,9 @@ export async function runScaleBench(): Promise<{ ok: boolean }> {
   const shape = scaleShape(SCALE);
   console.log(
     `\nScale: an organization of ${shape.accounts} accounts, ${shape.users} users and ${shape.roles} roles in all, ${shape.levels} OU levels, an SCP at each ` +
-      `(GATEHOUSE_BENCH_SCALE=${SCALE}; 1 is the full size), against the same organization with one member account and ${100} users per account; ` +
+      `(GATEHOUSE_BENCH_SCALE=${SCALE}; 1 is the full size), against the same organization with only the measured member account and the ${CLIENTS} tenant accounts and ${100} users per account ` +
+      `(at least ${CLIENTS} member accounts beside the measured one in both, for the load of ${CLIENTS} clients in as many accounts; ` +
+      `accounts past the scale's count hold 100 users); ` +
       `latencies over ${REQUESTS} sequential requests (GATEHOUSE_BENCH_SCALE_REQUESTS), account ${ACCOUNT} is the management account`,
   );
   // GATEHOUSE_BENCH_SCALE_STORES=sqlite, =postgres-1 or =postgres-2 (comma-separated) runs only those.

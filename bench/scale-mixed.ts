@@ -1,24 +1,32 @@
 // A load of reads alone, or a mixed load: many keep-alive clients spread over the nodes, most reading (GetUser of a varying user), some
 // writing (TagUser, each client on its own user), counted after a warm-up. Reads on one node see writes made on the
-// other, so with two PostgreSQL nodes it exercises the read cache and its invalidation together.
+// other, so with two PostgreSQL nodes it exercises the read cache and its invalidation together. Given one key per
+// client (the tenant load), each client is its own account's user and reads and writes only that account, so a write
+// should cost only that account's cached keys and policies.
 import { Agent } from 'node:http';
 import { call, signed, type BenchKey } from './http-bench.js';
 
 export interface MixedResult {
   readonly clients: number;
   readonly writeShare: number;
+  /** How many distinct callers (accounts) the clients sign as: 1 for one shared key. */
+  readonly callers: number;
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
 }
 
-const CLIENTS = Number(process.env['GATEHOUSE_BENCH_MIXED_CLIENTS'] ?? '50');
+export const CLIENTS = Number(process.env['GATEHOUSE_BENCH_MIXED_CLIENTS'] ?? '50');
 const WARM_UP_MS = 1_000;
 const MEASURE_MS = Number(process.env['GATEHOUSE_BENCH_MIXED_SECONDS'] ?? '4') * 1000;
 
-/** `writeShare` of the requests (0, or tenths) are writes. */
-export async function mixedLoad(ports: readonly number[], key: BenchKey, users: readonly string[], writeShare: number): Promise<MixedResult> {
+/**
+ * `writeShare` of the requests (0, or tenths) are writes. Client c signs with `keys[c % keys.length]`; `users` are
+ * names every caller's own account holds (GetUser and TagUser name a user of the caller's account).
+ */
+export async function mixedLoad(ports: readonly number[], keys: readonly BenchKey[], users: readonly string[], writeShare: number): Promise<MixedResult> {
+  if (keys.length === 0) throw new Error('mixedLoad needs at least one key');
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const times: number[] = [];
   let failed = 0;
@@ -29,6 +37,7 @@ export async function mixedLoad(ports: readonly number[], key: BenchKey, users: 
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         const port = ports[c % ports.length] as number;
+        const key = keys[c % keys.length] as BenchKey;
         // Writers tag users the readers read too, so their caches are invalidated as they would be in service.
         const own = users[c % users.length] as string;
         for (let i = 0; Date.now() < end; i++) {
@@ -55,5 +64,5 @@ export async function mixedLoad(ports: readonly number[], key: BenchKey, users: 
   if (failed > 0) console.log(`    mixed load: ${failed} failed, first: ${firstFailure}`);
   times.sort((a, b) => a - b);
   const at = (p: number): number => times[Math.min(times.length - 1, Math.floor((times.length * p) / 100))] ?? Number.NaN;
-  return { clients: CLIENTS, writeShare, perSecond: times.length / (MEASURE_MS / 1000), p50: at(50), p99: at(99), failed };
+  return { clients: CLIENTS, writeShare, callers: Math.min(CLIENTS, keys.length), perSecond: times.length / (MEASURE_MS / 1000), p50: at(50), p99: at(99), failed };
 }

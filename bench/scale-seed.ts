@@ -33,6 +33,10 @@ export interface Seeded {
   readonly memberRole: string;
   /** User names present in both the management and the member account. */
   readonly userNames: readonly string[];
+  /** Member accounts other than the measured one, one per client of the tenant load. */
+  readonly tenants: readonly string[];
+  /** User names present in every account (the tenants' included). */
+  readonly commonUserNames: readonly string[];
   readonly entities: number;
 }
 
@@ -64,12 +68,17 @@ function bulkId(prefix: string): string {
 }
 
 /**
- * Seeds `store`. `populated` false writes the same organization with only the measured account and BASE_USERS users
- * and BASE_ROLES roles in it and in the management account: the empty-store baseline answers the same requests.
+ * Seeds `store`. `populated` false writes the same organization with only the measured account and the
+ * `tenantCount` tenant accounts, and BASE_USERS users and BASE_ROLES roles in each and in the management account:
+ * the empty-store baseline answers the same requests.
  */
-export async function seedOrganization(store: Store, shape: ScaleShape, populated: boolean, progress: (line: string) => void = () => undefined): Promise<Seeded> {
+export async function seedOrganization(store: Store, shape: ScaleShape, populated: boolean, tenantCount: number, progress: (line: string) => void = () => undefined): Promise<Seeded> {
+  // Member accounts: the shape's (one in the empty store), and at least enough beside the measured one for the
+  // tenant load's clients. Accounts added for the tenants alone hold BASE_USERS and BASE_ROLES, as in the empty store.
+  const shapeMembers = populated ? shape.accounts - 1 : 1;
+  const memberCount = Math.max(shapeMembers, 1 + tenantCount);
   // An organization of 1 000 accounts is past AWS's default quota of 10, as it is for AWS's large customers.
-  const r = runner(store, ORGANIZATIONS_OPERATIONS, { ...testServices(), maxOrganizationAccounts: shape.accounts });
+  const r = runner(store, ORGANIZATIONS_OPERATIONS, { ...testServices(), maxOrganizationAccounts: memberCount + 1 });
   const management = ROOT_CALLER.account;
   await r.run('CreateOrganization', {});
   const roots = (await r.run('ListRoots', {})) as { Roots: Array<{ Id: string }> };
@@ -88,7 +97,6 @@ export async function seedOrganization(store: Store, shape: ScaleShape, populate
 
   // Member accounts, spread over the levels; the first, the one measured, in the deepest OU with its own SCP.
   const members: string[] = [];
-  const memberCount = populated ? shape.accounts - 1 : 1;
   for (let i = 0; i < memberCount; i++) {
     const created = (await r.run('CreateAccount', { Email: `member-${i}@example.com`, AccountName: `member-${i}` })) as { CreateAccountStatus: { AccountId: string } };
     const account = created.CreateAccountStatus.AccountId;
@@ -102,8 +110,8 @@ export async function seedOrganization(store: Store, shape: ScaleShape, populate
 
   // Users and roles: the accounts' share of the totals each (the management account is one of the accounts).
   const accounts = [management, ...members];
-  const usersPer = populated ? Math.max(BASE_USERS, Math.floor(shape.users / accounts.length)) : BASE_USERS;
-  const rolesPer = populated ? Math.max(BASE_ROLES, Math.floor(shape.roles / accounts.length)) : BASE_ROLES;
+  const usersPer = populated ? Math.max(BASE_USERS, Math.floor(shape.users / shape.accounts)) : BASE_USERS;
+  const rolesPer = populated ? Math.max(BASE_ROLES, Math.floor(shape.roles / shape.accounts)) : BASE_ROLES;
   let pending: EntityRecord[] = [];
   let entities = 0;
   const flush = async (): Promise<void> => {
@@ -121,11 +129,12 @@ export async function seedOrganization(store: Store, shape: ScaleShape, populate
       if (entities % 100_000 < BATCH) progress(`${entities} users and roles`);
     }
   };
-  for (const account of accounts) {
-    for (let i = 0; i < usersPer; i++) {
+  for (const [index, account] of accounts.entries()) {
+    const inShape = index <= shapeMembers;
+    for (let i = 0; i < (inShape ? usersPer : BASE_USERS); i++) {
       await add({ kind: KIND.user, account, key: userName(i), id: bulkId('AIDA'), path: '/', owner: '', created: CREATED, data: { tags: [] } });
     }
-    for (let i = 0; i < rolesPer; i++) {
+    for (let i = 0; i < (inShape ? rolesPer : BASE_ROLES); i++) {
       await add({
         kind: KIND.role,
         account,
@@ -139,5 +148,13 @@ export async function seedOrganization(store: Store, shape: ScaleShape, populate
     }
   }
   await flush();
-  return { management, member, memberRole: DEFAULT_ACCESS_ROLE, userNames: Array.from({ length: usersPer }, (_, i) => userName(i)), entities };
+  return {
+    management,
+    member,
+    memberRole: DEFAULT_ACCESS_ROLE,
+    userNames: Array.from({ length: usersPer }, (_, i) => userName(i)),
+    tenants: members.slice(1, 1 + tenantCount),
+    commonUserNames: Array.from({ length: BASE_USERS }, (_, i) => userName(i)),
+    entities,
+  };
 }
