@@ -189,6 +189,13 @@ const MAX_UNINDEXED = 20_000;
 // Emptied once everything in it is indexed and it has grown past this.
 const TRUNCATE_AT = 4 * 1024 * 1024;
 
+// Journaled batches are handed to the indexer together, this long after the first of them (or at once when a lookup,
+// a sweep or close() waits for the index): one message, one reply and one transaction for many batches, where a
+// message per batch cost the requests' thread a postMessage and a reply each and the indexer a commit each.
+const HANDOVER_MS = 20;
+// ...or at once past this many events.
+const HANDOVER_EVENTS = 2000;
+
 /**
  * The journal and its indexer. append() returns once the batch is in the journal: write(2) has handed it to the
  * kernel, so a kill -9 of the process cannot lose it (only a power loss or kernel crash could, as with SQLite's
@@ -212,6 +219,20 @@ export class EventJournal {
   /** close() gave up waiting: no more retries. */
   private stopped = false;
   private readonly caughtUp: Array<() => void> = [];
+  /** Journaled batches not yet handed to the indexer, their events, and the timer that hands them over. */
+  private handover: string[] = [];
+  private handoverEvents = 0;
+  private handoverTimer: NodeJS.Timeout | undefined;
+  private readonly handOver = (): void => {
+    clearTimeout(this.handoverTimer);
+    this.handoverTimer = undefined;
+    if (this.handover.length === 0) return;
+    const text = this.handover.length === 1 ? (this.handover[0] as string) : this.handover.join('');
+    const count = this.handoverEvents;
+    this.handover = [];
+    this.handoverEvents = 0;
+    this.index(text, count);
+  };
 
   constructor(
     private readonly path: string,
@@ -278,18 +299,27 @@ export class EventJournal {
     }
     this.size += data.length;
     this.unindexed += count;
-    this.index(text, count);
+    this.handover.push(text);
+    this.handoverEvents += count;
+    // Past TRUNCATE_AT every batch goes at once, as it is written: the journal can only be emptied at a moment when
+    // nothing journaled waits for the indexer, which a batch held back for HANDOVER_MS would rule out under load.
+    if (this.handoverEvents >= HANDOVER_EVENTS || this.size > TRUNCATE_AT) this.handOver();
+    else this.handoverTimer ??= setTimeout(this.handOver, HANDOVER_MS);
     // Bounded memory: while the indexer is this far behind (its queue holds the rows), the next batch waits, and the
     // requests behind it (the audit writer's back-pressure).
+    if (this.unindexed > MAX_UNINDEXED) this.handOver();
     while (this.unindexed > MAX_UNINDEXED) await new Promise<void>((resolve) => this.caughtUp.push(resolve));
   }
 
   /** Resolves when every event appended so far is in SQLite. */
   async indexed(): Promise<void> {
+    this.handOver();
     while (this.indexing.size > 0) await Promise.all([...this.indexing]);
   }
 
   sweep(time: number): Promise<number> {
+    // The batches journaled before the sweep are indexed before it (the indexer takes messages in order).
+    this.handOver();
     return this.indexer.send({ kind: 'sweep', time }) as Promise<number>;
   }
 
@@ -306,6 +336,8 @@ export class EventJournal {
     ]);
     clearTimeout(timer);
     this.stopped = true;
+    // Gave up waiting: what was not handed over stays in the journal for the next open.
+    clearTimeout(this.handoverTimer);
     await this.indexer.close();
     if (settled && this.unindexed === 0) ftruncateSync(this.fd, 0);
     closeSync(this.fd);
@@ -318,7 +350,7 @@ export class EventJournal {
         this.unindexed -= count;
         if (this.unindexed <= MAX_UNINDEXED) for (const wake of this.caughtUp.splice(0)) wake();
         // Everything journaled is indexed: the journal can start over (no write is under way).
-        if (this.indexing.size === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
+        if (this.indexing.size === 0 && this.handover.length === 0 && !this.writing && this.size > TRUNCATE_AT && !this.closed) {
           ftruncateSync(this.fd, 0);
           this.size = 0;
         }
