@@ -95,15 +95,33 @@ const MAX_USER_AGENT = 1024;
  * when the option asks for them, and nothing for actions that do not exist.
  */
 export class AuditTrail {
+  /**
+   * A caller's userIdentity and its JSON, made once per caller: a caller is immutable, and the authenticator hands
+   * the same object to each request signed with the same key, so the identity is not rebuilt and re-serialized for
+   * every event.
+   */
+  private readonly identities = new WeakMap<Caller, { readonly identity: UserIdentity; readonly text: string }>();
+
   constructor(private readonly options: AuditTrailOptions) {}
+
+  private identityOf(caller: Caller): { readonly identity: UserIdentity; readonly text: string } {
+    let known = this.identities.get(caller);
+    if (known === undefined) {
+      const identity = userIdentityOf(caller);
+      known = { identity, text: JSON.stringify(identity) };
+      this.identities.set(caller, known);
+    }
+    return known;
+  }
 
   eventFor(facts: RequestFacts): AuditEventRecord | undefined {
     const action = facts.action;
     if (action === undefined || !hasOperation(facts.service, action)) return undefined;
     let identity: UserIdentity;
+    let identityText: string | undefined;
     let account: string;
     if (facts.caller !== undefined && facts.caller.kind !== 'anonymous') {
-      identity = userIdentityOf(facts.caller);
+      ({ identity, text: identityText } = this.identityOf(facts.caller));
       account = facts.caller.account;
     } else if (facts.unsigned === true) {
       identity = federatedIdentity(action, facts.result);
@@ -134,7 +152,7 @@ export class AuditTrail {
       responseElements: facts.error === undefined && facts.result !== undefined && logsResponse(facts.service, action) ? loggedResponseElements(facts.service, action, facts.result) : null,
       ...(facts.error !== undefined ? { error: facts.error } : {}),
       ...(facts.wouldDeny !== undefined ? { wouldDeny: facts.wouldDeny } : {}),
-    });
+    }, undefined, identityText);
   }
 }
 
