@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -51,6 +51,36 @@ describe('SQLite event log: journal and index', () => {
     try {
       const found = (await log.query({ maxResults: 100 })).events.map((e) => e.eventId);
       assert.deepEqual([...found].sort(), [...acknowledged].sort());
+    } finally {
+      await log.close();
+    }
+  });
+
+  test('a journal grown past its limit is emptied once the indexer has caught up, with no lookup or close to prompt it', async () => {
+    const path = join(mkdtempSync(join(scratch, 'truncate-')), 'audit.db');
+    const log = openSqliteEventLog(path);
+    try {
+      const record = JSON.stringify({ padding: 'x'.repeat(2000) });
+      const ids: string[] = [];
+      // ~5 MB in batches of 100, the event loop turning between them as a server's does.
+      for (let batch = 0; batch < 25; batch++) {
+        const events = Array.from({ length: 100 }, () => auditEvent({ record }));
+        ids.push(...events.map((e) => e.eventId));
+        await log.append(events);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const journal = eventJournalPath(path);
+      const deadline = Date.now() + 10_000;
+      while (statSync(journal).size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(statSync(journal).size, 0, 'the journal is emptied');
+      let found = 0;
+      let nextToken: string | undefined;
+      do {
+        const page = await log.query({ maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) });
+        found += page.events.length;
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+      assert.equal(found, ids.length, 'every event was indexed before the journal was emptied');
     } finally {
       await log.close();
     }
