@@ -203,10 +203,14 @@ export function parseJournalLine(line: string): AuditEventRecord {
  * kernel that holds the write back (dirty-page throttling) stalls the loop as the entity store's own synchronous
  * commits already do.
  */
-function writeAll(fd: number, data: Buffer): void {
+function writeAll(fd: number, data: Buffer, length: number): void {
   let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+  while (offset < length) offset += writeSync(fd, data, offset, length - offset);
 }
+
+// A batch's text is encoded into this buffer, made once (no buffer allocated and freed per batch); a batch that might
+// not fit gets its own. UTF-8 takes at most 3 bytes per UTF-16 code unit.
+const ENCODE_BYTES = 1024 * 1024;
 
 // At most this many events journaled and waiting for the indexer (a few tens of MB).
 const MAX_UNINDEXED = 20_000;
@@ -246,6 +250,8 @@ export class EventJournal {
   /** close() gave up waiting: no more retries. */
   private stopped = false;
   private readonly caughtUp: Array<() => void> = [];
+  /** Where batches are encoded (see ENCODE_BYTES). */
+  private encoded: Buffer | undefined;
   /**
    * Where the journal stops being the indexer's: the bytes before it were handed over (named to the indexer, which
    * reads them from the file); the events after it, and the timer that hands them over.
@@ -311,11 +317,20 @@ export class EventJournal {
   }
 
   private async write(text: string, count: number): Promise<void> {
-    const data = Buffer.from(text, 'utf8');
+    let data: Buffer;
+    let length: number;
+    if (text.length * 3 <= ENCODE_BYTES) {
+      this.encoded ??= Buffer.allocUnsafeSlow(ENCODE_BYTES);
+      data = this.encoded;
+      length = data.write(text, 0, 'utf8');
+    } else {
+      data = Buffer.from(text, 'utf8');
+      length = data.length;
+    }
     const before = this.size;
     this.writing = true;
     try {
-      writeAll(this.fd, data);
+      writeAll(this.fd, data, length);
     } catch (error) {
       // A partial write (disk full) is cut off again, so the next batch does not start in the middle of a line.
       try {
@@ -327,15 +342,15 @@ export class EventJournal {
     } finally {
       this.writing = false;
     }
-    this.size += data.length;
+    this.size += length;
     this.unindexed += count;
     this.handoverEvents += count;
     // Past TRUNCATE_AT every batch goes at once, as it is written: the journal can only be emptied at a moment when
     // nothing journaled waits for the indexer, which a batch held back for HANDOVER_MS would rule out under load.
     if (this.handoverEvents >= HANDOVER_EVENTS || this.size > TRUNCATE_AT) this.handOver();
     else this.handoverTimer ??= setTimeout(this.handOver, HANDOVER_MS);
-    // Bounded memory: while the indexer is this far behind (its queue holds the rows), the next batch waits, and the
-    // requests behind it (the audit writer's back-pressure).
+    // Bounded: while the indexer is this far behind (the journal, and the replay at a restart, grow), the next batch
+    // waits, and the requests behind it (the audit writer's back-pressure).
     if (this.unindexed > MAX_UNINDEXED) this.handOver();
     while (this.unindexed > MAX_UNINDEXED) await new Promise<void>((resolve) => this.caughtUp.push(resolve));
   }

@@ -60,11 +60,13 @@ describe('SQLite event log: journal and index', () => {
     const path = join(mkdtempSync(join(scratch, 'truncate-')), 'audit.db');
     const log = openSqliteEventLog(path);
     try {
-      const record = JSON.stringify({ padding: 'x'.repeat(2000) });
+      // Not all ASCII: the journal's offsets count bytes, not characters.
+      const record = JSON.stringify({ padding: 'x'.repeat(2000), agent: 'café 😀' });
       const ids: string[] = [];
-      // ~5 MB in batches of 100, the event loop turning between them as a server's does.
+      // ~6 MB in batches of 100, and some of 250 (too big for the reused encoding buffer), the event loop turning
+      // between them as a server's does.
       for (let batch = 0; batch < 25; batch++) {
-        const events = Array.from({ length: 100 }, () => auditEvent({ record }));
+        const events = Array.from({ length: batch % 5 === 0 ? 250 : 100 }, () => auditEvent({ record }));
         ids.push(...events.map((e) => e.eventId));
         await log.append(events);
         await new Promise((resolve) => setImmediate(resolve));
@@ -81,6 +83,7 @@ describe('SQLite event log: journal and index', () => {
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
       assert.equal(found, ids.length, 'every event was indexed before the journal was emptied');
+      assert.equal((await log.query({ eventId: ids[ids.length - 1] as string, maxResults: 1 })).events[0]?.record, record);
     } finally {
       await log.close();
     }
