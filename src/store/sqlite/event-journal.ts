@@ -45,7 +45,7 @@ const deleteResources = db.prepare(workerData.deleteResources);
 const deleteEvents = db.prepare(workerData.deleteEvents);
 const columns = workerData.columns;
 const bind = (v) => (v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' ? JSON.stringify(v) : v);
-const { openSync, readSync } = require('node:fs');
+const { closeSync, openSync, readSync } = require('node:fs');
 const journal = openSync(workerData.journal, 'r');
 // The main thread names a stretch of the journal it has written (whole lines): read here, from the page cache, the
 // text never crosses between threads and the requests' thread keeps none of it.
@@ -100,6 +100,8 @@ parentPort.on('message', (message) => {
   try {
     if (message.kind === 'close') {
       db.close();
+      // Closed with the database, not left to the thread's exit.
+      closeSync(journal);
       parentPort.postMessage({ id: message.id, ok: true });
       parentPort.close();
       return;

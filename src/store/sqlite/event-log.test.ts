@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -87,6 +87,17 @@ describe('SQLite event log: journal and index', () => {
     } finally {
       await log.close();
     }
+  });
+
+  test('closing the log leaves no file descriptor open (the journal, the database, the indexer\'s own)', { skip: !existsSync('/proc/self/fd') && 'needs /proc/self/fd' }, async () => {
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 5; i++) {
+      const log = openSqliteEventLog(join(mkdtempSync(join(scratch, 'fd-')), 'audit.db'));
+      await log.append([auditEvent()]);
+      await log.close();
+    }
+    assert.equal(open(), before);
   });
 
   test('a lookup right after an append sees it (the indexer is waited for)', async () => {
