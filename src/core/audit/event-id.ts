@@ -4,6 +4,9 @@ import { randomFillSync } from 'node:crypto';
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
+// The ID's bytes, assembled here before they are written out as text (no Buffer allocated per event).
+const scratch = Buffer.alloc(16);
+
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -16,7 +19,7 @@ export function newEventId(time: number = Date.now()): string {
     randomFillSync(pool);
     used = 0;
   }
-  const bytes = Buffer.allocUnsafe(16);
+  const bytes = scratch;
   // 48 bits of milliseconds, big-endian.
   bytes.writeUIntBE(Math.max(0, Math.floor(time)) % 2 ** 48, 0, 6);
   pool.copy(bytes, 6, used, used + 10);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Caller } from '../caller.js';
 import type { SessionClaims } from '../sts/session-token.js';
-import { auditEventOf, buildRecord, isReadOnlyEvent, logsResponse, resourcesOf, type AuditedRequest } from './record.js';
+import { auditEventOf, buildRecord, isReadOnlyEvent, logsResponse, recordText, resourcesOf, type AuditedRequest } from './record.js';
 import { lookupUserName, userIdentityOf, type UserIdentity } from './user-identity.js';
 
 const ACCOUNT = '444455556666';
@@ -200,6 +200,33 @@ describe('record', () => {
       assert.equal(buildRecord(request({ service, action })).responseElements === null, !response);
     });
   }
+
+  test('recordText writes the very bytes JSON.stringify writes for the record, whatever the request holds', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:role/JohnRole2`;
+    const variants: AuditedRequest[] = [
+      request(),
+      request({ error: { code: 'EntityAlreadyExists', message: 'User with name "Bob" already exists.\n' } }),
+      request({ wouldDeny: { code: 'AccessDenied', message: 'User: x is not authorized' } }),
+      request({ error: { code: 'AccessDenied', message: 'no' }, wouldDeny: { code: 'AccessDenied', message: 'no' } }),
+      request({ service: 'sts', action: 'AssumeRole', region: 'eu-west-1', params: { RoleArn: arn, RoleSessionName: 's' }, responseElements: { credentials: { expiration: 'Nov 25, 2026, 10:40:14 PM' } } }),
+      request({ service: 'sts', action: 'AssumeRoleWithSAML', params: { RoleArn: 'not-an-arn' } }),
+      request({ service: 'sts', action: 'AssumeRole', params: { RoleArn: 42 } }),
+      request({ service: 'iam', action: 'GetUser', requestParameters: null, responseElements: { ignored: true } }),
+      request({ service: 'organizations', action: 'DescribeOrganization', requestParameters: null, responseElements: null }),
+      request({ service: 'cloudtrail', action: 'LookupEvents', requestParameters: { lookupAttributes: [{ attributeKey: 'Username', attributeValue: '\u2028</script>' }] } }),
+      request({ userAgent: 'agent with "quotes", \\ and \u0001 control', sourceIp: '', requestId: '\ud800', time: new Date(-1) }),
+      request({ identity: { type: 'Unknown' }, account: '', requestParameters: { when: new Date(0), nested: { list: [1, null, 'x'] }, gone: undefined } }),
+      ...CASES.map(({ caller }) => request({ identity: userIdentityOf(caller), account: caller.account })),
+    ];
+    for (const r of variants) {
+      const expected = JSON.stringify(buildRecord(r));
+      assert.equal(recordText(r), expected);
+      assert.equal(recordText(r, JSON.stringify(r.identity)), expected);
+      assert.equal(auditEventOf(r).record, expected);
+      assert.equal(auditEventOf(r, undefined, JSON.stringify(r.identity)).record, expected);
+      assert.deepEqual({ ...auditEventOf(r), record: '' }, { ...auditEventOf(r, buildRecord(r)), record: '' }, 'the lookup fields do not depend on how the text was made');
+    }
+  });
 
   test('resources named by the input, by CloudTrail type; a prototype key is not read', () => {
     assert.deepEqual(resourcesOf({ UserName: 'u', GroupName: 'g', PolicyArn: 'arn:aws:iam::aws:policy/P', Other: 'x' }), [

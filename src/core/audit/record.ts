@@ -132,8 +132,34 @@ export function buildRecord(request: AuditedRequest): CloudTrailRecord {
   };
 }
 
-/** The record with the fields the event log looks it up by. */
-export function auditEventOf(request: AuditedRequest, record: CloudTrailRecord = buildRecord(request)): AuditEventRecord {
+/** `,"name":value` as JSON.stringify writes an object's property, or nothing for a value it leaves out (undefined). */
+function member(name: string, value: unknown): string {
+  const text = JSON.stringify(value) as string | undefined;
+  return text === undefined ? '' : `,"${name}":${text}`;
+}
+
+/**
+ * The record as JSON text, the very bytes of JSON.stringify(buildRecord(request)) (record.test.ts holds them to it),
+ * written field by field: no record object is built and then walked for every audited request, and the identity's
+ * text can be given, as the audit trail keeps it per caller.
+ */
+export function recordText(request: AuditedRequest, identityText: string = JSON.stringify(request.identity)): string {
+  const { service, action } = request;
+  const roleArn = service === 'sts' && action.startsWith('AssumeRole') ? request.params['RoleArn'] : undefined;
+  let text = `{"eventVersion":${JSON.stringify(EVENT_VERSION)},"userIdentity":${identityText}${member('eventTime', cloudTrailTime(request.time))}${member('eventSource', `${service}.amazonaws.com`)}${member('eventName', action)}${member('awsRegion', request.region)}${member('sourceIPAddress', request.sourceIp)}${member('userAgent', request.userAgent)}`;
+  if (request.error !== undefined) text += `${member('errorCode', request.error.code)}${member('errorMessage', request.error.message)}`;
+  text += `${member('requestParameters', request.requestParameters)}${member('responseElements', request.error === undefined && logsResponse(service, action) ? request.responseElements : null)}`;
+  if (request.wouldDeny !== undefined) text += member('additionalEventData', { gatehouseWouldDeny: { errorCode: request.wouldDeny.code, errorMessage: request.wouldDeny.message } });
+  text += `${member('requestID', request.requestId)}${member('eventID', request.eventId)},"readOnly":${isReadOnlyEvent(service, action) ? 'true' : 'false'}`;
+  if (typeof roleArn === 'string') text += member('resources', [{ accountId: roleArn.split(':')[4] ?? '', type: 'AWS::IAM::Role', ARN: roleArn }]);
+  return `${text},"eventType":"AwsApiCall","managementEvent":true${member('recipientAccountId', request.account)},"eventCategory":"Management"}`;
+}
+
+/**
+ * The record with the fields the event log looks it up by. Without `record`, its text is written by recordText (with
+ * `identityText`, the identity's JSON, when the caller has it).
+ */
+export function auditEventOf(request: AuditedRequest, record?: CloudTrailRecord, identityText?: string): AuditEventRecord {
   const userName = lookupUserName(request.identity);
   const accessKeyId = request.identity.accessKeyId;
   return {
@@ -141,11 +167,11 @@ export function auditEventOf(request: AuditedRequest, record: CloudTrailRecord =
     time: request.time.getTime(),
     account: request.account,
     eventName: request.action,
-    eventSource: record.eventSource,
+    eventSource: record?.eventSource ?? `${request.service}.amazonaws.com`,
     ...(userName !== undefined ? { userName } : {}),
     ...(accessKeyId !== undefined && accessKeyId !== '' ? { accessKeyId } : {}),
-    readOnly: record.readOnly,
+    readOnly: record?.readOnly ?? isReadOnlyEvent(request.service, request.action),
     resources: resourcesOf(request.params),
-    record: JSON.stringify(record),
+    record: record !== undefined ? JSON.stringify(record) : recordText(request, identityText),
   };
 }

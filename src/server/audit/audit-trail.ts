@@ -52,16 +52,19 @@ export function factsOf(
   request: { readonly service: AuditService; readonly requestId: string; readonly now: () => Date; readonly sourceIp: string | undefined; readonly userAgent: string | undefined; readonly contentType: string | undefined },
   error?: { readonly code: string; readonly message: string },
 ): RequestFacts {
+  // Absent facts are undefined properties rather than spread-in ones: built for every audited request, and the
+  // trail reads each with `=== undefined` either way.
   return {
     service: request.service,
     action: gathered.opName ?? actionOf(gathered.body, gathered.query, request.contentType),
-    ...(gathered.caller !== undefined ? { caller: gathered.caller } : {}),
-    ...(gathered.unsigned === true ? { unsigned: true } : {}),
-    ...(gathered.presentedKeyId !== undefined ? { presentedKeyId: gathered.presentedKeyId } : {}),
-    ...(gathered.params !== undefined ? { params: gathered.params } : {}),
-    ...(error === undefined ? { result: gathered.result } : { error: { code: error.code, message: error.message } }),
-    ...(gathered.wouldDeny !== undefined ? { wouldDeny: gathered.wouldDeny } : {}),
-    ...(gathered.signingRegion !== undefined ? { signingRegion: gathered.signingRegion } : {}),
+    caller: gathered.caller,
+    unsigned: gathered.unsigned === true ? true : undefined,
+    presentedKeyId: gathered.presentedKeyId,
+    params: gathered.params,
+    result: error === undefined ? gathered.result : undefined,
+    error: error === undefined ? undefined : { code: error.code, message: error.message },
+    wouldDeny: gathered.wouldDeny,
+    signingRegion: gathered.signingRegion,
     requestId: request.requestId,
     time: gathered.time ?? request.now(),
     sourceIp: request.sourceIp?.replace(/^::ffff:/, '') ?? '',
@@ -95,15 +98,33 @@ const MAX_USER_AGENT = 1024;
  * when the option asks for them, and nothing for actions that do not exist.
  */
 export class AuditTrail {
+  /**
+   * A caller's userIdentity and its JSON, made once per caller: a caller is immutable, and the authenticator hands
+   * the same object to each request signed with the same key, so the identity is not rebuilt and re-serialized for
+   * every event.
+   */
+  private readonly identities = new WeakMap<Caller, { readonly identity: UserIdentity; readonly text: string }>();
+
   constructor(private readonly options: AuditTrailOptions) {}
+
+  private identityOf(caller: Caller): { readonly identity: UserIdentity; readonly text: string } {
+    let known = this.identities.get(caller);
+    if (known === undefined) {
+      const identity = userIdentityOf(caller);
+      known = { identity, text: JSON.stringify(identity) };
+      this.identities.set(caller, known);
+    }
+    return known;
+  }
 
   eventFor(facts: RequestFacts): AuditEventRecord | undefined {
     const action = facts.action;
     if (action === undefined || !hasOperation(facts.service, action)) return undefined;
     let identity: UserIdentity;
+    let identityText: string | undefined;
     let account: string;
     if (facts.caller !== undefined && facts.caller.kind !== 'anonymous') {
-      identity = userIdentityOf(facts.caller);
+      ({ identity, text: identityText } = this.identityOf(facts.caller));
       account = facts.caller.account;
     } else if (facts.unsigned === true) {
       identity = federatedIdentity(action, facts.result);
@@ -132,9 +153,9 @@ export class AuditTrail {
       requestParameters: facts.params === undefined ? null : loggedRequestParameters(facts.service, action, params),
       // Walked only for the calls whose responses CloudTrail logs (not the Gets and Lists that most requests are).
       responseElements: facts.error === undefined && facts.result !== undefined && logsResponse(facts.service, action) ? loggedResponseElements(facts.service, action, facts.result) : null,
-      ...(facts.error !== undefined ? { error: facts.error } : {}),
-      ...(facts.wouldDeny !== undefined ? { wouldDeny: facts.wouldDeny } : {}),
-    });
+      error: facts.error,
+      wouldDeny: facts.wouldDeny,
+    }, undefined, identityText);
   }
 }
 

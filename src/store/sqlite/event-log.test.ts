@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -54,6 +54,50 @@ describe('SQLite event log: journal and index', () => {
     } finally {
       await log.close();
     }
+  });
+
+  test('a journal grown past its limit is emptied once the indexer has caught up, with no lookup or close to prompt it', async () => {
+    const path = join(mkdtempSync(join(scratch, 'truncate-')), 'audit.db');
+    const log = openSqliteEventLog(path);
+    try {
+      // Not all ASCII: the journal's offsets count bytes, not characters.
+      const record = JSON.stringify({ padding: 'x'.repeat(2000), agent: 'café 😀' });
+      const ids: string[] = [];
+      // ~6 MB in batches of 100, and some of 250 (too big for the reused encoding buffer), the event loop turning
+      // between them as a server's does.
+      for (let batch = 0; batch < 25; batch++) {
+        const events = Array.from({ length: batch % 5 === 0 ? 250 : 100 }, () => auditEvent({ record }));
+        ids.push(...events.map((e) => e.eventId));
+        await log.append(events);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const journal = eventJournalPath(path);
+      const deadline = Date.now() + 10_000;
+      while (statSync(journal).size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(statSync(journal).size, 0, 'the journal is emptied');
+      let found = 0;
+      let nextToken: string | undefined;
+      do {
+        const page = await log.query({ maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) });
+        found += page.events.length;
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+      assert.equal(found, ids.length, 'every event was indexed before the journal was emptied');
+      assert.equal((await log.query({ eventId: ids[ids.length - 1] as string, maxResults: 1 })).events[0]?.record, record);
+    } finally {
+      await log.close();
+    }
+  });
+
+  test('closing the log leaves no file descriptor open (the journal, the database, the indexer\'s own)', { skip: !existsSync('/proc/self/fd') && 'needs /proc/self/fd' }, async () => {
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 5; i++) {
+      const log = openSqliteEventLog(join(mkdtempSync(join(scratch, 'fd-')), 'audit.db'));
+      await log.append([auditEvent()]);
+      await log.close();
+    }
+    assert.equal(open(), before);
   });
 
   test('a lookup right after an append sees it (the indexer is waited for)', async () => {

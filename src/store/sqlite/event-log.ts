@@ -96,6 +96,9 @@ export function openSqliteEventLog(path: string, options: { readonly readonly?: 
   const db = new Database(path, { timeout: 5000, ...(options.readonly === true ? { readonly: true, fileMustExist: true } : {}) });
   try {
     if (options.readonly !== true) {
+      // Rows of ~1 KB (the record) fill 4 KB pages fast: with 8 KB ones the indexer writes and checkpoints a third
+      // fewer pages per event. It applies to a new file only (an existing one keeps the size it was made with).
+      db.pragma('page_size = 8192');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
