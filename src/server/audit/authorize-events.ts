@@ -38,8 +38,8 @@ function header(input: AuthorizeInput, name: string): string | undefined {
   return input.request?.headers.find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
-function sourceIpOf(input: AuthorizeInput, index: number): string {
-  const value = input.actions[index]?.context?.['aws:SourceIp'] ?? input.context?.['aws:SourceIp'];
+function sourceIpOf(input: AuthorizeInput): string {
+  const value = input.actions[0]?.context?.['aws:SourceIp'] ?? input.context?.['aws:SourceIp'];
   const address = typeof value === 'string' ? value : undefined;
   return address !== undefined && ADDRESS.test(address) ? address : SOURCE_IP_PLACEHOLDER;
 }
@@ -48,6 +48,10 @@ function sourceIpOf(input: AuthorizeInput, index: number): string {
  * The audit trail of the authorize API: the S3 management operations (bucket-level calls) it decides become
  * CloudTrail events as S3 logs them; data events (object-level calls) are not recorded, as CloudTrail's event history
  * does not record them.
+ *
+ * One call is one S3 request, and S3 logs one event per request: the operation is the one the first action
+ * authorizes (the others are the further permissions the same request needs, such as s3:PutBucketAcl for a
+ * CreateBucket that sets an ACL), and it failed with AccessDenied when any of its actions was denied.
  */
 export class AuthorizeAudit {
   private readonly newId: () => string;
@@ -62,51 +66,49 @@ export class AuthorizeAudit {
   eventsFor(facts: AuthorizeCallFacts): AuditEventRecord[] {
     const { input, answer } = facts;
     // Most calls are object reads and writes: nothing to build for them.
-    if (!input.actions.some((item) => s3ManagementOperation(item.action) !== undefined)) return [];
+    const first = input.actions[0];
+    if (first === undefined || s3ManagementOperation(first.action) === undefined) return [];
     let identity: UserIdentity;
     let principalAccount: string | undefined;
-    let decisions: S3Decision[];
+    let decision: S3Decision;
     if (answer.authenticated) {
       const caller = answer.caller;
-      if (caller === undefined) return [];
+      const result = answer.results[0];
+      if (caller === undefined || result === undefined) return [];
       identity = caller.kind === 'anonymous' ? { type: 'AWSAccount', principalId: '', accountId: 'anonymous' } : userIdentityOf(caller);
       principalAccount = caller.kind === 'anonymous' ? undefined : caller.account;
-      decisions = answer.results.map((result) => ({
+      const denied = answer.results.find((r) => !r.allowed);
+      decision = {
         action: result.action,
         resource: result.resource,
         ...(result.resourceAccount !== undefined ? { resourceAccount: result.resourceAccount } : {}),
-        ...(result.allowed ? {} : { error: { code: 'AccessDenied', message: result.message ?? 'Access Denied' } }),
-      }));
+        ...(denied !== undefined ? { error: { code: 'AccessDenied', message: denied.message ?? 'Access Denied' } } : {}),
+      };
     } else {
       if (this.options.failedAuthentication !== true) return [];
       // Who the request claims to be is not evidence, nor its ResourceAccount: the server's account gets the event.
       identity = { type: 'Unknown', ...(answer.presentedKeyId !== undefined ? { accessKeyId: answer.presentedKeyId.slice(0, 128) } : {}) };
       principalAccount = undefined;
       const error = { code: answer.error?.code ?? 'AccessDenied', message: answer.error?.message ?? 'Access Denied' };
-      decisions = input.actions.map((item) => ({ action: item.action, resource: item.resource, resourceAccount: this.options.accountId, error }));
+      decision = { action: first.action, resource: first.resource, resourceAccount: this.options.accountId, error };
     }
     const userAgent = header(input, 'user-agent') ?? '';
     const host = header(input, 'host');
-    const events: AuditEventRecord[] = [];
-    decisions.forEach((decision, index) => {
-      const one = s3ManagementEvents(
-        {
-          identity,
-          principalAccount,
-          fallbackAccount: this.options.accountId,
-          region: answer.region ?? facts.callRegion,
-          sourceIp: sourceIpOf(input, index),
-          userAgent: userAgent.length > MAX_USER_AGENT ? userAgent.slice(0, MAX_USER_AGENT) : userAgent,
-          ...(host !== undefined ? { host: host.slice(0, 256) } : {}),
-          requestId: facts.requestId,
-          time: facts.time,
-          newId: this.newId,
-        },
-        [decision],
-      );
-      events.push(...one);
-    });
-    return events;
+    return s3ManagementEvents(
+      {
+        identity,
+        principalAccount,
+        fallbackAccount: this.options.accountId,
+        region: answer.region ?? facts.callRegion,
+        sourceIp: sourceIpOf(input),
+        userAgent: userAgent.length > MAX_USER_AGENT ? userAgent.slice(0, MAX_USER_AGENT) : userAgent,
+        ...(host !== undefined ? { host: host.slice(0, 256) } : {}),
+        requestId: facts.requestId,
+        time: facts.time,
+        newId: this.newId,
+      },
+      [decision],
+    );
   }
 
   /** Resolves once every event of the call is committed: the answer goes out only then. */
