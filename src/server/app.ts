@@ -39,6 +39,7 @@ import { loadSessionKeyRing } from './session-keys.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { AuditRetention, AuditTrail } from './audit/audit-trail.js';
 import { AuditWriter } from './audit/audit-writer.js';
+import { AuthorizeAudit } from './audit/authorize-events.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -213,7 +214,18 @@ async function startOnStore(store: Store, config: ServerConfig, options: StartOp
     : undefined;
   const retention = new AuditRetention((before) => store.events.deleteBefore(before), config.audit.retentionDays, (error) => auditFailures.log({ err: error }, 'audit retention sweep failed'));
   retention.start();
-  const authorize = createAuthorizeRoutes({ store, authenticator, authorizer, clock, failures: serverErrors, secure: config.tls !== undefined, usage, operatorAccount: config.accountId });
+  const authorizeAudit = audit === undefined ? undefined : new AuthorizeAudit(audit.writer, { accountId: config.accountId, failedAuthentication: config.audit.failedAuthentication });
+  const authorize = createAuthorizeRoutes({
+    store,
+    authenticator,
+    authorizer,
+    clock,
+    failures: serverErrors,
+    secure: config.tls !== undefined,
+    usage,
+    operatorAccount: config.accountId,
+    ...(authorizeAudit !== undefined ? { audit: authorizeAudit } : {}),
+  });
   const handler = createGateway({
     ...(audit !== undefined ? { audit } : {}),
     ...(requestLog !== undefined ? { requestLog } : {}),

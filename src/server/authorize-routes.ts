@@ -17,6 +17,8 @@ import type { RateLimitedLog } from './logger.js';
 import { answerFailure, authenticateSigned, headerPairs, sendJson } from './signed-json-route.js';
 import { noteDecisions, type UsageRecorder } from './usage-recorder.js';
 import { readLimitedBody } from './read-limited-body.js';
+import type { AuthorizeAudit } from './audit/authorize-events.js';
+import { AuditWriterClosedError } from './audit/audit-writer.js';
 
 /**
  * The authorize API and the resource-policy registry over HTTP, under the reserved prefix:
@@ -70,6 +72,8 @@ export interface AuthorizeRoutesDeps {
    * policies.
    */
   readonly operatorAccount: string;
+  /** The audit trail: the S3 management operations decided are recorded, committed before the answer. Off when absent. */
+  readonly audit?: AuthorizeAudit;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -281,7 +285,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     });
   }
 
-  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date): Promise<{ status: number; body: Json }> {
+  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date, requestId: string): Promise<{ status: number; body: Json }> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
     await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
@@ -291,6 +295,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     // authenticateSigned settled the store for this request: a second wait would be one more round trip on PostgreSQL.
     const answer = await api.authorize(input, { settled });
     if (deps.usage !== undefined) noteDecisions(deps.usage, answer, callRegion, now);
+    if (deps.audit !== undefined) await deps.audit.record({ input, answer, callRegion, requestId, time: now });
     return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
   }
 
@@ -347,7 +352,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
       const { caller, region, settled } = await authenticateSigned(deps.authenticator, signed, now);
-      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, settled, now) : await registryCall(req, signed, caller, now, kind === 'tags');
+      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, settled, now, requestId) : await registryCall(req, signed, caller, now, kind === 'tags');
       if (result.status === 204) {
         res.writeHead(204, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
         res.end();
@@ -355,7 +360,11 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       }
       sendJson(res, result.status, result.body, requestId);
     };
-    work().catch((error: unknown) => answerFailure(res, error, requestId, deps.failures, 'authorize API request'));
+    work().catch((error: unknown) => {
+      // The audit trail closed (shutdown) before the decisions' events were written: unanswered, not unrecorded.
+      if (error instanceof AuditWriterClosedError) res.destroy();
+      else answerFailure(res, error, requestId, deps.failures, 'authorize API request');
+    });
     return true;
   };
 }

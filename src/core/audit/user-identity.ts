@@ -2,7 +2,8 @@ import type { Caller } from '../caller.js';
 
 /** CloudTrail's `userIdentity` element, with the fields in the order CloudTrail writes them. */
 export interface UserIdentity {
-  readonly type: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'WebIdentityUser' | 'SAMLUser' | 'Unknown';
+  /** AWSAccount: S3's anonymous requester (accountId `anonymous`). */
+  readonly type: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'WebIdentityUser' | 'SAMLUser' | 'AWSAccount' | 'Unknown';
   readonly principalId?: string;
   readonly arn?: string;
   readonly accountId?: string;
@@ -95,6 +96,7 @@ export function lookupUserName(identity: UserIdentity): string | undefined {
       const arn = identity.arn;
       return arn === undefined ? undefined : arn.slice(arn.lastIndexOf('/') + 1);
     }
+    case 'AWSAccount':
     case 'Unknown':
       return undefined;
   }

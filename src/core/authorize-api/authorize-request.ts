@@ -86,6 +86,8 @@ export interface ActionDecision {
   /** AWS's AccessDenied text when not allowed. */
   readonly message?: string;
   readonly explanation?: Explanation;
+  /** The resource's account as decided (for the audit trail; not part of the HTTP answer). */
+  readonly resourceAccount?: string;
 }
 
 export interface AuthorizeAnswer {
@@ -102,6 +104,10 @@ export interface AuthorizeAnswer {
   readonly payload?: S3Payload;
   /** For STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER): what chunk signatures chain from (see s3-chunks.ts). */
   readonly streaming?: { readonly seedSignature: string; readonly timestamp: string; readonly scope: string; readonly signingKey: Buffer };
+  /** The principal decided for (for the audit trail's userIdentity; not part of the HTTP answer). */
+  readonly caller?: Caller;
+  /** The access key ID a request that failed authentication presented (for the audit trail). */
+  readonly presentedKeyId?: string;
 }
 
 export interface AuthorizeApiDeps {
@@ -313,7 +319,11 @@ export class AuthorizeApi {
           },
         });
       } catch (error) {
-        if (error instanceof S3AuthError) return { authenticated: false, error: { code: error.code, message: error.message, status: error.status }, allowed: false, results: [] };
+        if (error instanceof S3AuthError) {
+          const failed: Mutable<AuthorizeAnswer> = { authenticated: false, error: { code: error.code, message: error.message, status: error.status }, allowed: false, results: [] };
+          if (keyId !== undefined) failed.presentedKeyId = keyId;
+          return failed;
+        }
         throw error;
       }
       caller = verified === undefined ? ANONYMOUS : (key as ResolvedKey).caller;
@@ -331,7 +341,7 @@ export class AuthorizeApi {
       if (error !== NEEDS_STORE) throw error;
       results = await this.deps.store.read((tx) => this.decideAll(tx, input, caller, verified, now), views);
     }
-    const answer: Mutable<AuthorizeAnswer> = { authenticated: true, allowed: results.every((r) => r.allowed), results, principal: principalInfo(caller) };
+    const answer: Mutable<AuthorizeAnswer> = { authenticated: true, allowed: results.every((r) => r.allowed), results, principal: principalInfo(caller), caller };
     if (verified !== undefined) {
       answer.payload = verified.payload;
       answer.region = verified.region;
@@ -416,6 +426,7 @@ export class AuthorizeApi {
       }
       const decided: Mutable<ActionDecision> = { action: item.action, resource: item.resource, decision: result.decision, allowed };
       if (message !== undefined) decided.message = message;
+      if (resourceAccount !== undefined) decided.resourceAccount = resourceAccount;
       if (input.explain === true && result.explanation !== undefined) decided.explanation = result.explanation;
       results.push(decided);
     }
