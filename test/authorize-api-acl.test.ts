@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { GetObjectAclCommand, GetObjectCommand, PutObjectAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -25,18 +24,8 @@ import {
   type S3Acl,
   type S3ObjectOwnership,
 } from '../src/index.js';
-import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { failure, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
-
-const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
-
-async function userWith(endpoint: string, name: string, statements: object[], admin?: Key): Promise<Key> {
-  const iam = iamClient(endpoint, admin);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(statements) }));
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
-}
 
 interface Bucket {
   owner: string;
@@ -245,7 +234,7 @@ describe('Object Ownership: ObjectWriter keeps ACLs in force', () => {
   });
 
   test('an explicit deny in the bucket policy beats the ACL grant', async () => {
-    store.buckets.set('denying', { owner: TEST_ACCOUNT_ID, ownership: 'ObjectWriter', policy: doc({ Effect: 'Deny', Principal: { AWS: partner }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::denying/*' }) });
+    store.buckets.set('denying', { owner: TEST_ACCOUNT_ID, ownership: 'ObjectWriter', policy: policyDoc({ Effect: 'Deny', Principal: { AWS: partner }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::denying/*' }) });
     await s3(users['alice'] as Key).send(new PutObjectCommand({ Bucket: 'denying', Key: 'x.txt', Body: 'x', ACL: 'authenticated-read' }));
     const refused = await failure(s3(users['carol'] as Key).send(new GetObjectCommand({ Bucket: 'denying', Key: 'x.txt' })));
     assert.equal(refused.message, `User: arn:aws:iam::${partner}:user/carol is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::denying/x.txt with an explicit deny in a resource-based policy`);
@@ -281,7 +270,7 @@ describe("the organization's policies still bind what an ACL grants", () => {
     const org = organizationsClient(server.endpoint);
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
-    const rcp = await org.send(new CreatePolicyCommand({ Name: 'no-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: doc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }));
+    const rcp = await org.send(new CreatePolicyCommand({ Name: 'no-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: policyDoc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }));
     await org.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: partner }));
     const refused = await failure(dave.send(new GetObjectCommand({ Bucket: 'partner-bucket', Key: 'open.txt' })));
     assert.match(refused.message, /with an explicit deny in a resource control policy$/);
@@ -294,7 +283,7 @@ describe("the organization's policies still bind what an ACL grants", () => {
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
     const scp = await org.send(
-      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
+      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: policyDoc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
     );
     await org.send(new AttachPolicyCommand({ PolicyId: scp.Policy?.PolicySummary?.Id, TargetId: partner }));
     const refused = await failure(carol.send(new GetObjectCommand({ Bucket: 'writer', Key: 'shared.txt' })));

@@ -6,23 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startS3Store, type RunningS3Store } from '../examples/s3-store/server.js';
 import { awsCli } from './helpers/aws-cli.js';
-import { iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
-
-const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
-
-async function userWith(endpoint: string, name: string, statements: object[], admin?: Key): Promise<Key> {
-  const iam = iamClient(endpoint, admin);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(statements) }));
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
-}
 
 interface LookedUp {
   readonly EventId: string;
@@ -75,7 +64,7 @@ async function s3Events(key?: Key): Promise<LookedUp[]> {
 const recordOf = (event: LookedUp | undefined): Record<string, unknown> => JSON.parse(event?.CloudTrailEvent ?? '{}') as Record<string, unknown>;
 
 describe('the authorize API in CloudTrail, through the example store and the AWS CLI', () => {
-  const policy = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::audited/*' });
+  const policy = policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::audited/*' });
 
   test('bucket-level calls are recorded as S3 logs them; object-level calls are not', async () => {
     const alice = users['alice'] as Key;

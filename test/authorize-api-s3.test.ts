@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { request as httpRequest } from 'node:http';
 import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -21,19 +21,9 @@ import { awsCli } from './helpers/aws-cli.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { failure, iamClient, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
 import { startForwardingStore, type ForwardingStore } from './helpers/s3-forwarding-store.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
-
-const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
-
-async function userWith(endpoint: string, name: string, statements: object[], admin?: Key): Promise<Key> {
-  const iam = iamClient(endpoint, admin);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(statements) }));
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
-}
 
 /** A signed call to one of Gatehouse's own routes, as a service makes it. */
 async function gatehouseCall(endpoint: string, key: Key, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -86,7 +76,7 @@ describe('resource-policy registry', () => {
   test('refuses a bucket policy without Principal in S3 words, and keeps nothing', async () => {
     const put = await gatehouseCall(server.endpoint, service, 'PUT', `/_gatehouse/resource-policies?arn=arn:aws:s3:::${BUCKET}`, {
       Account: TEST_ACCOUNT_ID,
-      Policy: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }),
+      Policy: policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }),
     });
     assert.deepEqual([put.status, put.json['Code'], put.json['Message']], [400, 'MalformedPolicy', 'Missing required field Principal']);
     const get = await gatehouseCall(server.endpoint, service, 'GET', `/_gatehouse/resource-policies?arn=arn:aws:s3:::${BUCKET}`);
@@ -94,7 +84,7 @@ describe('resource-policy registry', () => {
   });
 
   test('stores the bucket policy: the partner account may read, mallory is denied outright', async () => {
-    const policy = doc([
+    const policy = policyDoc([
       { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` },
       { Sid: 'NoMallory', Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/mallory` }, Action: 's3:*', Resource: `arn:aws:s3:::${BUCKET}/*` },
     ]);
@@ -106,7 +96,7 @@ describe('resource-policy registry', () => {
 
   test('tags and a policy of another bucket: put, read back, delete; a second delete answers NoSuchBucketPolicy', async () => {
     const arn = 'arn:aws:s3:::archive';
-    const policy = doc({ Effect: 'Allow', Principal: { AWS: TEST_ACCOUNT_ID }, Action: 's3:ListBucket', Resource: arn });
+    const policy = policyDoc({ Effect: 'Allow', Principal: { AWS: TEST_ACCOUNT_ID }, Action: 's3:ListBucket', Resource: arn });
     assert.equal((await gatehouseCall(server.endpoint, service, 'PUT', `/_gatehouse/resource-policies?arn=${arn}`, { Account: TEST_ACCOUNT_ID, Policy: policy })).status, 200);
     const tagged = await gatehouseCall(server.endpoint, service, 'PUT', `/_gatehouse/resource-tags?arn=${arn}`, { Account: TEST_ACCOUNT_ID, Tags: [{ Key: 'team', Value: 'archive' }] });
     assert.deepEqual(tagged.json['Tags'], [{ Key: 'team', Value: 'archive' }]);
@@ -138,7 +128,7 @@ describe('only the operating account runs services', () => {
     const rogueArn = `arn:aws:iam::${member}:user/rogue-service`;
     const squat = await gatehouseCall(server.endpoint, rogue, 'PUT', '/_gatehouse/resource-policies?arn=arn:aws:s3:::not-yet-created', {
       Account: member,
-      Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 's3:*', Resource: 'arn:aws:s3:::not-yet-created/*' }),
+      Policy: policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 's3:*', Resource: 'arn:aws:s3:::not-yet-created/*' }),
     });
     assert.deepEqual([squat.status, squat.json['Code'], squat.json['Message']], [
       403,
@@ -250,13 +240,13 @@ describe('S3 requests signed by @aws-sdk/client-s3, decided by Gatehouse', () =>
 describe('sessions, organizations and trusted callers', () => {
   test('a role session is decided with its session policy, and named with its issuer', async () => {
     const iam = iamClient(server.endpoint);
-    const trust = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' });
+    const trust = policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' });
     await iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: trust }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'p', PolicyDocument: policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }) }));
     const session = keyOf(
       (
         await stsClient(server.endpoint, users['operator'] as Key).send(
-          new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/reader`, RoleSessionName: 'one', Policy: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }) }),
+          new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/reader`, RoleSessionName: 'one', Policy: policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/cat.jpg` }) }),
         )
       ).Credentials,
     );
@@ -278,7 +268,7 @@ describe('sessions, organizations and trusted callers', () => {
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
     const rcp = await org.send(
-      new CreatePolicyCommand({ Name: 'no-partner-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: doc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }),
+      new CreatePolicyCommand({ Name: 'no-partner-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: policyDoc([{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }]) }),
     );
     const policyId = rcp.Policy?.PolicySummary?.Id;
     await org.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: member }));
@@ -296,7 +286,7 @@ describe('sessions, organizations and trusted callers', () => {
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
     const scp = await org.send(
-      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
+      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: policyDoc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
     );
     await org.send(new AttachPolicyCommand({ PolicyId: scp.Policy?.PolicySummary?.Id, TargetId: member }));
     const refused = await failure(s3(users['carol'] as Key).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cat.jpg' })));

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AttachPolicyCommand, CreateAccountCommand, CreateOrganizationCommand, CreatePolicyCommand, DetachPolicyCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -17,19 +17,9 @@ import { canonicalUserId } from 'gatehouse-iam';
 import { startS3Store, type RunningS3Store } from '../examples/s3-store/server.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
-import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { failure, iamClient, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 import { chunkedUpload, sdkSignedRequest } from './helpers/s3-raw-requests.js';
-
-const doc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
-
-async function userWith(endpoint: string, name: string, statements: object[], admin?: Key): Promise<Key> {
-  const iam = iamClient(endpoint, admin);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(statements) }));
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
-}
 
 let store: RunningS3Store;
 let serviceKey: Key;
@@ -133,7 +123,7 @@ describe('the AWS CLI against the store', () => {
 
 describe('a bucket policy through `aws s3api put-bucket-policy`, kept in Gatehouse', () => {
   const policy = () =>
-    doc([
+    policyDoc([
       { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${partner}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' },
       { Sid: 'NoMallory', Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/mallory` }, Action: 's3:*', Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'] },
     ]);
@@ -158,7 +148,7 @@ describe('a bucket policy through `aws s3api put-bucket-policy`, kept in Gatehou
   });
 
   test('a malformed policy is refused with MalformedPolicy in S3 words and the policy in force stays', async () => {
-    const bad = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' });
+    const bad = policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' });
     const refused = await cli(['s3api', 'put-bucket-policy', '--bucket', 'photos', '--policy', bad], users['alice'] as Key);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /\(MalformedPolicy\).*Missing required field Principal/);
@@ -224,9 +214,9 @@ describe('boto3 and @aws-sdk/client-s3', () => {
 
   test('an assumed role is decided with its session policy', async () => {
     const iam = iamClient(server.endpoint);
-    await iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' }) }));
-    const sessionPolicy = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/cat.txt' });
+    await iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'reader', PolicyName: 'p', PolicyDocument: policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' }) }));
+    const sessionPolicy = policyDoc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/cat.txt' });
     const assumed = await stsClient(server.endpoint, users['operator']).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/reader`, RoleSessionName: 'one', Policy: sessionPolicy }));
     const session = s3(keyOf(assumed.Credentials));
     assert.equal(await (await session.send(new GetObjectCommand({ Bucket: 'photos', Key: 'cat.txt' }))).Body?.transformToString(), 'a small file\n');
@@ -282,13 +272,13 @@ describe("the organization's SCPs and RCPs", () => {
     const org = organizationsClient(server.endpoint);
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
-    const rcp = await org.send(new CreatePolicyCommand({ Name: 'no-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: doc({ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }) }));
+    const rcp = await org.send(new CreatePolicyCommand({ Name: 'no-reads', Description: 'd', Type: 'RESOURCE_CONTROL_POLICY', Content: policyDoc({ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }) }));
     await org.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: partner }));
     assert.match((await failure(carol.send(new GetObjectCommand({ Bucket: 'partner-data', Key: 'x.txt' })))).message, /with an explicit deny in a resource control policy$/);
     await org.send(new DetachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: partner }));
     await org.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
     const scp = await org.send(
-      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
+      new CreatePolicyCommand({ Name: 'no-s3-reads', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: policyDoc([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) }),
     );
     assert.equal(await (await carol.send(new GetObjectCommand({ Bucket: 'photos', Key: 'cat.txt' }))).Body?.transformToString(), 'a small file\n');
     await org.send(new AttachPolicyCommand({ PolicyId: scp.Policy?.PolicySummary?.Id, TargetId: partner }));
@@ -354,7 +344,7 @@ describe('public access and deleting a bucket', () => {
     writeFileSync(join(dir, 'index.html'), '<h1>hello</h1>');
     assert.equal((await cli(['s3', 'cp', join(dir, 'index.html'), 's3://site/index.html'], alice)).code, 0);
     assert.equal((await fetch(`${store.endpoint}/site/index.html`)).status, 403);
-    const open = doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*' });
+    const open = policyDoc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*' });
     assert.equal((await cli(['s3api', 'put-bucket-policy', '--bucket', 'site', '--policy', open], alice)).code, 0);
     assert.equal(JSON.parse((await cli(['s3api', 'get-bucket-policy-status', '--bucket', 'site'], alice)).stdout).PolicyStatus.IsPublic, true);
     const read = await fetch(`${store.endpoint}/site/index.html`);
