@@ -24,7 +24,8 @@ import {
   type S3Acl,
   type S3ObjectOwnership,
 } from '../src/index.js';
-import { failure, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
+import { failure, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { policyDoc, userWith } from './helpers/organizations.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 interface Bucket {

@@ -10,7 +10,8 @@ import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startS3Store, type RunningS3Store } from '../examples/s3-store/server.js';
 import { awsCli } from './helpers/aws-cli.js';
-import { keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
+import { keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { policyDoc, userWith } from './helpers/organizations.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 
 interface LookedUp {

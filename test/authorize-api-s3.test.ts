@@ -21,7 +21,8 @@ import { awsCli } from './helpers/aws-cli.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure, iamClient, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
+import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { policyDoc, userWith } from './helpers/organizations.js';
 import { startForwardingStore, type ForwardingStore } from './helpers/s3-forwarding-store.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 

@@ -17,7 +17,8 @@ import { canonicalUserId } from 'gatehouse-iam';
 import { startS3Store, type RunningS3Store } from '../examples/s3-store/server.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { runBoto3Script } from './helpers/boto3.js';
-import { failure, iamClient, keyOf, organizationsClient, policyDoc, stsClient, userWith, type Key } from './helpers/clients.js';
+import { failure, iamClient, keyOf, organizationsClient, stsClient, type Key } from './helpers/clients.js';
+import { policyDoc, userWith } from './helpers/organizations.js';
 import { REGION, TEST_ACCOUNT_ID, useTestServer } from './helpers/server.js';
 import { chunkedUpload, sdkSignedRequest } from './helpers/s3-raw-requests.js';
 

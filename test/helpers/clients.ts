@@ -1,4 +1,4 @@
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { REGION, ROOT_KEY } from './server.js';
@@ -42,16 +42,4 @@ export function keyOf(credentials: { AccessKeyId?: string; SecretAccessKey?: str
     throw new Error('no credentials in the response');
   }
   return { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken };
-}
-
-/** A policy document of these statements. */
-export const policyDoc = (statement: object | object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statement });
-
-/** A new user of the admin's account with one inline policy of these statements (none when empty), and its access key. */
-export async function userWith(endpoint: string, name: string, statements: object[], admin?: Key): Promise<Key> {
-  const iam = iamClient(endpoint, admin);
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policyDoc(statements) }));
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
 }
