@@ -326,7 +326,8 @@ export async function runScaleBench(): Promise<{ ok: boolean }> {
   const shape = scaleShape(SCALE);
   console.log(
     `\nScale: an organization of ${shape.accounts} accounts, ${shape.users} users and ${shape.roles} roles in all, ${shape.levels} OU levels, an SCP at each ` +
-      `(GATEHOUSE_BENCH_SCALE=${SCALE}; 1 is the full size), against the same organization with only the measured member account and the ${CLIENTS} tenant accounts and ${100} users per account ` +
+      `(GATEHOUSE_BENCH_SCALE=${SCALE}; 1 is the full size), against the same organization with only the measured accounts (management and member, ${Math.max(100, Math.floor(shape.users / shape.accounts))} users each in both stores, ` +
+      `none read before the measured requests) and the ${CLIENTS} tenant accounts of 100 users ` +
       `(at least ${CLIENTS} member accounts beside the measured one in both, for the load of ${CLIENTS} clients in as many accounts; ` +
       `accounts past the scale's count hold 100 users); ` +
       `latencies over ${REQUESTS} sequential requests (GATEHOUSE_BENCH_SCALE_REQUESTS), account ${ACCOUNT} is the management account`,
