@@ -135,6 +135,7 @@ function canonicalIdOf(account: string): string {
   return id;
 }
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
+const ACCOUNT_ID = /^[0-9]{12}$/;
 
 function principalType(caller: Caller): PrincipalType {
   switch (caller.kind) {
@@ -247,8 +248,15 @@ function aclInForce(item: AuthorizeAction, input: AuthorizeInput, index: number)
 
 /** The account an ARN names, if any. */
 function accountOfArn(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
+  // The fifth field, found without splitting the whole ARN (a resource's own part may hold many colons).
+  let start = 0;
+  for (let field = 0; field < 4; field++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = arn.indexOf(':', start);
+  const account = end === -1 ? arn.slice(start) : arn.slice(start, end);
+  return ACCOUNT_ID.test(account) ? account : undefined;
 }
 
 /**
@@ -259,7 +267,7 @@ function accountOfArn(arn: string): string | undefined {
 function ownerAccount(index: number, given: string | undefined, registered: ResourcePolicyRecord | undefined, policyArn: string | undefined, resource: string): string | undefined {
   const named = accountOfArn(resource);
   if (given === undefined) return registered?.account ?? named;
-  if (!/^[0-9]{12}$/.test(given)) throw validationError(`Actions[${index}].ResourceAccount must be a 12-digit account ID`);
+  if (!ACCOUNT_ID.test(given)) throw validationError(`Actions[${index}].ResourceAccount must be a 12-digit account ID`);
   if (registered !== undefined && registered.account !== given) {
     throw validationError(`Actions[${index}].ResourceAccount ${given} is not the resource's account: ${policyArn ?? resource} is registered in account ${registered.account}`);
   }
