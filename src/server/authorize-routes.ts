@@ -266,8 +266,11 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
   // A registry write replayed within the signature's 15 minutes could put back a policy changed since: refused.
   const replays = new ReplayGuard();
 
-  /** Throws AccessDenied unless the calling service's policies allow `action` on `resource`. */
-  async function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> {
+  /**
+   * Throws AccessDenied unless the calling service's policies allow `action` on `resource`. An allowed call is
+   * usually decided at once, without a promise: one is returned only when the decision reads the store.
+   */
+  function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> | undefined {
     if (caller.account !== deps.operatorAccount) {
       throw new ServiceError(
         'AccessDenied',
@@ -279,8 +282,8 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     const request = { caller, action, resource, now, context };
     // The calling service's policies are compiled after its first call: an allowed call needs no read. A denial
     // goes the whole way, for AWS's text.
-    if (deps.authorizer.decideCached(request)?.decision === 'Allowed') return;
-    await deps.store.read(async (tx) => {
+    if (deps.authorizer.decideCached(request)?.decision === 'Allowed') return undefined;
+    return deps.store.read(async (tx) => {
       await deps.authorizer.authorize(request, tx);
     });
   }
@@ -288,7 +291,9 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
   async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date, requestId: string): Promise<{ status: number; body: Json }> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
-    await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
+    // Every call asks this one: awaited only when it reads (an await of nothing still costs a microtask turn).
+    const reading = permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
+    if (reading !== undefined) await reading;
     if (input.principalArn !== undefined) await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorizeAsPrincipal, input.principalArn, now);
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
