@@ -188,10 +188,19 @@ function amzTimeMs(t: string): number {
 
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
 
+/** The first value of a header (`name` lower-case), by a plain loop: this runs twice on every request. */
+function headerValue(request: ForwardedRequest, name: string): string | undefined {
+  for (let i = 0; i < request.headers.length; i++) {
+    const header = request.headers[i] as readonly [string, string];
+    if (header[0].toLowerCase() === name) return header[1];
+  }
+  return undefined;
+}
+
 /** The session token of a forwarded request: the header, or a presigned URL's parameter. */
 function securityTokenOf(request: ForwardedRequest): string | undefined {
-  const header = request.headers.find(([name]) => name.toLowerCase() === 'x-amz-security-token');
-  if (header !== undefined) return header[1];
+  const header = headerValue(request, 'x-amz-security-token');
+  if (header !== undefined) return header;
   for (const pair of request.query.split('&')) {
     if (!pair.startsWith('X-Amz-Security-Token=')) continue;
     try {
@@ -204,7 +213,7 @@ function securityTokenOf(request: ForwardedRequest): string | undefined {
 }
 
 function accessKeyIdOf(request: ForwardedRequest): string | undefined {
-  const authorization = request.headers.find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const authorization = headerValue(request, 'authorization');
   const credential = authorization !== undefined ? /Credential=([^/,\s]+)/.exec(authorization)?.[1] : /(?:^|&)X-Amz-Credential=([^&%]+)(?:%2F|\/)/i.exec(request.query)?.[1];
   return credential;
 }
