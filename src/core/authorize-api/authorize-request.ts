@@ -4,6 +4,7 @@ import type { ReadOptions, Store, StoreTx } from '../../store/store.js';
 import { S3AuthError } from '../../sigv4/s3-errors.js';
 import type { S3Payload } from '../../sigv4/s3-payload.js';
 import { verifyS3Request, type ForwardedRequest, type S3Verified } from '../../sigv4/s3-verify.js';
+import { parseAmzDate } from '../../sigv4/timestamp.js';
 import type { Authenticator, ResolvedKey } from '../authenticate.js';
 import { denialMessage, type AuthorizationRequest, type Authorizer } from '../authorize.js';
 import type { Caller } from '../caller.js';
@@ -180,10 +181,9 @@ function withSession(caller: Caller, base: Mutable<PrincipalInfo>): PrincipalInf
   return base;
 }
 
-/** yyyymmddThhmmssZ (already checked by the verifier) as epoch milliseconds, without building a string to parse. */
+/** yyyymmddThhmmssZ (already checked by the verifier) as epoch milliseconds, read as the verifier reads it. */
 function amzTimeMs(t: string): number {
-  const n = (from: number, to: number): number => Number(t.slice(from, to));
-  return Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(9, 11), n(11, 13), n(13, 15));
+  return (parseAmzDate(t) as Date).getTime();
 }
 
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
