@@ -186,6 +186,17 @@ function amzTimeMs(t: string): number {
   return (parseAmzDate(t) as Date).getTime();
 }
 
+/** The condition keys S3 derives from a verified signature (they override any the caller sent: see DERIVED_KEY). */
+function signatureKeys(verified: S3Verified, now: Date): Record<string, string> {
+  return {
+    's3:signatureversion': 'AWS4-HMAC-SHA256',
+    's3:authType': verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER',
+    's3:signatureAge': String(Math.max(0, now.getTime() - amzTimeMs(verified.timestamp))),
+    's3:x-amz-content-sha256': verified.payload.signedValue,
+    'aws:RequestedRegion': verified.region,
+  };
+}
+
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
 
 /** The first value of a header (`name` lower-case), by a plain loop: this runs twice on every request. */
@@ -372,14 +383,6 @@ export class AuthorizeApi {
   /** Without `tx`, throws NEEDS_STORE as soon as a decision would have to read. */
   private async decideAll(tx: StoreTx | undefined, input: AuthorizeInput, caller: Caller, verified: S3Verified | undefined, now: Date): Promise<ActionDecision[]> {
     const shared = checkContext(input.context, 'Context');
-    const signatureKeys: Record<string, string> = {};
-    if (verified !== undefined) {
-      signatureKeys['s3:signatureversion'] = 'AWS4-HMAC-SHA256';
-      signatureKeys['s3:authType'] = verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER';
-      signatureKeys['s3:signatureAge'] = String(Math.max(0, now.getTime() - amzTimeMs(verified.timestamp)));
-      signatureKeys['s3:x-amz-content-sha256'] = verified.payload.signedValue;
-      signatureKeys['aws:RequestedRegion'] = verified.region;
-    }
     const results: ActionDecision[] = [];
     for (let index = 0; index < input.actions.length; index++) {
       const item = input.actions[index] as AuthorizeAction;
@@ -410,7 +413,8 @@ export class AuthorizeApi {
                 resourceOwnerCanonicalId: canonicalIdOf(resourceAccount as string),
               }),
             );
-      const context = { ...shared, ...own, ...signatureKeys };
+      // Built only if a decision reads the context: most policies have no condition, and the keys cost a copy each.
+      const context = (): Context => ({ ...shared, ...own, ...(verified !== undefined ? signatureKeys(verified, now) : undefined) });
       // Assigned, not spread: conditional spreads cost far more per request (see principalInfo).
       const request: Mutable<AuthorizationRequest> = { caller, action: item.action, resource: item.resource, now, context };
       if (resourcePolicy !== undefined) request.resourcePolicy = resourcePolicy;
