@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answerJson, authorizeInputOf } from './authorize-routes.js';
+import { authorizeInputOf } from './authorize-routes.js';
 
 const body = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
@@ -34,13 +34,5 @@ describe('authorizeInputOf', () => {
     ]) {
       assert.throws(() => authorizeInputOf(body(text)), { code: 'ValidationError' }, text);
     }
-  });
-});
-
-describe('answerJson', () => {
-  it('hands the chunk signing key out only when asked and allowed', () => {
-    const answer = { authenticated: true, allowed: true, results: [], streaming: { seedSignature: 'a'.repeat(64), timestamp: '20261125T120000Z', scope: '20261125/us-east-1/s3/aws4_request', signingKey: Buffer.alloc(32, 1) } };
-    assert.equal((answerJson(answer, false)['Streaming'] as Record<string, unknown>)['SigningKey'], undefined);
-    assert.equal((answerJson(answer, true)['Streaming'] as Record<string, unknown>)['SigningKey'], '01'.repeat(32));
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Authenticator } from '../core/authenticate.js';
 import type { Authorizer } from '../core/authorize.js';
-import { AuthorizeApi, type AuthorizeAction, type AuthorizeAnswer, type AuthorizeInput, type Mutable } from '../core/authorize-api/authorize-request.js';
+import { AuthorizeApi, type AuthorizeAction, type AuthorizeInput, type Mutable } from '../core/authorize-api/authorize-request.js';
 import { aclOf, ownershipOf } from './authorize-acl-json.js';
 import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, putResourceTags, type ResourcePolicyRecord } from '../core/authorize-api/resource-policies.js';
 import type { Caller } from '../core/caller.js';
@@ -14,7 +14,8 @@ import type { ForwardedRequest } from '../sigv4/s3-verify.js';
 import { readAuthParameters } from '../sigv4/auth-parameters.js';
 import { ReplayGuard } from './instances/replay-guard.js';
 import type { RateLimitedLog } from './logger.js';
-import { answerFailure, authenticateSigned, headerPairs, sendJson } from './signed-json-route.js';
+import { answerFailure, authenticateSigned, headerPairs, sendJson, sendJsonText } from './signed-json-route.js';
+import { answerJson } from './authorize-answer-json.js';
 import { noteDecisions, type UsageRecorder } from './usage-recorder.js';
 import { readLimitedBody } from './read-limited-body.js';
 import type { AuthorizeAudit } from './audit/authorize-events.js';
@@ -216,45 +217,6 @@ export function authorizeInputOf(body: Json): AuthorizeInput & { includeChunkSig
   return input;
 }
 
-/** The answer as JSON: AWS-style member names; the signing key only when asked for and allowed. */
-export function answerJson(answer: AuthorizeAnswer, includeSigningKey: boolean): Json {
-  // Members assigned in the order they are printed, without spreads (see actionOf): JSON.stringify then walks
-  // objects of a known shape.
-  const out: Json = { Authenticated: answer.authenticated, Allowed: answer.allowed };
-  if (answer.error !== undefined) out['Error'] = { Code: answer.error.code, Message: answer.error.message, Status: answer.error.status };
-  out['Results'] = answer.results.map((r) => {
-    const result: Json = { Action: r.action, Resource: r.resource, Decision: r.decision, Allowed: r.allowed };
-    if (r.message !== undefined) result['Message'] = r.message;
-    if (r.explanation !== undefined) result['Explanation'] = r.explanation;
-    return result;
-  });
-  const principal = answer.principal;
-  if (principal !== undefined) {
-    const p: Json = { Arn: principal.arn, Account: principal.account };
-    if (principal.canonicalUserId !== undefined) p['CanonicalUserId'] = principal.canonicalUserId;
-    p['Type'] = principal.type;
-    p['UserId'] = principal.userId;
-    if (principal.accessKeyId !== undefined) p['AccessKeyId'] = principal.accessKeyId;
-    if (principal.sessionContext !== undefined) p['SessionContext'] = principal.sessionContext;
-    out['Principal'] = p;
-  }
-  const payload = answer.payload;
-  if (payload !== undefined) {
-    const p: Json = { Mode: payload.mode };
-    if (payload.sha256 !== undefined) p['Sha256'] = payload.sha256;
-    p['SignedChunks'] = payload.signedChunks;
-    p['Trailer'] = payload.trailer;
-    out['Payload'] = p;
-  }
-  const streaming = answer.streaming;
-  if (streaming !== undefined) {
-    const p: Json = { SeedSignature: streaming.seedSignature, Timestamp: streaming.timestamp, Scope: streaming.scope };
-    if (includeSigningKey) p['SigningKey'] = streaming.signingKey.toString('hex');
-    out['Streaming'] = p;
-  }
-  return out;
-}
-
 function recordJson(record: ResourcePolicyRecord): Json {
   return { Arn: record.arn, Account: record.account, ...(record.policy !== undefined ? { Policy: record.policy } : {}), Tags: record.tags };
 }
@@ -266,8 +228,11 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
   // A registry write replayed within the signature's 15 minutes could put back a policy changed since: refused.
   const replays = new ReplayGuard();
 
-  /** Throws AccessDenied unless the calling service's policies allow `action` on `resource`. */
-  async function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> {
+  /**
+   * Throws AccessDenied unless the calling service's policies allow `action` on `resource`. An allowed call is
+   * usually decided at once, without a promise: one is returned only when the decision reads the store.
+   */
+  function permit(req: IncomingMessage, signed: SignedRequest, caller: Caller, action: string, resource: string, now: Date): Promise<void> | undefined {
     if (caller.account !== deps.operatorAccount) {
       throw new ServiceError(
         'AccessDenied',
@@ -279,16 +244,19 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     const request = { caller, action, resource, now, context };
     // The calling service's policies are compiled after its first call: an allowed call needs no read. A denial
     // goes the whole way, for AWS's text.
-    if (deps.authorizer.decideCached(request)?.decision === 'Allowed') return;
-    await deps.store.read(async (tx) => {
+    if (deps.authorizer.decideCached(request)?.decision === 'Allowed') return undefined;
+    return deps.store.read(async (tx) => {
       await deps.authorizer.authorize(request, tx);
     });
   }
 
-  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date, requestId: string): Promise<{ status: number; body: Json }> {
+  /** The answer's JSON text. */
+  async function authorizeCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, callRegion: string, settled: boolean, now: Date, requestId: string): Promise<string> {
     const input = authorizeInputOf(parseObject(signed.body));
     const service = input.service ?? 's3';
-    await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
+    // Every call asks this one: awaited only when it reads (an await of nothing still costs a microtask turn).
+    const reading = permit(req, signed, caller, GATEHOUSE_ACTIONS.authorize, serviceResource(service), now);
+    if (reading !== undefined) await reading;
     if (input.principalArn !== undefined) await permit(req, signed, caller, GATEHOUSE_ACTIONS.authorizeAsPrincipal, input.principalArn, now);
     if (input.explain === true) await permit(req, signed, caller, GATEHOUSE_ACTIONS.explainDecision, serviceResource(service), now);
     if (input.includeChunkSigningKey) await permit(req, signed, caller, GATEHOUSE_ACTIONS.getChunkSigningKey, serviceResource(service), now);
@@ -296,7 +264,7 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
     const answer = await api.authorize(input, { settled });
     if (deps.usage !== undefined) noteDecisions(deps.usage, answer, callRegion, now);
     if (deps.audit !== undefined) await deps.audit.record({ input, answer, callRegion, requestId, time: now });
-    return { status: 200, body: answerJson(answer, input.includeChunkSigningKey) };
+    return answerJson(answer, input.includeChunkSigningKey);
   }
 
   async function registryCall(req: IncomingMessage, signed: SignedRequest, caller: Caller, now: Date, tags: boolean): Promise<{ status: number; body: Json }> {
@@ -352,7 +320,11 @@ export function createAuthorizeRoutes(deps: AuthorizeRoutesDeps): (req: Incoming
       const signed: SignedRequest = { method: req.method ?? 'GET', path, query, headers: headerPairs(req), body };
       const now = deps.clock();
       const { caller, region, settled } = await authenticateSigned(deps.authenticator, signed, now);
-      const result = kind === 'authorize' ? await authorizeCall(req, signed, caller, region, settled, now, requestId) : await registryCall(req, signed, caller, now, kind === 'tags');
+      if (kind === 'authorize') {
+        sendJsonText(res, 200, await authorizeCall(req, signed, caller, region, settled, now, requestId), requestId);
+        return;
+      }
+      const result = await registryCall(req, signed, caller, now, kind === 'tags');
       if (result.status === 204) {
         res.writeHead(204, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
         res.end();

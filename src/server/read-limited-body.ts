@@ -25,7 +25,8 @@ export function readLimitedBody(req: IncomingMessage, limit: number): Promise<Bu
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    // A small body arrives as one chunk, already a Buffer of its own: no copy.
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

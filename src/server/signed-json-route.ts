@@ -5,7 +5,7 @@ import { ServiceError } from '../core/errors.js';
 import { readCredentialScope, SigV4Error, verifyRequest, type SignedRequest } from '../sigv4/verify.js';
 import type { RateLimitedLog } from './logger.js';
 import { BodyOverLimit } from './read-limited-body.js';
-import { ResponseBatch } from './response-batch.js';
+import { ResponseBatch, type ResponseShape } from './response-batch.js';
 
 // What Gatehouse's own JSON APIs under the reserved prefix (the authorize API, instance and container credentials)
 // share: SigV4 as IAM checks it, JSON answers, AWS-style error bodies.
@@ -13,10 +13,21 @@ import { ResponseBatch } from './response-batch.js';
 // Answers ready in one turn go out together (see ResponseBatch): a store calls for every request it serves.
 const batch = new ResponseBatch();
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}): void {
-  const headers = ['cache-control', 'no-store'];
-  for (const [name, value] of Object.entries(extra)) headers.push(name, value);
-  batch.send(res, status, `${JSON.stringify(body)}\n`, requestId, { contentType: 'application/json', headers });
+const NO_STORE = { contentType: 'application/json', headers: ['cache-control', 'no-store'] } as const;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extra?: Record<string, string>): void {
+  sendJsonText(res, status, JSON.stringify(body), requestId, extra);
+}
+
+/** sendJson for a body already written as JSON text. */
+export function sendJsonText(res: ServerResponse, status: number, json: string, requestId: string, extra?: Record<string, string>): void {
+  let shape: ResponseShape = NO_STORE;
+  if (extra !== undefined) {
+    const headers = ['cache-control', 'no-store'];
+    for (const [name, value] of Object.entries(extra)) headers.push(name, value);
+    shape = { contentType: 'application/json', headers };
+  }
+  batch.send(res, status, `${json}\n`, requestId, shape);
 }
 
 /** The request's headers as [lower-case name, value] pairs, repeated names kept apart as SigV4 needs them. */
@@ -70,7 +81,7 @@ export function answerFailure(res: ServerResponse, error: unknown, requestId: st
     return;
   }
   if (error instanceof ServiceError || error instanceof SigV4Error) {
-    sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : {});
+    sendJson(res, error.status, { Code: error.code, Message: error.message }, requestId, error instanceof BodyOverLimit ? { connection: 'close' } : undefined);
     return;
   }
   failures.log({ err: error }, `${what} failed: ${error instanceof Error ? error.message : String(error)}`);

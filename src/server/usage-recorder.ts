@@ -54,7 +54,8 @@ function noteAction(usage: UsageRecorder, account: string, principalId: string, 
   const name = action.slice(colon + 1);
   // A wildcard (the authorize API may be asked about one) is no attempt at any one action.
   const named = !name.includes('*') && !name.includes('?');
-  usage.noteService({ account, principalId, service, ...(named && tracksActions(service) ? { action: name } : {}), region, date });
+  // Two literals rather than a conditional spread, which costs several times more on every authorize request.
+  usage.noteService(named && tracksActions(service) ? { account, principalId, service, action: name, region, date } : { account, principalId, service, region, date });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { percentDecode, uriEncode } from './uri-encode.js';
 
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]+$/;
+
 /**
  * S3's canonical URI: the path exactly as sent, no dot segments resolved, no empty segments dropped, each segment
  * URI-encoded once (S3 object keys may contain `//`, `.` and `..`; the SDKs sign them as they are). The path arrives
@@ -7,6 +9,8 @@ import { percentDecode, uriEncode } from './uri-encode.js';
  */
 export function s3CanonicalUri(path: string): string {
   if (path === '') return '/';
+  // The usual key (letters, digits, `-._~`, slashes) decodes to itself and encodes back unchanged.
+  if (UNRESERVED_PATH.test(path)) return path;
   const segments = path.split('/');
   let out = '';
   for (let i = 0; i < segments.length; i++) {

@@ -4,6 +4,7 @@ import type { ReadOptions, Store, StoreTx } from '../../store/store.js';
 import { S3AuthError } from '../../sigv4/s3-errors.js';
 import type { S3Payload } from '../../sigv4/s3-payload.js';
 import { verifyS3Request, type ForwardedRequest, type S3Verified } from '../../sigv4/s3-verify.js';
+import { parseAmzDate } from '../../sigv4/timestamp.js';
 import type { Authenticator, ResolvedKey } from '../authenticate.js';
 import { denialMessage, type AuthorizationRequest, type Authorizer } from '../authorize.js';
 import type { Caller } from '../caller.js';
@@ -135,6 +136,7 @@ function canonicalIdOf(account: string): string {
   return id;
 }
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
+const ACCOUNT_ID = /^[0-9]{12}$/;
 
 function principalType(caller: Caller): PrincipalType {
   switch (caller.kind) {
@@ -179,18 +181,37 @@ function withSession(caller: Caller, base: Mutable<PrincipalInfo>): PrincipalInf
   return base;
 }
 
-/** yyyymmddThhmmssZ (already checked by the verifier) as epoch milliseconds, without building a string to parse. */
+/** yyyymmddThhmmssZ (already checked by the verifier) as epoch milliseconds, read as the verifier reads it. */
 function amzTimeMs(t: string): number {
-  const n = (from: number, to: number): number => Number(t.slice(from, to));
-  return Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(9, 11), n(11, 13), n(13, 15));
+  return (parseAmzDate(t) as Date).getTime();
+}
+
+/** The condition keys S3 derives from a verified signature (they override any the caller sent: see DERIVED_KEY). */
+function signatureKeys(verified: S3Verified, now: Date): Record<string, string> {
+  return {
+    's3:signatureversion': 'AWS4-HMAC-SHA256',
+    's3:authType': verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER',
+    's3:signatureAge': String(Math.max(0, now.getTime() - amzTimeMs(verified.timestamp))),
+    's3:x-amz-content-sha256': verified.payload.signedValue,
+    'aws:RequestedRegion': verified.region,
+  };
 }
 
 const ANONYMOUS: Caller = { kind: 'anonymous', account: '', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
 
+/** The first value of a header (`name` lower-case), by a plain loop: this runs twice on every request. */
+function headerValue(request: ForwardedRequest, name: string): string | undefined {
+  for (let i = 0; i < request.headers.length; i++) {
+    const header = request.headers[i] as readonly [string, string];
+    if (header[0].toLowerCase() === name) return header[1];
+  }
+  return undefined;
+}
+
 /** The session token of a forwarded request: the header, or a presigned URL's parameter. */
 function securityTokenOf(request: ForwardedRequest): string | undefined {
-  const header = request.headers.find(([name]) => name.toLowerCase() === 'x-amz-security-token');
-  if (header !== undefined) return header[1];
+  const header = headerValue(request, 'x-amz-security-token');
+  if (header !== undefined) return header;
   for (const pair of request.query.split('&')) {
     if (!pair.startsWith('X-Amz-Security-Token=')) continue;
     try {
@@ -203,7 +224,7 @@ function securityTokenOf(request: ForwardedRequest): string | undefined {
 }
 
 function accessKeyIdOf(request: ForwardedRequest): string | undefined {
-  const authorization = request.headers.find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const authorization = headerValue(request, 'authorization');
   const credential = authorization !== undefined ? /Credential=([^/,\s]+)/.exec(authorization)?.[1] : /(?:^|&)X-Amz-Credential=([^&%]+)(?:%2F|\/)/i.exec(request.query)?.[1];
   return credential;
 }
@@ -247,8 +268,15 @@ function aclInForce(item: AuthorizeAction, input: AuthorizeInput, index: number)
 
 /** The account an ARN names, if any. */
 function accountOfArn(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
+  // The fifth field, found without splitting the whole ARN (a resource's own part may hold many colons).
+  let start = 0;
+  for (let field = 0; field < 4; field++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = arn.indexOf(':', start);
+  const account = end === -1 ? arn.slice(start) : arn.slice(start, end);
+  return ACCOUNT_ID.test(account) ? account : undefined;
 }
 
 /**
@@ -259,7 +287,7 @@ function accountOfArn(arn: string): string | undefined {
 function ownerAccount(index: number, given: string | undefined, registered: ResourcePolicyRecord | undefined, policyArn: string | undefined, resource: string): string | undefined {
   const named = accountOfArn(resource);
   if (given === undefined) return registered?.account ?? named;
-  if (!/^[0-9]{12}$/.test(given)) throw validationError(`Actions[${index}].ResourceAccount must be a 12-digit account ID`);
+  if (!ACCOUNT_ID.test(given)) throw validationError(`Actions[${index}].ResourceAccount must be a 12-digit account ID`);
   if (registered !== undefined && registered.account !== given) {
     throw validationError(`Actions[${index}].ResourceAccount ${given} is not the resource's account: ${policyArn ?? resource} is registered in account ${registered.account}`);
   }
@@ -355,14 +383,6 @@ export class AuthorizeApi {
   /** Without `tx`, throws NEEDS_STORE as soon as a decision would have to read. */
   private async decideAll(tx: StoreTx | undefined, input: AuthorizeInput, caller: Caller, verified: S3Verified | undefined, now: Date): Promise<ActionDecision[]> {
     const shared = checkContext(input.context, 'Context');
-    const signatureKeys: Record<string, string> = {};
-    if (verified !== undefined) {
-      signatureKeys['s3:signatureversion'] = 'AWS4-HMAC-SHA256';
-      signatureKeys['s3:authType'] = verified.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER';
-      signatureKeys['s3:signatureAge'] = String(Math.max(0, now.getTime() - amzTimeMs(verified.timestamp)));
-      signatureKeys['s3:x-amz-content-sha256'] = verified.payload.signedValue;
-      signatureKeys['aws:RequestedRegion'] = verified.region;
-    }
     const results: ActionDecision[] = [];
     for (let index = 0; index < input.actions.length; index++) {
       const item = input.actions[index] as AuthorizeAction;
@@ -393,12 +413,13 @@ export class AuthorizeApi {
                 resourceOwnerCanonicalId: canonicalIdOf(resourceAccount as string),
               }),
             );
-      const context = { ...shared, ...own, ...signatureKeys };
+      // Built only if a decision reads the context: most policies have no condition, and the keys cost a copy each.
+      const context = (): Context => ({ ...shared, ...own, ...(verified !== undefined ? signatureKeys(verified, now) : undefined) });
       // Assigned, not spread: conditional spreads cost far more per request (see principalInfo).
       const request: Mutable<AuthorizationRequest> = { caller, action: item.action, resource: item.resource, now, context };
       if (resourcePolicy !== undefined) request.resourcePolicy = resourcePolicy;
       if (resourceAccount !== undefined) request.resourceAccount = resourceAccount;
-      const decide = async (explain: boolean): Promise<DecisionResult> => {
+      const decide = (explain: boolean): Promise<DecisionResult> | DecisionResult => {
         if (caller.kind === 'anonymous') {
           const anonymous = this.deps.authorizer.decideAnonymous(request, tx, explain);
           if (anonymous === undefined) throw NEEDS_STORE;
@@ -411,7 +432,9 @@ export class AuthorizeApi {
       };
       let result: DecisionResult;
       try {
-        result = await decide(input.explain === true);
+        const decision = decide(input.explain === true);
+        // Most decisions come from the compiled policies at once: awaiting those would cost a microtask turn each.
+        result = decision instanceof Promise ? await decision : decision;
       } catch (error) {
         // Only a policy the caller sent or referenced can be malformed here: stored ones were checked when written.
         if (error instanceof MalformedPolicyError) throw new ServiceError('MalformedPolicyDocument', `Actions[${index}]: ${error.message}`, 400);
