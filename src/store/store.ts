@@ -131,7 +131,8 @@ export interface Store {
   transaction<T>(work: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `work` against a consistent read-only view: it sees every transaction committed before it started and none
-   * after; its write methods reject. Cheaper than `transaction` (no write lock), for Get/List operations.
+   * after; its write methods reject. Cheaper than `transaction` (no write lock), for Get/List operations. It need not
+   * wait for a transaction still in flight (acknowledged to nobody yet): it sees that one whole or not at all.
    * Neither may be called from inside another: use the `tx` given (a nested call would wait for itself).
    * `work` may run more than once (PostgreSQL tries it against the read cache first and runs it again in a database
    * transaction when it needs more than the cache holds): only its result counts, so it must have no other effects.

@@ -180,13 +180,18 @@ export function transactionContract(kit: ContractKit): void {
       });
     });
 
-    test('reads queued behind a write see it', async () => {
+    test('a read started beside a write in flight sees it all or not at all, and a read after its answer sees it', async () => {
       await withStore(async (store) => {
+        // What a read owes is what was acknowledged before it started; a write still in flight may land either side.
         const [, seen] = await Promise.all([
-          write(store, (tx) => tx.insert(entity({ key: 'carol' }))),
-          store.read((tx) => tx.get('user', A, 'carol')),
+          write(store, async (tx) => {
+            await tx.insert(entity({ key: 'carol' }));
+            await tx.insert(entity({ key: 'dave' }));
+          }),
+          store.read(async (tx) => [await tx.get('user', A, 'carol'), await tx.get('user', A, 'dave')]),
         ]);
-        assert.equal(seen?.key, 'carol');
+        assert.equal(seen[0] === undefined, seen[1] === undefined);
+        assert.equal((await store.read((tx) => tx.get('user', A, 'carol')))?.key, 'carol');
       });
     });
   });

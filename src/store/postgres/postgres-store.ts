@@ -99,9 +99,9 @@ type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
 
 class PostgresStore implements Store {
   /**
-   * Transactions of this process run one at a time and read views wait for the writes that arrived before them: the
-   * port promises that transactions never interleave and that a read queued behind a write sees it. A write does not
-   * wait for views in flight (their snapshots are theirs). Other processes are kept consistent by SERIALIZABLE.
+   * Transactions of this process run one at a time (the port promises they never interleave); read views wait for
+   * no write (each reads its own snapshot, which holds everything acknowledged before it) and no write waits for
+   * them. Other processes are kept consistent by SERIALIZABLE.
    */
   private readonly order = new WriteOrder();
   /** Transactions waiting for their turn, in arrival order; the first one's turn runs them together (drain). */
